@@ -1,0 +1,189 @@
+"""The document object every component annotates, and its segmentation.
+
+A ``Document`` holds the decoded text verbatim; paragraphs and sentences are spans
+(half-open code-point offsets) into it. Rule families add ``Finding``s, the neural layer
+adds per-sentence scores in ``Sentence.scores``, the spaCy parse is attached lazily in
+``Document.user_data`` — nothing ever copies or rewrites the text.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from mtcheck.findings import Finding
+
+# Characters that close a sentence, and what may trail them ("... end.” Next").
+_TERMINAL = ".!?…"
+_CLOSERS = "\"'”’»)]"
+_OPENERS = "\"'“‘«(["
+# Abbreviations after which a period does not end a sentence (lower-cased, without the dot).
+_ABBREVIATIONS = frozenset(
+    """
+    mr mrs ms dr prof gen lt col maj capt sgt cpl adm gov sen rep st sr jr rev hon pres
+    jan feb mar apr jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun
+    no nos vol fig p pp ca approx est dept govt inc ltd co corp bros vs etc al e.g i.e
+    u.s u.k u.n u.s.a e.u a.m p.m
+    """.split()
+)
+_SENT_BOUNDARY = re.compile(
+    r"([" + re.escape(_TERMINAL) + r"]+[" + re.escape(_CLOSERS) + r"]*)(\s+)(?=[" + re.escape(_OPENERS) + r"]?[\w\"“«(\-—–])"
+)
+_WORD_BEFORE = re.compile(r"([\w.]+)$")
+
+
+@dataclass
+class Paragraph:
+    start: int
+    end: int
+
+
+@dataclass
+class Sentence:
+    index: int
+    start: int
+    end: int
+    text: str
+    paragraph: int
+    kind: str = "body"  # "title" | "heading" | "body"
+    is_quote: bool = False  # opens with a quotation mark: reported speech, judged leniently
+    scores: dict = field(default_factory=dict)  # e.g. {"quality": 0.42, "lm_logprob": -3.1}
+
+    @property
+    def is_heading(self) -> bool:
+        return self.kind in ("title", "heading")
+
+
+@dataclass
+class Document:
+    path: str
+    text: str
+    encoding: str = "utf-8"
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    sentences: list[Sentence] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    user_data: dict = field(default_factory=dict)  # lazily attached analyses (spaCy Doc, ...)
+    _line_starts: list[int] = field(default_factory=list, repr=False)
+
+    @classmethod
+    def from_text(cls, text: str, path: str = "<text>", encoding: str = "utf-8") -> "Document":
+        doc = cls(path=path, text=text, encoding=encoding)
+        doc._line_starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]
+        doc.paragraphs = list(_paragraphs(text))
+        doc.sentences = list(_sentences(text, doc.paragraphs))
+        return doc
+
+    @property
+    def title(self) -> Sentence | None:
+        for s in self.sentences:
+            return s if s.kind == "title" else None
+        return None
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        """1-based line and column (in code points) of a character offset."""
+        line = bisect.bisect_right(self._line_starts, offset) - 1
+        return line + 1, offset - self._line_starts[line] + 1
+
+    def sentence_at(self, offset: int) -> Sentence | None:
+        starts = [s.start for s in self.sentences]
+        i = bisect.bisect_right(starts, offset) - 1
+        if i >= 0 and self.sentences[i].start <= offset < max(self.sentences[i].end, self.sentences[i].start + 1):
+            return self.sentences[i]
+        return None
+
+    def body_sentences(self) -> Iterator[Sentence]:
+        return (s for s in self.sentences if s.kind == "body")
+
+
+def _paragraphs(text: str) -> Iterator[Paragraph]:
+    """Maximal runs of non-blank lines, trimmed of surrounding whitespace."""
+    for m in re.finditer(r"(?:[^\n]*\S[^\n]*(?:\n|$))+", text):
+        start, end = m.start(), m.end()
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if end > start:
+            yield Paragraph(start, end)
+
+
+def _lines(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """Non-empty lines inside [start, end), trimmed."""
+    pos = start
+    for m in re.finditer(r"[^\n]*", text[start:end]):
+        a, b = start + m.start(), start + m.end()
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if b > a:
+            yield a, b
+        pos = b
+
+
+def _ends_sentence(line: str) -> bool:
+    return line.rstrip(_CLOSERS + " ")[-1:] in _TERMINAL or line.rstrip()[-1:] in ":;"
+
+
+def _units(text: str, para: Paragraph) -> Iterator[tuple[int, int, bool]]:
+    """Split a paragraph into line groups: a line break ends a unit unless the line is a
+    hard-wrapped continuation (no terminal punctuation and the next line starts lower-case).
+    Yields (start, end, standalone_line_without_terminal)."""
+    lines = list(_lines(text, para.start, para.end))
+    i = 0
+    while i < len(lines):
+        a, b = lines[i]
+        while i + 1 < len(lines) and not _ends_sentence(text[a:b]) and text[lines[i + 1][0]].islower():
+            i += 1
+            b = lines[i][1]
+        yield a, b, not _ends_sentence(text[a:b])
+        i += 1
+
+
+def _split_unit(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    pos = start
+    chunk = text[start:end]
+    for m in _SENT_BOUNDARY.finditer(chunk):
+        cut = start + m.end(1)
+        before = text[pos:start + m.start(1) + 1]
+        word = _WORD_BEFORE.search(before)
+        token = word.group(1).lower().rstrip(".") if word else ""
+        if m.group(1)[0] == "." and word:
+            # "U.S." / "Feb." / "F." (an initial) do not end a sentence before a capitalised word.
+            if token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha()) or re.fullmatch(r"(\w\.)+\w", token):
+                continue
+        yield pos, cut
+        pos = start + m.end()
+    if pos < end:
+        yield pos, end
+
+
+def _sentences(text: str, paragraphs: list[Paragraph]) -> Iterator[Sentence]:
+    index = 0
+    seen_title = False
+    for p_index, para in enumerate(paragraphs):
+        for u_start, u_end, unterminated in _units(text, para):
+            is_line_heading = unterminated and "\n" not in text[u_start:u_end]
+            pieces = [(u_start, u_end)] if is_line_heading else list(_split_unit(text, u_start, u_end))
+            for a, b in pieces:
+                while b > a and text[b - 1].isspace():
+                    b -= 1
+                if b <= a:
+                    continue
+                kind = "body"
+                if is_line_heading:
+                    kind = "title" if not seen_title and index == 0 else "heading"
+                seen_title = True
+                body = text[a:b]
+                yield Sentence(
+                    index=index,
+                    start=a,
+                    end=b,
+                    text=body,
+                    paragraph=p_index,
+                    kind=kind,
+                    is_quote=body[:1] in "\"“«'‘",
+                )
+                index += 1

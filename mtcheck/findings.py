@@ -1,0 +1,109 @@
+"""What a rule reports: a Finding, optionally carrying a Fix.
+
+Offsets are half-open, in code points, over the exact decoded text of the document,
+so ``doc.text[f.start:f.end] == f.text`` always holds. Line and column are derived at
+output time from the document, never stored relative to a line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import Iterable
+
+CATEGORIES = ("entity", "style", "boilerplate", "syntax", "language")
+
+
+class Severity(IntEnum):
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @classmethod
+    def parse(cls, name: str) -> "Severity":
+        try:
+            return cls[name.strip().upper()]
+        except KeyError:
+            raise ValueError(f"unknown severity {name!r} (expected error, warning or info)") from None
+
+    def __str__(self) -> str:  # "error", "warning", "info" in every output format
+        return self.name.lower()
+
+
+class Applicability:
+    """How far a fix may be trusted, as in ruff: only safe fixes are applied by default."""
+
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+    DISPLAY = "display"  # shown to the editor, never applied automatically
+
+
+@dataclass(frozen=True)
+class Edit:
+    start: int
+    end: int
+    replacement: str
+
+
+@dataclass
+class Fix:
+    edits: tuple[Edit, ...]
+    applicability: str = Applicability.SAFE
+    source: str = "rules"  # "rules" | "backtranslation" | "both"
+    score: float | None = None
+
+    @property
+    def safe(self) -> bool:
+        return self.applicability == Applicability.SAFE
+
+
+@dataclass
+class Finding:
+    code: str
+    category: str
+    severity: Severity
+    start: int
+    end: int
+    text: str
+    message: str
+    suggestion: str | None = None
+    fix: Fix | None = None
+    data: dict = field(default_factory=dict)  # rule-specific details (e.g. the gazetteer entry)
+
+    @property
+    def safe_fix(self) -> bool:
+        return self.fix is not None and self.fix.safe
+
+    def sort_key(self) -> tuple:
+        return (self.start, self.end, self.code)
+
+
+def replacement_fix(start: int, end: int, replacement: str, safe: bool = True) -> Fix:
+    """The common case: replace one span with one string."""
+    return Fix(
+        edits=(Edit(start, end, replacement),),
+        applicability=Applicability.SAFE if safe else Applicability.UNSAFE,
+        source="rules",
+    )
+
+
+def apply_edits(text: str, edits: Iterable[Edit], expected: dict[tuple[int, int], str] | None = None) -> str:
+    """Apply non-overlapping edits left to right, tracking the shift.
+
+    An edit overlapping one already applied is skipped (the first one, by position, wins),
+    as is one whose span no longer holds the text it was computed for (``expected``).
+    """
+    out: list[str] = []
+    pos = 0
+    for edit in sorted(edits, key=lambda e: (e.start, e.end)):
+        if edit.start < pos:
+            continue
+        if expected is not None:
+            want = expected.get((edit.start, edit.end))
+            if want is not None and text[edit.start:edit.end] != want:
+                continue
+        out.append(text[pos:edit.start])
+        out.append(edit.replacement)
+        pos = edit.end
+    out.append(text[pos:])
+    return "".join(out)

@@ -1,0 +1,86 @@
+"""``--format json``: the machine-readable contract (version 1).
+
+Offsets are code points into the decoded file text: ``text == decoded[start:end]``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Sequence
+
+from mtcheck.document import Document
+from mtcheck.engine import FileResult, flagged_sentences
+from mtcheck.findings import Finding
+from mtcheck.report import summarize
+
+SCHEMA_VERSION = 1
+
+
+def finding_record(doc: Document, f: Finding) -> dict:
+    line, col = doc.line_col(f.start)
+    end_line, end_col = doc.line_col(f.end)
+    rec = {
+        "rule": f.code,
+        "category": f.category,
+        "severity": str(f.severity),
+        "start": f.start,
+        "end": f.end,
+        "line": line,
+        "col": col,
+        "end_line": end_line,
+        "end_col": end_col,
+        "text": f.text,
+        "message": f.message,
+        "suggestion": f.suggestion,
+        "safe_fix": f.safe_fix,
+    }
+    if f.fix is not None:
+        rec["fix"] = {
+            "applicability": f.fix.applicability,
+            "source": f.fix.source,
+            "score": f.fix.score,
+            "edits": [{"start": e.start, "end": e.end, "replacement": e.replacement} for e in f.fix.edits],
+        }
+    if f.data:
+        rec["data"] = f.data
+    return rec
+
+
+def sentence_records(doc: Document) -> list[dict]:
+    flagged = flagged_sentences(doc)
+    out = []
+    for s in doc.sentences:
+        rec = {"start": s.start, "end": s.end, "text": s.text, "flagged": s.index in flagged, "kind": s.kind}
+        if "quality" in s.scores:
+            rec["quality"] = s.scores["quality"]
+        if "rewrite" in s.scores:
+            rec["rewrite"] = s.scores["rewrite"]
+        out.append(rec)
+    return out
+
+
+def file_record(r: FileResult) -> dict:
+    doc = r.document
+    assert doc is not None
+    rec = {
+        "path": r.path,
+        "encoding": doc.encoding,
+        "findings": [finding_record(doc, f) for f in doc.findings],
+        "sentences": sentence_records(doc),
+    }
+    rec.update(r.extras.get("json", {}))
+    return rec
+
+
+def report(results: Sequence[FileResult], signature: dict | None = None) -> dict:
+    return {
+        "version": SCHEMA_VERSION,
+        "files": [file_record(r) for r in results if r.document is not None],
+        "errors": [{"path": r.path, "kind": r.error.kind, "message": r.error.message} for r in results if r.error],
+        "summary": summarize(results),
+        "signature": signature or {},
+    }
+
+
+def render(results: Sequence[FileResult], signature: dict | None = None, **_) -> str:
+    return json.dumps(report(results, signature), ensure_ascii=False, indent=1) + "\n"

@@ -1,0 +1,51 @@
+"""``--format text``: ``path:line:col: CODE [category] message (suggestion: ...)``."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import click
+
+from mtcheck.engine import FileResult
+from mtcheck.report import summarize
+
+_SEVERITY_COLOUR = {"error": "red", "warning": "yellow", "info": "cyan"}
+
+
+def render(results: Sequence[FileResult], signature: dict | None = None, color: bool = False, show_rewrites: bool = True, **_) -> str:
+    def style(text: str, **kw) -> str:
+        return click.style(text, **kw) if color else text
+
+    lines: list[str] = []
+    for r in results:
+        if r.error is not None:
+            continue  # input errors go to stderr, one line each, from the CLI
+        doc = r.document
+        for f in doc.findings:
+            line, col = doc.line_col(f.start)
+            sev = str(f.severity)
+            head = f"{style(r.path, bold=True)}:{line}:{col}: {style(f.code, fg=_SEVERITY_COLOUR[sev], bold=True)} [{f.category}] {f.message}"
+            if f.suggestion is not None:
+                marker = "" if f.safe_fix else ", unsafe"
+                head += f" (suggestion: {f.suggestion!r}{marker})"
+            lines.append(head)
+        if show_rewrites:
+            for s in doc.sentences:
+                rw = s.scores.get("rewrite")
+                if not rw:
+                    continue
+                line, col = doc.line_col(s.start)
+                if rw.get("accepted"):
+                    lines.append(f"{r.path}:{line}:{col}: rewrite ({rw['source']}, fix score {rw['fix_score']:.2f}): {rw['text']}")
+                else:
+                    lines.append(f"{r.path}:{line}:{col}: no confident fix (best fix score {rw.get('fix_score', 0):.2f})")
+    s = summarize(results)
+    parts = [f"{s['findings']} finding{'s' if s['findings'] != 1 else ''}"]
+    if s["by_category"]:
+        parts.append(", ".join(f"{n} {c}" for c, n in s["by_category"].items()))
+    parts.append(f"{s['files_scanned']} file{'s' if s['files_scanned'] != 1 else ''} scanned")
+    if s["files_skipped"]:
+        parts.append(f"{s['files_skipped']} skipped")
+    parts.append(f"{s['flagged_sentences']}/{s['sentences']} sentences flagged")
+    lines.append(style("; ".join(parts) + ".", bold=True))
+    return "\n".join(lines) + "\n"

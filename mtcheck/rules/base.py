@@ -1,0 +1,85 @@
+"""The rule model: a Rule is one code with its documentation; a Family groups the rules one
+module checks, with the function that checks them.
+
+As in ruff, each rule carries its own documentation (what it does, why it matters, an
+example, fix safety); ``mtcheck rules`` and the README's rule table are generated from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from mtcheck.config import Config
+from mtcheck.document import Document
+from mtcheck.findings import Applicability, Finding, Fix, Severity, replacement_fix
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str  # family prefix + digits, stable once published
+    name: str  # kebab-case, e.g. "transliterated-acronym"
+    category: str  # entity | style | boilerplate | syntax | language
+    severity: Severity  # default; config may override per code
+    summary: str  # one line, for `mtcheck rules`
+    why: str = ""  # why it is bad, for editors
+    example: str = ""  # "bad → good"
+    fix: str = "none"  # safe | unsafe | none: what kind of fix the rule offers
+    needs: frozenset[str] = frozenset()  # model resources: "parse", "fluency"
+
+    def finding(
+        self,
+        doc: Document,
+        start: int,
+        end: int,
+        message: str,
+        suggestion: str | None = None,
+        safe: bool | None = None,
+        data: dict | None = None,
+    ) -> Finding:
+        """A finding for doc.text[start:end]; a suggestion becomes a replacement fix whose
+        safety defaults to the rule's."""
+        fix: Fix | None = None
+        if suggestion is not None:
+            is_safe = (self.fix == Applicability.SAFE) if safe is None else safe
+            fix = replacement_fix(start, end, suggestion, safe=is_safe)
+        return Finding(
+            code=self.code,
+            category=self.category,
+            severity=self.severity,
+            start=start,
+            end=end,
+            text=doc.text[start:end],
+            message=message,
+            suggestion=suggestion,
+            fix=fix,
+            data=data or {},
+        )
+
+
+@dataclass
+class Context:
+    """What a family's check function may use besides the document."""
+
+    config: Config
+    enabled: frozenset[str]  # rule codes selected for this run
+    resources: frozenset[str] = frozenset()  # model resources allowed in this run ("parse", "fluency")
+    extras: dict = field(default_factory=dict)  # shared per-run state (e.g. a loaded gazetteer)
+
+    def on(self, code: str) -> bool:
+        return code in self.enabled
+
+
+@dataclass(frozen=True)
+class Family:
+    name: str  # same as the category of its rules
+    prefix: str  # code prefix; never the start of another family's prefix
+    rules: tuple[Rule, ...]
+    check: Callable[[Document, Context], Iterable[Finding]]
+
+    @property
+    def needs(self) -> frozenset[str]:
+        out: set[str] = set()
+        for r in self.rules:
+            out |= r.needs
+        return frozenset(out)

@@ -1,0 +1,18 @@
+"""style rules (prefix S). Placeholder: being written."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from mtcheck.document import Document
+from mtcheck.findings import Finding
+from mtcheck.rules.base import Context, Family
+
+RULES = ()
+
+
+def check(doc: Document, ctx: Context) -> Iterable[Finding]:
+    return ()
+
+
+FAMILY = Family(name="style", prefix="S", rules=RULES, check=check)
