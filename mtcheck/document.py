@@ -147,6 +147,10 @@ def _split_unit(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     chunk = text[start:end]
     for m in _SENT_BOUNDARY.finditer(chunk):
         cut = start + m.end(1)
+        if text[start + m.end():start + m.end() + 2].lstrip(_OPENERS)[:1].islower():
+            # A sentence does not start lower-case: '"Is it?" was the headline', '7 mln. roubles',
+            # '(D-Mass.), along with', '... and ordered people to vote'.
+            continue
         before = text[pos:start + m.start(1) + 1]
         word = _WORD_BEFORE.search(before)
         token = word.group(1).lower().rstrip(".") if word else ""

@@ -99,12 +99,14 @@ def decode(data: bytes, path: str = "<bytes>") -> Decoded:
             return Decoded(data.decode("utf-16"), "utf-16")
         except UnicodeDecodeError:
             raise InputError(path, "undecodable", "has a UTF-16 byte-order mark but is not valid UTF-16") from None
-    if _looks_utf16_without_bom(data):
-        enc = "utf-16-le" if data[1::2].count(0) > data[0::2].count(0) else "utf-16-be"
+    enc = _utf16_without_bom(data)
+    if enc is not None:
         try:
-            return Decoded(data.decode(enc), enc)
+            text = data.decode(enc)
         except UnicodeDecodeError:
-            pass
+            text = None
+        if text is not None and _printable(text[:4096]):
+            return Decoded(text, enc)
     if b"\x00" in data[:8192] or _control_ratio(data[:8192]) > 0.05:
         raise InputError(path, "binary", "binary file, not text; skipped")
     try:
@@ -114,13 +116,26 @@ def decode(data: bytes, path: str = "<bytes>") -> Decoded:
     return _detect_legacy(data, path)
 
 
-def _looks_utf16_without_bom(data: bytes) -> bool:
+def _utf16_without_bom(data: bytes) -> str | None:
+    """'utf-16-le' / 'utf-16-be' when the bytes look like UTF-16 text without a BOM: one byte
+    lane (the high bytes) nearly constant at 0x00 (Latin), 0x01 (Latin Extended) or 0x04
+    (Cyrillic, which has no zero bytes at all), the other lane varied."""
     sample = data[:4096]
-    if len(sample) < 4 or len(sample) % 2:
-        return False
-    zeros_even, zeros_odd = sample[0::2].count(0), sample[1::2].count(0)
+    if len(sample) < 4 or len(data) % 2:
+        return None
     half = len(sample) // 2
-    return max(zeros_even, zeros_odd) > 0.3 * half and min(zeros_even, zeros_odd) < 0.05 * half
+    lanes = {"utf-16-le": (sample[1::2], sample[0::2]), "utf-16-be": (sample[0::2], sample[1::2])}
+    for enc, (high, low) in lanes.items():
+        for value in (0x00, 0x01, 0x04):
+            if high.count(value) > 0.6 * half and max(low.count(b) for b in set(low)) < 0.6 * half:
+                return enc
+    return None
+
+
+def _printable(text: str) -> bool:
+    """Text, not numbers that happen to look like UTF-16: almost no control characters."""
+    bad = sum(1 for c in text if (c < " " and c not in "\t\n\r\f") or "\x7f" <= c < "\xa0")
+    return bad <= 0.02 * max(1, len(text))
 
 
 def _control_ratio(sample: bytes) -> float:
@@ -138,6 +153,10 @@ def _detect_legacy(data: bytes, path: str) -> Decoded:
     if best is None:
         raise InputError(path, "undecodable", "could not detect the text encoding; convert the file to UTF-8")
     enc = _CANONICAL.get(best.encoding, best.encoding)
+    if enc == "cp1252" and not any(0x80 <= b <= 0x9F for b in data):
+        # cp1252 differs from ISO-8859-1 only in 0x80-0x9F; without those bytes the file is
+        # plain latin-1, and that is what it is reported as.
+        enc = "latin-1"
     # cp1251 and koi8-r both decode any byte string; charset-normalizer ranks them by how
     # Russian the result looks, but short texts can tie. Prefer the one whose Cyrillic has
     # more lower-case letters (koi8-r read as cp1251 and vice versa swaps the cases).

@@ -30,9 +30,16 @@ def warn(message: str) -> None:
 def resolve_config(config_path: str | None, paths: Sequence[str]) -> Config:
     try:
         if config_path:
-            return load_config(config_path)
-        start = paths[0] if paths else os.getcwd()
-        return load_config(find_config(start))
+            cfg = load_config(config_path)
+        else:
+            cfg = load_config(find_config(paths[0] if paths else os.getcwd()))
+        if cfg.gazetteer:
+            # Validate the user's gazetteer files now (cached), so a malformed one is a config
+            # error with exit 2 rather than a failure in the middle of a scan.
+            from mtcheck.gazetteer import load as load_gazetteer
+
+            load_gazetteer(cfg.gazetteer)
+        return cfg
     except ConfigError as e:
         fail(str(e))
 
@@ -50,7 +57,7 @@ def rule_options(func: Callable) -> Callable:
         click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
                      help="Settings file (mtcheck.toml or pyproject.toml). Default: the nearest one above the first PATH."),
         click.option("--select", multiple=True, metavar="CODES",
-                     help="Only these rules: codes, code prefixes or families (entity, style, boilerplate, syntax, language); comma-separated, repeatable."),
+                     help="Only these rules: codes, code prefixes or families (entity, style, boilerplate, syntax, language); comma-separated, repeatable. Replaces the configured selection (select, extend-select and ignore)."),
         click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rules (same forms as --select); ignore wins ties."),
         click.option("--extend-select", multiple=True, metavar="CODES", help="Add rules to the configured selection."),
         click.option("--neural/--no-neural", default=None,
@@ -72,7 +79,11 @@ def apply_rule_options(cfg: Config, select, ignore, extend_select, neural, parse
     from mtcheck.rules import SelectorError, validate_selectors
 
     if select:
+        # As in ruff, a --select on the command line starts the selection afresh: the
+        # config's select, extend-select and ignore give way (--ignore below still applies).
         cfg.select = split_list(select)
+        cfg.ignore = []
+        cfg.extend_select = []
     if ignore:
         cfg.ignore = cfg.ignore + split_list(ignore)
     if extend_select:

@@ -11,6 +11,7 @@ from mtcheck.cli.common import (
     resolve_config, rule_options, split_list, warn,
 )
 from mtcheck.report import FORMATS
+from mtcheck.rewrite.options import apply_translator_options, translator_options
 
 
 @click.command()
@@ -25,8 +26,21 @@ from mtcheck.report import FORMATS
 @click.option("--fail-on", type=SEVERITY_CHOICE, default=None,
               help="Exit 1 when a finding has at least this severity (default: error, or fail-on in config; 'never' always exits 0 on findings).")
 @click.option("--rewrite/--no-rewrite", default=None, help="Propose a scored rewrite for each flagged sentence (back-translation and rule fixes).")
+@translator_options
 @click.option("--color/--no-color", default=None, help="Colour the text output (default: only on a terminal).")
-def scan(paths, config_path, select, ignore, extend_select, neural, parse, fmt, output, include, exclude, fail_on, rewrite, color):
+@click.option("--diff", "show_diff", is_flag=True,
+              help="Instead of a report, print unified diffs (git apply-ready) of the accepted rewrites and safe rule fixes; implies --rewrite unless --no-rewrite or --no-neural.")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=None,
+              help="Worker processes for the rule work (0: one per core; default 1, or jobs in config). The report is identical to --jobs 1.")
+@click.option("--cache/--no-cache", "use_cache", default=None,
+              help="Reuse the results of unchanged stories (same text, settings and models) from the result cache (default on; see `mtcheck cache info`).")
+@click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
+              help="Base folder of mtcheck's caches: results, converted models (default: cache in config, $MTCHECK_CACHE_DIR, or the user cache folder).")
+@click.option("--dask", "dask_address", metavar="ADDRESS", default=None,
+              help="Analyse the stories on a Dask cluster: a scheduler address (tcp://host:8786), or local[:N] for N local worker processes. Workers need the same mtcheck installed.")
+def scan(paths, config_path, select, ignore, extend_select, neural, parse, fmt, output, include, exclude, fail_on, rewrite,
+         translator_en_ru, translator_ru_en, color,
+         show_diff, jobs, use_cache, cache_dir, dask_address):
     """Scan wire stories (files or folders, recursively) and report translation damage.
 
     Each finding has a position (line:col and character offsets), a rule code, a category
@@ -41,20 +55,25 @@ def scan(paths, config_path, select, ignore, extend_select, neural, parse, fmt, 
     threshold = parse_fail_on(fail_on, cfg)
     if rewrite is not None:
         cfg.rewrite = rewrite
+    elif show_diff and cfg.neural:
+        cfg.rewrite = True  # the diff is of the rewrites; with --no-neural, of the rule fixes
+    if cfg.rewrite:
+        apply_translator_options(cfg, translator_en_ru, translator_ru_en)
     options = ScanOptions(
         neural=cfg.neural,
         parse=cfg.parse,
         rewrite=cfg.rewrite,
         include=split_list(include) or cfg.include or ("*.txt", "*.md"),
         exclude=split_list(exclude) or cfg.exclude,
+        **_scale_options(cfg, jobs, use_cache, cache_dir, dask_address),
     )
     scanner = Scanner(cfg, options)
-    results = list(scanner.scan(paths))
+    results = _run(scanner, paths)
 
     for r in results:
         if r.error is not None:
             warn(f"{r.path}: {r.error.message}")
-    rendered = _render(fmt, results, scanner, color, output)
+    rendered = _render("diff" if show_diff else fmt, results, scanner, color, output)
     if output:
         from mtcheck.fsutil import atomic_write
 
@@ -63,7 +82,7 @@ def scan(paths, config_path, select, ignore, extend_select, neural, parse, fmt, 
         except OSError as e:
             fail(f"{output}: cannot write report: {e.strerror or e}")
     else:
-        click.echo(rendered, nl=False)
+        click.echo(rendered, nl=False, color=color)  # --color keeps the styles on a pipe too
 
     if any(r.error is not None for r in results):
         sys.exit(EXIT_ERROR)
@@ -78,3 +97,37 @@ def _render(fmt, results, scanner, color, output) -> str:
     module = importlib.import_module(f"mtcheck.report.{fmt}")
     use_color = color if color is not None else (output is None and sys.stdout.isatty())
     return module.render(results, signature=scanner.signature(), color=use_color)
+
+
+def _scale_options(cfg, jobs, use_cache, cache_dir, dask_address) -> dict:
+    """--jobs, --cache, --cache-dir, --dask over their config keys (``jobs``, ``cache``: a
+    boolean or the cache folder, relative to the config file)."""
+    import os
+
+    if cfg.jobs < 0:
+        fail(f"{cfg.path}: 'jobs' must be 0 (one per core) or more, got {cfg.jobs}")
+    if dask_address and jobs not in (None, 1):
+        fail("--jobs and --dask do not combine: with --dask the cluster's workers do the work")
+    folder = cache_dir
+    if folder is None and isinstance(cfg.cache, str):
+        folder = os.path.join(os.path.dirname(cfg.path or ""), os.path.expanduser(cfg.cache))
+    enabled = use_cache if use_cache is not None else cfg.cache is not False
+    if folder:
+        from mtcheck.neural.cache import set_base_dir  # model conversions move with it
+
+        set_base_dir(folder)
+    return {"jobs": cfg.jobs if jobs is None else jobs, "cache": enabled, "cache_dir": folder, "dask": dask_address}
+
+
+def _run(scanner, paths) -> list:
+    from mtcheck.progress import Progress
+
+    try:
+        with Progress("scan") as progress:
+            return list(scanner.scan(paths, progress=progress))
+    except Exception as e:
+        from mtcheck.distributed import ClusterError
+
+        if isinstance(e, ClusterError):
+            fail(str(e))
+        raise

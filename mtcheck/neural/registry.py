@@ -44,17 +44,123 @@ def packaged_path(role: str) -> Path | None:
 
 
 def signature(names) -> dict:
-    """Model ids (and artifact hashes) a result depends on."""
+    """Model ids (and artifact hashes) a result depends on, with the roles each one includes."""
     import hashlib
 
     out = {}
-    for name in names:
+    pending = list(names)
+    while pending:
+        name = pending.pop(0)
         entry = roles().get(name)
-        if entry is None:
+        if entry is None or name in out:
             continue
+        pending.extend(entry.get("includes", ()))
         if entry["source"] == "artifact":
             p = artifact_path(name)
             out[name] = hashlib.sha256(p.read_bytes()).hexdigest()[:12] if p.exists() else "missing"
         else:
             out[name] = entry.get("model_id", name)
     return out
+
+
+# -- resolution and readiness (``mtcheck models``) ---------------------------------------------
+def _hook(spec: str):
+    module, attr = spec.split(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+def _size(path: Path | None) -> int:
+    if path is None or not path.exists():
+        return 0
+    if path.is_file():
+        return path.stat().st_size
+    from mtcheck.neural.cache import dir_size
+
+    return dir_size(path)
+
+
+def status(role: str, config=None) -> dict:
+    """Where ``role`` resolves from, whether it is ready to use, and its size on disk.
+
+    Looks at the disk only: loads no model, imports no model framework, never reaches the
+    network. Keys: role, description, source, model, location, prepared, ready, size_bytes,
+    and reason when not ready.
+    """
+    entry = roles()[role]
+    rec = {
+        "role": role,
+        "description": entry.get("description", ""),
+        "source": entry["source"],
+        "model": entry.get("model_id", entry.get("path", role)),
+        "location": None,
+        "prepared": None,
+        "ready": False,
+        "size_bytes": 0,
+    }
+    source = entry["source"]
+    if source == "package":
+        path = packaged_path(role)
+        rec["location"] = str(path) if path else None
+        if path is None or not path.exists():
+            rec["reason"] = f"package {entry['package']} is not installed (pip install {entry['package'].replace('_', '-')})"
+            return rec
+        rec["size_bytes"] = _size(path)
+        if "prepared" in entry:
+            prepared = _hook(entry["prepared"])()
+            rec["prepared"] = str(prepared) if prepared else None
+            rec["ready"] = prepared is not None
+            if prepared is not None:
+                rec["size_bytes"] = _size(prepared)
+            else:
+                rec["reason"] = "not converted yet: run `mtcheck models prepare` (or it converts on first use)"
+        else:
+            rec["ready"] = True
+    elif source == "spacy":
+        path = package_dir(entry["package"])
+        rec["location"] = str(path) if path else None
+        rec["ready"] = path is not None
+        rec["size_bytes"] = _size(path)
+        if path is None:
+            rec["reason"] = f"spaCy pipeline {entry['package']} is not installed"
+    elif source == "artifact":
+        path = artifact_path(role)
+        rec["location"] = str(path)
+        rec["ready"] = path.is_file()
+        rec["size_bytes"] = _size(path)
+        if not rec["ready"]:
+            rec["reason"] = "artifact missing from models/ (see scripts/ for the script that trains it)"
+    elif source == "hub":
+        rec.update(_hub_status(role, entry, config))
+    return rec
+
+
+def _hub_status(role: str, entry: dict, config) -> dict:
+    try:  # the translation layer knows its overrides (flags, config keys, env) and backends
+        from mtcheck.neural.translate import translation_status
+    except ImportError:
+        translation_status = None
+    if translation_status is not None:
+        for rec in translation_status(config):
+            if rec.get("role") == role:
+                return {
+                    "model": rec.get("model", entry.get("model_id")),
+                    "location": rec.get("path"),
+                    "ready": bool(rec.get("ready")),
+                    "size_bytes": int(rec.get("size_bytes") or 0),
+                    **({"reason": rec["reason"]} if rec.get("reason") else {}),
+                    **({"origin": rec["origin"]} if rec.get("origin") else {}),
+                }
+    ref = os.environ.get(entry.get("env", ""), "") or entry.get("model_id", "")
+    return {"model": ref, "ready": False, "reason": "translation layer not installed"}
+
+
+def statuses(config=None) -> list[dict]:
+    return [status(role, config) for role in roles()]
+
+
+def prepare(role: str, progress: bool | None = None) -> Path | None:
+    """Run the role's one-time conversion (if it has one); return the prepared folder."""
+    entry = roles()[role]
+    if "prepare" not in entry:
+        return None
+    return _hook(entry["prepare"])(progress=progress)

@@ -38,7 +38,7 @@ def report(results: Sequence[FileResult], signature: dict | None = None) -> dict
                 "ruleId": f.code,
                 "ruleIndex": index[f.code],
                 "level": _LEVEL[str(f.severity)],
-                "message": {"text": f.message + (f" (suggestion: {f.suggestion})" if f.suggestion else "")},
+                "message": {"text": f.message + (f" (suggestion: {f.suggestion})" if f.suggestion else " (suggestion: delete)" if f.suggestion == "" else "")},
                 "locations": [{
                     "physicalLocation": {
                         "artifactLocation": {"uri": _uri(r.path)},
@@ -53,7 +53,7 @@ def report(results: Sequence[FileResult], signature: dict | None = None) -> dict
             }
             if f.fix is not None and f.suggestion is not None:
                 res["fixes"] = [{
-                    "description": {"text": f"Replace with '{f.suggestion}'" + ("" if f.safe_fix else " (unsafe)")},
+                    "description": {"text": (f"Replace with '{f.suggestion}'" if f.suggestion else "Delete") + ("" if f.safe_fix else " (unsafe)")},
                     "artifactChanges": [{
                         "artifactLocation": {"uri": _uri(r.path)},
                         "replacements": [{

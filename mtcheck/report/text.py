@@ -27,7 +27,8 @@ def render(results: Sequence[FileResult], signature: dict | None = None, color: 
             head = f"{style(r.path, bold=True)}:{line}:{col}: {style(f.code, fg=_SEVERITY_COLOUR[sev], bold=True)} [{f.category}] {f.message}"
             if f.suggestion is not None:
                 marker = "" if f.safe_fix else ", unsafe"
-                head += f" (suggestion: {f.suggestion!r}{marker})"
+                shown = "delete" if f.suggestion == "" else repr(f.suggestion)
+                head += f" (suggestion: {shown}{marker})"
             lines.append(head)
         if show_rewrites:
             for s in doc.sentences:

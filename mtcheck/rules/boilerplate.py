@@ -1,18 +1,325 @@
-"""boilerplate rules (prefix B). Placeholder: being written."""
+"""boilerplate rules (prefix B): page furniture that is not the story.
+
+Copy scraped from a web page carries the page with it: cookie banners, share prompts, bot
+checks, links to other stories, bylines and date stamps, a title printed twice, a paragraph
+the page cut off. Each finding spans the whole junk line (or the cut-off sentence) and its fix
+deletes it, with the line break and blank lines after it, so the story closes up. The line
+patterns are data (``mtcheck/data/boilerplate.toml``), compiled and validated once per process.
+"""
 
 from __future__ import annotations
 
-from typing import Iterable
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable, Iterator
 
+from mtcheck.data import load_toml, regex, words
 from mtcheck.document import Document
-from mtcheck.findings import Finding
-from mtcheck.rules.base import Context, Family
+from mtcheck.findings import Applicability, Edit, Finding, Fix, Severity
+from mtcheck.lexicon import lexicon
+from mtcheck.rules.base import Context, Family, Rule
 
-RULES = ()
+COOKIE_BANNER = Rule(
+    code="B101",
+    name="cookie-banner",
+    category="boilerplate",
+    severity=Severity.WARNING,
+    summary="Cookie or consent banner (\"This website uses cookies ... Accept Read More\")",
+    why="The page's consent banner was copied with the story; it is not part of it.",
+    example="This website uses cookies to improve your experience. ... Accept Read More → (deleted)",
+    fix="safe",
+)
+SHARE_PROMPT = Rule(
+    code="B102",
+    name="share-prompt",
+    category="boilerplate",
+    severity=Severity.WARNING,
+    summary="Share, like or comment prompt (\"Like this:\", \"Leave a comment\", \"You might also like\")",
+    why="Buttons and prompts of the page's social widgets, not text of the story.",
+    example="Leave a comment → (deleted)",
+    fix="safe",
+)
+CAPTCHA = Rule(
+    code="B103",
+    name="captcha",
+    category="boilerplate",
+    severity=Severity.WARNING,
+    summary="Bot check text (\"Confirm that you are not a bot\")",
+    why="The page's captcha was copied with the story.",
+    example="Confirm that you are not a bot - select a man with raised hand: → (deleted)",
+    fix="safe",
+)
+TEASER = Rule(
+    code="B104",
+    name="teaser",
+    category="boilerplate",
+    severity=Severity.WARNING,
+    summary="Link to another story (\"More news: ...\", \"Read more: ...\")",
+    why="A headline of another story, put in by the page between paragraphs.",
+    example="More news: Pak Taliban commander killed in U.S. drone strike → (deleted)",
+    fix="safe",
+)
+BYLINE = Rule(
+    code="B105",
+    name="page-byline",
+    category="boilerplate",
+    severity=Severity.INFO,
+    summary="Byline or date stamp printed by the page (\"Published: Wed, February 14, 2018\", \"World | By ...\")",
+    why="The page's section label, author line and time stamp are page chrome; the desk sets its own. "
+    "Deleting is unsafe: the desk may keep a credit.",
+    example="World | By Melba Underwood → (deleted)",
+    fix="unsafe",
+)
+REPEATED_TITLE = Rule(
+    code="B106",
+    name="repeated-title",
+    category="boilerplate",
+    severity=Severity.WARNING,
+    summary="Title repeated as the next line",
+    why="The page printed the headline twice (once as the page title, once above the story).",
+    example="Russia and USA are very close ... (twice) → the second one deleted",
+    fix="safe",
+)
+TRUNCATED = Rule(
+    code="B107",
+    name="truncated-text",
+    category="boilerplate",
+    severity=Severity.WARNING,
+    summary="Paragraph cut off mid-sentence or mid-word (\"The Syrian military shelled the increasingly\")",
+    why="The page or the copy cut the text off: the sentence ends on a word that cannot end one. "
+    "Deleting it is unsafe: the desk may prefer to restore it from the source.",
+    example="The Syrian military shelled the increasingly → restore from the source, or delete",
+    fix="unsafe",
+)
+
+RULES = (COOKIE_BANNER, SHARE_PROMPT, CAPTCHA, TEASER, BYLINE, REPEATED_TITLE, TRUNCATED)
+
+# Rules whose lines are recognised by patterns, in the order they are tried on a line.
+_PATTERN_RULES = (CAPTCHA, COOKIE_BANNER, TEASER, SHARE_PROMPT, BYLINE)
+
+_LINE = re.compile(r"[^\r\n]+")
+_TERMINAL = ".!?…:;\"'”’»)]"
+_DATA_KEY = {COOKIE_BANNER: "cookie-banner", SHARE_PROMPT: "share-prompt", CAPTCHA: "captcha", TEASER: "teaser", BYLINE: "byline"}
+_SCHEMA = {
+    **{key: {"patterns": [regex()]} for key in _DATA_KEY.values()},
+    "truncation": {"min_words": int, "dangling_words": words},
+}
+
+
+@dataclass(frozen=True)
+class _BoilerplateData:
+    patterns: tuple[tuple[Rule, tuple[re.Pattern, ...]], ...]
+    min_words: int
+    dangling_words: frozenset[str]
+
+
+def _load(name: str = "boilerplate.toml") -> _BoilerplateData:
+    raw = load_toml(name, _SCHEMA)
+    return _BoilerplateData(
+        patterns=tuple((rule, tuple(raw[_DATA_KEY[rule]]["patterns"])) for rule in _PATTERN_RULES),
+        min_words=raw["truncation"]["min_words"],
+        dangling_words=raw["truncation"]["dangling_words"],
+    )
+
+
+@lru_cache(maxsize=1)
+def boilerplate_data() -> _BoilerplateData:
+    return _load()
+
+
+# -- helpers ------------------------------------------------------------------------------
+
+
+def _lines(text: str) -> Iterator[tuple[int, int]]:
+    """Every non-blank line as a trimmed span (start, end)."""
+    for m in _LINE.finditer(text):
+        a, b = m.start(), m.end()
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if b > a:
+            yield a, b
+
+
+def deletion_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span to delete to remove the line(s) holding [start, end): from the start of its
+    line through the line break and any blank lines after it, so the next line moves up."""
+    a = start
+    while a > 0 and text[a - 1] in " \t\u00a0":
+        a -= 1
+    b = end
+    while b < len(text) and text[b].isspace():
+        b += 1
+    while b < len(text) and b > end and text[b - 1] in " \t\u00a0":
+        b -= 1  # keep the next line's own indentation
+    return a, b
+
+
+def _deletion(rule: Rule, doc: Document, start: int, end: int, message: str, safe: bool, data: dict | None = None,
+              delete: tuple[int, int] | None = None) -> Finding:
+    finding = rule.finding(doc, start, end, message, data=data)
+    a, b = delete or deletion_span(doc.text, start, end)
+    finding.suggestion = ""
+    finding.fix = Fix(edits=(Edit(a, b, ""),), applicability=Applicability.SAFE if safe else Applicability.UNSAFE)
+    return finding
+
+
+# -- B101-B105: junk lines recognised by their patterns -------------------------------------
+
+
+def _pattern_lines(doc: Document, data: _BoilerplateData, ctx: Context, taken: set[int]) -> Iterator[Finding]:
+    text = doc.text
+    for a, b in _lines(text):
+        line = text[a:b]
+        for rule, patterns in data.patterns:
+            if not ctx.on(rule.code):
+                continue
+            pattern = next((p for p in patterns if p.fullmatch(line)), None)
+            if pattern is None:
+                continue
+            taken.add(a)
+            yield _deletion(
+                rule, doc, a, b,
+                f"{_WHAT[rule.code]}, not part of the story: delete the line",
+                safe=rule.fix == Applicability.SAFE,
+                data={"pattern": pattern.pattern},
+            )
+            break
+
+
+_WHAT = {
+    "B101": "cookie or consent banner",
+    "B102": "share, like or comment prompt of the web page",
+    "B103": "bot check (captcha) of the web page",
+    "B104": "link to another story",
+    "B105": "byline or date stamp printed by the web page",
+}
+
+
+# -- B106: a title printed twice ----------------------------------------------------------
+
+
+def _normalised(line: str) -> str:
+    return " ".join(line.casefold().rstrip(".!?:;…").split())
+
+
+def _repeated_titles(doc: Document, taken: set[int]) -> Iterator[Finding]:
+    text = doc.text
+    previous: tuple[int, int] | None = None
+    for a, b in _lines(text):
+        if previous is not None and a not in taken:
+            pa, pb = previous
+            earlier = text[pa:pb]
+            heading_like = earlier.rstrip()[-1:] not in ".!?…\"”»"
+            if heading_like and len(earlier.split()) >= 2 and _normalised(earlier) == _normalised(text[a:b]):
+                taken.add(a)
+                line, _ = doc.line_col(pa)
+                yield _deletion(
+                    REPEATED_TITLE, doc, a, b,
+                    f"repeats the title on line {line}: the page printed the headline twice; delete this copy",
+                    safe=True,
+                    data={"first": [pa, pb]},
+                )
+        previous = (a, b)
+
+
+# -- B107: text cut off -------------------------------------------------------------------
+
+_LAST_WORD = re.compile(r"(?<![\w'’-])([A-Za-z]+)$")
+_SENTENCE_END = re.compile(r"(?<!\b[A-Z])[.!?…][\"”’»)]*\s+(?=[\"“«(]?[A-Z0-9])")
+
+
+def _truncated(doc: Document, data: _BoilerplateData, taken: set[int]) -> Iterator[Finding]:
+    text = doc.text
+    lex = None
+    for para in doc.paragraphs:
+        last_line_start = max(text.rfind("\n", para.start, para.end) + 1, para.start)
+        if last_line_start in taken:
+            continue
+        body = text[para.start:para.end]
+        if body[-1] in _TERMINAL or body[-1].isdigit():
+            continue
+        tail = _LAST_WORD.search(body)
+        if tail is None:
+            continue  # ends in a symbol, a number or a compound, not a plain word
+        word = tail.group(1)
+        if not word.islower():
+            continue  # a name or an acronym may end a heading
+        line_words = text[last_line_start:para.end].split()
+        if len(line_words) < data.min_words:
+            continue
+        if word in data.dangling_words:
+            how, completion = f"stops on '{word}', a word that cannot end a sentence", None
+        else:
+            lex = lex or lexicon()
+            completion = lex.completes(word) if len(word) >= 3 and not lex.known(word) else None
+            if completion is None:
+                continue
+            how = f"stops on '{word}', part of a word ('{completion}'?)"
+        # the cut-off sentence: the last one in the paragraph (the document's segmentation keeps
+        # an unterminated line whole, as a heading, so the boundary is looked for here)
+        boundaries = list(_SENTENCE_END.finditer(text, para.start, para.end))
+        start = boundaries[-1].end() if boundaries else para.start
+        if start == para.start:
+            delete = None  # the whole paragraph goes, with the blank lines after it
+        else:
+            delete = (start, para.end)
+            while delete[0] > para.start and text[delete[0] - 1] in " \t":
+                delete = (delete[0] - 1, delete[1])
+        yield _deletion(
+            TRUNCATED, doc, start, para.end,
+            f"text cut off: the paragraph {how}; restore the rest from the source or delete it",
+            safe=False,
+            data={"last_word": word, **({"completion": completion} if completion else {})},
+            delete=delete,
+        )
+
+
+# -- the family ---------------------------------------------------------------------------
 
 
 def check(doc: Document, ctx: Context) -> Iterable[Finding]:
-    return ()
+    if not any(ctx.on(rule.code) for rule in RULES):
+        return []
+    data = boilerplate_data()
+    taken: set[int] = set()  # line starts already reported: one finding per line
+    findings = list(_pattern_lines(doc, data, ctx, taken))
+    if ctx.on(REPEATED_TITLE.code):
+        findings += _repeated_titles(doc, taken)
+    if ctx.on(TRUNCATED.code):
+        findings += _truncated(doc, data, taken)
+    return _without_overlaps(findings, doc.text)
+
+
+def _without_overlaps(findings: list[Finding], text: str) -> list[Finding]:
+    """Make the deletions fit together: no two claim the same characters, and junk at the very
+    end of the text takes the blank lines before it, so the story ends on its last line."""
+    findings.sort(key=Finding.sort_key)
+    claimed = 0
+    for f in findings:
+        edit = f.fix.edits[0]
+        if edit.start < claimed <= f.start:
+            f.fix.edits = (Edit(claimed, edit.end, ""),)
+        claimed = max(claimed, f.fix.edits[0].end)
+    # the run of back-to-back deletions that reaches the end of the text
+    end, first = len(text), None
+    for i in range(len(findings) - 1, -1, -1):
+        edit = findings[i].fix.edits[0]
+        if edit.end != end:
+            break
+        end, first = edit.start, i
+    if first is not None:
+        floor = findings[first - 1].fix.edits[0].end if first > 0 else 0
+        a = end
+        while a > floor and text[a - 1].isspace():
+            a -= 1
+        edit = findings[first].fix.edits[0]
+        # a file that ended with a line break still does
+        newline = re.search(r"(?:\r\n|\r|\n)$", text)
+        findings[first].fix.edits = (Edit(a, edit.end, newline.group() if newline and a > 0 else ""),)
+    return findings
 
 
 FAMILY = Family(name="boilerplate", prefix="B", rules=RULES, check=check)

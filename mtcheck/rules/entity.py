@@ -1,18 +1,642 @@
-"""entity rules (prefix E). Placeholder: being written."""
+"""entity rules (prefix E): names mistranslated from Russian.
+
+Every Latin rendering of every gazetteer name (``mtcheck.gazetteer``) is indexed by its
+matching key; the story's word n-grams are looked up in that index (longest match first), and
+each match becomes a *mention*: a standard form, an acronym spelled letter by letter, a
+transliteration, or a known word-for-word mistranslation. The rules judge the mentions:
+
+- E101 an acronym rendered letter by letter ("LIH" for ЛИГ → "ISIL"),
+- E102 a name transliterated or translated as words ("Medusa" → "Meduza"),
+- E103 one name spelled several ways in one story ("Deir ezzor" beside "Deir ez-Zor"),
+- E104 a name spelled differently from its standard form ("Deir Ezzor"),
+- E105 a lower-cased acronym ("strikes on is militants" → "IS").
+
+Names that are also ordinary English words are reported only with context (cue words near
+the mention or in the story, quotation marks, the acronym's expansion); see the gazetteer's
+README for how entries declare them.
+"""
 
 from __future__ import annotations
 
-from typing import Iterable
+import bisect
+import re
+from collections import Counter
+from difflib import SequenceMatcher
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable, Iterator, NamedTuple
 
-from mtcheck.document import Document
-from mtcheck.findings import Finding
-from mtcheck.rules.base import Context, Family
+from mtcheck import gazetteer as gz
+from mtcheck.document import Document, Sentence
+from mtcheck.findings import Finding, Severity
+from mtcheck.rules.base import Context, Family, Rule
+from mtcheck.translit import fold_ascii, normalize_latin
 
-RULES = ()
+CATEGORY = "entity"
+
+TRANSLITERATED_ACRONYM = Rule(
+    code="E101",
+    name="transliterated-acronym",
+    category=CATEGORY,
+    severity=Severity.ERROR,
+    summary="Russian acronym rendered letter by letter instead of its English form",
+    why="MT spells a Russian acronym in Latin letters (ЛИГ → \"LIH\", СДС → \"SDS\"); English readers "
+    "know the organisation only by its English acronym, so the name is lost.",
+    example="\"Islamic state\" (LIH) → \"Islamic state\" (ISIL)",
+    fix="unsafe",  # safe where the story spells the name out (the acronym cannot mean anything else)
+)
+TRANSLITERATED_NAME = Rule(
+    code="E102",
+    name="transliterated-name",
+    category=CATEGORY,
+    severity=Severity.WARNING,
+    summary="Name transliterated or translated word for word instead of its standard English form",
+    why="A name that has an established English form (Jabhat al-Nusra, Meduza, Kharkiv) must use it; a "
+    "transliteration (\"Dzhebkhat an-Nusra\") or a translation of the words (\"Medusa\") hides it.",
+    example="Medusa presented a chronicle → Meduza presented a chronicle",
+    fix="safe",  # unsafe where the match needed context cues or is ambiguous
+)
+INCONSISTENT_SPELLING = Rule(
+    code="E103",
+    name="inconsistent-spelling",
+    category=CATEGORY,
+    severity=Severity.WARNING,
+    summary="The same name spelled several ways in one story",
+    why="Readers (and search) take \"Deir ezzor\" and \"Deir ez-Zor\" for two places; a story spells a name one way.",
+    example="In Deir ezzor ... the city of Deir ez-Zor → In Deir ez-Zor ... the city of Deir ez-Zor",
+    fix="safe",  # the gazetteer's standard form; unsafe when only the story's majority spelling is known
+)
+NONSTANDARD_SPELLING = Rule(
+    code="E104",
+    name="nonstandard-spelling",
+    category=CATEGORY,
+    severity=Severity.INFO,
+    summary="Name spaced or hyphenated differently from its standard English form",
+    why="House style spells a name one way (\"Deir ez-Zor\"); variants in spacing and hyphenation "
+    "(\"Deir Ezzor\") make copy inconsistent across stories.",
+    example="Deir Ezzor → Deir ez-Zor",
+    fix="safe",
+)
+LOWERCASE_ACRONYM = Rule(
+    code="E105",
+    name="lowercase-acronym",
+    category=CATEGORY,
+    severity=Severity.WARNING,
+    summary="Acronym written in lower case (\"on is militants\")",
+    why="MT lower-cases acronyms that look like English words; \"strikes on is militants\" reads as the verb \"is\".",
+    example="strikes on is militants → strikes on IS militants",
+    fix="safe",
+)
+
+RULES = (TRANSLITERATED_ACRONYM, TRANSLITERATED_NAME, INCONSISTENT_SPELLING, NONSTANDARD_SPELLING, LOWERCASE_ACRONYM)
+
+# -- tokens and mentions ------------------------------------------------------------------
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’ʼ][^\W\d_]+)*")
+_POSSESSIVE = re.compile(r"['’]s$")
+# What may join the words of one name: a space, a hyphen, a line break (hard-wrapped copy).
+_JOINERS = frozenset(" \u00a0-‐‑\n")
+_OPEN_QUOTES = "\"“«‘'„"
+_CLOSE_QUOTES = "\"”»’'“"
+_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "\u00a0": " ", "‐": "-", "‑": "-"})
+EXPANSION_WINDOW = 250  # characters either side of an acronym where its expansion counts as "nearby"
+
+
+class Token(NamedTuple):
+    start: int
+    end: int
+    key: str  # normalize_latin of the word
+
+
+@dataclass
+class Mention:
+    start: int
+    end: int
+    surface: str
+    key: str
+    kind: str  # "canonical" | gz.ACRONYM | gz.VARIANT | gz.WRONG
+    forms: list[gz.Form]
+    sentence: Sentence | None
+    confirmed: bool = False  # context judged enough to report it (set by the rules)
+
+    @property
+    def entries(self) -> list[gz.Entry]:
+        seen: dict[int, gz.Entry] = {}
+        for f in self.forms:
+            seen.setdefault(id(f.entry), f.entry)
+        return list(seen.values())
+
+
+@lru_cache(maxsize=65536)
+def _word_key(word: str) -> str:
+    return normalize_latin(word)
+
+
+def tokenize(text: str) -> list[Token]:
+    tokens = []
+    for m in _WORD.finditer(text):
+        start, end = m.start(), m.end()
+        word = m.group()
+        if len(word) > 3 and _POSSESSIVE.search(word):
+            end -= 2
+            word = word[:-2]
+        tokens.append(Token(start, end, _word_key(word)))
+    return tokens
+
+
+def _analysis(doc: Document) -> tuple[list[Token], list[bool]]:
+    """The story's word tokens and, for each, whether the next token continues one name;
+    computed once per document."""
+    cached = doc.user_data.get("entity.tokens")
+    if cached is None:
+        tokens = tokenize(doc.text)
+        joined = [_joined(doc.text, a, b) for a, b in zip(tokens, tokens[1:])] + [False]
+        cached = doc.user_data["entity.tokens"] = (tokens, joined)
+    return cached
+
+
+_ABBREVIATED = frozenset(("st", "mt", "ft"))  # "St. Petersburg" is one name
+
+
+def _joined(text: str, left: Token, right: Token) -> bool:
+    gap = text[left.end:right.start]
+    if len(gap) == 1:
+        return gap in _JOINERS
+    return gap in (". ", ".") and left.key in _ABBREVIATED
+
+
+def _short(text: str, token: Token) -> bool:
+    return token.end - token.start < 2
+
+
+def _letters(s: str) -> list[str]:
+    return [c for c in s if c.isalpha()]
+
+
+def _is_all_caps(s: str) -> bool:
+    letters = _letters(s)
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
+def _acronym_like(s: str) -> bool:
+    """"SDS", "SB OON", "MChS", "TsAKhAL": capitals carry the word."""
+    letters = _letters(s)
+    if len(letters) < 2 or not letters[0].isupper():
+        return False
+    upper = sum(c.isupper() for c in letters)
+    return upper >= 2 and upper * 2 >= len(letters)
+
+
+def _viable(form: gz.Form, surface: str) -> bool:
+    """Whether ``surface`` can be ``form`` given its capitals (keys ignore case)."""
+    if form.kind == gz.ACRONYM:
+        return _acronym_like(surface)
+    if not any(c.isupper() for c in surface):
+        return False
+    if form.kind == gz.WRONG:
+        return _same_spelling(surface, form.text) or surface.upper() == form.text.upper() and _is_all_caps(surface)
+    if form.kind == gz.VARIANT:
+        # A capitalised short word is more likely an English acronym than a transliterated name.
+        return not (_is_all_caps(surface) and len(_letters(surface)) <= 4)
+    if _is_all_caps(form.text):
+        return _is_all_caps(surface)
+    return True
+
+
+def _spelling(s: str) -> str:
+    """A surface as compared for spelling: typographic variants and diacritics unified
+    ("Erdoğan" is "Erdogan"), first letter capital (sentence-initial capitals are not a spelling)."""
+    s = fold_ascii(s.translate(_APOSTROPHES)).replace(".", "")  # "St. Petersburg" is "St Petersburg"
+    return s[:1].upper() + s[1:]
+
+
+def _same_spelling(a: str, b: str) -> bool:
+    return _spelling(a) == _spelling(b)
+
+
+def find_mentions(doc: Document, gaz: gz.Gazetteer) -> list[Mention]:
+    """Gazetteer names in ``doc``, leftmost-longest, with what kind of rendering each is."""
+    text = doc.text
+    tokens, joined = _analysis(doc)
+    index, prefixes = gaz.index, gaz.prefixes
+    mentions: list[Mention] = []
+    i = 0
+    n = len(tokens)
+    while i < n:
+        key = ""
+        candidates: list[tuple[int, str]] = []
+        for j in range(i, min(n, i + gaz.max_tokens)):
+            if j > i and not joined[j - 1]:
+                break
+            key += tokens[j].key
+            if key in index:
+                candidates.append((j, key))
+            if key not in prefixes:
+                break
+        chosen = None
+        for j, key in reversed(candidates):
+            if j > i and (_short(text, tokens[i]) or _short(text, tokens[j])):
+                continue  # "A sad" is not "Asad"
+            start, end = tokens[i].start, tokens[j].end
+            surface = text[start:end]
+            forms = [f for f in gaz.index[key] if _viable(f, surface)]
+            if forms:
+                chosen = (j, key, start, end, surface, forms)
+                break
+        if chosen is None:
+            i += 1
+            continue
+        j, key, start, end, surface, forms = chosen
+        canonical = [f for f in forms if f.kind in gz.CANONICAL_KINDS]
+        if canonical:
+            kind, forms = "canonical", canonical
+        else:
+            for kind in (gz.ACRONYM, gz.VARIANT, gz.WRONG):
+                picked = [f for f in forms if f.kind == kind]
+                if picked:
+                    forms = picked
+                    break
+        mentions.append(Mention(start, end, surface, key, kind, forms, doc.sentence_at(start)))
+        i = j + 1
+    return mentions
+
+
+# -- context ------------------------------------------------------------------------------
+
+@lru_cache(maxsize=2048)
+def _phrase_regex(words: tuple[str, ...]) -> re.Pattern | None:
+    if not words:
+        return None
+    parts = []
+    for w in sorted(words, key=len, reverse=True):
+        pieces = [re.escape(p) for p in re.split(r"[\s\-]+", w.strip()) if p]
+        parts.append(r"[\s\-]+".join(pieces))
+    return re.compile(r"(?<![\w])(?:" + "|".join(parts) + r")(?![\w])", re.IGNORECASE)
+
+
+def _contains(text: str, words: tuple[str, ...], skip: tuple[int, int] | None = None, offset: int = 0) -> bool:
+    rx = _phrase_regex(words)
+    if rx is None:
+        return False
+    for m in rx.finditer(text):
+        if skip and offset + m.start() < skip[1] and offset + m.end() > skip[0]:
+            continue
+        return True
+    return False
+
+
+def _quoted(text: str, m: Mention) -> bool:
+    before = text[m.start - 1] if m.start > 0 else ""
+    after = text[m.end] if m.end < len(text) else ""
+    return before in _OPEN_QUOTES and after in _CLOSE_QUOTES
+
+
+def _near_cue(doc: Document, m: Mention, entry: gz.Entry) -> bool:
+    if not entry.cues.near:
+        return False
+    if m.sentence is not None:
+        return _contains(m.sentence.text, entry.cues.near, (m.start, m.end), m.sentence.start)
+    lo, hi = max(0, m.start - 150), min(len(doc.text), m.end + 150)
+    return _contains(doc.text[lo:hi], entry.cues.near, (m.start, m.end), lo)
+
+
+def _document_cue(doc: Document, m: Mention, entry: gz.Entry) -> bool:
+    return bool(entry.cues.document) and _contains(doc.text, entry.cues.document, (m.start, m.end))
+
+
+def _long_forms(entry: gz.Entry) -> tuple[str, ...]:
+    forms = [*entry.expansion, entry.en, *entry.also]
+    return tuple(f for f in forms if len(f.split()) >= 2)
+
+
+def _defined_as_other(doc: Document, m: Mention, entry: gz.Entry) -> bool:
+    """The story spells the acronym out as something else: "Students for a Democratic Society
+    (SDS)", "the Media-Communications Union (MKS)". A Russian acronym after its own expansion
+    ("Syrian democratic forces" (SDS)) is not suppressed."""
+    long_forms = _long_forms(entry)
+    for hit in re.finditer(r"\(\s*" + re.escape(m.surface) + r"\s*\)", doc.text):
+        before = doc.text[max(0, hit.start() - 120):hit.start()].rstrip(" \"”»’'")
+        if any(before.lower().endswith(f.lower()) for f in long_forms):
+            continue
+        words = re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", before)[-4:]
+        capitals = [w for w in words if w[0].isupper()]
+        if len(capitals) >= 2 and words and words[-1][0].isupper():
+            return True
+    return False
+
+
+# -- the rules ----------------------------------------------------------------------------
+
+def _acronym_findings(doc: Document, ctx: Context, mentions: list[Mention]) -> Iterator[Finding]:
+    accepted_surfaces: set[str] = set()
+    pending: list[tuple[Mention, gz.Entry, gz.Form, bool]] = []
+    for m in mentions:
+        if m.kind != gz.ACRONYM:
+            continue
+        entry, form = m.entries[0], m.forms[0]
+        if _defined_as_other(doc, m, entry):
+            continue
+        text = doc.text
+        lo, hi = max(0, m.start - EXPANSION_WINDOW), min(len(text), m.end + EXPANSION_WINDOW)
+        long_forms = _long_forms(entry)
+        near_expansion = _contains(text[lo:hi], long_forms)
+        doc_expansion = near_expansion or _contains(text, long_forms)
+        if len(_letters(m.surface)) <= 2:
+            ok = near_expansion or _near_cue(doc, m, entry)
+        else:
+            ok = doc_expansion or not entry.cues or _near_cue(doc, m, entry) or _document_cue(doc, m, entry)
+        if ok:
+            accepted_surfaces.add(m.surface)
+        pending.append((m, entry, form, doc_expansion))
+    for m, entry, form, doc_expansion in pending:
+        if m.surface not in accepted_surfaces:
+            continue
+        m.confirmed = True
+        ambiguous = len({e.en for e in m.entries}) > 1
+        if ambiguous:
+            names = " or ".join(f'"{e.en}"' for e in m.entries)
+            yield TRANSLITERATED_ACRONYM.finding(
+                doc, m.start, m.end,
+                f'"{m.surface}" looks like a letter-by-letter rendering of a Russian acronym; the English name is {names}',
+                data={"ru": [f.text for f in m.forms], "candidates": [e.en for e in m.entries]},
+            )
+            continue
+        yield TRANSLITERATED_ACRONYM.finding(
+            doc, m.start, m.end,
+            f'"{m.surface}" looks like a letter-by-letter rendering of {form.text}; the English name is "{entry.en}"',
+            suggestion=entry.en,
+            # Safe where nothing else is possible: the story spells the name out, or the
+            # rendering needs no context (no English acronym looks like it).
+            safe=doc_expansion or not entry.cues,
+            data={"ru": form.text, "type": entry.type, "gazetteer": entry.source},
+        )
+
+
+def _name_findings(doc: Document, ctx: Context, mentions: list[Mention]) -> Iterator[Finding]:
+    named = {id(e) for m in mentions if m.kind == "canonical" for e in m.entries}
+    pending: list[Mention] = []
+    cue_met: set[int] = set()
+    for m in mentions:
+        if m.kind not in (gz.VARIANT, gz.WRONG):
+            continue
+        pending.append(m)
+        for e in m.entries:
+            if not e.cues or _quoted(doc.text, m) or _near_cue(doc, m, e) or _document_cue(doc, m, e) or id(e) in named:
+                cue_met.add(id(e))
+    for m in pending:
+        entries = [e for e in m.entries if id(e) in cue_met]
+        if not entries:
+            continue
+        m.confirmed = True
+        forms = [f for f in m.forms if f.entry in entries]
+        form = forms[0]
+        how = "a transliteration of" if m.kind == gz.VARIANT else "a word-for-word translation of"
+        source = form.text if m.kind == gz.VARIANT else "/".join(form.entry.ru[:1])
+        if len({e.en for e in entries}) > 1:
+            names = " or ".join(f'"{e.en}"' for e in entries)
+            yield TRANSLITERATED_NAME.finding(
+                doc, m.start, m.end, f'"{m.surface}" looks like {how} a Russian name; the English name is {names}',
+                data={"candidates": [e.en for e in entries]},
+            )
+            continue
+        entry = entries[0]
+        yield TRANSLITERATED_NAME.finding(
+            doc, m.start, m.end,
+            f'"{m.surface}" looks like {how} {source} ({entry.kind_name}); the English name is "{entry.en}"',
+            suggestion=entry.en,
+            safe=not entry.cues,
+            data={"ru": source, "type": entry.type, "gazetteer": entry.source},
+        )
+
+
+def _spelling_mentions(mentions: list[Mention]) -> dict[int, tuple[gz.Entry, list[Mention]]]:
+    """Mentions that are spellings of one entry's name (acronyms and expansions excluded)."""
+    groups: dict[int, tuple[gz.Entry, list[Mention]]] = {}
+    for m in mentions:
+        if _acronym_like(m.surface):
+            continue
+        if m.kind == "canonical":
+            forms = [f for f in m.forms if f.kind in (gz.STANDARD, gz.ALSO)]
+        elif m.kind == gz.VARIANT and m.confirmed:
+            forms = m.forms
+        else:
+            continue
+        entries = {id(f.entry): f.entry for f in forms}
+        if len(entries) != 1:
+            continue
+        entry = next(iter(entries.values()))
+        groups.setdefault(id(entry), (entry, []))[1].append(m)
+    return groups
+
+
+_ARTICLE = re.compile(r"^(?:al|el|ad|an|ar|as|at|ash|az|ez|the)(?=\w{3})")
+
+
+def similar_spellings(a: str, b: str) -> bool:
+    """Whether two forms spell the same name ("Kiev"/"Kyiv", "Deir ezzor"/"Deir al-Zor") rather
+    than being different names for one thing ("Nusra Front"/"al-Nusra", "Defence Ministry"/
+    "Ministry of Defence")."""
+    ka, kb = normalize_latin(a), normalize_latin(b)
+    if ka == kb:
+        return True
+    ka, kb = _ARTICLE.sub("", ka), _ARTICLE.sub("", kb)
+    if min(len(ka), len(kb)) < 0.75 * max(len(ka), len(kb)):
+        return False
+    return SequenceMatcher(None, ka, kb).ratio() >= 0.7
+
+
+# A place's or person's accepted forms are spellings of one name by curation (Kyiv/Kiev,
+# Mykolaiv/Nikolaev); an organisation's may be different names for it.
+_SPELLING_TYPES = frozenset(("place", "person"))
+
+
+def _clusters(entry: gz.Entry, group: list[Mention]) -> list[list[Mention]]:
+    """Single-link clusters of mentions whose spellings are similar."""
+    if entry.type in _SPELLING_TYPES:
+        return [sorted(group, key=lambda x: x.start)]
+    clusters: list[list[Mention]] = []
+    for m in group:
+        home = [c for c in clusters if any(similar_spellings(m.surface, x.surface) for x in c)]
+        merged = [m]
+        for c in home:
+            merged = c + merged
+            clusters.remove(c)
+        clusters.append(merged)
+    for c in clusters:
+        c.sort(key=lambda x: x.start)
+    return clusters
+
+
+def _target_spelling(entry: gz.Entry, cluster: list[Mention]) -> tuple[str, bool]:
+    """The spelling a cluster should use: the gazetteer's standard form where it spells this
+    name, else the story's majority spelling (first seen on a tie), which is only a guess."""
+    if entry.type in _SPELLING_TYPES or any(similar_spellings(entry.en, m.surface) for m in cluster):
+        return entry.en, True
+    counts = Counter(_spelling(m.surface) for m in cluster)
+    best = max(counts.values())
+    return next(_spelling(m.surface) for m in cluster if counts[_spelling(m.surface)] == best), False
+
+
+def _consistency_findings(doc: Document, ctx: Context, mentions: list[Mention]) -> Iterator[Finding]:
+    reported: set[int] = set()
+    for entry, group in _spelling_mentions(mentions).values():
+        for cluster in _clusters(entry, group):
+            if len({_spelling(m.surface).casefold() for m in cluster}) < 2:
+                continue
+            target, safe = _target_spelling(entry, cluster)
+            for m in cluster:
+                if _spelling(m.surface).casefold() == target.casefold():
+                    continue
+                reported.add(id(m))
+                if m.kind != "canonical":
+                    continue  # E102 reports it already, with the same suggestion
+                others = sorted({_spelling(x.surface) for x in cluster} - {_spelling(m.surface)})
+                yield INCONSISTENT_SPELLING.finding(
+                    doc, m.start, m.end,
+                    f'"{m.surface}" is spelled differently elsewhere in this story '
+                    f'({", ".join(repr(o) for o in others)}); use one spelling: "{target}"',
+                    suggestion=target,
+                    safe=safe,
+                    data={"spellings": sorted({x.surface for x in cluster}), "gazetteer": entry.source},
+                )
+    for m in mentions:
+        if m.kind != "canonical" or id(m) in reported or _acronym_like(m.surface) or len(m.entries) != 1:
+            continue
+        entry = m.entries[0]
+        spellings = [f.text for f in m.forms if f.kind in (gz.STANDARD, gz.ALSO)]
+        if not spellings or any(_spelling(m.surface).casefold() == _spelling(a).casefold() for a in spellings):
+            continue
+        target = spellings[0]
+        how = "standard" if target == entry.en else "accepted"
+        yield NONSTANDARD_SPELLING.finding(
+            doc, m.start, m.end,
+            f'"{m.surface}" is spaced or hyphenated differently from the {how} form "{target}"',
+            suggestion=target,
+            data={"gazetteer": entry.source},
+        )
+
+
+def _generic_findings(doc: Document, mentions: list[Mention]) -> Iterator[Finding]:
+    """E103 for names outside the gazetteer: capitalised word groups that differ only in
+    spacing or hyphenation ("Al Tanf" / "Al-Tanf"). The majority spelling is suggested
+    (unsafe: nothing says which spelling is standard)."""
+    text = doc.text
+    tokens, _ = _analysis(doc)
+    taken = [(m.start, m.end) for m in mentions]
+    taken_starts = [a for a, _ in taken]
+    body = [(s.start, s.end) for s in doc.sentences if not s.is_heading]
+    body_starts = [a for a, _ in body]
+    # A sentence's first word is capitalised anyway: "In New York" is not one name.
+    starts = {s.start + len(s.text) - len(s.text.lstrip(_OPEN_QUOTES + " ")) for s in doc.sentences}
+    groups: dict[str, list[tuple[int, int]]] = {}
+    for i, first in enumerate(tokens):
+        if not text[first.start].isupper():
+            continue
+        key = ""
+        for j in range(i, min(len(tokens), i + 3)):
+            if j > i:
+                gap = text[tokens[j - 1].end:tokens[j].start]
+                if len(gap) != 1 or gap not in _JOINERS:
+                    break
+            key += tokens[j].key
+            start, end = first.start, tokens[j].end
+            if not text[tokens[j].start].isupper() or len(key) < 4:
+                continue
+            left_joined = _joined_capital(text, tokens, i - 1, i, i - 1)
+            if left_joined and (tokens[i - 1].start not in starts or text[tokens[i - 1].end] != " ") or _joined_capital(
+                text, tokens, j, j + 1, j + 1
+            ):
+                continue  # only whole names: not "Paris Saint" out of "Paris Saint-Germain"
+            if _overlaps(taken, taken_starts, start, end) or not _inside(body, body_starts, start, end):
+                continue
+            groups.setdefault(key, []).append((start, end))
+    for key, spans in groups.items():
+        spellings = Counter(_spelling(text[a:b]).casefold() for a, b in spans)
+        if len(spellings) < 2 or not any(" " in text[a:b] or "-" in text[a:b] for a, b in spans):
+            continue
+        if len({_spelling(text[a:b]) for a, b in spans}) < 2:
+            continue
+        best = max(spellings.values())
+        target = next(_spelling(text[a:b]) for a, b in spans if spellings[_spelling(text[a:b]).casefold()] == best)
+        others = sorted({_spelling(text[a:b]) for a, b in spans})
+        for a, b in spans:
+            if _spelling(text[a:b]).casefold() == target.casefold():
+                continue
+            yield INCONSISTENT_SPELLING.finding(
+                doc, a, b,
+                f'"{text[a:b]}" is spelled differently elsewhere in this story '
+                f'({", ".join(repr(o) for o in others if o != _spelling(text[a:b]))}); use one spelling: "{target}"',
+                suggestion=target,
+                safe=False,
+                data={"spellings": others},
+            )
+
+
+def _overlaps(spans: list[tuple[int, int]], starts: list[int], start: int, end: int) -> bool:
+    k = bisect.bisect_left(starts, end)
+    return any(spans[x][1] > start for x in range(max(0, k - 3), k))
+
+
+def _inside(spans: list[tuple[int, int]], starts: list[int], start: int, end: int) -> bool:
+    k = bisect.bisect_right(starts, start) - 1
+    return k >= 0 and spans[k][1] >= end
+
+
+def _joined_capital(text: str, tokens: list[Token], a: int, b: int, capital: int) -> bool:
+    """Whether tokens a and b exist, are joined as one name, and token ``capital`` (a or b)
+    is capitalised: the name goes on past the span."""
+    if a < 0 or b >= len(tokens):
+        return False
+    gap = text[tokens[a].end:tokens[b].start]
+    return len(gap) == 1 and gap in _JOINERS and text[tokens[capital].start].isupper()
+
+
+# E105: "on is militants". "is" between a preposition or article and a noun that only an
+# armed group has cannot be the verb.
+_LOWER_ACRONYM = re.compile(
+    r"\b(?:on|against|of|by|with|from|for|at|the|among|between|versus|whom)\s+(is|isis|isil)\s+"
+    r"(?=(?:militants?|fighters?|terrorists?|jihadists?|positions?|group|members?|units?|strongholds?|"
+    r"cells?|targets?|leaders?|commanders?|bases?|insurgents?|extremists?|gunmen|detachments?|"
+    r"formations?|emirs?|caliphate|suicide|snipers?|mortars?)\b)"
+)
+
+
+def _lowercase_findings(doc: Document, ctx: Context) -> Iterator[Finding]:
+    for m in _LOWER_ACRONYM.finditer(doc.text):
+        start, end = m.start(1), m.end(1)
+        word = m.group(1)
+        yield LOWERCASE_ACRONYM.finding(
+            doc, start, end,
+            f'"{word}" here is the acronym of the Islamic State, not the verb; write "{word.upper()}"',
+            suggestion=word.upper(),
+        )
+
+
+# -- the family ---------------------------------------------------------------------------
+
+def load_gazetteer(ctx: Context) -> gz.Gazetteer:
+    """The gazetteer for this run (built-in + the config's files), loaded once per process.
+    Raises ``ConfigError`` for a malformed user file."""
+    gaz = ctx.extras.get("gazetteer")
+    if gaz is None:
+        gaz = gz.load(ctx.config.gazetteer)
+        ctx.extras["gazetteer"] = gaz
+    return gaz
 
 
 def check(doc: Document, ctx: Context) -> Iterable[Finding]:
-    return ()
+    findings: list[Finding] = []
+    if any(ctx.on(code) for code in ("E101", "E102", "E103", "E104")):
+        mentions = find_mentions(doc, load_gazetteer(ctx))
+        # Order matters: E103/E104 leave alone what E101/E102 confirmed.
+        findings.extend(_acronym_findings(doc, ctx, mentions))
+        findings.extend(_name_findings(doc, ctx, mentions))
+        findings.extend(_consistency_findings(doc, ctx, mentions))
+        if ctx.on("E103"):
+            findings.extend(_generic_findings(doc, mentions))
+    if ctx.on("E105"):
+        findings.extend(_lowercase_findings(doc, ctx))
+    return [f for f in findings if ctx.on(f.code)]
 
 
 FAMILY = Family(name="entity", prefix="E", rules=RULES, check=check)

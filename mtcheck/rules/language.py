@@ -1,18 +1,237 @@
-"""language rules (prefix L). Placeholder: being written."""
+"""language rules (prefix L): text that is not English.
+
+L101 reports every run of untranslated Cyrillic; L103 a Cyrillic letter hiding inside a Latin
+word (a homoglyph, with a safe fix); L102 a segment the language detector does not call
+English (transliterated Russian, a paragraph left in another language).
+
+L102 uses langdetect, seeded so results are reproducible. Loading its profiles costs about
+0.4 s, so the detector is consulted only for segments that do not already look like English
+(plain ASCII letters, and English function words common or nearly every common word in the
+English lexicon, ``mtcheck.lexicon``); an ordinary English story never loads it.
+"""
 
 from __future__ import annotations
 
-from typing import Iterable
+import re
+import threading
+from typing import Iterable, Iterator
 
 from mtcheck.document import Document
-from mtcheck.findings import Finding
-from mtcheck.rules.base import Context, Family
+from mtcheck.findings import Finding, Severity
+from mtcheck.rules.base import Context, Family, Rule
+from mtcheck.rules.english_words import word_lists
 
-RULES = ()
+UNTRANSLATED_CYRILLIC = Rule(
+    code="L101",
+    name="untranslated-cyrillic",
+    category="language",
+    severity=Severity.ERROR,
+    summary="Untranslated Cyrillic text",
+    why="Russian words left in the English copy: the translation skipped them (unknown words, "
+    "names, quotes) and an English reader cannot read them.",
+    example="the head of Минобороны → the head of the Defence Ministry",
+    fix="none",
+)
+NOT_ENGLISH = Rule(
+    code="L102",
+    name="not-english",
+    category="language",
+    severity=Severity.WARNING,
+    summary="Segment that is not English (language detector)",
+    why="A sentence or paragraph in another language or in transliterated Russian "
+    "('Minoborony soobshchilo ...') was not translated.",
+    example="Ministerstvo oborony soobshchilo ob udare. → The Defence Ministry reported a strike.",
+    fix="none",
+)
+MIXED_SCRIPT = Rule(
+    code="L103",
+    name="mixed-script-word",
+    category="language",
+    severity=Severity.WARNING,
+    summary="Cyrillic look-alike letter inside a Latin word",
+    why="A Cyrillic 'о' or 'с' inside an English word looks right but breaks search, spell "
+    "checking and name matching; it comes from copy-editing in a Russian keyboard layout.",
+    example="Mоscow (Cyrillic о) → Moscow",
+    fix="safe",
+)
+RULES = (UNTRANSLATED_CYRILLIC, NOT_ENGLISH, MIXED_SCRIPT)
+
+_CYR = "\u0400-\u052f"
+_CYRILLIC_RUN = re.compile(rf"[{_CYR}]+(?:[\s\-‐–—,.:;'’\"«»()0-9]*[{_CYR}]+)*")
+_LATIN = "A-Za-z"
+# A word mixing Latin letters or digits with Cyrillic letters ("Mоscow", "885М"), or a lone
+# Cyrillic letter among Latin text ("+17º С"): the Cyrillic letters are look-alikes to replace.
+_MIXED_WORD = re.compile(rf"(?<![\w])(?=[{_LATIN}{_CYR}0-9]*[{_LATIN}0-9])(?=[{_LATIN}{_CYR}0-9]*[{_CYR}])[{_LATIN}{_CYR}0-9]+(?![\w])")
+_CYRILLIC_WORD = re.compile(rf"[{_CYR}]{{2,}}")
+_LONE_LETTER = re.compile(rf"(?<![\w])[{_CYR}](?![\w])")
+_HOMOGLYPHS = str.maketrans(
+    "АВЕКМНОРСТХаеорсухіјѕІЈЅ",
+    "ABEKMHOPCTXaeopcyxijsIJS",
+)
+_ASCII_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+_TEXT_WORD = re.compile(r"[A-Za-z]+")
+
+MIN_LETTERS = 40  # shorter segments are too short for the detector to judge
+ENGLISH_FUNCTION_SHARE = 0.2  # at least this share of English function words: English, no detector
+MAX_NON_ASCII_SHARE = 0.02
+ENGLISH_LEXICON_SHARE = 0.85  # ... or this share of its common words in the English lexicon
+MIN_COMMON_WORDS = 4
+MAX_ENGLISH_PROB = 0.1  # flag when the detector gives English at most this probability
 
 
 def check(doc: Document, ctx: Context) -> Iterable[Finding]:
-    return ()
+    out: list[Finding] = []
+    if ctx.on("L101") or ctx.on("L103"):
+        out.extend(_cyrillic(doc, ctx))
+    if ctx.on("L102"):
+        out.extend(_not_english(doc))
+    out.sort(key=Finding.sort_key)
+    return out
+
+
+def _cyrillic(doc: Document, ctx: Context) -> Iterator[Finding]:
+    lookalikes: list[tuple[int, int]] = []
+    for m in _homoglyph_words(doc.text):
+        lookalikes.append(m.span())
+        if ctx.on("L103"):
+            word = m.group()
+            yield MIXED_SCRIPT.finding(
+                doc, m.start(), m.end(),
+                f"'{word}' has Cyrillic look-alike letters among Latin ones",
+                suggestion=word.translate(_HOMOGLYPHS), safe=True,
+            )
+    if not ctx.on("L101"):
+        return
+    for m in _CYRILLIC_RUN.finditer(doc.text):
+        if any(a <= m.start() and m.end() <= b for a, b in lookalikes):
+            continue
+        yield UNTRANSLATED_CYRILLIC.finding(
+            doc, m.start(), m.end(),
+            f"Untranslated Cyrillic text '{_clip(m.group())}'",
+        )
+
+
+def _homoglyph_words(text: str) -> Iterator[re.Match]:
+    for m in _MIXED_WORD.finditer(text):
+        word = m.group()
+        cyrillic = sum(1 for c in word if "\u0400" <= c <= "\u052f")
+        # Mostly Latin (or digits), and every Cyrillic letter has a Latin twin.
+        if cyrillic <= len(word) - cyrillic and word.translate(_HOMOGLYPHS).isascii():
+            yield m
+    for m in _LONE_LETTER.finditer(text):
+        # A lone letter is a look-alike only in Latin text: no Cyrillic word near it.
+        near = text[max(0, m.start() - 40): m.end() + 40]
+        if m.group().translate(_HOMOGLYPHS).isascii() and not _CYRILLIC_WORD.search(near):
+            yield m
+
+
+def _clip(text: str, limit: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# -- L102 -----------------------------------------------------------------------------------
+
+def _segments(doc: Document) -> Iterator[tuple[int, int]]:
+    """Sentences long enough to judge; a paragraph of short sentences is judged whole."""
+    by_paragraph: dict[int, list] = {}
+    for s in doc.sentences:
+        by_paragraph.setdefault(s.paragraph, []).append(s)
+    for p_index, sentences in sorted(by_paragraph.items()):
+        long = [s for s in sentences if _letters(s.text) >= MIN_LETTERS]
+        if long:
+            yield from ((s.start, s.end) for s in long)
+        else:
+            para = doc.paragraphs[p_index]
+            if _letters(doc.text[para.start:para.end]) >= MIN_LETTERS:
+                yield para.start, para.end
+
+
+def _letters(text: str) -> int:
+    return sum(1 for c in text if c.isalpha())
+
+
+def looks_english(text: str) -> bool | None:
+    """True when the text plainly reads as English (or holds too few common words to judge)
+    without the detector; None when the detector must decide; False when it is mostly
+    Cyrillic (reported by L101).
+
+    Plainly English: plain ASCII letters and either common English function words or common
+    words that are nearly all in the English lexicon (headlines have few function words)."""
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return None
+    cyrillic = sum(1 for c in letters if "\u0400" <= c <= "\u052f")
+    if cyrillic > 0.3 * len(letters):
+        return False
+    non_ascii = sum(1 for c in letters if not c.isascii())
+    if non_ascii > MAX_NON_ASCII_SHARE * len(letters):
+        return None
+    words = _ASCII_WORD.findall(text.lower().replace("’", "'"))
+    if not words:
+        return None
+    function = word_lists()["function_words"]
+    if sum(1 for w in words if w in function) >= ENGLISH_FUNCTION_SHARE * len(words):
+        return True
+    # Names are capitalised; judge the other words (lower case, or shouted in capitals).
+    common = [w.lower() for w in _TEXT_WORD.findall(text) if len(w) > 2 and (w.islower() or (w.isupper() and len(w) > 3))]
+    if len(common) < MIN_COMMON_WORDS:
+        return True  # mostly names and numbers (a line-up, a list): nothing to judge
+    from mtcheck.lexicon import lexicon
+
+    lex = lexicon()
+    if sum(1 for w in common if lex.known(w)) >= ENGLISH_LEXICON_SHARE * len(common):
+        return True
+    return None
+
+
+def _not_english(doc: Document) -> Iterator[Finding]:
+    for start, end in _segments(doc):
+        text = doc.text[start:end]
+        if looks_english(text) is not None:
+            continue
+        probs = detect_languages(text)
+        if not probs:
+            continue
+        english = dict(probs).get("en", 0.0)
+        lang, prob = probs[0]
+        if english <= MAX_ENGLISH_PROB:
+            yield NOT_ENGLISH.finding(
+                doc, start, end,
+                f"This text does not read as English (language detector: '{lang}', p={prob:.2f})",
+                data={"language": lang, "probability": round(prob, 3)},
+            )
+
+
+_factory = None
+_factory_lock = threading.Lock()
+
+
+def _detector_factory():
+    """langdetect's profiles, loaded once, with a fixed seed (its sampling is random)."""
+    global _factory
+    if _factory is None:
+        with _factory_lock:
+            if _factory is None:
+                from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+
+                factory = DetectorFactory()
+                factory.load_profile(PROFILES_DIRECTORY)
+                factory.set_seed(0)
+                _factory = factory
+    return _factory
+
+
+def detect_languages(text: str) -> list[tuple[str, float]]:
+    """[(language code, probability)], most probable first; [] when undecidable."""
+    from langdetect.lang_detect_exception import LangDetectException
+
+    detector = _detector_factory().create()
+    detector.append(text)
+    try:
+        return [(p.lang, p.prob) for p in detector.get_probabilities()]
+    except LangDetectException:
+        return []
 
 
 FAMILY = Family(name="language", prefix="L", rules=RULES, check=check)

@@ -1,18 +1,570 @@
-"""style rules (prefix S). Placeholder: being written."""
+"""style rules (prefix S): news-style slips machine translation from Russian makes.
+
+Capitalisation calqued from Russian ("defense Ministry"), lower-case month names ("in may of
+2017"), words glued together ("saidthat"), common words in capitals ("RAID"), and lower-case
+acronyms ("the us command"). Every finding carries a safe replacement. The words, names and
+lists are data (``mtcheck/data/style.toml``, ``mtcheck/data/wordfreq.tsv``), loaded and
+compiled once per process, at the first check.
+"""
 
 from __future__ import annotations
 
-from typing import Iterable
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable, Iterator
 
+from mtcheck.data import load_toml, words
 from mtcheck.document import Document
-from mtcheck.findings import Finding
-from mtcheck.rules.base import Context, Family
+from mtcheck.findings import Finding, Severity
+from mtcheck.lexicon import lexicon
+from mtcheck.rules.base import Context, Family, Rule
 
-RULES = ()
+CALQUED_CAPITALS = Rule(
+    code="S101",
+    name="calqued-capitalisation",
+    category="style",
+    severity=Severity.WARNING,
+    summary="Institution name with Russian-style capitals (\"defense Ministry\", \"UN security Council\")",
+    why="Russian capitalises only the first word of a name, and machine translation keeps that: English "
+    "capitalises every main word of a name, or writes a generic use all in lower case.",
+    example="the Russian defense Ministry → the Russian Defense Ministry",
+    fix="safe",
+)
+CAPITALISED_PREFIX = Rule(
+    code="S102",
+    name="capitalised-prefix",
+    category="style",
+    severity=Severity.WARNING,
+    summary="\"Pro-\"/\"Anti-\" capitalised in mid-sentence (\"Pro-government forces\", \"Pro-Kremlin media\")",
+    why="A prefixed adjective is lower case unless it starts a sentence or a name (\"Anti-Corruption Foundation\").",
+    example="fighters of Pro-government forces → fighters of pro-government forces",
+    fix="safe",
+)
+LOWERCASE_MONTH = Rule(
+    code="S103",
+    name="lowercase-month",
+    category="style",
+    severity=Severity.WARNING,
+    summary="Month name in lower case (\"in may of 2017\")",
+    why="Russian writes months in lower case; English capitalises them. \"may\", \"march\" and \"august\" are "
+    "reported only next to a date (a year, a day, \"in may.\"), never the verb.",
+    example="in may of 2017 → in May 2017",
+    fix="safe",
+)
+GLUED_WORDS = Rule(
+    code="S104",
+    name="glued-words",
+    category="style",
+    severity=Severity.ERROR,
+    summary="Two words run together (\"saidthat\")",
+    why="A token that is no English word but splits into two common ones is a lost space, left by "
+    "conversion from a web page or PDF; readers stumble on it and search misses it.",
+    example="The Pentagon has already saidthat → The Pentagon has already said that",
+    fix="safe",
+)
+SHOUTED_WORD = Rule(
+    code="S105",
+    name="shouted-word",
+    category="style",
+    severity=Severity.WARNING,
+    summary="Common word in capitals (\"a RAID by coalition aircraft\", \"THIS is the moment\")",
+    why="Capitals are for acronyms; a common word in capitals is a tabloid or source-page habit, or an "
+    "acronym the translator mistook (РЕЙД). Acronyms that are also words (US, WHO, IT) are kept.",
+    example="in connection with a RAID by coalition aircraft → in connection with a raid by coalition aircraft",
+    fix="safe",
+)
+LOWERCASE_ACRONYM = Rule(
+    code="S106",
+    name="lowercase-acronym",
+    category="style",
+    severity=Severity.WARNING,
+    summary="Acronym in lower case read as a word (\"the us command\", \"us-led\")",
+    why="\"us\" is an English word: in lower case the acronym US reads as the pronoun.",
+    example="Earlier, the us command reported → Earlier, the US command reported",
+    fix="safe",
+)
+USA_ADJECTIVE = Rule(
+    code="S107",
+    name="usa-adjective",
+    category="style",
+    severity=Severity.INFO,
+    summary="\"USA\" as an adjective (\"USA officials\")",
+    why="News style uses \"US\" as the adjective (\"US officials\"); \"USA\" without \"the\" reads as a calque of \"США\".",
+    example="other USA officials said → other US officials said",
+    fix="safe",
+)
+
+RULES = (CALQUED_CAPITALS, CAPITALISED_PREFIX, LOWERCASE_MONTH, GLUED_WORDS, SHOUTED_WORD, LOWERCASE_ACRONYM, USA_ADJECTIVE)
+
+_OPENERS = "\"'“‘«([—–-"
+_CLOSERS = "\"'”’»)]"
+_WORD = re.compile(r"[\w'’]+")
+
+
+# -- data ---------------------------------------------------------------------------------
+
+_SCHEMA = {
+    "capitalisation": {"names": [str], "quoted_only": [str], "minor_words": words},
+    "prefixes": {"words": words},
+    "months": {"always": words, "ambiguous": words, "before": words},
+    "glued": {
+        "min_length": int,
+        "min_count": int,
+        "common_count": int,
+        "function_words": words,
+        "trailing": words,
+        "leading": words,
+    },
+    "shouting": {"min_count": int, "acronyms": words, "labels": words, "name_before": words, "name_after": words},
+    "lowercase_acronym": [
+        {
+            "word": str,
+            "acronym": str,
+            "after_article": bool,
+            "hyphenated": bool,
+            "not_hyphenated": words,
+            "nouns": words,
+            "before": words,
+        }
+    ],
+    "usa_adjective": {"word": str, "acronym": str},
+}
+
+
+@dataclass(frozen=True)
+class _Acronym:
+    word: str
+    acronym: str
+    pattern: re.Pattern  # "us" + noun, "the us", "us-led": which one matched is in the groups
+    not_hyphenated: frozenset[str]
+    before: frozenset[str]
+
+
+@dataclass(frozen=True)
+class _StyleData:
+    names: re.Pattern
+    canonical: dict[str, str]  # lower-cased, single-spaced name -> name as English writes it
+    quoted_only: frozenset[str]
+    minor_words: frozenset[str]
+    prefix: re.Pattern
+    months_always: re.Pattern
+    months_ambiguous: re.Pattern
+    month_before: re.Pattern
+    glued: dict
+    shouting: dict
+    acronyms: tuple[_Acronym, ...]
+    usa: re.Pattern
+    usa_acronym: str
+
+
+def _alternation(items: Iterable[str]) -> str:
+    """Longest first, so "UN Security Council" wins over "Security Council"."""
+    parts = []
+    for item in sorted(set(items), key=len, reverse=True):
+        escaped = re.escape(item).replace(r"\ ", r"\s+").replace("'", "['’]")
+        parts.append(escaped)
+    return "|".join(parts)
+
+
+def _load(name: str = "style.toml") -> _StyleData:
+    raw = load_toml(name, _SCHEMA)
+    caps = raw["capitalisation"]
+    canonical = {" ".join(n.lower().split()).replace("’", "'"): n for n in caps["names"] + caps["quoted_only"]}
+    months = raw["months"]
+    acronyms = []
+    for entry in raw["lowercase_acronym"]:
+        word = re.escape(entry["word"])
+        nouns = _alternation(entry["nouns"])
+        alternatives = []
+        if entry["after_article"]:  # first: "the us command" is the article case, not the noun case
+            after_article = "|".join(rf"(?<=\b{a}\s)" for a in ("the", "The", "THE", "an", "An", "a", "A"))
+            alternatives.append(rf"(?:{after_article})(?P<article>{word})(?![\w-])")
+        alternatives.append(rf"(?P<noun>{word}|{word.capitalize()})(?=\s+(?:{nouns})(?![\w-]))")
+        if entry["hyphenated"]:
+            alternatives.append(rf"(?P<hyphen>{word})(?=-(?P<next>[a-z]+))")
+        acronyms.append(
+            _Acronym(
+                word=entry["word"],
+                acronym=entry["acronym"],
+                pattern=re.compile(r"(?<![\w@#/.-])(?:" + "|".join(alternatives) + ")"),
+                not_hyphenated=entry["not_hyphenated"],
+                before=entry["before"],
+            )
+        )
+    us_nouns = next((a for a in raw["lowercase_acronym"] if a["acronym"] == raw["usa_adjective"]["acronym"]), None)
+    usa_nouns = _alternation(us_nouns["nouns"]) if us_nouns else r"(?!)"
+    return _StyleData(
+        names=re.compile(r"(?<![\w-])(?:" + _alternation(canonical.values()) + r")(?![\w-])", re.IGNORECASE),
+        canonical=canonical,
+        quoted_only=frozenset(n.lower() for n in caps["quoted_only"]),
+        minor_words=caps["minor_words"],
+        prefix=re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, sorted(raw["prefixes"]["words"]))) + r")-(?P<stem>[A-Za-z][\w-]*)"),
+        months_always=re.compile(r"(?<![\w@#/.-])(?:" + "|".join(sorted(months["always"])) + r")(?![\w/@-])"),
+        months_ambiguous=re.compile(r"(?<![\w@#/.-])(?:" + "|".join(sorted(months["ambiguous"])) + r")(?![\w/@-])"),
+        month_before=re.compile(r"(?:^|[^\w-])(?:" + "|".join(sorted(months["before"])) + r")\s+$", re.IGNORECASE),
+        glued=raw["glued"],
+        shouting=raw["shouting"],
+        acronyms=tuple(acronyms),
+        usa=re.compile(rf"(?<![\w-]){re.escape(raw['usa_adjective']['word'])}(?=\s+(?:{usa_nouns})(?![\w-]))"),
+        usa_acronym=raw["usa_adjective"]["acronym"],
+    )
+
+
+@lru_cache(maxsize=1)
+def style_data() -> _StyleData:
+    return _load()
+
+
+# -- shared helpers -----------------------------------------------------------------------
+
+
+def _is_initial(text: str, pos: int) -> bool:
+    """Whether ``pos`` starts a sentence, line or clause whose first word may be capitalised
+    whatever it is: after a line break, a full stop, a colon, an opening quote or a dash."""
+    j = pos
+    while j > 0 and (text[j - 1] in _OPENERS or text[j - 1] in " \t\u00a0"):
+        j -= 1
+    if j == 0 or text[j - 1] in "\r\n":
+        return True
+    while j > 0 and text[j - 1] in _CLOSERS:
+        j -= 1
+    return j > 0 and text[j - 1] in ".!?…:;"
+
+
+def _in_link(text: str, start: int, end: int) -> bool:
+    """Whether the whitespace-delimited chunk around [start, end) is a URL, address, handle or hashtag."""
+    a = start
+    while a > 0 and not text[a - 1].isspace():
+        a -= 1
+    b = end
+    while b < len(text) and not text[b].isspace():
+        b += 1
+    chunk = text[a:b]
+    return bool(re.search(r"[/@#_=\\]|www\.|\.[a-z]{2,}\b", chunk))
+
+
+def _quoted(text: str, start: int, end: int, brackets: bool = False) -> bool:
+    """Whether [start, end) stands alone between quotation marks (or brackets): “Islamic state”,
+    "GLOW," (a comma may sit inside the closing quote)."""
+    opening, closing = ("\"“«'‘(", "\"”»'’)") if brackets else ("\"“«'‘", "\"”»'’")
+    return start > 0 and text[start - 1] in opening and bool(re.match(rf"[.,!?]?[{closing}]", text[end:end + 2]))
+
+
+def _capitalise(word: str) -> str:
+    return word[:1].upper() + word[1:]
+
+
+# -- S101 calqued capitalisation ----------------------------------------------------------
+
+
+def _calqued_capitals(doc: Document, data: _StyleData) -> Iterator[Finding]:
+    text = doc.text
+    for m in data.names.finditer(text):
+        key = " ".join(m.group().lower().split()).replace("’", "'")
+        name = data.canonical.get(key)
+        if name is None:
+            continue
+        if key in data.quoted_only and not _quoted(text, m.start(), m.end()):
+            continue
+        found = list(_WORD.finditer(m.group()))
+        wanted = _WORD.findall(name)
+        if len(found) != len(wanted):
+            continue
+        initial = _is_initial(text, m.start())
+        cases = []
+        for i, (w, want) in enumerate(zip(found, wanted)):
+            if want.lower() in data.minor_words or want.isupper() or (i == 0 and initial):
+                continue  # case tells nothing: a small word, an acronym, a sentence's first word
+            cases.append(w.group()[0].isupper())
+        if not cases or all(cases) or not any(cases):
+            continue
+        out, pos = [], 0
+        for w, want in zip(found, wanted):
+            out.append(m.group()[pos:w.start()])
+            word = w.group()
+            if want.isupper():
+                word = word.upper()
+            elif want.lower() in data.minor_words:
+                word = word.lower()
+            elif want[0].isupper():
+                word = _capitalise(word)
+            out.append(word)
+            pos = w.end()
+        suggestion = "".join(out) + m.group()[pos:]
+        yield CALQUED_CAPITALS.finding(
+            doc, m.start(), m.end(),
+            f"name capitalised Russian-style, only some of its words: write '{suggestion}'",
+            suggestion=suggestion,
+            data={"name": name},
+        )
+
+
+# -- S102 capitalised prefix --------------------------------------------------------------
+
+
+def _capitalised_prefix(doc: Document, data: _StyleData) -> Iterator[Finding]:
+    text = doc.text
+    for m in data.prefix.finditer(text):
+        if _is_initial(text, m.start()):
+            continue
+        stem = m.group("stem")
+        if stem[0].isupper():
+            # "Pro-Kremlin", "Anti-American": a proper noun after the hyphen. "Anti-Corruption
+            # Foundation", "Anti-Doping Agency": a capitalised common word, part of a name.
+            if lexicon().count(stem.lower()) or re.match(r"\s+[A-Z]", text[m.end():m.end() + 2]):
+                continue
+        suggestion = m.group()[0].lower() + m.group()[1:]
+        yield CAPITALISED_PREFIX.finding(
+            doc, m.start(), m.end(),
+            f"'{m.group()}' is capitalised in mid-sentence: write '{suggestion}'",
+            suggestion=suggestion,
+        )
+
+
+# -- S103 lower-case month ----------------------------------------------------------------
+
+_YEAR_AFTER = re.compile(r"\s+(?:of\s+)?(?:1[89]|20)\d\d(?!\d)")
+_OF_YEAR = re.compile(r"\s+of\s+((?:1[89]|20)\d\d)(?![\d\w])")
+_DAY_BEFORE = re.compile(r"(?<![\w.,])\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?$")
+_DAY_AFTER = re.compile(r"\s+\d{1,2}(?:st|nd|rd|th)?(?!\d)")
+_DATE_END = re.compile(r"\s*(?:[.,;:)!?]|$|\s(?:and|to|till|until|through)\s|\s(?:this|last|next) year\b)")
+
+
+def _month_context(text: str, start: int, end: int, data: _StyleData) -> bool:
+    """Whether an ambiguous month word ("may") stands in a date, not as a verb or noun."""
+    before = text[max(0, start - 40):start]
+    after = text[end:end + 40]
+    if _YEAR_AFTER.match(after):
+        return True
+    after_prep = bool(data.month_before.search(before))
+    day = _DAY_BEFORE.search(before)
+    if day and (data.month_before.search(before[:day.start()]) or _DATE_END.match(after)):
+        return True  # "on 9 may", "9 may."
+    day = _DAY_AFTER.match(after)
+    if day:
+        if after_prep or re.match(r"\s*(?:,\s*(?:1[89]|20)\d\d|[.;:)]|$)", after[day.end():]):
+            return True
+    return after_prep and bool(_DATE_END.match(after))
+
+
+def _lowercase_months(doc: Document, data: _StyleData) -> Iterator[Finding]:
+    text = doc.text
+    hits = [(m, True) for m in data.months_always.finditer(text)]
+    hits += [(m, False) for m in data.months_ambiguous.finditer(text)]
+    for m, always in sorted(hits, key=lambda h: h[0].start()):
+        if _in_link(text, m.start(), m.end()):
+            continue
+        if not always and not _month_context(text, m.start(), m.end(), data):
+            continue
+        month = _capitalise(m.group())
+        end, suggestion = m.end(), month
+        of_year = _OF_YEAR.match(text, m.end())
+        if of_year:
+            # News style: "in May 2017", not "in May of 2017".
+            end, suggestion = of_year.end(), f"{month} {of_year.group(1)}"
+        yield LOWERCASE_MONTH.finding(
+            doc, m.start(), end,
+            f"month name in lower case: write '{suggestion}'",
+            suggestion=suggestion,
+        )
+
+
+# -- S104 glued words ---------------------------------------------------------------------
+
+_GLUED_CANDIDATE = re.compile(r"(?<![\w@#/.'’-])(?:[a-z]+|[a-z]{2,}[A-Z][a-z]{2,})(?![\w/@'’-])")
+
+
+def _split_glued(token: str, glued: dict) -> tuple[str, str] | None:
+    """The best split of ``token`` into two words, or None when it is a word or is no plain glue."""
+    lex = lexicon()
+    low = token.lower()
+    if lex.known(low):
+        return None
+    function = glued["function_words"]
+    best, best_score = None, 0
+    for i in range(2, len(token) - 1):
+        a, b = token[:i], token[i:]
+        la, lb = a, b.lower()
+        if b[0].isupper():
+            # camel-case glue, "inSyria": a function word before a capitalised word the list knows
+            if a in function and lb in lex and b[1:].islower():
+                return a, b
+            continue
+        if token != low:
+            continue
+        ca, cb = lex.count(la), lex.count(lb)
+        if la in function and lb in function:
+            score = min(ca, cb) + glued["common_count"]  # "inthe", "ofthe": the plainest glue
+        elif lb in glued["trailing"] and ca >= glued["min_count"]:
+            score = ca
+        elif la in glued["leading"] and cb >= glued["min_count"]:
+            score = cb
+        elif min(ca, cb) >= glued["common_count"]:
+            score = min(ca, cb)
+        else:
+            continue
+        if score > best_score:
+            best, best_score = (a, b), score
+    return best
+
+
+def _glued_words(doc: Document, data: _StyleData) -> Iterator[Finding]:
+    glued = data.glued
+    text = doc.text
+    for m in _GLUED_CANDIDATE.finditer(text):
+        token = m.group()
+        if len(token) < glued["min_length"] or _in_link(text, m.start(), m.end()):
+            continue
+        split = _split_glued(token, glued)
+        if split is None:
+            continue
+        suggestion = f"{split[0]} {split[1]}"
+        yield GLUED_WORDS.finding(
+            doc, m.start(), m.end(),
+            f"'{token}' is not a word: a missing space? Write '{suggestion}'",
+            suggestion=suggestion,
+        )
+
+
+# -- S105 shouted words -------------------------------------------------------------------
+
+_CAPS_WORD = re.compile(r"(?<![\w'’&-])[A-Z]{3,}(?![\w'’&]|-\d|-[A-Z])")
+_ROMAN = re.compile(r"M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")
+_CAPS_NEIGHBOUR_BEFORE = re.compile(r"[A-Z]{2,}[\s&]+$")
+_CAPS_NEIGHBOUR_AFTER = re.compile(r"[\s&]+[A-Z]{2,}\b")
+
+
+def _shouting_sentence(text: str) -> bool:
+    """A sentence mostly in capitals (a shouted headline): its words are not reported one by one."""
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) / len(letters) > 0.5
+
+
+def _looks_like_name(text: str, start: int, end: int, cfg: dict) -> bool:
+    """Context that makes a capitalised word a name or an acronym: quoted or bracketed, one of a
+    run of capitalised words, or next to a cue ("told TIME", "LOVE magazine")."""
+    before = text[max(0, start - 30):start]
+    after = text[end:end + 30]
+    if _quoted(text, start, end, brackets=True):
+        return True
+    if re.match(r"\s*\d", after):
+        return True
+    if _CAPS_NEIGHBOUR_BEFORE.search(before) or _CAPS_NEIGHBOUR_AFTER.match(after):
+        return True
+    previous = re.search(r"([A-Za-z]+)\s+$", before)
+    following = re.match(r"\s+([A-Za-z]+)", after)
+    return bool(previous and previous.group(1).lower() in cfg["name_before"]) or bool(
+        following and following.group(1).lower() in cfg["name_after"]
+    )
+
+
+def _shouted_words(doc: Document, data: _StyleData) -> Iterator[Finding]:
+    text = doc.text
+    cfg = data.shouting
+    lex = lexicon()
+    for sentence in doc.sentences:
+        shouting = None
+        for m in _CAPS_WORD.finditer(sentence.text):
+            word = m.group()
+            if word in cfg["acronyms"] or _ROMAN.fullmatch(word):
+                continue
+            low = word.lower()
+            if lex.inflected_count(low) < cfg["min_count"]:
+                continue
+            start, end = sentence.start + m.start(), sentence.start + m.end()
+            if word in cfg["labels"] and re.match(r"\s*[:|—–-]", text[end:end + 3]):
+                continue
+            if _looks_like_name(text, start, end, cfg) or _in_link(text, start, end):
+                continue
+            if shouting is None:
+                shouting = _shouting_sentence(sentence.text)
+            if shouting:
+                break
+            suggestion = _capitalise(low) if _is_initial(text, start) else low
+            yield SHOUTED_WORD.finding(
+                doc, start, end,
+                f"'{word}' is a common word in capitals, not an acronym: write '{suggestion}'",
+                suggestion=suggestion,
+            )
+
+
+# -- S106 lower-case acronyms, S107 "USA" as an adjective ---------------------------------
+
+
+def _previous_word(text: str, pos: int) -> tuple[str, str]:
+    """The word before ``pos`` (lower-cased) and the character between (punctuation or space)."""
+    j = pos
+    while j > 0 and text[j - 1] in " \t\u00a0":
+        j -= 1
+    if j == 0:
+        return "", "\n"
+    if not (text[j - 1].isalnum() or text[j - 1] in "'’"):
+        return "", text[j - 1]
+    k = j
+    while k > 0 and (text[k - 1].isalnum() or text[k - 1] in "'’-"):
+        k -= 1
+    return text[k:j].lower(), " "
+
+
+def _lowercase_acronyms(doc: Document, data: _StyleData) -> Iterator[Finding]:
+    text = doc.text
+    seen: set[int] = set()
+    for acr in data.acronyms:
+        for m in acr.pattern.finditer(text):
+            if m.group("noun") is not None:
+                start, end = m.span("noun")
+                word, between = _previous_word(text, start)
+                initial = _is_initial(text, start)
+                if m.group("noun") != acr.word and not initial:
+                    continue  # "Us" is reported only where a capital is due anyway
+                if not (initial or between in ",;(" and not word or word in acr.before):
+                    continue
+            elif m.groupdict().get("article") is not None:
+                start, end = m.span("article")
+            else:
+                start, end = m.span("hyphen")
+                if m.group("next") in acr.not_hyphenated:
+                    continue
+            if start in seen:
+                continue
+            seen.add(start)
+            yield LOWERCASE_ACRONYM.finding(
+                doc, start, end,
+                f"'{text[start:end]}' here means {acr.acronym}, not the English word: write '{acr.acronym}'",
+                suggestion=acr.acronym,
+            )
+
+
+def _usa_adjective(doc: Document, data: _StyleData) -> Iterator[Finding]:
+    for m in data.usa.finditer(doc.text):
+        yield USA_ADJECTIVE.finding(
+            doc, m.start(), m.end(),
+            f"'{m.group()}' used as an adjective: news style writes '{data.usa_acronym}' ('US officials')",
+            suggestion=data.usa_acronym,
+        )
+
+
+# -- the family ---------------------------------------------------------------------------
+
+_CHECKS = (
+    (CALQUED_CAPITALS, _calqued_capitals),
+    (CAPITALISED_PREFIX, _capitalised_prefix),
+    (LOWERCASE_MONTH, _lowercase_months),
+    (GLUED_WORDS, _glued_words),
+    (SHOUTED_WORD, _shouted_words),
+    (LOWERCASE_ACRONYM, _lowercase_acronyms),
+    (USA_ADJECTIVE, _usa_adjective),
+)
 
 
 def check(doc: Document, ctx: Context) -> Iterable[Finding]:
-    return ()
+    if not any(ctx.on(rule.code) for rule, _ in _CHECKS):
+        return
+    data = style_data()
+    for rule, run in _CHECKS:
+        if ctx.on(rule.code):
+            yield from run(doc, data)
 
 
 FAMILY = Family(name="style", prefix="S", rules=RULES, check=check)

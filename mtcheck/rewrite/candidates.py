@@ -1,0 +1,176 @@
+"""Rewrite candidates for one sentence: its rule fixes, and back-translations of it.
+
+A ``Target`` is a sentence that gets a proposal: a flagged sentence, or one holding a rule fix.
+Its ``fixed`` text has the rule fixes applied (names in their standard English form); that is
+what back-translation starts from, so a back-translated candidate carries the rule fixes too
+(source "both"). Candidates are checked against ``fixed`` (``protect.violations``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from mtcheck.document import Document, Sentence
+from mtcheck.findings import Applicability, Finding
+from mtcheck.rewrite import protect
+from mtcheck.rewrite.protect import Protected
+
+# Fixes from these families are whole-line deletions of page junk, not sentence repairs:
+# `mtcheck fix` applies them to the document, a sentence rewrite never contains them.
+NOT_SENTENCE_FIXES = ("boilerplate",)
+_SPACES = re.compile(r"\s+")
+
+
+def normalize_space(text: str) -> str:
+    return _SPACES.sub(" ", text).strip()
+
+
+@dataclass
+class Candidate:
+    text: str
+    source: str  # "rules" | "backtranslation" | "both"
+    rejected: str | None = None  # why it cannot be a rewrite (a protected item was lost)
+    translation_score: float | None = None  # summed log-probabilities of the two translations
+    fix_score: float = 0.0
+    components: dict = field(default_factory=dict)
+
+
+@dataclass
+class Target:
+    doc: Document
+    sentence: Sentence
+    flagged: bool
+    fixed: str  # sentence text with the rule fixes applied
+    rule_findings: list[Finding]  # the findings whose fixes made `fixed`
+    protected: list[Protected]  # spans of `fixed` a rewrite must keep verbatim
+    candidates: list[Candidate] = field(default_factory=list)
+
+    @property
+    def original(self) -> str:
+        return self.sentence.text
+
+
+def fix_applies(f: Finding, unsafe: bool) -> bool:
+    if f.fix is None or f.fix.applicability == Applicability.DISPLAY:
+        return False
+    return f.fix.safe or unsafe
+
+
+def sentence_findings(doc: Document, s: Sentence) -> list[Finding]:
+    return [f for f in doc.findings if s.start <= f.start and f.end <= s.end]
+
+
+def build_target(doc: Document, s: Sentence, flagged: bool, unsafe: bool = False) -> Target:
+    """Apply the sentence's rule fixes (left to right, skipping overlaps) and find what a
+    rewrite must keep: resolved names in standard form, unresolved entity names verbatim,
+    quoted material."""
+    findings = sentence_findings(doc, s)
+    edits = []  # (start, end, replacement, finding), sentence-relative
+    for f in findings:
+        if f.category in NOT_SENTENCE_FIXES or not fix_applies(f, unsafe):
+            continue
+        if any(e.start < s.start or e.end > s.end for e in f.fix.edits):
+            continue
+        for e in f.fix.edits:
+            edits.append((e.start - s.start, e.end - s.start, e.replacement, f))
+    edits.sort(key=lambda e: (e[0], e[1]))
+
+    text = s.text
+    out, pos, shift = [], 0, []  # shift: (original end, delta so far) after each applied edit
+    applied: list[Finding] = []
+    names: list[Protected] = []
+    delta = 0
+    for start, end, replacement, f in edits:
+        if start < pos:
+            continue  # overlaps an edit already applied
+        out.append(text[pos:start])
+        new_start = start + delta
+        out.append(replacement)
+        if f.category == "entity" and replacement.strip():
+            names.append(Protected(new_start, new_start + len(replacement), replacement, "name"))
+        delta += len(replacement) - (end - start)
+        shift.append((end, delta))
+        pos = end
+        if f not in applied:
+            applied.append(f)
+    out.append(text[pos:])
+    fixed = "".join(out)
+
+    def moved(offset: int) -> int:
+        d = 0
+        for end, dl in shift:
+            if end <= offset:
+                d = dl
+        return offset + d
+
+    applied_spans = [(a, b) for a, b, _, _ in edits]
+    for f in findings:
+        # An entity the rules found but did not resolve safely: keep it as the story has it.
+        if f.category != "entity" or f in applied:
+            continue
+        a, b = f.start - s.start, f.end - s.start
+        if any(x < b and a < y for x, y in applied_spans):
+            continue
+        names.append(Protected(moved(a), moved(b), text[a:b], "name"))
+    protected = protect.merge_protected(names, fixed)
+    return Target(doc=doc, sentence=s, flagged=flagged, fixed=fixed, rule_findings=applied, protected=protected)
+
+
+def rule_candidate(target: Target) -> Candidate | None:
+    if not target.rule_findings or normalize_space(target.fixed) == normalize_space(target.original):
+        return None
+    return Candidate(target.fixed, "rules")
+
+
+def backtranslation_candidates(targets: Sequence[Target], en_ru, ru_en, num_candidates: int, beam_size: int) -> list[list[Candidate]]:
+    """English -> Russian -> English n-best round trips, batched across all targets.
+
+    Each target goes through two routes when it has protected spans: masked (placeholders for
+    names and quotes, restored afterwards) and plain (names already in standard form, checked
+    afterwards); whichever keeps everything survives validation. Returns, per target, distinct
+    candidates best first (by summed translation log-probability), rejected ones included.
+    """
+    inputs: list[tuple[int, str, dict[str, str]]] = []  # (target index, English text, placeholder map)
+    for i, t in enumerate(targets):
+        masked, mapping = protect.mask(t.fixed, t.protected)
+        inputs.append((i, normalize_space(masked), mapping))
+        if mapping:
+            inputs.append((i, normalize_space(t.fixed), {}))
+    russian_per_input = 2 if num_candidates > 1 else 1
+    russian = en_ru.translate([text for _, text, _ in inputs], num_return=russian_per_input, beam_size=beam_size)
+    flat = [(k, h) for k, hyps in enumerate(russian) for h in hyps if h.text]
+    english = ru_en.translate([h.text for _, h in flat], num_return=num_candidates, beam_size=beam_size)
+
+    pooled: list[dict[str, Candidate]] = [{} for _ in targets]
+    for (k, ru_hyp), en_hyps in zip(flat, english):
+        i, _, mapping = inputs[k]
+        t = targets[i]
+        source = "both" if normalize_space(t.fixed) != normalize_space(t.original) else "backtranslation"
+        for h in en_hyps:
+            score = ru_hyp.score + h.score
+            text, problem = (h.text, None) if not mapping else protect.unmask(h.text, mapping)
+            if text is None:
+                text = h.text  # shown with its placeholders: the editor sees what went wrong
+            text = normalize_space(text)
+            if not text or text == normalize_space(t.original):
+                continue
+            if problem is None:
+                found = protect.violations(text, normalize_space(t.fixed), _normalized(t))
+                problem = found[0] if found else None
+            known = pooled[i].get(text)
+            if known is None or (known.rejected and not problem) or (
+                bool(known.rejected) == bool(problem) and score > (known.translation_score or -1e9)
+            ):
+                pooled[i][text] = Candidate(text, source, problem, score)
+    out = []
+    for pool in pooled:
+        ranked = sorted(pool.values(), key=lambda c: (c.rejected is not None, -(c.translation_score or 0.0)))
+        out.append(ranked)
+    return out
+
+
+def _normalized(t: Target) -> list[Protected]:
+    """Protected spans as text only (whitespace normalised), for checking a candidate."""
+    return [Protected(0, 0, normalize_space(p.text), p.kind) for p in t.protected]

@@ -1,0 +1,306 @@
+"""Russian → Latin transliteration: the standard schemes and the ad-hoc renderings of MT.
+
+Used by the entity rules to recognise a gazetteer name however it was romanised:
+``variants("Дейр-эз-Зор")`` holds "Deyr-ez-Zor" (BGN/PCGN), "Dejr-e`z-Zor" (GOST 7.79-B),
+"Dejr-èz-Zor" (ISO 9) and the mixed letter-by-letter renderings machine translation
+produces ("Deir-ez-Zor", "Der-ez-Zor", ...). ``normalize_latin`` turns any of them into a
+matching key (case-folded, diacritics, apostrophes, hyphens and spaces removed), so a
+gazetteer can index every variant by key and look a text's words up in one dict probe.
+
+Schemes (lower-case tables; capitals follow the Cyrillic):
+- GOST 7.79-2000 system B (ASCII only: "shh", "cz", "y'", "e`"),
+- BGN/PCGN 1947 (with its "ye"/"yë" after vowels and at word start),
+- ALA-LC (ligatures and breves written, folded by ``normalize_latin``),
+- ISO 9:1995 and the scholarly system (č, š, ž, ŝ, ...; their ASCII folds are variants too),
+- ICAO Doc 9303 (machine-readable passports),
+- ad hoc: per-letter alternatives MT and wire copy produce (Г→G/H, Х→KH/H/X, Ы→Y/I, Ж→ZH/J,
+  Щ→SHCH/SCH, Ц→TS/C, Й→Y/I/J/–, Ё→E/YO, soft and hard signs dropped or '), plus the
+  Arabic article as Russian assimilates it ("ан-Нусра" → "an-Nusra", "al-Nusra").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+VOWELS = set("аеёиоуыэюя")
+
+GOST_B = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "yo", "ж": "zh", "з": "z",
+    "и": "i", "й": "j", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
+    "с": "s", "т": "t", "у": "u", "ф": "f", "х": "x", "ц": "cz", "ч": "ch", "ш": "sh", "щ": "shh",
+    "ъ": "``", "ы": "y'", "ь": "`", "э": "e`", "ю": "yu", "я": "ya",
+}
+BGN_PCGN = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "ë", "ж": "zh", "з": "z",
+    "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
+    "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch",
+    "ъ": "”", "ы": "y", "ь": "’", "э": "e", "ю": "yu", "я": "ya",
+}
+ALA_LC = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "ë", "ж": "zh", "з": "z",
+    "и": "i", "й": "ĭ", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
+    "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "t͡s", "ч": "ch", "ш": "sh", "щ": "shch",
+    "ъ": "ʺ", "ы": "y", "ь": "ʹ", "э": "ė", "ю": "i͡u", "я": "i͡a",
+}
+ISO_9 = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "ë", "ж": "ž", "з": "z",
+    "и": "i", "й": "j", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
+    "с": "s", "т": "t", "у": "u", "ф": "f", "х": "h", "ц": "c", "ч": "č", "ш": "š", "щ": "ŝ",
+    "ъ": "ʺ", "ы": "y", "ь": "ʹ", "э": "è", "ю": "û", "я": "â",
+}
+SCHOLARLY = {
+    **ISO_9,
+    "х": "x", "щ": "šč", "э": "ė", "ю": "ju", "я": "ja", "ё": "ë",
+}
+ICAO = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z",
+    "и": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
+    "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch",
+    "ъ": "ie", "ы": "y", "ь": "", "э": "e", "ю": "iu", "я": "ia",
+}
+
+SCHEMES: dict[str, dict[str, str]] = {
+    "gost-b": GOST_B,
+    "bgn-pcgn": BGN_PCGN,
+    "ala-lc": ALA_LC,
+    "iso9": ISO_9,
+    "scholarly": SCHOLARLY,
+    "icao": ICAO,
+}
+
+# Per-letter alternatives seen in MT output and wire copy, most usual first (the order is the
+# cost used to bound long names). Г→H is the Ukrainian reading MT applies ("LIH" for ЛИГ).
+AD_HOC: dict[str, tuple[str, ...]] = {
+    "а": ("a",), "б": ("b",), "в": ("v",), "г": ("g", "h"), "д": ("d",),
+    "е": ("e", "ye", "ie"), "ё": ("yo", "e", "io", "ye"), "ж": ("zh", "j", "z"),
+    "з": ("z",), "и": ("i", "y"), "й": ("y", "i", "", "j"), "к": ("k",),
+    "л": ("l",), "м": ("m",), "н": ("n",), "о": ("o",), "п": ("p",), "р": ("r",),
+    "с": ("s",), "т": ("t",), "у": ("u",), "ф": ("f",),
+    "х": ("kh", "h", "x"), "ц": ("ts", "c", "cz"), "ч": ("ch", "c"),
+    "ш": ("sh",), "щ": ("shch", "sch", "sh", "shh"), "ъ": ("", "'"),
+    "ы": ("y", "i", "yi"), "ь": ("", "'"), "э": ("e",), "ю": ("yu", "iu", "ju", "u"),
+    "я": ("ya", "ia", "ja", "a"),
+}
+# Letter pairs rendered as one unit.
+AD_HOC_PAIRS: dict[str, tuple[str, ...]] = {
+    "дж": ("dzh", "j", "dj"),
+    "кс": ("ks", "x"),
+    "ье": ("ye", "ie", "'e", "e", "'ye"),
+    "ьи": ("yi", "i", "'i", "ii"),
+}
+# The Arabic article as Russian writes it before a sun letter ("ан-Нусра", "аш-Шам", "эз-Зор"):
+# English keeps the assimilated form ("ez-Zor") or restores "al-" ("al-Nusra").
+ARABIC_ARTICLES = frozenset("ан аш ад ат ар аз ас ал аль эн эш эд эт эр эз эс эль эл".split())
+ARTICLE_RENDERINGS = ("al", "el")
+
+MAX_AD_HOC = 600  # variants kept per name from the ad-hoc product (cheapest first)
+
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+_APOSTROPHES = "'’‘ʼʹʺ″′`´”“\"ʻ"
+_JOINERS = " -‐‑‒–—\u00a0\u202f._"
+_FOLD_TABLE = str.maketrans("", "", _APOSTROPHES + _JOINERS)
+
+
+def normalize_latin(s: str) -> str:
+    """The matching key of a Latin rendering: diacritics folded to ASCII, case-folded,
+    apostrophes (soft/hard signs), hyphens, dots and spaces removed.
+
+    ``normalize_latin("Deir ez-Zor") == normalize_latin("Deir Ezzor") == "deirezzor"``;
+    ``normalize_latin("Šojgu") == "sojgu"``; ``normalize_latin("Kommersant’") == "kommersant"``.
+    """
+    if s.isascii():  # the common case, without Unicode decomposition
+        return s.lower().translate(_FOLD_TABLE)
+    return fold_ascii(s).casefold().translate(_FOLD_TABLE)
+
+
+def fold_ascii(s: str) -> str:
+    """Diacritics removed, everything else kept ("Šojgu" → "Sojgu", "t͡s" → "ts")."""
+    if s.isascii():
+        return s
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", s))
+
+
+def _case_like(latin: str, cyr: str, all_caps: bool) -> str:
+    """Give a rendering the case of the Cyrillic it came from ("Ж" → "Zh", "ЖК" → "ZHK")."""
+    if not latin or not cyr[:1].isupper():
+        return latin
+    if all_caps:
+        return latin.upper()
+    return latin[:1].upper() + latin[1:]
+
+
+def _is_all_caps_word(word: str) -> bool:
+    letters = [c for c in word if c.isalpha()]
+    return len(letters) > 1 and all(c.isupper() for c in letters)
+
+
+def transliterate(cyrillic: str, scheme: str) -> str:
+    """One rendering under a named scheme (see ``SCHEMES``); non-Cyrillic characters pass through."""
+    table = SCHEMES[scheme]
+    out: list[str] = []
+    words = _word_spans_cached(cyrillic)
+    for i, ch in enumerate(cyrillic):
+        low = ch.lower()
+        if low not in table:
+            out.append(ch)
+            continue
+        prev = cyrillic[i - 1].lower() if i else ""
+        latin = table[low]
+        if scheme == "bgn-pcgn" and low in "её" and (not prev or not prev.isalpha() or prev in VOWELS or prev in "ъь"):
+            latin = "ye" if low == "е" else "yë"
+        if scheme == "gost-b" and low == "ц" and i + 1 < len(cyrillic) and cyrillic[i + 1].lower() in "иеыйэ":
+            latin = "c"
+        out.append(_case_like(latin, ch, words[i]))
+    return "".join(out)
+
+
+@lru_cache(maxsize=4096)
+def _word_spans_cached(text: str) -> tuple[bool, ...]:
+    return tuple(_word_spans(text))
+
+
+def _word_spans(text: str) -> list[bool]:
+    """For each character: is it inside an all-capitals word (an acronym)?"""
+    flags = [False] * len(text)
+    i = 0
+    while i < len(text):
+        if text[i].isalpha():
+            j = i
+            while j < len(text) and text[j].isalpha():
+                j += 1
+            caps = _is_all_caps_word(text[i:j])
+            for k in range(i, j):
+                flags[k] = caps
+            i = j
+        else:
+            i += 1
+    return flags
+
+
+def _units(cyrillic: str) -> list[tuple[str, tuple[str, ...]]]:
+    """Split a Cyrillic name into units, each with its ordered Latin alternatives."""
+    units: list[tuple[str, tuple[str, ...]]] = []
+    caps = _word_spans(cyrillic)
+    i = 0
+    n = len(cyrillic)
+    while i < n:
+        ch = cyrillic[i]
+        # Arabic article: a whole word of 2-3 letters followed by a hyphen.
+        if ch.isalpha() and (i == 0 or not cyrillic[i - 1].isalpha()):
+            j = i
+            while j < n and cyrillic[j].isalpha():
+                j += 1
+            word = cyrillic[i:j]
+            if word.lower() in ARABIC_ARTICLES and j < n and cyrillic[j] == "-" and j + 1 < n:
+                plain = _ad_hoc_options(word, caps[i])
+                extra = tuple(_case_like(a, word, caps[i]) for a in ARTICLE_RENDERINGS)
+                units.append((word, tuple(dict.fromkeys(plain + extra))))
+                i = j
+                continue
+        pair = cyrillic[i:i + 2].lower()
+        if pair in AD_HOC_PAIRS:
+            options = tuple(_case_like(o, cyrillic[i], caps[i]) for o in AD_HOC_PAIRS[pair])
+            units.append((cyrillic[i:i + 2], options))
+            i += 2
+            continue
+        low = ch.lower()
+        if low == "й" and not (i + 1 < n and cyrillic[i + 1].isalpha()) and i and cyrillic[i - 1].lower() in "иы":
+            # Only the adjectival ending loses its Й ("Зеленский" → "Zelensky"); inside a word
+            # it is always written ("Байден" is never "Baden").
+            units.append((ch, tuple(_case_like(o, ch, caps[i]) for o in AD_HOC["й"])))
+        elif low == "й":
+            units.append((ch, tuple(_case_like(o, ch, caps[i]) for o in AD_HOC["й"] if o)))
+        elif low == "е" and i and cyrillic[i - 1].lower() not in VOWELS and cyrillic[i - 1].lower() not in "ъь" and cyrillic[i - 1].isalpha():
+            # "ye"/"ie" for Е belong at word start and after vowels (BGN/PCGN); after a
+            # consonant every scheme and MT writes "e".
+            units.append((ch, (_case_like("e", ch, caps[i]),)))
+        elif low in AD_HOC:
+            units.append((ch, tuple(_case_like(o, ch, caps[i]) for o in AD_HOC[low])))
+        else:
+            units.append((ch, (ch,)))
+        i += 1
+    return units
+
+
+def _ad_hoc_options(word: str, caps: bool) -> tuple[str, ...]:
+    """Renderings of a short word as the product of its letters' first two alternatives."""
+    out = [""]
+    for ch in word:
+        opts = AD_HOC.get(ch.lower(), (ch,))[:2]
+        out = [o + _case_like(x, ch, caps) for o in out for x in opts]
+    return tuple(out)
+
+
+def _ad_hoc_variants(cyrillic: str, limit: int = MAX_AD_HOC) -> list[str]:
+    """The cheapest ``limit`` renderings of the per-unit product (cost = sum of ranks)."""
+    beam: list[tuple[int, str]] = [(0, "")]
+    for _, options in _units(cyrillic):
+        extended = [(cost + rank, text + opt) for cost, text in beam for rank, opt in enumerate(options)]
+        if len(extended) > limit:
+            extended.sort(key=lambda t: t[0])
+            extended = extended[:limit]
+        beam = extended
+    return [text for _, text in beam]
+
+
+@lru_cache(maxsize=4096)
+def _variants(cyrillic: str) -> frozenset[str]:
+    out: set[str] = set()
+    for scheme in SCHEMES:
+        rendering = transliterate(cyrillic, scheme)
+        out.add(rendering)
+        out.add(fold_ascii(rendering))
+    out.update(_ad_hoc_variants(cyrillic))
+    return frozenset(out)
+
+
+def variants(cyrillic: str) -> set[str]:
+    """Every plausible Latin rendering of a Russian name: each standard scheme's (with its
+    ASCII fold) and the ad-hoc letter-by-letter renderings, bounded to ``MAX_AD_HOC``
+    (cheapest first) so that long names stay fast."""
+    return set(_variants(cyrillic))
+
+
+def variant_keys(cyrillic: str) -> set[str]:
+    """``normalize_latin`` of every variant: what an index stores."""
+    return {normalize_latin(v) for v in _variants(cyrillic)}
+
+
+# An acronym is spelled letter by letter: each Cyrillic letter becomes the Latin letter(s) MT
+# reads it as, in capitals ("ЛИГ" → "LIG", "LIH"; "МЧС" → "MCHS", "MChS"). Word-initial "YE"
+# (BGN/PCGN) and ISO 9's diacritics are not acronym spellings ("ЕС" is never "YES").
+ACRONYM_LETTERS: dict[str, tuple[str, ...]] = {
+    **{k: tuple(o for o in v if o) for k, v in AD_HOC.items()},
+    "е": ("e",), "ё": ("e", "yo"), "э": ("e",), "ы": ("y", "i"), "ъ": ("",), "ь": ("",),
+}
+ACRONYM_SCHEMES = ("gost-b", "ala-lc", "icao")
+
+
+@lru_cache(maxsize=4096)
+def _acronym_variants(acronym: str) -> frozenset[str]:
+    out: set[str] = set()
+    for scheme in ACRONYM_SCHEMES:
+        out.add(fold_ascii(transliterate(acronym, scheme)).upper())
+    beam = [""]
+    for ch in acronym:
+        opts = ACRONYM_LETTERS.get(ch.lower(), (ch,))
+        beam = [b + o.upper() for b in beam for o in opts][:MAX_AD_HOC]
+    out.update(beam)
+    return frozenset(v for v in out if v.strip())
+
+
+def acronym_variants(acronym: str) -> set[str]:
+    """Letter-by-letter renderings of a Russian acronym, in capitals ("ЛИГ" → {"LIG", "LIH", ...})."""
+    return set(_acronym_variants(acronym))
+
+
+def is_acronym(cyrillic: str) -> bool:
+    """All-capital Cyrillic words of up to six letters each ("СДС", "СБ ООН")."""
+    words = [w for w in cyrillic.replace("-", " ").split() if w]
+    return bool(words) and all(len(w) <= 6 and _is_all_caps_word(w) or (len(w) == 1 and w.isupper()) for w in words)
+
+
+def is_cyrillic(s: str) -> bool:
+    return any("\u0400" <= c <= "\u04ff" for c in s)

@@ -1,0 +1,71 @@
+"""Data loading shared by scripts/train_quality.py and scripts/eval_quality.py: the human-judged
+evaluation sets and the seed sentences, with their quality features (cached on disk, since
+scoring 1,500 sentences takes minutes on two cores)."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+DEFAULT_SHARED = ROOT.parent / "shared" / "data"
+
+
+def read_lines(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").splitlines()
+
+
+def load_daseg(folder: Path) -> dict:
+    """WMT15 ru-en segment-level DA: MT output, human z-score, reference (for chrF only)."""
+    mt = read_lines(folder / "newstest2015.mt-system")
+    human = [float(x) for x in read_lines(folder / "newstest2015.human")]
+    ref = read_lines(folder / "newstest2015.reference")
+    if not (len(mt) == len(human) == len(ref)):
+        sys.exit(f"{folder}: files are not line-aligned")
+    return {"texts": mt, "human": human, "ref": ref}
+
+
+def load_mlqe(path: Path) -> dict:
+    """MLQE-PE ru-en DA: translation and z_mean (mean of three raters' z-scores)."""
+    csv.field_size_limit(1 << 20)
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+    return {"texts": [r["translation"] for r in rows], "human": [float(r["z_mean"]) for r in rows],
+            "ref": None}
+
+
+def load_seeds(folder: Path) -> list[dict]:
+    from mtcheck.document import Document
+
+    out = []
+    for p in sorted(folder.glob("*.txt")):
+        doc = Document.from_text(p.read_text(encoding="utf-8"), path=p.name)
+        for s in doc.sentences:
+            out.append({"file": p.name, "kind": s.kind, "quote": s.is_quote, "text": s.text})
+    return out
+
+
+def cached_features(texts: list[str], cache_dir: Path | None) -> list[dict]:
+    """``mtcheck.quality.features`` of ``texts``, reused from ``cache_dir`` when the texts,
+    the code computing them and the model files are unchanged."""
+    from mtcheck import quality
+    from mtcheck.neural import fluency, registry
+
+    key_src = json.dumps(texts) + fluency.current_key() + fluency.quantize_mode()
+    for p in (ROOT / "mtcheck" / "quality.py", ROOT / "mtcheck" / "neural" / "fluency.py",
+              registry.artifact_path("fluency-baseline")):
+        key_src += hashlib.sha256(p.read_bytes()).hexdigest()
+    key = hashlib.sha256(key_src.encode()).hexdigest()[:16]
+    if cache_dir is not None:
+        path = cache_dir / f"quality-features-{key}.json"
+        if path.is_file():
+            return json.loads(path.read_text())
+    rows = quality.features(texts)
+    if cache_dir is not None:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(rows))
+    return rows

@@ -1,0 +1,217 @@
+#!/usr/bin/env python
+"""Fit the fix-score formula (models/fix_score.json) on MLQE-PE post-edits.
+
+Good fixes: the human post-edit of an MT sentence with HTER > 0 (original = the MT output).
+Bad fixes: perturbed post-edits (a name changed, a negation dropped, a number altered, words
+shuffled, a clause deleted), an unrelated post-edit, and the regression (post-edit -> MT).
+Features: mtcheck.rewrite.fixscore components, computed exactly as at run time. Two logistic
+regressions on standardised features: "neural" (all components) and "lexical" (what
+--no-neural can compute). The acceptance threshold of each is calibrated on HTER = 0 sentences
+(good MT, where every candidate is a bad fix) with cross-validated scores: the smallest
+threshold at which at most --max-zero-accept of those sentences would get any candidate
+accepted.
+
+    python scripts/train_fix_score.py [--data ../shared/data/mlqe-pe-ru-en] [--sample 1500]
+
+Prints the figures it writes into the artifact and the card (models/FIX_SCORE_CARD.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+import fixscore_data as fd  # noqa: E402
+from fixscore_data import default_cache, features, runtime_rejected  # noqa: E402
+
+from mtcheck.rewrite import fixscore  # noqa: E402
+
+
+def fit(X, y, groups, seed: int):
+    """Standardised logistic regression + its 5-fold (grouped by sentence) out-of-fold scores."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GroupKFold
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    def model():
+        return make_pipeline(StandardScaler(), LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000, random_state=seed))
+
+    oof = np.zeros(len(y))
+    for tr, te in GroupKFold(n_splits=5).split(X, y, groups):
+        m = model().fit(X[tr], y[tr])
+        oof[te] = m.predict_proba(X[te])[:, 1]
+    final = model().fit(X, y)
+    return final, oof
+
+
+def calibrate(scores, examples, max_zero_accept: float) -> float:
+    """Smallest threshold (>= 0.5) at which at most ``max_zero_accept`` of the HTER = 0
+    sentences have any candidate scoring at or above it."""
+    import numpy as np
+
+    best: dict[int, float] = {}
+    for s, e in zip(scores, examples):
+        if e.hter == 0:
+            best[e.sid] = max(best.get(e.sid, 0.0), float(s))
+    if not best:
+        return 0.5
+    per_sentence = np.array(sorted(best.values()))
+    # the (1 - max_zero_accept) quantile, nudged just above it
+    q = float(np.quantile(per_sentence, 1.0 - max_zero_accept, method="higher"))
+    return round(max(0.5, min(0.999, q + 1e-4)), 4)
+
+
+def figures_for(scores, examples) -> dict:
+    from sklearn.metrics import roc_auc_score
+
+    out = {}
+    good = [s for s, e in zip(scores, examples) if e.kind == "good"]
+    for kind in fd.BAD_KINDS:
+        bad = [s for s, e in zip(scores, examples) if e.kind == kind and e.hter > 0]
+        if good and bad:
+            out[kind] = {"auroc": round(float(roc_auc_score([1] * len(good) + [0] * len(bad), good + bad)), 4), "n": len(bad)}
+    allbad = [s for s, e in zip(scores, examples) if e.kind != "good" and e.hter > 0]
+    out["all_bad"] = {"auroc": round(float(roc_auc_score([1] * len(good) + [0] * len(allbad), good + allbad)), 4), "n": len(allbad)}
+    return out
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--data", type=Path, default=fd.DEFAULT_DATA, help="MLQE-PE ru-en folder (pe.train.*)")
+    ap.add_argument("--sample", type=int, default=1500, help="HTER > 0 training sentences")
+    ap.add_argument("--zero", type=int, default=600, help="HTER = 0 sentences for threshold calibration")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--max-zero-accept", type=float, default=0.01, help="share of HTER = 0 sentences allowed an accepted candidate")
+    ap.add_argument("--out", type=Path, default=HERE.parent / "models" / "fix_score.json")
+    ap.add_argument("--card", type=Path, default=HERE.parent / "models" / "FIX_SCORE_CARD.md")
+    ap.add_argument("--cache", type=Path, default=None, help="folder of the feature caches (default: the user cache folder)")
+    args = ap.parse_args(argv)
+
+    import numpy as np
+
+    if not (args.data / "pe.train.mt").exists():
+        print(f"error: {args.data}/pe.train.mt not found (pass --data)", file=sys.stderr)
+        return 2
+    cache = args.cache or default_cache()
+    t0 = time.time()
+    rows = fd.read_split(args.data, "train")
+    examples = fd.examples_for(rows, args.sample, args.seed, args.zero)
+    kinds = Counter(e.kind for e in examples)
+    print(f"{len(examples)} examples from {len({e.sid for e in examples})} sentences: {dict(kinds)}", file=sys.stderr)
+    comps = features(examples, cache)
+    y = np.array([e.label for e in examples])
+    groups = np.array([e.sid for e in examples])
+    rejected = np.array([runtime_rejected(e) for e in examples])
+
+    artifact = {"version": 1, "formulas": {}, "figures": {}}
+    for name, feats in (("neural", fixscore.NEURAL_FEATURES), ("lexical", fixscore.LEXICAL_FEATURES)):
+        X = np.array([[c[f] for f in feats] for c in comps], dtype=float)
+        model, oof = fit(X, y, groups, args.seed)
+        oof_runtime = np.where(rejected, 0.0, oof)
+        threshold = calibrate(oof_runtime, examples, args.max_zero_accept)
+        scaler, lr = model.named_steps["standardscaler"], model.named_steps["logisticregression"]
+        artifact["formulas"][name] = {
+            "features": list(feats),
+            "mean": [round(float(v), 6) for v in scaler.mean_],
+            "scale": [round(float(v), 6) for v in scaler.scale_],
+            "coef": [round(float(v), 6) for v in lr.coef_[0]],
+            "intercept": round(float(lr.intercept_[0]), 6),
+            "threshold": threshold,
+            "threshold_rule": f"smallest >= 0.5 with at most {args.max_zero_accept:.0%} of HTER=0 training sentences having any candidate accepted (5-fold out-of-fold scores)",
+        }
+        good = oof_runtime[y == 1]
+        zero_sent: dict[int, float] = {}
+        for s, e in zip(oof_runtime, examples):
+            if e.hter == 0:
+                zero_sent[e.sid] = max(zero_sent.get(e.sid, 0.0), float(s))
+        artifact["figures"][name] = {
+            "cv_auroc_by_kind": figures_for(oof_runtime, examples),
+            "cv_good_fix_accept_rate": round(float((good >= threshold).mean()), 4),
+            "cv_bad_fix_accept_rate": {
+                k: round(float(np.mean([s >= threshold for s, e in zip(oof_runtime, examples) if e.kind == k and e.hter > 0])), 4)
+                for k in fd.BAD_KINDS if any(e.kind == k and e.hter > 0 for e in examples)
+            },
+            "cv_zero_hter_sentences_any_accepted": round(float(np.mean([v >= threshold for v in zero_sent.values()])), 4),
+        }
+        print(f"[{name}] coef " + ", ".join(f"{f}={c:+.3f}" for f, c in zip(feats, lr.coef_[0])) + f"; threshold {threshold}", file=sys.stderr)
+    artifact["data"] = {
+        "source": "MLQE-PE ru-en pe.train.{mt,pe,hter} (CC0), detokenized by scripts/fixscore_data.py",
+        "sentences_hter_gt_0": int(min(args.sample, sum(1 for r in rows if r[3] > 0))),
+        "sentences_hter_0": int(min(args.zero, sum(1 for r in rows if r[3] == 0))),
+        "examples": dict(kinds),
+        "seed": args.seed,
+        "quality_models": __import__("mtcheck.neural.registry", fromlist=["signature"]).signature(("fluency",)),
+    }
+    artifact["created_by"] = f"scripts/train_fix_score.py --sample {args.sample} --zero {args.zero} --seed {args.seed} --max-zero-accept {args.max_zero_accept}"
+    artifact["notes"] = "Scores with the candidate rejected at run time (a number or date changed) are 0, as annotate_rewrites does."
+    args.out.write_text(json.dumps(artifact, indent=1) + "\n")
+    fixscore.load_model.cache_clear()
+    fixscore.load_model(str(args.out))  # validates what was written
+    print(json.dumps(artifact["figures"], indent=1))
+    print(f"wrote {args.out} in {time.time() - t0:.0f} s", file=sys.stderr)
+    if args.card:
+        write_card(args.card, artifact)
+    return 0
+
+
+def write_card(path: Path, a: dict) -> None:
+    lines = [
+        "# Fix-score model card (`models/fix_score.json`)",
+        "",
+        "Produced by `" + a["created_by"] + "` (figures below are printed by it; re-run to reproduce).",
+        "",
+        "## What it scores",
+        "A proposed replacement of a sentence (a back-translation rewrite or a rule fix): `fix_score` in [0, 1],",
+        "accepted at or above the threshold. Components (`mtcheck/rewrite/fixscore.py`): fluency gain",
+        "(`mtcheck.quality.score_texts` of candidate minus original), MiniLM cosine, sentence chrF, name and",
+        "number/date preservation (two-way share), negation count kept, |log word-count ratio|.",
+        "Two formulas: `neural` (all) and `lexical` (no fluency gain, no cosine: used with `--no-neural`).",
+        "",
+        "## Data",
+        f"- {a['data']['source']}.",
+        f"- {a['data']['sentences_hter_gt_0']} sentences with HTER > 0: good fix = the post-edit (original = MT).",
+        "- Bad fixes of the same originals: post-edit with a name changed, a negation dropped, a number altered,",
+        "  a window of words shuffled, a clause deleted; an unrelated post-edit; the regression (post-edit -> MT).",
+        f"- {a['data']['sentences_hter_0']} HTER = 0 sentences (good MT: every candidate is a bad fix), used for the threshold.",
+        f"- Examples: {a['data']['examples']}.",
+        "- Domain: Reddit and Wikiquote, not news; MLQE errors are mostly about meaning, so fluency gains are small.",
+        "",
+        "## Formulas",
+    ]
+    for name, f in a["formulas"].items():
+        lines.append(f"- `{name}`: intercept {f['intercept']:+.3f}; " + ", ".join(
+            f"{feat} {c:+.3f}" for feat, c in zip(f["features"], f["coef"])) + f" (standardised); threshold **{f['threshold']}**.")
+    lines += ["", "## Figures (5-fold cross-validation on the training sample, grouped by sentence)", ""]
+    for name, fig in a["figures"].items():
+        lines.append(f"### {name}")
+        lines.append("| bad kind | n | AUROC good vs this kind | accepted at threshold |")
+        lines.append("|---|---|---|---|")
+        for kind, v in fig["cv_auroc_by_kind"].items():
+            rate = fig["cv_bad_fix_accept_rate"].get(kind, "")
+            lines.append(f"| {kind} | {v['n']} | {v['auroc']:.3f} | {rate if rate == '' else f'{rate:.1%}'} |")
+        lines.append(f"\nGood fixes accepted: {fig['cv_good_fix_accept_rate']:.1%}. "
+                     f"HTER = 0 sentences with any (bad) candidate accepted: {fig['cv_zero_hter_sentences_any_accepted']:.1%}.\n")
+    lines += [
+        "## Limits",
+        "- The threshold is set for precision: most good post-edits are *not* accepted; the aim is that editors",
+        "  are never handed a damaging rewrite, and that good MT is left alone.",
+        "- Perturbations are synthetic; a number or date change is also rejected outright at run time.",
+        "- No back-translation candidates were in the training data (no translation models were reachable when",
+        "  it was fitted): their score distribution is assumed to resemble post-edits and perturbations.",
+        "- Held-out figures on `pe.dev.*`: `python scripts/eval_fix_scoring.py`.",
+    ]
+    path.write_text("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

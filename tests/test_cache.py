@@ -1,0 +1,293 @@
+"""The result cache: faithful round trips, hits and invalidation, sentence entries,
+concurrent writers, broken cache files, ``mtcheck cache info|clear``."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import multiprocessing
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from mtcheck import serialize
+from mtcheck.cache import ResultCache, ResultStore, db_path, scan_fingerprint
+from mtcheck.cli import cli
+from mtcheck.config import Config
+from mtcheck.document import Document
+from mtcheck.engine import FileResult, ScanOptions, Scanner
+from mtcheck.findings import Applicability, Edit, Finding, Fix, Severity
+from mtcheck.rules import all_rules
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+USER_CACHE_BASE = os.environ.get("MTCHECK_CACHE_DIR")  # where the converted models are
+FORMATS = ("text", "json", "sarif")
+
+
+def _render(fmt: str, results, scanner) -> str:
+    module = importlib.import_module(f"mtcheck.report.{fmt}")
+    return module.render(results, signature=scanner.signature(), color=False)
+
+
+def _rules_only(tmp_path: Path, **kw) -> Scanner:
+    opts = dict(neural=False, parse=False, cache=True, cache_dir=str(tmp_path / "cache"))
+    opts.update(kw)
+    return Scanner(Config(), ScanOptions(**opts))
+
+
+@pytest.fixture(autouse=True)
+def _own_cache_base(tmp_path, monkeypatch):
+    # `--cache-dir` moves every mtcheck cache through the environment: keep that inside the test.
+    monkeypatch.setenv("MTCHECK_CACHE_DIR", str(tmp_path / "base"))
+
+
+@pytest.fixture()
+def corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "stories"
+    shutil.copytree(SEEDS, folder)
+    return folder
+
+
+def _synthetic() -> FileResult:
+    """A document carrying every kind of annotation a reporter shows."""
+    text = "Title of the story\n\nThe defense Ministry said saidthat LIH fighters attacked. Second sentence here.\n"
+    doc = Document.from_text(text, path="synthetic.txt")
+    a = text.index("defense Ministry")
+    b = text.index("saidthat")
+    c = text.index("LIH")
+    codes = [r.code for r in all_rules()]  # real codes: SARIF describes each rule it reports
+    c1, c2, c3, c4 = (codes * 4)[:4]
+    doc.findings = [
+        Finding(c1, "style", Severity.WARNING, a, a + 16, text[a:a + 16], "calqued capitals", "Defense Ministry",
+                Fix((Edit(a, a + 7, "Defense"),), Applicability.SAFE, "rules", None), {"rule": "capitals", "n": 1}),
+        Finding(c2, "style", Severity.INFO, b, b + 8, text[b:b + 8], "glued words", "said that",
+                Fix((Edit(b, b + 4, "said"), Edit(b + 4, b + 8, " that")), Applicability.UNSAFE, "both", 0.8125), {}),
+        Finding(c3, "entity", Severity.ERROR, c, c + 3, "LIH", "transliterated acronym", "ISIL",
+                Fix((Edit(c, c + 3, "ISIL"),), Applicability.DISPLAY, "rules", None), {"entry": {"en": "ISIL", "ru": ["ИГИЛ"]}}),
+        Finding(c4, "syntax", Severity.ERROR, c, c + 3, "LIH", "no suggestion here"),
+    ]
+    doc.sentences[1].scores = {"quality": 0.2871234567, "lm_logprob": -4.25, "flags": ["a", "b"]}
+    doc.sentences[1].scores["rewrite"] = {
+        "text": "The Defense Ministry said that ISIL fighters attacked.", "source": "both", "fix_score": 0.91,
+        "accepted": True, "components": {"lm": 0.5, "sim": 0.93},
+        "candidates": [{"text": "x", "source": "rules", "fix_score": 0.1, "components": {}}],
+    }
+    doc.sentences[2].scores = {"quality": 0.97}
+    return FileResult(path="synthetic.txt", document=doc, extras={"json": {"timing": None}})
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_synthetic_round_trip_renders_identically(fmt):
+    fresh = _synthetic()
+    blob = serialize.encode_faithful(serialize.annotations(fresh.document, fresh.extras))
+    assert blob is not None
+    restored = FileResult(path=fresh.path, document=Document.from_text(fresh.document.text, path=fresh.path))
+    restored.extras.update(serialize.apply_annotations(restored.document, serialize.decode(blob)))
+    scanner = Scanner(Config(), ScanOptions(neural=False, parse=False))
+    assert _render(fmt, [restored], scanner) == _render(fmt, [fresh], scanner)
+    assert restored.document.findings == fresh.document.findings
+    assert [s.scores for s in restored.document.sentences] == [s.scores for s in fresh.document.sentences]
+
+
+def test_unfaithful_payloads_are_not_cached():
+    fresh = _synthetic()
+    fresh.document.findings[0].data = {"span": (1, 2)}  # a tuple would come back as a list
+    assert serialize.encode_faithful(serialize.annotations(fresh.document)) is None
+    fresh.document.findings[0].data = {1: "x"}  # an int key would come back as a string
+    assert serialize.encode_faithful(serialize.annotations(fresh.document)) is None
+    fresh.document.findings[0].data = {}
+    assert serialize.encode_faithful(serialize.annotations(fresh.document)) is not None
+
+
+def test_annotations_for_another_segmentation_are_refused():
+    fresh = _synthetic()
+    payload = serialize.annotations(fresh.document)
+    other = Document.from_text("One sentence only.", path="x.txt")
+    with pytest.raises(serialize.MismatchError):
+        serialize.apply_annotations(other, payload)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_warm_scan_of_seeds_is_served_from_cache_and_identical(tmp_path, corpus, fmt):
+    cold = _rules_only(tmp_path)
+    cold_results = list(cold.scan([str(corpus)]))
+    assert cold.stats["analysed"] == 5 and cold.stats["cached"] == 0
+    warm = _rules_only(tmp_path)
+    warm_results = list(warm.scan([str(corpus)]))
+    assert warm.stats["cached"] == 5 and warm.stats["analysed"] == 0
+    plain = Scanner(Config(), ScanOptions(neural=False, parse=False))
+    plain_results = list(plain.scan([str(corpus)]))
+    assert _render(fmt, warm_results, warm) == _render(fmt, cold_results, cold) == _render(fmt, plain_results, plain)
+    assert sum(len(r.findings) for r in plain_results) > 0, "the seeds should give findings to compare"
+
+
+def test_cli_cold_and_warm_output_is_byte_identical(tmp_path, corpus):
+    runner = CliRunner()
+    args = ["scan", str(corpus), "--no-neural", "--format", "json", "--cache-dir", str(tmp_path / "c")]
+    first = runner.invoke(cli, args)
+    second = runner.invoke(cli, args)
+    uncached = runner.invoke(cli, args[:-2] + ["--no-cache"])
+    assert first.exit_code == second.exit_code == uncached.exit_code
+    assert first.exit_code in (0, 1), first.output
+    assert first.stdout == second.stdout == uncached.stdout
+    assert json.loads(first.stdout)["summary"]["files_scanned"] == 5
+    info = runner.invoke(cli, ["cache", "info", "--cache-dir", str(tmp_path / "c")])
+    assert info.exit_code == 0 and "documents: 5" in info.output
+
+
+def test_edited_story_and_changed_settings_are_analysed_afresh(tmp_path, corpus):
+    list(_rules_only(tmp_path).scan([str(corpus)]))
+    story = sorted(corpus.glob("*.txt"))[2]
+    story.write_text(story.read_text(encoding="utf-8") + "\nThe defense Ministry added one more line.\n", encoding="utf-8")
+    again = _rules_only(tmp_path)
+    results = list(again.scan([str(corpus)]))
+    assert again.stats["analysed"] == 1 and again.stats["cached"] == 4
+    edited = next(r for r in results if r.path == str(story))
+    assert edited.document.text.endswith("one more line.\n")
+    for f in edited.findings:
+        assert edited.document.text[f.start:f.end] == f.text
+
+    narrower = Scanner(Config(ignore=["style"]), ScanOptions(neural=False, parse=False, cache=True, cache_dir=str(tmp_path / "cache")))
+    assert scan_fingerprint(narrower) != scan_fingerprint(again)
+    results = list(narrower.scan([str(corpus)]))
+    assert narrower.stats["analysed"] == 5
+    assert not any(f.category == "style" for r in results for f in r.findings)
+
+
+def test_user_gazetteer_content_is_part_of_the_key(tmp_path):
+    gaz = tmp_path / "extra.toml"
+    gaz.write_text("# one version\n", encoding="utf-8")
+    first = scan_fingerprint(Scanner(Config(gazetteer=[str(gaz)]), ScanOptions(neural=False, parse=False)))
+    gaz.write_text("# another version\n", encoding="utf-8")
+    second = scan_fingerprint(Scanner(Config(gazetteer=[str(gaz)]), ScanOptions(neural=False, parse=False)))
+    assert first != second
+
+
+def test_sentence_entries_fill_unchanged_sentences_only(tmp_path):
+    scanner = Scanner(Config(), ScanOptions(neural=True, parse=False, cache=True, cache_dir=str(tmp_path / "cache")))
+    text = "A first sentence here. A second sentence here. A third sentence here.\n"
+    doc = Document.from_text(text, path="a.txt")
+    for i, s in enumerate(doc.sentences):  # what the neural stage left on each sentence
+        s.scores = {"quality": 0.5 + i / 10, "lm_logprob": -3.0 - i}
+    doc.sentences[0].scores["rewrite"] = {"text": "x"}  # document-dependent: not a sentence entry
+    store = ResultStore(scanner, str(tmp_path / "cache"))
+    store.save([FileResult(path="a.txt", document=doc)])
+
+    edited = Document.from_text(text.replace("second", "changed"), path="b.txt")
+    store = ResultStore(scanner, str(tmp_path / "cache"))
+    assert store.prefill([edited]) == 2
+    assert edited.sentences[0].scores == {"quality": 0.5, "lm_logprob": -3.0}
+    assert edited.sentences[1].scores == {}
+    assert edited.sentences[2].scores == {"quality": 0.7, "lm_logprob": -5.0}
+    store.close()
+
+    rules_only = Scanner(Config(), ScanOptions(neural=False, parse=False, cache=True, cache_dir=str(tmp_path / "cache")))
+    assert ResultStore(rules_only, str(tmp_path / "cache")).prefill([Document.from_text(text)]) == 0
+
+
+def _writer(args):
+    path, worker, n = args
+    cache = ResultCache(path, on_error=lambda m: (_ for _ in ()).throw(AssertionError(m)))
+    for i in range(n):
+        key = f"{worker}-{i}".encode().ljust(32, b".")
+        cache.put_many([(key, serialize.encode({"w": worker, "i": i}))], [(key, b"s")])
+        assert cache.get("documents", [key])  # read back while the others write
+    cache.close()
+    return n
+
+
+def test_concurrent_processes_share_the_cache(tmp_path):
+    path = db_path(tmp_path / "shared")
+    with multiprocessing.get_context("spawn").Pool(4) as pool:
+        assert sum(pool.map(_writer, [(str(path), w, 60) for w in range(4)])) == 240
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0] == 240
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    conn.close()
+
+
+def test_unreadable_cache_file_warns_once_and_scan_goes_on(tmp_path, corpus):
+    folder = tmp_path / "broken"
+    folder.mkdir()
+    (folder / "results.sqlite").write_bytes(b"this is not a database" * 100)
+    runner = CliRunner()
+    res = runner.invoke(cli, ["scan", str(corpus), "--no-neural", "--format", "json", "--cache-dir", str(folder)])
+    plain = runner.invoke(cli, ["scan", str(corpus), "--no-neural", "--format", "json", "--no-cache"])
+    assert res.exit_code == plain.exit_code and res.stdout == plain.stdout
+    warnings = [line for line in res.stderr.splitlines() if "result cache" in line]
+    assert len(warnings) == 1 and "cache clear" in warnings[0]
+
+    info = runner.invoke(cli, ["cache", "info", "--cache-dir", str(folder)])
+    assert info.exit_code == 2 and "Traceback" not in info.output
+    cleared = runner.invoke(cli, ["cache", "clear", "--cache-dir", str(folder)])
+    assert cleared.exit_code == 0 and "removed unreadable" in cleared.output
+    assert not (folder / "results.sqlite").exists()
+
+
+def test_cache_clear_empties_it(tmp_path, corpus):
+    runner = CliRunner()
+    c = str(tmp_path / "c")
+    runner.invoke(cli, ["scan", str(corpus), "--no-neural", "--cache-dir", c])
+    out = runner.invoke(cli, ["cache", "clear", "--cache-dir", c])
+    assert out.exit_code == 0 and "cleared 5 entries" in out.output
+    info = runner.invoke(cli, ["cache", "info", "--cache-dir", c])
+    assert "documents: 0" in info.output
+    scanner = _rules_only(tmp_path, cache_dir=c)
+    list(scanner.scan([str(corpus)]))
+    assert scanner.stats["analysed"] == 5
+
+
+@pytest.mark.slow
+def test_edited_story_rescores_only_the_changed_sentence(tmp_path, monkeypatch):
+    """Real fluency model: the second scan of an edited story sends only the edited sentence
+    to the model; the others get their scores from the sentence entries."""
+    if USER_CACHE_BASE is None:  # the model conversion stays where the user keeps it
+        monkeypatch.delenv("MTCHECK_CACHE_DIR", raising=False)
+    else:
+        monkeypatch.setenv("MTCHECK_CACHE_DIR", USER_CACHE_BASE)
+    from mtcheck.neural import fluency
+
+    scored: list[list[str]] = []
+    real_features = fluency.features
+
+    def spy(texts):
+        scored.append(list(texts))
+        return real_features(texts)
+
+    monkeypatch.setattr(fluency, "features", spy)
+    story = tmp_path / "story.txt"
+    sentences = [
+        "The ministry said the talks would resume next week.",
+        "Russian soldiers in the area of the settlement no.",
+        "Officials declined to comment on the report.",
+        "The agency cited a source in the security services.",
+    ]
+    story.write_text(" ".join(sentences) + "\n", encoding="utf-8")
+
+    def scan() -> tuple[Scanner, FileResult]:
+        scanner = Scanner(Config(), ScanOptions(neural=True, parse=False, cache=True, cache_dir=str(tmp_path / "c")))
+        return scanner, list(scanner.scan([str(story)]))[0]
+
+    _, first = scan()
+    assert sum(len(t) for t in scored) == 4
+    edited = sentences[:2] + ["Officials refused to comment on that report."] + sentences[3:]
+    story.write_text(" ".join(edited) + "\n", encoding="utf-8")
+    scored.clear()
+    scanner, second = scan()
+    assert scored == [[edited[2]]]
+    assert scanner.stats["sentences_cached"] == 3 and scanner.stats["analysed"] == 1
+    before = [s.scores["quality"] for s in first.document.sentences]
+    after = [s.scores["quality"] for s in second.document.sentences]
+    assert after[:2] == before[:2] and after[3] == before[3]
+    assert 0.0 <= after[2] <= 1.0
+
+    scored.clear()
+    fresh = list(Scanner(Config(), ScanOptions(neural=True, parse=False)).scan([str(story)]))[0]
+    assert sum(len(t) for t in scored) == 4
+    # Scored alone or in a batch of four: the same up to float noise in the padded batch.
+    assert max(abs(s.scores["quality"] - q) for s, q in zip(fresh.document.sentences, after)) < 2e-3
+    assert fresh.document.findings == second.document.findings

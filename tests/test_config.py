@@ -1,0 +1,160 @@
+"""Configuration: discovery by walking up, rule selection, severities, and malformed files."""
+
+from __future__ import annotations
+
+import pytest
+
+from mtcheck.config import Config, ConfigError, find_config, load_config
+from mtcheck.engine import ScanOptions, Scanner
+from mtcheck.findings import Severity
+from mtcheck.rules import SelectorError, select_rules
+
+LANGUAGE = {"L101", "L102", "L103"}
+STORY = "Moscow called a meeting.\n\nThe head of Минобороны spoke in Mоscow on Monday.\n"
+
+
+def mine(enabled) -> set[str]:
+    """The language and syntax codes among ``enabled`` (other families are not this test's)."""
+    return {c for c in enabled if c[0] in "LX"}
+
+
+# -- discovery ------------------------------------------------------------------------------
+
+def test_found_by_walking_up_from_the_scanned_path(tmp_path):
+    deep = tmp_path / "a" / "b" / "c"
+    deep.mkdir(parents=True)
+    story = deep / "story.txt"
+    story.write_text("Text.")
+    assert find_config(story) is None
+    (tmp_path / "a" / "mtcheck.toml").write_text('ignore = ["L102"]\n')
+    assert find_config(story) == tmp_path / "a" / "mtcheck.toml"
+    # A nearer pyproject.toml wins, but only when it holds a [tool.mtcheck] table.
+    (tmp_path / "a" / "b" / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    assert find_config(story) == tmp_path / "a" / "mtcheck.toml"
+    (tmp_path / "a" / "b" / "pyproject.toml").write_text('[project]\nname = "x"\n\n[tool.mtcheck]\nselect = ["language"]\n')
+    assert find_config(deep) == tmp_path / "a" / "b" / "pyproject.toml"
+    # mtcheck.toml before pyproject.toml in the same folder.
+    (tmp_path / "a" / "b" / "mtcheck.toml").write_text("")
+    assert find_config(story) == tmp_path / "a" / "b" / "mtcheck.toml"
+
+
+def test_pyproject_table_is_read(tmp_path):
+    path = tmp_path / "pyproject.toml"
+    path.write_text('[tool.mtcheck]\nselect = ["language"]\nignore = ["L102"]\nfail-on = "warning"\n\n[tool.mtcheck.severity]\nL103 = "error"\n')
+    cfg = load_config(path)
+    assert (cfg.select, cfg.ignore, cfg.fail_on, cfg.severity) == (["language"], ["L102"], Severity.WARNING, {"L103": Severity.ERROR})
+    assert cfg.path == str(path)
+
+
+def test_cli_uses_the_config_above_the_scanned_file(tmp_path, cli):
+    (tmp_path / "mtcheck.toml").write_text('select = ["language"]\nignore = ["L101"]\n')
+    story = tmp_path / "news" / "story.txt"
+    story.parent.mkdir()
+    story.write_text(STORY, encoding="utf-8")
+    result = cli("scan", story, "--no-neural")
+    assert "L103" in result.stdout and "L101" not in result.stdout
+    assert result.exit_code == 0  # L103 is a warning, the failure threshold is error
+    # CLI flags override the file.
+    result = cli("scan", story, "--no-neural", "--select", "L101")
+    assert "L101" in result.stdout and "L103" not in result.stdout and result.exit_code == 1
+
+
+def test_explicit_config_path(tmp_path, cli):
+    cfg = tmp_path / "elsewhere.toml"
+    cfg.write_text('select = ["L103"]\n')
+    story = tmp_path / "story.txt"
+    story.write_text(STORY, encoding="utf-8")
+    result = cli("scan", story, "--no-neural", "--config", cfg)
+    assert "L103" in result.stdout and "L101" not in result.stdout
+
+
+# -- selection ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("select, ignore, expected", [
+    (["language"], [], LANGUAGE),
+    (["language"], ["L102"], LANGUAGE - {"L102"}),
+    (["L102"], ["language"], {"L102"}),  # the more specific selector wins
+    (["L10"], ["L10"], set()),  # a tie goes to ignore
+    (["L"], ["L10"], set()),  # ignore more specific than select
+    (["L10"], ["L"], LANGUAGE),  # select more specific than ignore
+    (["L101", "X102"], [], {"L101", "X102"}),
+    (["ALL"], ["syntax", "L1"], set()),
+    ([], ["syntax"], LANGUAGE),  # no select means all
+])
+def test_select_and_ignore(select, ignore, expected):
+    assert mine(select_rules(select, ignore)) == expected
+
+
+def test_extend_select_adds_to_the_selection():
+    assert mine(select_rules(["L101"], [], ["X102"])) == {"L101", "X102"}
+
+
+@pytest.mark.parametrize("selector", ["Z999", "L9", "grammar", "X1019"])
+def test_unknown_selector_is_an_error(selector):
+    with pytest.raises(SelectorError) as e:
+        select_rules([selector])
+    assert selector in str(e.value)
+
+
+def test_severity_override_applies_to_findings():
+    cfg = Config(select=["language"], severity={"L103": Severity.ERROR, "L101": Severity.INFO})
+    doc = Scanner(cfg, ScanOptions(neural=False, parse=False)).scan_text(STORY)
+    by_code = {f.code: f.severity for f in doc.findings}
+    assert by_code == {"L101": Severity.INFO, "L103": Severity.ERROR}
+
+
+def test_severity_from_config_drives_the_exit_code(tmp_path, cli):
+    story = tmp_path / "story.txt"
+    story.write_text("Talks in Mоscow ended on Monday.\n", encoding="utf-8")
+    assert cli("scan", story, "--no-neural", "--select", "L103").exit_code == 0
+    (tmp_path / "mtcheck.toml").write_text('[severity]\nL103 = "error"\n')
+    assert cli("scan", story, "--no-neural", "--select", "L103").exit_code == 1
+
+
+# -- malformed configuration ----------------------------------------------------------------
+
+@pytest.mark.parametrize("name, content, problem", [
+    ("mtcheck.toml", 'select = ["language"\n', "malformed TOML"),
+    ("mtcheck.toml", 'selct = ["language"]\n', "unknown setting 'selct'"),
+    ("mtcheck.toml", 'select = "language"\n', "'select' must be list"),
+    ("mtcheck.toml", "neural = 1\n", "'neural' must be bool"),
+    ("mtcheck.toml", 'select = [1, 2]\n', "list of strings"),
+    ("mtcheck.toml", '[severity]\nL101 = "fatal"\n', "unknown severity 'fatal'"),
+    ("mtcheck.toml", 'fail-on = "sometimes"\n', "fail-on"),
+    ("mtcheck.toml", '[quality]\nthreshold = true\n', "'quality.threshold' has the wrong type"),
+    ("mtcheck.toml", '[quality]\nthreshhold = 0.5\n', "unknown setting 'quality.threshhold'"),
+    ("mtcheck.toml", 'gazetteer = ["missing.toml"]\n', "gazetteer file not found"),
+    ("pyproject.toml", '[tool.mtcheck]\nselect = ["language"]\nextra = 1\n', "unknown setting 'extra'"),
+    ("pyproject.toml", '[tool.mtcheck\nselect = []\n', "malformed TOML"),
+])
+def test_malformed_config_is_one_line_naming_the_file(tmp_path, cli, name, content, problem):
+    cfg = tmp_path / name
+    cfg.write_text(content)
+    with pytest.raises(ConfigError) as e:
+        load_config(cfg)
+    assert str(cfg) in str(e.value) and problem in str(e.value)
+    story = tmp_path / "story.txt"
+    story.write_text("The talks ended.\n")
+    result = cli("scan", story, "--no-neural")
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and str(cfg) in lines[0] and problem in lines[0], result.stderr
+    assert result.stdout == ""
+
+
+def test_unknown_selector_in_config_names_the_file(tmp_path, cli):
+    cfg = tmp_path / "mtcheck.toml"
+    cfg.write_text('ignore = ["Q123"]\n')
+    story = tmp_path / "story.txt"
+    story.write_text("The talks ended.\n")
+    result = cli("scan", story, "--no-neural")
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and str(cfg) in result.stderr and "Q123" in result.stderr
+
+
+def test_unknown_code_in_severity_table_is_an_error(tmp_path, cli):
+    (tmp_path / "mtcheck.toml").write_text('[severity]\nL999 = "error"\n')
+    story = tmp_path / "story.txt"
+    story.write_text("The talks ended.\n")
+    result = cli("scan", story, "--no-neural")
+    assert result.exit_code == 2 and "L999" in result.stderr

@@ -1,0 +1,347 @@
+"""Entity rules (E101-E105), the gazetteer format and the user-gazetteer config path."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mtcheck import gazetteer as gz
+from mtcheck.config import Config, ConfigError, load_config
+from mtcheck.document import Document
+from mtcheck.engine import ScanOptions, Scanner
+from mtcheck.rules import entity, rule_by_code
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+
+
+def scan(text: str, gazetteer: list[str] | None = None) -> list:
+    scanner = Scanner(Config(select=["entity"], gazetteer=gazetteer or []), ScanOptions(neural=False, parse=False))
+    doc = scanner.scan_text(text)
+    for f in doc.findings:
+        assert doc.text[f.start:f.end] == f.text, f
+    return doc.findings
+
+
+def found(text: str, code: str) -> list[tuple[str, str | None]]:
+    return [(f.text, f.suggestion) for f in scan(text) if f.code == code]
+
+
+# -- the seeds ------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def seed_findings() -> dict[str, list]:
+    scanner = Scanner(Config(select=["entity"]), ScanOptions(neural=False, parse=False))
+    out = {}
+    for result in scanner.scan([str(SEEDS)]):
+        assert result.error is None
+        doc = result.document
+        for f in doc.findings:
+            assert doc.text[f.start:f.end] == f.text
+            assert doc.text[f.start:f.end] == f.fix.edits[0].replacement or f.fix.edits[0].start == f.start
+        out[Path(result.path).name[:3]] = [(f.code, f.text, f.suggestion, f.start) for f in doc.findings]
+    return out
+
+
+def test_seed_003_lih_is_isil_twice(seed_findings):
+    lih = [f for f in seed_findings["003"] if f[1] == "LIH"]
+    assert [(c, s) for c, _, s, _ in lih] == [("E101", "ISIL"), ("E101", "ISIL")]
+    text = (SEEDS / "003_ffa3510338295b69.txt").read_text(encoding="utf-8")
+    assert [start for *_, start in lih] == [i for i in range(len(text)) if text.startswith("LIH", i)]
+
+
+def test_seed_003_lowercase_is(seed_findings):
+    assert ("E105", "is", "IS") in [f[:3] for f in seed_findings["003"]]
+
+
+def test_seed_002_sds_medusa_nusra(seed_findings):
+    found_002 = [f[:3] for f in seed_findings["002"]]
+    assert found_002.count(("E101", "SDS", "SDF")) == 4
+    assert ("E102", "Medusa", "Meduza") in found_002
+    assert ("E102", "jabhat an-Nusra", "Jabhat al-Nusra") in found_002
+
+
+@pytest.mark.parametrize(
+    "seed, code, spelling",
+    [("002", "E103", "Deir ezzor"), ("002", "E103", "Deir-ez-Zor"), ("003", "E103", "Deir-ez-Zor"),
+     ("001", "E103", "Deir Ezzor"), ("004", "E104", "Deir Ezzor")],
+)
+def test_seed_deir_ez_zor_spellings(seed_findings, seed, code, spelling):
+    assert (code, spelling, "Deir ez-Zor") in [f[:3] for f in seed_findings[seed]]
+
+
+def test_seed_standard_spelling_never_reported(seed_findings):
+    assert not any(f[1] == "Deir ez-Zor" for fs in seed_findings.values() for f in fs)
+
+
+def test_seed_001_fair_text_has_only_its_inconsistency(seed_findings):
+    assert [f[:3] for f in seed_findings["001"]] == [("E103", "Deir Ezzor", "Deir ez-Zor")]
+
+
+# -- E101 transliterated acronym ---------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text, expected, safe",
+    [
+        ("Areas east of the Euphrates are held by the “Syrian democratic forces” (SDS).", ("SDS", "SDF"), True),
+        ("Militants of the “Islamic state” (LIH) shelled the town.", ("LIH", "ISIL"), True),
+        ("The SDS advanced on Raqqa while Syrian troops held Deir ez-Zor.", ("SDS", "SDF"), False),
+        ("Rescuers of the Russian MChS arrived at the scene.", ("MChS", "Emergencies Ministry"), True),
+        ("The OON demanded an explanation.", ("OON", "UN"), True),
+        ("Israeli TSAHAL units entered Gaza.", ("TSAHAL", "IDF"), False),
+        ("The RF Criminal Code forbids it.", ("RF", "Russian Federation"), False),
+    ],
+)
+def test_e101_positive(text, expected, safe):
+    findings = [f for f in scan(text) if f.code == "E101"]
+    assert [(f.text, f.suggestion) for f in findings] == [expected]
+    assert findings[0].safe_fix is safe
+    assert findings[0].message.startswith(f'"{expected[0]}" looks like a letter-by-letter rendering of ')
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The sample was mixed with SDS and heated in the laboratory.",  # no Syria context
+        "Students for a Democratic Society (SDS) marched through Aleppo.",  # spelled out as English
+        "The Media-Communications Union (MKS) said astronauts use its network.",
+        "The ES model sold well in Europe.",  # two letters: only with the expansion nearby
+        "SDF and ISIL fighters clashed near Raqqa.",  # the English acronyms
+        "The FSB and the GRU are Russian services.",  # same in both languages
+    ],
+)
+def test_e101_negative(text):
+    assert found(text, "E101") == []
+
+
+# -- E102 transliterated or translated name ---------------------------------------------
+
+@pytest.mark.parametrize(
+    "text, expected, safe",
+    [
+        ("Medusa presented a chronicle of the confrontation.", ("Medusa", "Meduza"), False),
+        ("The chronicle was published by “Medusa”.", ("Medusa", "Meduza"), False),
+        ("Dzhebkhat an-Nusra fighters attacked the town.", ("Dzhebkhat an-Nusra", "Jabhat al-Nusra"), True),
+        ("Vitali Klichko met the mayors.", ("Klichko", "Klitschko"), True),
+        ("He left First Channel in May.", ("First Channel", "Channel One"), True),
+        ("Aircraft took off from Khmeymim.", ("Khmeymim", "Hmeimim"), True),  # BGN/PCGN
+        ("Aircraft took off from Xmejmim.", ("Xmejmim", "Hmeimim"), True),
+        ("Troops crossed the Evfrat at dawn.", ("Evfrat", "Euphrates"), True),
+    ],
+)
+def test_e102_positive(text, expected, safe):
+    findings = [f for f in scan(text) if f.code == "E102"]
+    assert [(f.text, f.suggestion) for f in findings] == [expected]
+    assert findings[0].safe_fix is safe
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Medusa, the Gorgon, was slain by Perseus.",  # no outlet context
+        "Meduza reported the story first.",  # the standard form
+        "Fighting went on near Kharkov and Kiev.",  # accepted alternatives
+        "The A sad story ended.",  # not "Asad"
+        "Mr Biden visited Baden-Württemberg.",  # "Baden" is no rendering of Байден
+        "Officials in St. Petersburg said the Kremlin agreed.",
+    ],
+)
+def test_e102_negative(text):
+    assert found(text, "E102") == []
+
+
+# -- E103 / E104 spellings ----------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Shelling hit Kiev on Monday. Officials in Kyiv said Kiev was calm.", [("Kiev", "Kyiv"), ("Kiev", "Kyiv")]),
+        ("Troops entered Deir ezzor. The city of Deir ez-Zor fell.", [("Deir ezzor", "Deir ez-Zor")]),
+        ("Troops entered Deir al-Zor. The city of Deir ez-Zor fell.", [("Deir al-Zor", "Deir ez-Zor")]),
+        ("Hewlett-Packard cut jobs. Shares of Hewlett Packard fell.", [("Hewlett Packard", "Hewlett-Packard")]),
+    ],
+)
+def test_e103_positive(text, expected):
+    assert found(text, "E103") == expected
+
+
+def test_e103_majority_suggestion_is_unsafe_and_gazetteer_one_safe():
+    generic = [f for f in scan("Hewlett-Packard cut jobs. Shares of Hewlett Packard fell.") if f.code == "E103"]
+    gazetteer = [f for f in scan("Troops entered Deir ezzor. The city of Deir ez-Zor fell.") if f.code == "E103"]
+    assert not generic[0].safe_fix and gazetteer[0].safe_fix
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Defence Ministry said so. The Ministry of Defence confirmed it.",  # two names, not two spellings
+        "In New York, people gathered. New York is large.",  # sentence-initial capitals are not a spelling
+        "Erdogan spoke. Later Erdoğan left.",  # diacritics are not a spelling
+        "Officials in St. Petersburg said. St Petersburg is cold.",
+        "The al-Nusra Front attacked. Al-Nusra fighters retreated.",
+    ],
+)
+def test_e103_negative(text):
+    assert found(text, "E103") == []
+
+
+def test_e104_single_nonstandard_spelling():
+    assert found("Oilfields in the resource-rich Deir Ezzor were seized.", "E104") == [("Deir Ezzor", "Deir ez-Zor")]
+    assert found("Oilfields near Deir ez-Zor were seized.", "E104") == []
+    assert found("Recep Tayyip Erdoğan spoke.", "E104") == []
+
+
+# -- E105 lower-cased acronym ---------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("The air force continues strikes on is militants in Deir ez-Zor.", [("is", "IS")]),
+        ("Operations against isis fighters went on.", [("isis", "ISIS")]),
+    ],
+)
+def test_e105_positive(text, expected):
+    assert found(text, "E105") == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["The problem is militants who hide.", "What matters is fighters are paid.", "It is group work.",
+     "This is positions we hold."],
+)
+def test_e105_negative(text):
+    assert found(text, "E105") == []
+
+
+# -- rule selection, documentation -----------------------------------------------------------
+
+def test_rules_are_documented():
+    for code in ("E101", "E102", "E103", "E104", "E105"):
+        rule = rule_by_code(code)
+        assert rule is not None and rule.category == "entity"
+        assert rule.summary and rule.why and "→" in rule.example and rule.fix in ("safe", "unsafe")
+
+
+def test_select_one_rule_only():
+    scanner = Scanner(Config(select=["E101"]), ScanOptions(neural=False, parse=False))
+    doc = scanner.scan_text("Medusa reported that the SDS took Raqqa. Deir ezzor and Deir ez-Zor.")
+    assert {f.code for f in doc.findings} == {"E101"}
+
+
+# -- the gazetteer -------------------------------------------------------------------------
+
+def test_builtin_gazetteer_loads_and_is_sizeable():
+    gaz = gz.load()
+    assert len(gaz.entries) >= 300
+    assert {e.type for e in gaz.entries} == set(gz.TYPES)
+
+
+def test_no_standard_form_is_reported_as_a_mistranslation():
+    """Every entry's English form, in a neutral sentence, must not fire E101/E102: a collision
+    between one entry's standard form and another's variants would be a false positive."""
+    gaz = gz.load()
+    scanner = Scanner(Config(select=["E101", "E102"]), ScanOptions(neural=False, parse=False))
+    bad = []
+    for entry in gaz.entries:
+        doc = scanner.scan_text(f"Officials said {entry.en} was mentioned in Syria, Ukraine and Israel.")
+        bad += [(entry.en, f.code, f.text) for f in doc.findings]
+    assert bad == []
+
+
+HEADER = "ru\ten\ttype\talso\texpansion\twrong\tcues\n"
+
+
+def write(tmp_path: Path, body: str, name: str = "names.tsv") -> Path:
+    path = tmp_path / name
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+def test_user_gazetteer_adds_names(tmp_path):
+    path = write(tmp_path, "# my names\n" + HEADER + "Смоленская площадь\tSmolenskaya Square\tplace\n"
+                 "ГКЧП\tState Emergency Committee\tacronym\n")
+    text = "The ministry on Smolenskaya ploshchad said the GKChP met."
+    findings = [(f.code, f.text, f.suggestion) for f in scan(text, gazetteer=[str(path)])]
+    assert ("E102", "Smolenskaya ploshchad", "Smolenskaya Square") in findings
+    assert ("E101", "GKChP", "State Emergency Committee") in findings
+    assert scan(text) == []  # without the user file
+
+
+def test_user_gazetteer_from_config_file(tmp_path):
+    write(tmp_path, HEADER + "Смоленская площадь\tSmolenskaya Square\tplace\n")
+    (tmp_path / "mtcheck.toml").write_text('gazetteer = ["names.tsv"]\n', encoding="utf-8")
+    cfg = load_config(tmp_path / "mtcheck.toml")
+    assert cfg.gazetteer == [str((tmp_path / "names.tsv").resolve())]
+    assert [f.suggestion for f in scan("On Smolenskaya ploshchad.", cfg.gazetteer)] == ["Smolenskaya Square"]
+
+
+@pytest.mark.parametrize(
+    "body, line, problem",
+    [
+        ("ru\ten\ttype\tcolour\nСочи\tSochi\tplace\tred\n", 1, "unknown column 'colour'"),
+        ("ru\ttype\nСочи\tplace\n", 1, "missing required column 'en'"),
+        (HEADER + "Сочи\tSochi\tcity\n", 2, "unknown type 'city'"),
+        (HEADER + "Сочи\tSochi\tplace\t\t\t\t@weather\n", 2, "unknown cue group '@weather'"),
+        (HEADER + "Сочи\tSochi\tplace\t\t\t\t\t\textra\n", 2, "a stray tab?"),
+        (HEADER + "\n# ok\nSochi\tSochi\tplace\n", 4, "has no Cyrillic letters"),
+        (HEADER + "Сочи\tСочи\tplace\n", 2, "is Cyrillic"),
+        (HEADER + "Сочи\tSochi|Sochy\tplace\n", 2, "takes one standard form"),
+        (HEADER + "Сочи\t\tplace\n", 2, "empty 'en'"),
+    ],
+)
+def test_malformed_user_gazetteer(tmp_path, body, line, problem):
+    path = write(tmp_path, body, name=f"bad{abs(hash(body))}.tsv")
+    with pytest.raises(ConfigError) as err:
+        gz.load([str(path)])
+    message = str(err.value)
+    assert message.startswith(f"{path}:{line}: ") and problem in message and "\n" not in message
+
+
+def test_gazetteer_not_utf8_or_empty(tmp_path):
+    latin = tmp_path / "latin.tsv"
+    latin.write_bytes(HEADER.encode() + "Сочи\tSochi\tplace\n".encode("cp1251"))
+    with pytest.raises(ConfigError, match="not UTF-8"):
+        gz.load([str(latin)])
+    empty = write(tmp_path, "# nothing\n", name="empty.tsv")
+    with pytest.raises(ConfigError, match="empty gazetteer"):
+        gz.load([str(empty)])
+
+
+def test_cue_groups_validated(tmp_path):
+    bad = tmp_path / "cues.toml"
+    bad.write_text('[outlet]\nscope = "near"\nwords = ["said"]\ncolour = "red"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="unknown key 'colour'"):
+        gz.load_cue_groups(bad)
+    bad.write_text('[outlet]\nscope = "far"\nwords = ["said"]\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="scope must be"):
+        gz.load_cue_groups(bad)
+
+
+def test_cli_reports_malformed_user_gazetteer_in_one_line(tmp_path):
+    write(tmp_path, HEADER + "Сочи\tSochi\tcity\n")
+    (tmp_path / "mtcheck.toml").write_text('gazetteer = ["names.tsv"]\n', encoding="utf-8")
+    story = tmp_path / "story.txt"
+    story.write_text("Officials in Sochi said so.\n", encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.run(
+        [sys.executable, "-m", "mtcheck", "scan", str(story), "--no-neural", "--select", "entity"],
+        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.strip().count("\n") == 0 and "Traceback" not in proc.stderr
+    assert "names.tsv:2: unknown type 'city'" in proc.stderr
+
+
+# -- matching ------------------------------------------------------------------------------
+
+def test_mentions_are_leftmost_longest_with_exact_offsets():
+    text = "Fighters of Jabhat al-Nusra and the al-Nusra Front's allies left St. Petersburg."
+    doc = Document.from_text(text)
+    mentions = entity.find_mentions(doc, gz.load())
+    assert [(m.surface, text[m.start:m.end]) for m in mentions] == [
+        ("Jabhat al-Nusra", "Jabhat al-Nusra"), ("al-Nusra Front", "al-Nusra Front"), ("St. Petersburg", "St. Petersburg")
+    ]

@@ -1,0 +1,146 @@
+"""``mtcheck fix``: cleaned copies mirroring the input tree, a diff per file, originals never
+touched, --in-place only with --backup, unsafe fixes only on request, encodings kept, bad input
+reported in one line. Rules-only runs (--no-neural) are fast; one slow test runs the whole
+pipeline with the tiny translation models."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import marian_fixture as mf
+from mtcheck.cli import cli
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+SEED_002 = "002_4226bccabad467d5.txt"
+SEED_003 = "003_ffa3510338295b69.txt"
+
+
+def run(*args):
+    return CliRunner().invoke(cli, ["fix", *map(str, args)])
+
+
+def digest(folder: Path) -> dict:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def tree(tmp_path) -> Path:
+    src = tmp_path / "in"
+    (src / "sub").mkdir(parents=True)
+    shutil.copy(SEEDS / SEED_003, src / SEED_003)
+    shutil.copy(SEEDS / SEED_002, src / "sub" / SEED_002)
+    return src
+
+
+def test_out_writes_cleaned_copies_and_diffs_and_leaves_originals(tree, tmp_path):
+    before = digest(tree)
+    out = tmp_path / "out"
+    res = run(tree, "--out", out, "--no-neural", "--fail-on", "never")
+    assert res.exit_code == 0, res.output
+    assert digest(tree) == before  # originals untouched
+    clean3 = (out / SEED_003).read_text(encoding="utf-8")
+    clean2 = (out / "sub" / SEED_002).read_text(encoding="utf-8")
+    assert "LIH" not in clean3 and "(ISIL, a banned terrorist organization)" in clean3
+    assert "Defense Ministry" in clean2 and "SDF" in clean2 and " SDS" not in clean2
+    assert "Medusa presented" in clean2  # an unsafe fix (Medusa -> Meduza) is not applied by default
+    diff = (out / (SEED_003 + ".diff")).read_text(encoding="utf-8")
+    assert diff.startswith(f"diff --git a/{SEED_003} b/{SEED_003}\n")
+    assert any(line.startswith("-") and "LIH" in line for line in diff.splitlines())
+    assert any(line.startswith("+") and "ISIL" in line for line in diff.splitlines())
+    assert (out / "sub" / (SEED_002 + ".diff")).is_file()
+    assert "2 of 2 files changed" in res.stderr
+    assert not list(out.rglob(".*.tmp"))
+
+
+def test_diff_applies_to_the_original(tree, tmp_path):
+    import subprocess
+
+    out = tmp_path / "out"
+    assert run(tree / SEED_003, "--out", out, "--no-neural", "--fail-on", "never").exit_code == 0
+    work = tmp_path / "work"
+    work.mkdir()
+    shutil.copy(tree / SEED_003, work / SEED_003)
+    git = shutil.which("git")
+    if git is None:
+        pytest.skip("git not installed")
+    subprocess.run([git, "apply", str(out / (SEED_003 + ".diff"))], cwd=work, check=True)
+    assert (work / SEED_003).read_bytes() == (out / SEED_003).read_bytes()
+
+
+def test_unsafe_fixes_only_on_request(tree, tmp_path):
+    out = tmp_path / "out"
+    assert run(tree, "--out", out, "--no-neural", "--unsafe-fixes", "--fail-on", "never").exit_code == 0
+    assert "Meduza presented" in (out / "sub" / SEED_002).read_text(encoding="utf-8")
+
+
+def test_in_place_needs_backup(tree):
+    before = digest(tree)
+    res = run(tree, "--in-place", "--no-neural")
+    assert res.exit_code == 2 and "--in-place needs --backup" in res.stderr
+    assert run(tree, "--backup", "--out", "x", "--no-neural").exit_code == 2
+    assert run(tree, "--in-place", "--backup", "--out", "x", "--no-neural").exit_code == 2
+    res = run(tree, "--no-neural")
+    assert res.exit_code == 2 and "--out DIR" in res.stderr
+    assert digest(tree) == before
+
+
+def test_in_place_with_backup(tree):
+    original = (tree / SEED_003).read_bytes()
+    res = run(tree / SEED_003, "--in-place", "--backup", "--no-neural", "--fail-on", "never")
+    assert res.exit_code == 0, res.output
+    assert (tree / (SEED_003 + ".bak")).read_bytes() == original
+    assert b"ISIL, a banned" in (tree / SEED_003).read_bytes()
+    assert not list(tree.glob(".*.tmp"))
+
+
+def test_exit_code_one_when_findings_are_left(tree, tmp_path):
+    res = run(tree, "--out", tmp_path / "out", "--no-neural", "--fail-on", "info")
+    assert res.exit_code == 1  # e.g. findings without a safe fix stay for an editor
+    assert "left for an editor" in res.stderr
+
+
+def test_legacy_encoding_is_kept(tmp_path):
+    story = tmp_path / "in" / "cp1251.txt"
+    story.parent.mkdir()
+    text = "Боевики LIH (ИГИЛ) атаковали позиции.\n\nMilitants of LIH attacked the Syrian army near Deir ez-Zor on Friday.\n"
+    story.write_bytes(text.encode("cp1251"))
+    out = tmp_path / "out"
+    assert run(story.parent, "--out", out, "--no-neural", "--fail-on", "never").exit_code == 0
+    cleaned = (out / "cp1251.txt").read_bytes().decode("cp1251")
+    assert "Militants of ISIL attacked" in cleaned and "Боевики" in cleaned
+
+
+def test_bad_inputs_are_one_line_errors(tree, tmp_path):
+    (tree / "junk.txt").write_bytes(b"\x00\x01\x02binary")
+    out = tmp_path / "out"
+    res = run(tree, tmp_path / "missing.txt", "--out", out, "--no-neural", "--fail-on", "never")
+    assert res.exit_code == 2
+    assert "binary file" in res.stderr and "no such file" in res.stderr
+    assert "Traceback" not in res.output
+    assert (out / "in" / SEED_003).is_file()  # the good stories are still written
+    res = run(tree, "--out", tree / "cleaned", "--no-neural")
+    assert res.exit_code == 2 and "inside the input" in res.stderr
+
+
+@pytest.mark.slow
+def test_fix_with_tiny_translation_models(tmp_path, monkeypatch, tmp_path_factory):
+    tiny = mf.session_models(tmp_path_factory)
+    monkeypatch.setenv("HF_HUB_CACHE", str(tiny.cache))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    story = tmp_path / "in" / "story.txt"
+    story.parent.mkdir()
+    story.write_text(mf.STORY, encoding="utf-8")
+    out = tmp_path / "out"
+    res = run(story.parent, "--out", out, "--translator-en-ru", tiny.en_ru_id, "--translator-ru-en", tiny.ru_en_id, "--fail-on", "never")
+    assert res.exit_code == 0, res.output
+    assert "back-translation is off" not in res.stderr
+    cleaned = (out / "story.txt").read_text(encoding="utf-8")
+    assert story.read_text(encoding="utf-8") == mf.STORY
+    assert "ISIL fighters attacked 25 positions near Deir ez-Zor." in cleaned
+    assert "The coalition struck 100 fighters" in cleaned  # the candidate that lost "100" was refused
+    assert (out / "story.txt.diff").is_file()

@@ -1,0 +1,141 @@
+"""Fix scoring: the committed artifact, its validation, the lexical components, and (slow) the
+real scorers' behaviour: the post-edit of a garbled MT sentence scores above a damaged version
+of it (negation dropped, number altered, name changed, words shuffled, clause deleted)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from mtcheck.rewrite import fixscore
+from mtcheck.rewrite.fixscore import FixScoreModelError, Pair
+
+
+def artifact() -> dict:
+    return json.loads(fixscore.default_path().read_text(encoding="utf-8"))
+
+
+def test_committed_artifact_loads_and_documents_itself():
+    model = fixscore.load_model()
+    for name, feats in (("neural", fixscore.NEURAL_FEATURES), ("lexical", fixscore.LEXICAL_FEATURES)):
+        f = model.formula(name == "neural")
+        assert set(f.features) == set(feats)
+        assert 0.5 <= f.threshold < 1.0
+    a = artifact()
+    assert a["created_by"].startswith("scripts/train_fix_score.py")
+    assert "MLQE-PE" in a["data"]["source"] and a["figures"]["neural"]["cv_auroc_by_kind"]
+
+
+@pytest.mark.parametrize("mutate, message", [
+    (lambda a: a.update(extra=1), "unknown key 'extra'"),
+    (lambda a: a["formulas"].pop("lexical"), "formulas.lexical is missing"),
+    (lambda a: a["formulas"]["neural"]["features"].pop(), "expected features"),
+    (lambda a: a["formulas"]["neural"].update(threshold=1.5), "threshold must lie in"),
+    (lambda a: a["formulas"]["neural"].pop("coef"), "missing or malformed"),
+    (lambda a: a["formulas"]["neural"].update(bias=0), "unknown key 'bias'"),
+])
+def test_malformed_artifact_is_a_clear_error(tmp_path, mutate, message):
+    a = artifact()
+    mutate(a)
+    path = tmp_path / "fix_score.json"
+    path.write_text(json.dumps(a))
+    with pytest.raises(FixScoreModelError, match=message) as info:
+        fixscore.load_model(str(path))
+    assert str(path) in str(info.value)
+    path.write_text("{not json")
+    with pytest.raises(FixScoreModelError, match="malformed JSON"):
+        fixscore.load_model.__wrapped__(str(path))
+
+
+def test_lexical_components():
+    original = "On 8 Feb. ISIL said 25 soldiers were not wounded."
+    same, = fixscore.lexical_components([Pair(original, original)])
+    assert same == {"chrf": 1.0, "entity_kept": 1.0, "number_kept": 1.0, "negation_kept": 1.0, "length_dev": 0.0}
+    changed, = fixscore.lexical_components([Pair(original, "On 9 March, IS said 35 soldiers were wounded.")])
+    assert changed["number_kept"] == 0.0  # 8 -> 9, 25 -> 35, Feb -> March
+    assert changed["entity_kept"] == 0.0 and changed["negation_kept"] == 0.0 and changed["chrf"] < 0.8
+    added, = fixscore.lexical_components([Pair("He saw 3 tanks.", "He saw 3 tanks and 4 trucks.")])
+    assert added["number_kept"] == 0.5  # an added number costs like a dropped one
+    # names are checked against the expected (rule-fixed) sentence, not the original
+    fixed, = fixscore.lexical_components([Pair("LIH fighters attacked.", "ISIL fighters attacked.", "ISIL fighters attacked.")])
+    assert fixed["entity_kept"] == 1.0
+
+
+def test_lexical_scoring_needs_no_torch():
+    code = (
+        "import sys\n"
+        "from mtcheck.rewrite.fixscore import Pair, score_pairs\n"
+        "[(s, c)] = score_pairs([Pair('LIH fighters attacked.', 'ISIL fighters attacked.', 'ISIL fighters attacked.')], neural=False)\n"
+        "assert 0 <= s <= 1, s\n"
+        "assert 'torch' not in sys.modules and 'transformers' not in sys.modules\n"
+        "print('ok')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
+
+
+def test_bad_rewrite_settings_are_usage_errors(tmp_path):
+    from click.testing import CliRunner
+
+    from mtcheck.cli import cli
+
+    story = tmp_path / "s.txt"
+    story.write_text("Militants of LIH attacked.\n")
+    cfg = tmp_path / "mtcheck.toml"
+    cfg.write_text("[rewrite]\nthreshold = 1.5\n")
+    res = CliRunner().invoke(cli, ["scan", "--rewrite", "--no-neural", "--no-cache", "--config", str(cfg), str(story)])
+    assert res.exit_code == 2 and "threshold must lie in [0, 1]" in res.stderr and "Traceback" not in res.output
+    cfg.write_text(f'[rewrite]\nmodel = "{tmp_path / "missing.json"}"\n')
+    res = CliRunner().invoke(cli, ["scan", "--rewrite", "--no-neural", "--no-cache", "--config", str(cfg), str(story)])
+    assert res.exit_code == 2 and "cannot read the fix-score model" in res.stderr
+
+
+# (garbled MT, human-style post-edit, damaged versions of the post-edit)
+CASES = [
+    ("Syrian militias, came under attack in the American coalition, not coordinated their operation with the Russian military.",
+     "The Syrian militias that came under attack by the American coalition had not coordinated their operation with the Russian military.",
+     {"negation_dropped": "The Syrian militias that came under attack by the American coalition had coordinated their operation with the Russian military.",
+      "name_changed": "The Syrian militias that came under attack by the American coalition had not coordinated their operation with the Turkish military.",
+      "clause_deleted": "The Syrian militias had not coordinated."}),
+    ("Russian soldiers in the area of the Syrian province of Deir ez-Zor no.",
+     "There are no Russian soldiers in the area of the Syrian province of Deir ez-Zor.",
+     {"negation_dropped": "There are Russian soldiers in the area of the Syrian province of Deir ez-Zor.",
+      "name_changed": "There are no Russian soldiers in the area of the Syrian province of Raqqa.",
+      "words_shuffled": "There are no Russian province in the area of the Syrian soldiers of Deir ez-Zor."}),
+    ("The defense Ministry said that the shelling was 25 wounded Syrian militias.",
+     "The Defense Ministry said 25 Syrian militiamen were wounded in the shelling.",
+     {"number_altered": "The Defense Ministry said 35 Syrian militiamen were wounded in the shelling.",
+      "words_shuffled": "The Defense Ministry said 25 wounded were Syrian militiamen in the shelling.",
+      "unrelated": "Stocks in Tokyo closed higher on Friday after a week of losses."}),
+    ("More than 100 fighters of Pro-government forces in Syria were victims of retaliatory strike the US-led coalition.",
+     "More than 100 pro-government fighters in Syria were killed in a retaliatory strike by the US-led coalition.",
+     {"number_altered": "More than 300 pro-government fighters in Syria were killed in a retaliatory strike by the US-led coalition.",
+      "negation_dropped": None,
+      "clause_deleted": "More than 100 pro-government fighters in Syria were killed."}),
+]
+
+
+@pytest.mark.slow
+def test_post_edit_scores_above_damaged_versions():
+    pairs, where = [], []
+    for mt, pe, bad in CASES:
+        pairs.append(Pair(mt, pe))
+        where.append((mt, "good"))
+        for kind, text in bad.items():
+            if text:
+                pairs.append(Pair(mt, text))
+                where.append((mt, kind))
+    scored = fixscore.score_pairs(pairs, neural=True)
+    threshold = fixscore.load_model().formula(True).threshold
+    good = {mt: s for (mt, kind), (s, _) in zip(where, scored) if kind == "good"}
+    for (mt, kind), (s, comps) in zip(where, scored):
+        assert 0.0 <= s <= 1.0
+        if kind != "good":
+            assert s < good[mt], (kind, s, good[mt], comps)
+            assert s < threshold, (kind, s, comps)
+    # the fluent post-edits read as more fluent than the garbled MT, to the LM scorer
+    gains = [c["fluency_gain"] for (mt, kind), (_, c) in zip(where, scored) if kind == "good"]
+    assert sum(g > 0 for g in gains) >= 3, gains

@@ -1,0 +1,137 @@
+"""``mtcheck gate --watch``: files still being written are left alone until complete, new
+files are picked up, and SIGTERM/SIGINT stop the gate cleanly (story in hand finished,
+lock released)."""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+VERDICTS = ("accepted", "review", "rejected")
+PARAGRAPH = ("Delegations from both countries met in Geneva on Monday to discuss the exchange of prisoners. "
+             "Officials said the next round would take place in March.\n\n")
+# Rules-only; the entity family is left out as in test_gate_crash (gazetteer build time).
+RULES = ["--no-neural", "--ignore", "entity"]
+
+
+def command(root: Path, *extra: str) -> list[str]:
+    cmd = [sys.executable, "-m", "mtcheck", "gate", str(root / "inbox"), *RULES, *extra]
+    for v in VERDICTS:
+        cmd += [f"--{v}", str(root / "out" / v)]
+    return cmd
+
+
+def wait_for(condition, timeout: float = 20.0, what: str = "condition") -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def found(root: Path, name: str) -> Path | None:
+    for v in VERDICTS:
+        p = root / "out" / v / name
+        if p.exists():
+            return p
+    return None
+
+
+def audit(root: Path) -> list[dict]:
+    log = root / "inbox" / ".mtcheck-gate" / "gate.log.jsonl"
+    return [json.loads(x) for x in log.read_text().splitlines()] if log.exists() else []
+
+
+def lock_is_free(root: Path) -> bool:
+    fd = os.open(root / "inbox" / ".mtcheck-gate" / "lock", os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)
+
+
+def test_watch_waits_for_slow_writers_and_part_files_then_stops_on_sigterm(tmp_path):
+    root = tmp_path
+    inbox = root / "inbox"
+    inbox.mkdir()
+    proc = subprocess.Popen(command(root, "--watch", "--interval", "0.25", "--format", "json"),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        lock = inbox / ".mtcheck-gate" / "lock"
+        wait_for(lambda: lock.exists() and lock.read_text().strip() == str(proc.pid), what="the gate to hold the lock")
+
+        # A writer that appends in place for about a second.
+        slow = inbox / "slow.txt"
+        content = "Talks resume in Geneva\n\n" + PARAGRAPH * 20
+        step = len(content) // 20 + 1
+        with open(slow, "w", encoding="utf-8") as fh:
+            for i in range(0, len(content), step):
+                fh.write(content[i:i + step])
+                fh.flush()
+                time.sleep(0.05)
+                assert slow.exists() and found(root, "slow.txt") is None, "taken while still being written"
+
+        # A writer that uses a temporary name and renames when done.
+        part = inbox / "fast.txt.part"
+        part.write_text("Markets open higher\n\n" + PARAGRAPH * 3, encoding="utf-8")
+        time.sleep(1.0)  # four polls: a .part file is never taken
+        assert part.exists() and found(root, "fast.txt.part") is None
+        os.rename(part, inbox / "fast.txt")
+
+        wait_for(lambda: found(root, "slow.txt") and found(root, "fast.txt"), what="both stories to be gated")
+        assert found(root, "slow.txt").read_text(encoding="utf-8") == content  # whole, not a prefix
+        records = {r["source"]: r for r in audit(root)}
+        assert records["slow.txt"]["hash"] == "sha256:" + hashlib.sha256(content.encode()).hexdigest()
+        assert set(records) == {"slow.txt", "fast.txt"}
+
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, err
+    assert "SIGTERM: stopping" in err
+    summary = json.loads(out)
+    assert sorted(s["source"] for s in summary["stories"]) == ["fast.txt", "slow.txt"]
+    assert lock_is_free(root)
+    assert not list((inbox / ".mtcheck-gate" / "journal").iterdir())
+
+
+def test_sigint_finishes_the_story_in_hand_and_leaves_the_rest(tmp_path):
+    root = tmp_path
+    inbox = root / "inbox"
+    inbox.mkdir()
+    for i in range(120):
+        (inbox / f"s{i:03d}.txt").write_text(f"Story {i}\n\n" + PARAGRAPH * 3, encoding="utf-8")
+    proc = subprocess.Popen(command(root), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        first = proc.stdout.readline()  # the first story is through
+        assert first.startswith(("accepted", "review", "rejected")), first
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert "SIGINT: stopping after the story in hand" in err
+    moved = [r["source"] for r in audit(root)]
+    left = sorted(p.name for p in inbox.glob("*.txt"))
+    assert moved and left, "the signal should stop the run part-way"
+    assert proc.returncode == 2 and "left in the inbox" in err
+    assert sorted(moved + left) == [f"s{i:03d}.txt" for i in range(120)]  # each exactly once
+    assert all(found(root, name) for name in moved)
+    assert not list((inbox / ".mtcheck-gate" / "journal").iterdir())  # nothing half-done
+    assert lock_is_free(root)

@@ -1,0 +1,125 @@
+"""Language rules (L1xx): untranslated Cyrillic, look-alike letters, text that is not English."""
+
+from __future__ import annotations
+
+import pytest
+
+from mtcheck.config import Config
+from mtcheck.engine import ScanOptions, Scanner
+from mtcheck.findings import Severity
+from mtcheck.reader import read_document
+from mtcheck.rules import language
+
+
+def scan(text: str, select=("language",)):
+    return Scanner(Config(select=list(select)), ScanOptions(neural=False, parse=False)).scan_text(text)
+
+
+def found(doc) -> list[tuple[str, str]]:
+    for f in doc.findings:
+        assert doc.text[f.start:f.end] == f.text
+        assert f.category == "language"
+    return [(f.code, f.text) for f in doc.findings]
+
+
+# -- L101 untranslated Cyrillic -------------------------------------------------------------
+
+@pytest.mark.parametrize("text, run", [
+    ("The agency quoted the head of Минобороны as saying the strikes would continue.", "Минобороны"),
+    ("The newspaper «Новая газета» reported the deaths on Tuesday.", "Новая газета"),
+    ("He said: Он сказал, что все хорошо. The talks ended.", "Он сказал, что все хорошо"),
+])
+def test_untranslated_cyrillic_span_is_the_cyrillic_run(text, run):
+    doc = scan(text)
+    assert found(doc) == [("L101", run)]
+    f = doc.findings[0]
+    assert f.severity == Severity.ERROR
+    assert f.suggestion is None
+    assert run[:20] in f.message
+
+
+def test_cyrillic_runs_are_reported_separately_with_their_line_and_column():
+    line = "First Москва, then the rest of it, and later Сирия too."
+    doc = scan(f"Title line\n\n{line}\n")
+    assert found(doc) == [("L101", "Москва"), ("L101", "Сирия")]
+    assert doc.line_col(doc.findings[1].start) == (3, line.index("Сирия") + 1)
+
+
+# -- L103 look-alike letters ----------------------------------------------------------------
+
+@pytest.mark.parametrize("text, word, fixed", [
+    ("Talks in Mоscow ended on Monday.", "Mоscow", "Moscow"),  # Cyrillic о
+    ("The submarine of project 885М is based in the north.", "885М", "885M"),  # Cyrillic М
+    ("At night the temperature will drop to +9...+14º С in the region.", "С", "C"),  # lone Cyrillic С
+])
+def test_lookalike_letters_get_a_safe_fix(text, word, fixed):
+    doc = scan(text)
+    assert found(doc) == [("L103", word)]
+    f = doc.findings[0]
+    assert f.suggestion == fixed and f.safe_fix
+    assert f.fix.edits[0].replacement == fixed
+
+
+def test_a_cyrillic_initial_in_russian_text_is_not_a_lookalike():
+    doc = scan("В Москве С. Петров заявил об этом.")
+    assert [c for c, _ in found(doc)] == ["L101"]
+
+
+# -- L102 not English -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, lang", [
+    ("Die Bundesregierung hat am Dienstag beschlossen, dass die Truppen in Syrien bleiben sollen.", "de"),
+    ("Le ministère de la Défense a annoncé mardi que les troupes resteraient en Syrie.", "fr"),
+    ("El ministerio de defensa ruso dijo que los ataques fueron dirigidos contra los terroristas.", "es"),
+])
+def test_foreign_segments_are_not_english(text, lang):
+    doc = scan("The ministry published its statement on Monday. " + text)
+    assert [c for c, _ in found(doc)] == ["L102"]
+    f = doc.findings[0]
+    assert f.text == text and f.data["language"] == lang
+    assert f.severity == Severity.WARNING
+
+
+def test_transliterated_russian_is_not_english():
+    text = "Voennye zayavili, chto boeviki obstrelyali pozitsii siriyskoy armii v rayone aeroporta."
+    assert [c for c, _ in found(scan(text))] == ["L102"]
+
+
+@pytest.mark.parametrize("text", [
+    "BREAKING: Russia denies striking SDF militia in Deir Ezzor",  # headline, few function words
+    "Zenit: Lunev, Neto, Smolnikov, Ivanovich, Nabiullin (Zabolotny, 83), Erokhin, Shatov, Dzyuba.",
+    "Jordi Alba: \"Cristiano Ronaldo can't compare to Messi\".",
+    "Russia's military has said it had nothing to do with the attack and the USA accepted the claim.",
+    "Kurz.",  # too short to judge
+])
+def test_english_and_unjudgeable_segments_are_left_alone(text):
+    assert found(scan(text)) == []
+
+
+def test_detection_is_reproducible():
+    text = "Voennye zayavili, chto boeviki obstrelyali pozitsii siriyskoy armii v rayone aeroporta."
+    first = language.detect_languages(text)
+    assert first and all(language.detect_languages(text) == first for _ in range(3))
+
+
+def test_plain_english_never_consults_the_detector(seeds_dir, monkeypatch):
+    def refuse():
+        raise AssertionError("langdetect loaded for plain English")
+
+    monkeypatch.setattr(language, "_detector_factory", refuse)
+    scanner = Scanner(Config(select=["language"]), ScanOptions(neural=False, parse=False))
+    docs = [read_document(str(p)) for p in sorted(seeds_dir.glob("*.txt"))]
+    scanner.check_documents(docs)
+    assert sum(len(d.findings) for d in docs) == 0
+
+
+def test_mostly_cyrillic_text_is_l101_only():
+    doc = scan("Министерство обороны России сообщило об ударе по позициям боевиков в провинции.")
+    assert [c for c, _ in found(doc)] == ["L101"]
+
+
+def test_rules_can_be_selected_one_by_one():
+    text = "Talks in Mоscow and in Минобороны. Le ministère de la Défense a annoncé mardi que les troupes resteraient en Syrie."
+    assert {c for c, _ in found(scan(text))} == {"L101", "L102", "L103"}
+    assert {c for c, _ in found(scan(text, select=("L103",)))} == {"L103"}
+    assert {c for c, _ in found(scan(text, select=("L101", "L102")))} == {"L101", "L102"}

@@ -1,0 +1,141 @@
+"""The suggestion model and the shared renderer: what an editor decides on, how chosen
+changes combine, and how a view tree becomes safe HTML."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from mtcheck.render import diff_tree, document_tree, h, text_of, to_html, word_diff
+from mtcheck.report.json import file_record
+from mtcheck.review.suggestions import (
+    REWRITE, RULE_FIX, Change, apply_changes, default_changes, plan, suggestions_from_record,
+)
+from review_support import SEED_003, SEEDS, rules_only_scanner
+
+
+@pytest.fixture(scope="module")
+def seed_003():
+    result = next(iter(rules_only_scanner().scan([str(SEEDS / SEED_003)])))
+    return result, file_record(result)
+
+
+def test_rule_fixes_of_a_seed_are_suggestions_with_exact_spans(seed_003):
+    result, record = seed_003
+    text = result.document.text
+    suggestions = suggestions_from_record(record, text)
+    assert suggestions, "seed 003 has rule fixes"
+    for s in suggestions:
+        assert s.kind == RULE_FIX
+        assert text[s.start:s.end] == s.original
+        assert s.proposed != s.original
+    lih = [s for s in suggestions if s.original == "LIH"]
+    assert lih and all(s.proposed == "ISIL" and s.category == "entity" for s in lih)
+    # Ids are stable: the same record gives the same ids (decisions find their suggestion again).
+    assert [s.id for s in suggestions] == [s.id for s in suggestions_from_record(record, text)]
+    assert len({s.id for s in suggestions}) == len(suggestions)
+
+
+def test_accepted_rewrites_become_suggestions_and_others_do_not():
+    text = "Title\n\nThe Russian defense Ministry said it no. Second sentence here."
+    start = text.index("The")
+    end = text.index("no.") + 3
+    base = {"start": start, "end": end, "text": text[start:end], "flagged": True, "kind": "body"}
+    rewrite = {
+        "text": "The Russian Defense Ministry said it had not.", "source": "both", "fix_score": 0.81,
+        "accepted": True, "components": {"fluency_gain": 0.3, "similarity": 0.9},
+        "candidates": [
+            {"text": "The Russian Defense Ministry said it had not.", "source": "both", "fix_score": 0.81},
+            {"text": "Russia's Defense Ministry said no.", "source": "backtranslation", "fix_score": 0.6},
+        ],
+    }
+    record = {"findings": [], "sentences": [dict(base, rewrite=rewrite)]}
+    (s,) = suggestions_from_record(record, text)
+    assert s.kind == REWRITE and (s.start, s.end) == (start, end)
+    assert s.proposed == rewrite["text"] and s.score == 0.81 and s.components["similarity"] == 0.9
+    assert [c["text"] for c in s.candidates] == ["Russia's Defense Ministry said no."]  # the chosen one is not repeated
+    refused = {"findings": [], "sentences": [dict(base, rewrite=dict(rewrite, accepted=False))]}
+    assert suggestions_from_record(refused, text) == []
+
+
+def test_plan_prefers_the_rewrite_and_drops_changes_on_changed_text():
+    text = "The defense Ministry said LIH attacked."
+    rewrite = Change(0, len(text), text, "The Defense Ministry said ISIL had attacked.", REWRITE)
+    fix = Change(4, 20, "defense Ministry", "Defense Ministry", RULE_FIX)
+    outside = Change(0, 3, "The", "A", RULE_FIX)
+    kept, dropped = plan(text, [fix, rewrite])
+    assert kept == [rewrite] and dropped == [(fix, "superseded")]
+    assert apply_changes(text, kept) == rewrite.replacement
+    moved = Change(5, 21, "defense Ministry", "Defense Ministry", RULE_FIX)
+    kept, dropped = plan(text, [moved, fix])
+    assert kept == [fix] and dropped == [(moved, "text changed")]
+    kept, _ = plan("The defense Ministry", [Change(0, 3, "The", "A", RULE_FIX), Change(4, 20, "defense Ministry", "Defense Ministry", RULE_FIX)])
+    assert apply_changes("The defense Ministry", kept) == "A Defense Ministry"
+    assert outside in plan(text, [outside])[0]
+
+
+def test_default_changes_are_safe_fixes_and_rewrites_only(seed_003):
+    result, record = seed_003
+    suggestions = suggestions_from_record(record, result.document.text)
+    chosen = default_changes(suggestions)
+    assert chosen and all(c.ref.safe or c.kind == REWRITE for c in chosen)
+    unsafe = [s for s in suggestions if not s.safe]
+    assert all(c.ref not in unsafe for c in chosen)
+
+
+def test_word_diff_rebuilds_both_sides():
+    rng = random.Random(7)
+    words = "the Russian defense Ministry said that LIH forces were 62 soldiers , killed near Deir ez-Zor .".split()
+    for _ in range(200):
+        a = " ".join(rng.choice(words) for _ in range(rng.randint(0, 12)))
+        b = " ".join(rng.choice(words) for _ in range(rng.randint(0, 12)))
+        ops = word_diff(a, b)
+        assert "".join(t for op, t in ops if op != "+") == a
+        assert "".join(t for op, t in ops if op != "-") == b
+        assert all(op in "=-+" and t for op, t in ops)
+
+
+def test_word_diff_marks_whole_words_and_groups_a_phrase():
+    assert word_diff("militants of LIH attacked", "militants of ISIL attacked") == [
+        ("=", "militants of "), ("-", "LIH"), ("+", "ISIL"), ("=", " attacked")]
+    ops = word_diff("it said that no", "it said there were none")
+    assert ops[0] == ("=", "it said ")
+    assert ("-", "that no") in ops and ("+", "there were none") in ops
+
+
+def test_view_tree_html_escapes_everything():
+    evil = '<script>alert(1)</script> &amp; "quoted" <img src=x onerror=alert(2)>'
+    findings = [{"rule": "E101", "category": "entity", "severity": "warning", "start": 0, "end": 8,
+                 "message": 'bad <b>"x"</b>', "suggestion": "<i>"}]
+    tree = document_tree(evil, findings)
+    html = to_html(tree)
+    assert "<script>" not in html and "<img" not in html and "<b>" not in html and "<i>" not in html
+    assert "&lt;script&gt;</mark>alert(1)&lt;/script&gt;" in html and "&amp;amp;" in html
+    assert 'data-msg="E101 [entity] bad &lt;b&gt;&quot;x&quot;&lt;/b&gt; → &lt;i&gt;"' in html
+    assert text_of(tree) == evil  # the document is rendered verbatim
+    assert text_of(diff_tree(evil, "x")).startswith(evil)
+    with pytest.raises(ValueError):
+        to_html(h("script", {}, "x"))
+    with pytest.raises(ValueError):
+        to_html(h("span", {"onclick": "x()"}, "x"))
+
+
+def test_document_tree_marks_every_finding_once_for_focus(seed_003):
+    result, record = seed_003
+    text = result.document.text
+    tree = document_tree(text, record["findings"], suggestions_from_record(record, text), record["sentences"])
+    assert text_of(tree) == text
+    focusable = []
+
+    def walk(node):
+        if isinstance(node, list):
+            if node[0] == "mark" and node[1].get("tabindex") == "0":
+                focusable.append(node)
+            for c in node[2:]:
+                walk(c)
+
+    walk(tree)
+    covered = {fid for node in focusable for fid in node[1]["data-f"].split()}
+    assert covered == {f"f{i}" for i in range(len(record["findings"]))}
+    assert all(node[1]["data-msg"] for node in focusable)

@@ -1,0 +1,371 @@
+"""Rewrites: protection of names, numbers, dates and quotes; back-translation through real
+(tiny, locally built) Marian models loaded by hub id offline and by path; n-best handling;
+the CTranslate2 backend; ``annotate_rewrites`` and ``scan --rewrite`` end to end.
+
+The tiny models (tests/marian_fixture.py) make no claim of translation quality: they were
+fitted for a few seconds to six sentence pairs so that round trips are predictable, and a
+random-weight model stands in for a translator producing garbage. Fix scores come from the
+real scorers (SmolLM2 quality, MiniLM), in the tests marked slow.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import marian_fixture as mf
+from mtcheck.cli import cli
+from mtcheck.config import Config
+from mtcheck.document import Document
+from mtcheck.findings import Finding, Severity, replacement_fix
+from mtcheck.rewrite import protect
+from mtcheck.rewrite.candidates import backtranslation_candidates, build_target, rule_candidate
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+@pytest.fixture(scope="session")
+def tiny(tmp_path_factory) -> mf.TinyModels:
+    return mf.session_models(tmp_path_factory)
+
+
+@pytest.fixture
+def hub(tiny, monkeypatch):
+    """The tiny models' hub cache as the Hugging Face cache, offline."""
+    monkeypatch.setenv("HF_HUB_CACHE", str(tiny.cache))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    for var in ("MTCHECK_TRANSLATOR_EN_RU", "MTCHECK_TRANSLATOR_RU_EN"):
+        monkeypatch.delenv(var, raising=False)
+    return tiny
+
+
+def finding(doc: Document, span: str, category: str, suggestion: str | None = None, safe: bool = True, nth: int = 0) -> Finding:
+    start = -1
+    for _ in range(nth + 1):
+        start = doc.text.index(span, start + 1)
+    end = start + len(span)
+    fix = replacement_fix(start, end, suggestion, safe=safe) if suggestion is not None else None
+    return Finding(code={"entity": "E101", "style": "S101", "syntax": "X999"}[category], category=category,
+                   severity=Severity.WARNING, start=start, end=end, text=span, message="test finding",
+                   suggestion=suggestion, fix=fix)
+
+
+def flag(doc: Document, index: int) -> Finding:
+    s = doc.sentences[index]
+    return Finding(code="X999", category="syntax", severity=Severity.WARNING, start=s.start, end=s.end,
+                   text=s.text, message="likely machine-translation damage")
+
+
+def story_doc() -> Document:
+    doc = Document.from_text(mf.STORY, path="story.txt")
+    doc.findings = [finding(doc, "LIH", "entity", "ISIL")] + [flag(doc, i) for i in (1, 2, 3, 4)]
+    doc.findings.sort(key=Finding.sort_key)
+    return doc
+
+
+# -- protection (no models) -------------------------------------------------------------------
+
+
+def test_mask_and_unmask_round_trip():
+    text = 'ISIL said "we will not leave" near Deir ez-Zor.'
+    items = protect.merge_protected([protect.Protected(0, 4, "ISIL", "name")], text)
+    masked, mapping = protect.mask(text, items)
+    assert masked == "XZ1 said XZ2 near Deir ez-Zor."
+    assert mapping == {"XZ1": "ISIL", "XZ2": '"we will not leave"'}
+    assert protect.unmask("According to XZ1, XZ2 was said.", mapping) == ('According to ISIL, "we will not leave" was said.', None)
+    assert protect.unmask("XZ1 said it.", mapping)[1] == "dropped '\"we will not leave\"'"
+    assert protect.unmask("XZ1 XZ1 said XZ2.", mapping)[1] == "repeated 'ISIL'"
+    assert protect.unmask("XZ1 said XZ2 XZ7.", mapping)[1] == "invented placeholder XZ7"
+
+
+def test_text_with_placeholder_like_tokens_is_never_masked():
+    text = "The XZ1 drone hit ISIL."
+    assert protect.mask(text, [protect.Protected(18, 22, "ISIL", "name")]) == (text, {})
+
+
+def test_numbers_dates_and_quotes_are_checked():
+    expected = "On 8 Feb. ISIL fighters attacked 4,576 positions, “a massacre”, he said."
+    prot = [protect.Protected(0, 0, "ISIL", "name"), protect.Protected(0, 0, "“a massacre”", "quote")]
+    ok = "On 8 February, ISIL fighters attacked 4576 positions, “a massacre”, he said."
+    assert protect.violations(ok, expected, prot) == []
+    assert protect.violations(ok.replace("4576", "4,567"), expected, prot) == ["number 4576 dropped or changed"]
+    assert protect.violations(ok.replace("4576 ", ""), expected, prot) == ["number 4576 dropped or changed"]
+    assert protect.violations(ok.replace("February", "March"), expected, prot) == ["date changed"]
+    assert protect.violations(ok.replace("ISIL", "IS"), expected, prot) == ["name 'ISIL' not kept"]
+    assert protect.violations(ok.replace("a massacre", "a slaughter"), expected, prot) == ["quoted material '“a massacre”' not kept"]
+    assert protect.violations(ok + " 12 died.", expected, prot) == ["number 12 added"]
+
+
+def test_quoted_spans_cover_open_and_unclosed_quotes():
+    assert protect.quoted_spans("He said «no way» and left.") == [(8, 16)]
+    assert protect.quoted_spans("“The cause of the incident were unclear, — he said") == [(0, 50)]
+    assert protect.quoted_spans("unclear”, — said the ministry.") == [(0, 8)]
+    assert protect.quoted_spans("A 5\"3 board.") == []
+
+
+def test_build_target_applies_rule_fixes_and_protects_resolved_names():
+    doc = Document.from_text("The defense Ministry said LIH and Medusa reported 25 dead.\n")
+    doc.findings = [
+        finding(doc, "defense Ministry", "style", "Defense Ministry"),
+        finding(doc, "LIH", "entity", "ISIL"),
+        finding(doc, "Medusa", "entity", "Meduza", safe=False),  # unresolved: kept as written
+    ]
+    t = build_target(doc, doc.sentences[0], flagged=True)
+    assert t.fixed == "The Defense Ministry said ISIL and Medusa reported 25 dead."
+    assert [(p.text, p.kind) for p in t.protected] == [("ISIL", "name"), ("Medusa", "name")]
+    assert all(t.fixed[p.start:p.end] == p.text for p in t.protected)
+    assert rule_candidate(t).text == t.fixed and rule_candidate(t).source == "rules"
+    unsafe = build_target(doc, doc.sentences[0], flagged=True, unsafe=True)
+    assert unsafe.fixed == "The Defense Ministry said ISIL and Meduza reported 25 dead."
+    assert [p.text for p in unsafe.protected] == ["ISIL", "Meduza"]
+
+
+def test_rewrites_with_no_neural_are_rule_fixes_scored_lexically():
+    from mtcheck.rewrite import annotate_rewrites
+
+    doc = Document.from_text("Militants of LIH attacked.\n\nThe weather was fine.\n")
+    doc.findings = [finding(doc, "LIH", "entity", "ISIL"), flag(doc, 1)]
+    notices = []
+    run = annotate_rewrites([doc], Config(), neural=False, notify=notices.append)
+    assert run.formula == "lexical" and not run.backtranslation and notices == []
+    rw = doc.sentences[0].scores["rewrite"]
+    assert rw["text"] == "Militants of ISIL attacked." and rw["source"] == "rules"
+    assert 0.0 <= rw["fix_score"] <= 1.0 and rw["components"]["formula"] == "lexical"
+    assert rw["accepted"] == (rw["fix_score"] >= rw["components"]["threshold"])
+    # a flagged sentence with neither a rule fix nor a translator has nothing to propose
+    assert "rewrite" not in doc.sentences[1].scores
+
+
+# -- translators (tiny models) ----------------------------------------------------------------
+
+
+def test_translator_loads_by_hub_id_offline_and_by_path(hub):
+    from mtcheck.neural.translate import TranslatorSpec, load_translator, locate
+
+    assert locate(hub.en_ru_id) == hub.en_ru_dir
+    by_id = load_translator(TranslatorSpec("en-ru", hub.en_ru_id, "config"))
+    by_path = load_translator(TranslatorSpec("en-ru", str(hub.en_ru_dir), "config"))
+    assert by_id is by_path  # one model per process, however it is named
+    assert by_id.backend == "transformers"
+    out = by_id.translate([mf.PAIRS[3][0]], num_return=1)
+    assert "100" in out[0][0].text  # the trained pair comes through (not a quality claim)
+
+
+def test_missing_model_fails_fast_and_says_why(tiny, tmp_path, monkeypatch):
+    from mtcheck.neural.translate import TranslatorSpec, TranslatorUnavailable, load_translator
+
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "empty-cache"))
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)  # even online, a scan must not wait on the network
+    start = time.monotonic()
+    with pytest.raises(TranslatorUnavailable, match="not in the local Hugging Face cache"):
+        load_translator(TranslatorSpec("en-ru", "Helsinki-NLP/opus-mt-en-ru", "default"))
+    with pytest.raises(TranslatorUnavailable, match="does not exist"):
+        load_translator(TranslatorSpec("en-ru", str(tmp_path / "no-such-dir"), "config"))
+    assert time.monotonic() - start < 5
+
+
+def test_n_best_lists_are_per_input_distinct_and_ordered(hub):
+    from mtcheck.neural.translate import TranslatorSpec, load_translator
+
+    ru_en = load_translator(TranslatorSpec("ru-en", hub.ru_en_id, "config"))
+    russian = [p[1] for p in mf.PAIRS]
+    out = ru_en.translate(russian, num_return=3, beam_size=4, batch_size=4)  # two batches, sorted by length
+    assert len(out) == len(russian)
+    for hyps, (_, _, english) in zip(out, mf.PAIRS):
+        assert len(hyps) == 3
+        assert len({h.text for h in hyps}) == 3
+        assert [h.score for h in hyps] == sorted((h.score for h in hyps), reverse=True)
+    # results come back in input order: most best hypotheses are the trained targets
+    assert sum(hyps[0].text == english for hyps, (_, _, english) in zip(out, mf.PAIRS)) >= 4
+
+
+def test_resolution_order_flag_config_env_default(monkeypatch):
+    from mtcheck.neural.translate import resolve_spec
+
+    monkeypatch.delenv("MTCHECK_TRANSLATOR_EN_RU", raising=False)
+    assert resolve_spec("en-ru").ref == "Helsinki-NLP/opus-mt-en-ru"
+    assert resolve_spec("en-ru").origin == "default"
+    monkeypatch.setenv("MTCHECK_TRANSLATOR_EN_RU", "/models/en-ru")
+    assert (resolve_spec("en-ru").ref, resolve_spec("en-ru").origin) == ("/models/en-ru", "env")
+    cfg = Config(sections={"translation": {"en-ru": "org/other", "backend": "ctranslate2"}})
+    spec = resolve_spec("en-ru", cfg)
+    assert (spec.ref, spec.origin, spec.backend) == ("org/other", "config", "ctranslate2")
+
+
+def test_ctranslate2_backend_matches_transformers(hub, tmp_path):
+    pytest.importorskip("ctranslate2")
+    from ctranslate2.converters import TransformersConverter
+
+    from mtcheck.neural.translate import TranslatorSpec, load_translator
+
+    out = tmp_path / "ct2-en-ru"
+    TransformersConverter(str(hub.en_ru_dir), copy_files=["source.spm", "target.spm", "vocab.json", "tokenizer_config.json"]).convert(str(out))
+    ct2 = load_translator(TranslatorSpec("en-ru", str(out), "config"))
+    hf = load_translator(TranslatorSpec("en-ru", hub.en_ru_id, "config"))
+    assert ct2.backend == "ctranslate2"
+    english = [p[0] for p in mf.PAIRS]
+    a, b = ct2.translate(english, num_return=2), hf.translate(english, num_return=2)
+    assert all(len(h) == 2 for h in a)
+    assert sum(x[0].text == y[0].text for x, y in zip(a, b)) >= 5
+
+
+def test_translation_status_reports_cache_presence(hub, tmp_path):
+    from mtcheck.neural.translate import translation_status
+
+    cfg = Config(sections={"translation": {"en-ru": hub.en_ru_id, "ru-en": "local/not-there"}})
+    en_ru, ru_en = translation_status(cfg)
+    assert en_ru["role"] == "translate-en-ru" and en_ru["ready"] and en_ru["size_bytes"] > 10_000
+    assert en_ru["path"] == str(hub.en_ru_dir) and en_ru["origin"] == "config"
+    assert not ru_en["ready"] and "mtcheck models pull" in ru_en["reason"]
+
+
+def test_pull_command_offline(hub):
+    from mtcheck.neural.translate import pull_command
+
+    ok = CliRunner().invoke(pull_command, ["--translator-en-ru", hub.en_ru_id, "--translator-ru-en", str(hub.ru_en_dir)])
+    # offline, a cached repo is "downloaded" from the cache; a local directory needs nothing
+    assert ok.exit_code == 0, ok.output
+    assert "ready at" in ok.stderr and "local directory (present)" in ok.stderr
+    bad = CliRunner().invoke(pull_command, ["--translator-en-ru", "local/not-there", "--translator-ru-en", str(hub.ru_en_dir)])
+    assert bad.exit_code == 2
+    errors = [line for line in bad.stderr.splitlines() if line.startswith("mtcheck: error:")]
+    assert len(errors) == 1 and "local/not-there" in errors[0]
+    assert "Traceback" not in bad.output
+
+
+# -- back-translation candidates --------------------------------------------------------------
+
+
+class Recording:
+    """A real translator whose inputs are recorded."""
+
+    def __init__(self, translator):
+        self.translator, self.inputs = translator, []
+
+    def translate(self, texts, **kw):
+        self.inputs.extend(texts)
+        return self.translator.translate(texts, **kw)
+
+
+def test_backtranslation_protects_names_and_numbers(hub):
+    from mtcheck.neural.translate import TranslatorSpec, load_translator
+
+    doc = story_doc()
+    targets = [build_target(doc, doc.sentences[i], flagged=True) for i in (1, 2, 4)]
+    en_ru = Recording(load_translator(TranslatorSpec("en-ru", hub.en_ru_id, "config")))
+    ru_en = load_translator(TranslatorSpec("ru-en", hub.ru_en_id, "config"))
+    lih, defense, village = backtranslation_candidates(targets, en_ru, ru_en, num_candidates=3, beam_size=4)
+
+    # the name went out as a placeholder (masked route) and as its standard form (plain route)
+    assert "XZ1 fighters attacked 25 positions near Deir ez-Zor." in en_ru.inputs
+    assert not any("LIH" in text for text in en_ru.inputs)
+    kept = [c for c in lih if not c.rejected]
+    assert "ISIL fighters attacked 25 positions near Deir ez-Zor." in [c.text for c in kept]
+    assert all("ISIL" in c.text and "25" in c.text and "LIH" not in c.text for c in kept)
+    assert all(c.source == "both" for c in lih)  # carries the rule fix LIH -> ISIL
+    assert any(c.rejected and ("repeated" in c.rejected or "not kept" in c.rejected or "dropped" in c.rejected) for c in lih)
+
+    assert defense[0].text == "The Defense Ministry said 25 Syrian militiamen were wounded in the shelling."
+    assert defense[0].rejected is None and defense[0].source == "backtranslation"
+
+    # the trained round trip loses "100": never a rewrite
+    dropped = [c for c in village if c.text == "The coalition struck fighters near the village of Salhiyah."]
+    assert dropped and dropped[0].rejected == "number 100 dropped or changed"
+    assert all(c.rejected for c in village if "100" not in c.text)
+    # n-best: distinct candidates, valid ones first
+    for cands in (lih, defense, village):
+        assert len({c.text for c in cands}) == len(cands) > 1
+        flags = [c.rejected is not None for c in cands]
+        assert flags == sorted(flags)
+
+
+# -- end to end with the real scorers (slow) -------------------------------------------------
+
+
+@pytest.mark.slow
+def test_annotate_rewrites_end_to_end(hub):
+    from mtcheck.rewrite import annotate_rewrites
+
+    doc = story_doc()
+    cfg = Config(sections={"translation": {"en-ru": hub.en_ru_id, "ru-en": str(hub.ru_en_dir), "num-candidates": 3}})
+    notices = []
+    run = annotate_rewrites([doc], cfg, neural=True, notify=notices.append)
+    assert run.backtranslation and run.formula == "neural" and notices == []
+    s = doc.sentences
+    lih = s[1].scores["rewrite"]
+    assert lih["text"] == "ISIL fighters attacked 25 positions near Deir ez-Zor."
+    assert lih["source"] in ("rules", "both") and lih["accepted"]
+    assert {"fluency_gain", "cosine", "chrf", "entity_kept", "number_kept"} <= set(lih["components"])
+
+    village = s[4].scores["rewrite"]
+    assert not village["accepted"]
+    assert any(c["components"].get("rejected") == "number 100 dropped or changed" for c in village["candidates"])
+    assert all(c["fix_score"] == 0.0 for c in village["candidates"] if "rejected" in c["components"])
+
+    defense = s[2].scores["rewrite"]
+    best = defense["candidates"][0]
+    assert best["text"] == "The Defense Ministry said 25 Syrian militiamen were wounded in the shelling."
+    assert best["components"]["fluency_gain"] > 0  # the fluent sentence scores as more fluent
+    for rec in (lih, village, defense):
+        scores = [c["fix_score"] for c in rec["candidates"]]
+        assert rec["fix_score"] == max(scores) and all(0.0 <= x <= 1.0 for x in scores)
+        assert rec["accepted"] == (rec["fix_score"] >= rec["components"]["threshold"])
+
+
+@pytest.mark.slow
+def test_garbage_candidates_are_refused(hub):
+    from mtcheck.rewrite import annotate_rewrites
+
+    doc = story_doc()
+    cfg = Config(sections={"translation": {"en-ru": hub.en_ru_id, "ru-en": hub.random_ru_en_id, "num-candidates": 3}})
+    annotate_rewrites([doc], cfg, neural=True, notify=lambda m: None)
+    rw = doc.sentences[3].scores["rewrite"]  # flagged, no rule fix: only (garbage) back-translations
+    scored = [c for c in rw["candidates"] if "rejected" not in c["components"]]
+    assert scored, "the random model's output should reach the scorer"
+    assert not rw["accepted"] and rw["fix_score"] < rw["components"]["threshold"]
+    assert all(c["fix_score"] < rw["components"]["threshold"] for c in rw["candidates"])
+
+
+@pytest.mark.slow
+def test_scan_rewrite_without_translation_models(tmp_path, monkeypatch):
+    import mtcheck.rewrite as rewrite
+
+    monkeypatch.setattr(rewrite, "_notified", set())
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "empty-cache"))
+    for var in ("MTCHECK_TRANSLATOR_EN_RU", "MTCHECK_TRANSLATOR_RU_EN"):
+        monkeypatch.delenv(var, raising=False)
+    result = CliRunner().invoke(cli, ["scan", "--rewrite", "--no-cache", "--format", "json", "--fail-on", "never", str(SEEDS)])
+    assert result.exit_code == 0, result.output
+    notices = [line for line in result.stderr.splitlines() if "back-translation is off" in line]
+    assert len(notices) == 1 and "mtcheck models pull" in notices[0]
+    report = json.loads(result.stdout)
+    seed3 = next(f for f in report["files"] if f["path"].endswith("003_ffa3510338295b69.txt"))
+    lih = [f for f in seed3["findings"] if f["text"] == "LIH"]
+    assert lih and all(f["suggestion"] == "ISIL" for f in lih)
+    rewrites = [s["rewrite"] for s in seed3["sentences"] if "LIH" in s["text"]]
+    assert rewrites and all("ISIL" in rw["text"] and "LIH" not in rw["text"] and rw["source"] == "rules" for rw in rewrites)
+    assert all(0.0 < rw["fix_score"] <= 1.0 for rw in rewrites)
+    assert all(c["source"] == "rules" for rw in rewrites for c in rw["candidates"])
+
+
+@pytest.mark.slow
+def test_scan_rewrite_with_tiny_models_by_flag(hub, tmp_path):
+    story = tmp_path / "story.txt"
+    story.write_text(mf.STORY, encoding="utf-8")
+    result = CliRunner().invoke(cli, [
+        "scan", "--rewrite", "--no-cache", "--format", "json", "--fail-on", "never",
+        "--translator-en-ru", hub.en_ru_id, "--translator-ru-en", str(hub.ru_en_dir), str(story),
+    ])
+    assert result.exit_code == 0, result.output
+    assert "back-translation is off" not in result.stderr
+    sentences = json.loads(result.stdout)["files"][0]["sentences"]
+    lih = next(s for s in sentences if s["text"].startswith("LIH"))
+    assert "ISIL" in lih["rewrite"]["text"] and "LIH" not in lih["rewrite"]["text"]
+    flagged = [s for s in sentences if s["flagged"]]
+    assert flagged, "the story's broken sentences should be flagged by the syntax rules"
+    for s in flagged:
+        assert any(c["source"] in ("backtranslation", "both") for c in s["rewrite"]["candidates"])
