@@ -123,7 +123,19 @@ def scan_fingerprint(scanner: "Scanner") -> str:
         "code": code_fingerprint(),
         "packages": package_versions(),
         "env": _model_env(),
+        "translation": _translation_state(scanner) if scanner.options.rewrite else None,
     })
+
+
+def _translation_state(scanner: "Scanner") -> list | None:
+    """Which back-translation models a rewrite would use (rewrites fall back to rule fixes
+    when they are missing, so pulling them later must not serve the old rewrites)."""
+    try:
+        from mtcheck.neural.translate import translation_status
+    except ImportError:
+        return None
+    keys = ("role", "model", "backend", "ready", "path")
+    return [{k: rec.get(k) for k in keys} for rec in translation_status(scanner.config)]
 
 
 def neural_fingerprint(scanner: "Scanner") -> str:
@@ -184,15 +196,18 @@ class ResultCache:
     def _connect(self) -> sqlite3.Connection:
         if self._conn is not None:
             return self._conn
+        conn = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
             conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA journal_mode = WAL")  # readers never block the writer, nor it them
+            conn.execute("PRAGMA synchronous = NORMAL")  # a crash may lose the last batch, never corrupt
             with _transaction(conn):
                 _create_schema(conn)
         except (sqlite3.Error, OSError) as e:
+            if conn is not None:
+                conn.close()
             raise CacheUnavailable(_describe(self.path, e)) from None
         self._conn = conn
         return conn

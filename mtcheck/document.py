@@ -24,7 +24,7 @@ _ABBREVIATIONS = frozenset(
     """
     mr mrs ms dr prof gen lt col maj capt sgt cpl adm gov sen rep st sr jr rev hon pres
     jan feb mar apr jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun
-    no nos vol fig p pp ca approx est dept govt inc ltd co corp bros vs etc al e.g i.e
+    no nos vol fig p pp ca approx est dept govt inc ltd co corp bros vs etc al e.g i.e ft mt
     u.s u.k u.n u.s.a e.u a.m p.m
     """.split()
 )

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from concurrent.futures import Future, ProcessPoolExecutor, wait, FIRST_COMPLETED
+from concurrent.futures import Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Sequence
 
 from mtcheck import serialize
@@ -62,7 +63,14 @@ class ProcessBackend:
         docs = [r.document for _, r in items]
         self.scanner.annotate_scores(docs)  # neural stage, here, across the whole batch
         pool = self._executor()
-        futures = [pool.submit(run_rules, [_ship(d) for d in chunk]) for chunk in _chunks(docs, self.jobs * 2)]
+        futures = []
+        for chunk in _chunks(docs, self.jobs * 2):
+            try:
+                futures.append(pool.submit(run_rules, [_ship(d) for d in chunk]))
+            except BrokenProcessPool as e:  # reported per file when collected
+                failed: Future = Future()
+                failed.set_exception(e)
+                futures.append(failed)
         self._in_flight.append((items, futures))
 
     def completed(self, block: bool = False) -> list:
@@ -75,7 +83,11 @@ class ProcessBackend:
                     break
                 wait(futures)
             self._in_flight.pop(0)
-            payloads = [p for f in futures for p in f.result()]  # a worker's exception propagates
+            try:
+                payloads = [p for f in futures for p in f.result()]  # a rule's exception propagates, as in-process
+            except BrokenProcessPool:
+                done.append((items, "a worker process died (out of memory?)"))
+                continue
             docs = [r.document for _, r in items]
             for doc, payload in zip(docs, payloads):
                 serialize.apply_annotations(doc, payload)

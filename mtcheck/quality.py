@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Sequence
 if TYPE_CHECKING:  # pragma: no cover
     from mtcheck.config import Config
     from mtcheck.document import Document
+    from mtcheck.neural.fluency import TokenScores
 
 SCORE_KEYS = ("quality", "lm_logprob", "slor")  # what annotate_quality writes into sentence.scores
 STRUCTURAL = ("cyrillic", "unknown_share", "caps_share", "case_calques", "punct_anomalies", "lower_start")
@@ -61,7 +62,7 @@ def structural_features(text: str) -> dict[str, float]:
         # "defense Ministry", "security Council": a lower-case content word before a
         # capitalised common noun (a name's capital follows a capital: "Defense Ministry").
         if (prev.islower() and len(prev) >= 4 and prev not in function_words and word[:1].isupper()
-                and word[1:].islower() and lex.count(word.lower()) >= 50):
+                and word[1:].islower() and lex.count(word.lower()) >= 5):
             calques += 1
     stripped = text.lstrip("\"'“‘«([—–- ")
     quotes = text.count('"')
@@ -75,11 +76,12 @@ def structural_features(text: str) -> dict[str, float]:
     }
 
 
-def features(texts: Sequence[str]) -> list[dict[str, float]]:
-    """Every candidate feature of each text (language-model and structural), batched."""
+def features(texts: Sequence[str], token_scores: "Sequence[TokenScores] | None" = None) -> list[dict[str, float]]:
+    """Every candidate feature of each text (language-model and structural), batched.
+    ``token_scores`` (from ``FluencyModel.token_scores``) skips the language model."""
     from mtcheck.neural import fluency
 
-    lm = fluency.features(texts)
+    lm = fluency.features(texts) if token_scores is None else [fluency.sentence_features(s) for s in token_scores]
     out = []
     for text, f in zip(texts, lm):
         row = dict(f)

@@ -118,6 +118,9 @@ def bench_gate(stories: int = 1000, neural_sample: int = 100, jobs: bool = True)
         shutil.copy2(next(p for p in files if p.name.startswith("story_")), one_dir)
         print(f"neural (quality score on; a random sample of {len(picked)} of the {n} stories):")
         one = gate_run(one_dir, tmp / "run", "gate, 1 story (fixed cost)", ["--neural"], 1)
+        if not one["ok"]:
+            print("  neural: no figure (the neural gate could not run; see above)")
+            return out
         sample = gate_run(sample_dir, tmp / "run", "gate", ["--neural"], len(picked))
         steady = (len(picked) - 1) / max(1e-9, sample["wall_s"] - one["wall_s"])
         print(f"  steady state after start-up and model load: {steady:.2f} stories/s")

@@ -170,20 +170,23 @@ def name_pool(rows) -> list[str]:
 
 
 def examples_for(rows, sample: int, seed: int, zero_hter: int) -> list[Example]:
-    """Good and bad fixes for ``sample`` HTER > 0 rows and bad ones for ``zero_hter`` HTER = 0 rows."""
-    rng = random.Random(seed)
+    """Good and bad fixes for ``sample`` HTER > 0 rows and bad ones for ``zero_hter`` HTER = 0 rows.
+
+    Each sentence's perturbations use their own random stream (seed, line), and its unrelated
+    fix is the post-edit of the next sentence in the (seeded) sample order, so a smaller
+    sample is a subset of a larger one (and cached features carry over).
+    """
+    order = random.Random(seed)
     pool = name_pool(rows)
     edited = [r for r in rows if r[3] > 0 and r[1] != r[2]]
     unchanged = [r for r in rows if r[3] == 0]
-    rng.shuffle(edited)
-    rng.shuffle(unchanged)
-    edited, unchanged = edited[:sample], unchanged[:zero_hter]
-    # unrelated fixes come from the sample itself: their quality is computed anyway
-    all_pe = [r[2] for r in edited + unchanged]
+    order.shuffle(edited)
+    order.shuffle(unchanged)
+    chosen = edited[:sample] + unchanged[:zero_hter]
     out: list[Example] = []
-    for sid, mt, pe, hter in edited + unchanged:
-        good = hter > 0
-        if good:
+    for k, (sid, mt, pe, hter) in enumerate(chosen):
+        rng = random.Random(f"{seed}-{sid}")
+        if hter > 0:
             out.append(Example(sid, hter, mt, pe, "good"))
             out.append(Example(sid, hter, pe, mt, "regression"))
         perturbed = {
@@ -193,10 +196,9 @@ def examples_for(rows, sample: int, seed: int, zero_hter: int) -> list[Example]:
             "words_shuffled": shuffle_words(pe, rng),
             "clause_deleted": delete_clause(pe, rng),
         }
-        other = pe
-        while other == pe:
-            other = rng.choice(all_pe)
-        perturbed["unrelated"] = other
+        group = edited[:sample] if hter > 0 else unchanged[:zero_hter]
+        i = group.index((sid, mt, pe, hter))
+        perturbed["unrelated"] = group[(i + 1) % len(group)][2] if len(group) > 1 else None
         for kind, cand in perturbed.items():
             if cand and cand != mt and cand != pe:
                 out.append(Example(sid, hter, mt, cand, kind))
@@ -206,13 +208,13 @@ def examples_for(rows, sample: int, seed: int, zero_hter: int) -> list[Example]:
 # -- features, computed as at run time ---------------------------------------------------------
 
 class FeatureCache:
-    """Quality scores and embedding cosines of earlier runs, so a re-run only computes what is
-    new. Both are deterministic for a given model set; each table lives in a file whose name
+    """Quality features and embedding cosines of earlier runs, so a re-run only computes what
+    is new. Both are deterministic for a given model set; each table lives in a file whose name
     carries the signature of the models it came from (``folder``/fixscore-<table>-<sig>.json)."""
 
     def __init__(self, folder: Path | None):
         self.folder = folder
-        self.data: dict[str, dict[str, float]] = {}
+        self.data: dict[str, dict] = {}
         self.paths: dict[str, Path | None] = {}
         for table, sig in (("quality", fluency_signature()), ("cosine", model_signature(("similarity",)))):
             path = folder / f"fixscore-{table}-{sig}.json" if folder else None
@@ -223,9 +225,11 @@ class FeatureCache:
         path = self.paths[table]
         if path:
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps(self.data[table]))
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(self.data[table]))
+            tmp.replace(path)
 
-    def quality(self, texts: list[str], batch: int = 256) -> dict[str, float]:
+    def quality(self, texts: list[str], batch: int = 64) -> dict[str, float]:
         """mtcheck.quality.score_texts of each text, computed as score_rows(features(texts)) so
         that the cache holds the language-model feature rows: a new quality calibration
         (models/quality.json) re-scores them without running the language model again."""
@@ -285,15 +289,15 @@ def model_signature(roles) -> str:
     return hashlib.sha1(json.dumps(sig, sort_keys=True).encode()).hexdigest()[:10]
 
 
-def features(examples, cache_path: Path | None, neural: bool = True) -> list[dict]:
+def features(examples, cache_dir: Path | None, neural: bool = True) -> list[dict]:
     """The run-time components of every example (fixscore.lexical_components, plus fluency
     gain from mtcheck.quality.score_texts and the MiniLM cosine), computed in bulk."""
     pairs = [fixscore.Pair(e.original, e.candidate, e.expected) for e in examples]
     comps = fixscore.lexical_components(pairs)
     if not neural:
         return comps
-    cache = FeatureCache(cache_path)
-    cos = cache.cosine([p.original for p in pairs], [p.candidate for p in pairs])
+    cache = FeatureCache(cache_dir)
+    cos = cache.cosine([p.reference for p in pairs], [p.candidate for p in pairs])
     texts = [p.original for p in pairs] + [p.candidate for p in pairs]
     print(f"{len(set(texts))} distinct texts for the sentence-quality scorer", file=sys.stderr)
     q = cache.quality(texts)

@@ -49,23 +49,26 @@ def load_seeds(folder: Path) -> list[dict]:
     return out
 
 
-def cached_features(texts: list[str], cache_dir: Path | None) -> list[dict]:
-    """``mtcheck.quality.features`` of ``texts``, reused from ``cache_dir`` when the texts,
-    the code computing them and the model files are unchanged."""
-    from mtcheck import quality
-    from mtcheck.neural import fluency, registry
+def cached_token_scores(texts: list[str], cache_dir: Path | None) -> list:
+    """The fluency model's token scores of ``texts``, reused from ``cache_dir`` when the
+    texts and the model (weights, quantization) are unchanged."""
+    from mtcheck.neural import fluency
 
-    key_src = json.dumps(texts) + fluency.current_key() + fluency.quantize_mode()
-    for p in (ROOT / "mtcheck" / "quality.py", ROOT / "mtcheck" / "neural" / "fluency.py",
-              registry.artifact_path("fluency-baseline")):
-        key_src += hashlib.sha256(p.read_bytes()).hexdigest()
+    key_src = json.dumps(texts) + fluency.current_key() + fluency.quantize_mode() + str(fluency.MAX_TOKENS)
     key = hashlib.sha256(key_src.encode()).hexdigest()[:16]
-    if cache_dir is not None:
-        path = cache_dir / f"quality-features-{key}.json"
-        if path.is_file():
-            return json.loads(path.read_text())
-    rows = quality.features(texts)
-    if cache_dir is not None:
+    path = cache_dir / f"token-scores-{key}.json" if cache_dir is not None else None
+    if path is not None and path.is_file():
+        return [fluency.TokenScores(r["text"], r["ids"], [tuple(o) for o in r["offsets"]], r["logprobs"], r["truncated"])
+                for r in json.loads(path.read_text())]
+    scores = fluency.load().token_scores(texts)
+    if path is not None:
         cache_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(rows))
-    return rows
+        path.write_text(json.dumps([s.__dict__ for s in scores]))
+    return scores
+
+
+def cached_features(texts: list[str], cache_dir: Path | None) -> list[dict]:
+    """``mtcheck.quality.features`` of ``texts``; the language-model pass is cached."""
+    from mtcheck import quality
+
+    return quality.features(texts, cached_token_scores(texts, cache_dir))

@@ -35,23 +35,69 @@ from fixscore_data import default_cache, features, runtime_rejected  # noqa: E40
 from mtcheck.rewrite import fixscore  # noqa: E402
 
 
-def fit(X, y, groups, seed: int):
-    """Standardised logistic regression + its 5-fold (grouped by sentence) out-of-fold scores."""
+# Each component's direction is known: more meaning, names, numbers, negations kept and more
+# fluency gained never make a fix worse, a larger length change never makes it better. The
+# perturbation negatives sit *closer* to the original than the post-edits do, which an
+# unconstrained fit turns into a negative weight on chrF: a near-identity rule fix would then
+# be punished for changing little. Sign constraints keep the formula monotone.
+SIGNS = {"fluency_gain": 1, "cosine": 1, "chrf": 1, "entity_kept": 1, "number_kept": 1, "negation_kept": 1, "length_dev": -1}
+
+
+class MonotoneLogit:
+    """Logistic regression on standardised features with sign-constrained coefficients
+    (L-BFGS-B), balanced class weights and an L2 penalty (C as in scikit-learn)."""
+
+    def __init__(self, signs, C: float = 1.0):
+        self.signs, self.C = list(signs), C
+
+    def fit(self, X, y):
+        import numpy as np
+        from scipy.optimize import minimize
+
+        self.mean_ = X.mean(axis=0)
+        self.scale_ = X.std(axis=0)
+        self.scale_[self.scale_ == 0] = 1.0
+        Z = (X - self.mean_) / self.scale_
+        n, d = Z.shape
+        pos = y.sum()
+        sw = np.where(y == 1, n / (2 * pos), n / (2 * (n - pos)))
+
+        def objective(theta):
+            w, b = theta[:d], theta[d]
+            z = Z @ w + b
+            loss = np.sum(sw * np.where(y == 1, np.logaddexp(0, -z), np.logaddexp(0, z)))
+            g = sw * (1 / (1 + np.exp(-z)) - y)
+            return loss + 0.5 * w @ w / self.C, np.concatenate([Z.T @ g + w / self.C, [g.sum()]])
+
+        bounds = [(0, None) if s > 0 else (None, 0) if s < 0 else (None, None) for s in self.signs] + [(None, None)]
+        res = minimize(objective, np.zeros(d + 1), jac=True, method="L-BFGS-B", bounds=bounds)
+        self.coef_, self.intercept_ = res.x[:d], float(res.x[d])
+        return self
+
+    def predict(self, X):
+        import numpy as np
+
+        z = ((X - self.mean_) / self.scale_) @ self.coef_ + self.intercept_
+        return 1 / (1 + np.exp(-z))
+
+
+def fit(X, y, groups, feats, free_signs: bool = False):
+    """The formula on all rows, and its 5-fold (grouped by sentence) out-of-fold scores."""
     import numpy as np
-    from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import GroupKFold
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
+
+    signs = [0 if free_signs else SIGNS[f] for f in feats]
 
     def model():
-        return make_pipeline(StandardScaler(), LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000, random_state=seed))
+        m = MonotoneLogit(signs)
+        if free_signs:  # no constraint: bounds of (None, None) for every coefficient
+            m.signs = [0] * len(feats)
+        return m
 
     oof = np.zeros(len(y))
     for tr, te in GroupKFold(n_splits=5).split(X, y, groups):
-        m = model().fit(X[tr], y[tr])
-        oof[te] = m.predict_proba(X[te])[:, 1]
-    final = model().fit(X, y)
-    return final, oof
+        oof[te] = model().fit(X[tr], y[tr]).predict(X[te])
+    return model().fit(X, y), oof
 
 
 def calibrate(scores, examples, max_zero_accept: float) -> float:
@@ -92,6 +138,7 @@ def main(argv=None) -> int:
     ap.add_argument("--zero", type=int, default=600, help="HTER = 0 sentences for threshold calibration")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--max-zero-accept", type=float, default=0.01, help="share of HTER = 0 sentences allowed an accepted candidate")
+    ap.add_argument("--free-signs", action="store_true", help="fit without the sign constraints (for comparison)")
     ap.add_argument("--out", type=Path, default=HERE.parent / "models" / "fix_score.json")
     ap.add_argument("--card", type=Path, default=HERE.parent / "models" / "FIX_SCORE_CARD.md")
     ap.add_argument("--cache", type=Path, default=None, help="folder of the feature caches (default: the user cache folder)")
@@ -116,16 +163,15 @@ def main(argv=None) -> int:
     artifact = {"version": 1, "formulas": {}, "figures": {}}
     for name, feats in (("neural", fixscore.NEURAL_FEATURES), ("lexical", fixscore.LEXICAL_FEATURES)):
         X = np.array([[c[f] for f in feats] for c in comps], dtype=float)
-        model, oof = fit(X, y, groups, args.seed)
+        model, oof = fit(X, y, groups, feats, args.free_signs)
         oof_runtime = np.where(rejected, 0.0, oof)
         threshold = calibrate(oof_runtime, examples, args.max_zero_accept)
-        scaler, lr = model.named_steps["standardscaler"], model.named_steps["logisticregression"]
         artifact["formulas"][name] = {
             "features": list(feats),
-            "mean": [round(float(v), 6) for v in scaler.mean_],
-            "scale": [round(float(v), 6) for v in scaler.scale_],
-            "coef": [round(float(v), 6) for v in lr.coef_[0]],
-            "intercept": round(float(lr.intercept_[0]), 6),
+            "mean": [round(float(v), 6) for v in model.mean_],
+            "scale": [round(float(v), 6) for v in model.scale_],
+            "coef": [round(float(v), 6) for v in model.coef_],
+            "intercept": round(float(model.intercept_), 6),
             "threshold": threshold,
             "threshold_rule": f"smallest >= 0.5 with at most {args.max_zero_accept:.0%} of HTER=0 training sentences having any candidate accepted (5-fold out-of-fold scores)",
         }
@@ -143,7 +189,7 @@ def main(argv=None) -> int:
             },
             "cv_zero_hter_sentences_any_accepted": round(float(np.mean([v >= threshold for v in zero_sent.values()])), 4),
         }
-        print(f"[{name}] coef " + ", ".join(f"{f}={c:+.3f}" for f, c in zip(feats, lr.coef_[0])) + f"; threshold {threshold}", file=sys.stderr)
+        print(f"[{name}] coef " + ", ".join(f"{f}={c:+.3f}" for f, c in zip(feats, model.coef_)) + f"; threshold {threshold}", file=sys.stderr)
     artifact["data"] = {
         "source": "MLQE-PE ru-en pe.train.{mt,pe,hter} (CC0), detokenized by scripts/fixscore_data.py",
         "sentences_hter_gt_0": int(min(args.sample, sum(1 for r in rows if r[3] > 0))),
@@ -152,7 +198,8 @@ def main(argv=None) -> int:
         "seed": args.seed,
         "quality_models": __import__("mtcheck.neural.registry", fromlist=["signature"]).signature(("fluency",)),
     }
-    artifact["created_by"] = f"scripts/train_fix_score.py --sample {args.sample} --zero {args.zero} --seed {args.seed} --max-zero-accept {args.max_zero_accept}"
+    artifact["created_by"] = (f"scripts/train_fix_score.py --sample {args.sample} --zero {args.zero} --seed {args.seed} "
+                              f"--max-zero-accept {args.max_zero_accept}" + (" --free-signs" if args.free_signs else ""))
     artifact["notes"] = "Scores with the candidate rejected at run time (a number or date changed) are 0, as annotate_rewrites does."
     args.out.write_text(json.dumps(artifact, indent=1) + "\n")
     fixscore.load_model.cache_clear()

@@ -25,7 +25,7 @@ from mtcheck.rules import all_rules
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 USER_CACHE_BASE = os.environ.get("MTCHECK_CACHE_DIR")  # where the converted models are
-FORMATS = ("text", "json", "sarif")
+FORMATS = ("text", "json", "sarif", "html")
 
 
 def _render(fmt: str, results, scanner) -> str:
@@ -262,7 +262,7 @@ def test_edited_story_rescores_only_the_changed_sentence(tmp_path, monkeypatch):
     story = tmp_path / "story.txt"
     sentences = [
         "The ministry said the talks would resume next week.",
-        "Russian soldiers in the area of the settlement no.",
+        "Russian soldiers in the area of the settlement was seen yesterday.",
         "Officials declined to comment on the report.",
         "The agency cited a source in the security services.",
     ]
@@ -273,6 +273,7 @@ def test_edited_story_rescores_only_the_changed_sentence(tmp_path, monkeypatch):
         return scanner, list(scanner.scan([str(story)]))[0]
 
     _, first = scan()
+    assert [s.text for s in first.document.sentences] == sentences
     assert sum(len(t) for t in scored) == 4
     edited = sentences[:2] + ["Officials refused to comment on that report."] + sentences[3:]
     story.write_text(" ".join(edited) + "\n", encoding="utf-8")

@@ -123,3 +123,8 @@ def test_rules_can_be_selected_one_by_one():
     assert {c for c, _ in found(scan(text))} == {"L101", "L102", "L103"}
     assert {c for c, _ in found(scan(text, select=("L103",)))} == {"L103"}
     assert {c for c, _ in found(scan(text, select=("L101", "L102")))} == {"L101", "L102"}
+
+
+def test_a_cyrillic_run_stays_on_its_line():
+    doc = scan("Он сказал:\n\nМосква, 5 мая.")
+    assert found(doc) == [("L101", "Он сказал"), ("L101", "Москва, 5 мая")]

@@ -161,3 +161,27 @@ def test_progress_bar_only_on_a_terminal(corpus, tty):
         assert "/33 [" in drawn and "sentences/s" in drawn and "doc/s" in drawn
     else:
         assert drawn == ""
+
+
+def test_a_dead_worker_fails_its_batch_with_a_message_not_a_traceback(corpus):
+    import signal
+    import time
+
+    from mtcheck.engine import _read_one
+    from mtcheck.parallel import ProcessBackend
+
+    scanner = Scanner(Config(), ScanOptions(neural=False, parse=False, jobs=2))
+    backend = ProcessBackend(scanner, 2)
+    seed = str(SEEDS / "001_6dfbf46b29b8d6d9.txt")
+    try:
+        backend.submit([(0, _read_one(seed, None))])
+        [(items, error)] = backend.completed(block=True)
+        assert error is None and items[0][1].findings is not None
+        for pid in list(backend._pool._processes):
+            os.kill(pid, signal.SIGKILL)
+        time.sleep(0.5)
+        backend.submit([(1, _read_one(seed, None))])
+        [(items, error)] = backend.completed(block=True)
+        assert items[0][0] == 1 and "worker process died" in error
+    finally:
+        backend.close()

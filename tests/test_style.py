@@ -262,3 +262,10 @@ def test_broken_style_data_is_an_error(tmp_path):
     path.write_text(text.replace("[prefixes]", "[prefixes]\ncolour = 1"), encoding="utf-8")
     with pytest.raises(DataError, match="prefixes: unknown key 'colour'"):
         style._load(str(path))
+
+
+def test_rule_names_are_unique_across_families():
+    from mtcheck.rules import all_rules
+
+    names = [r.name for r in all_rules()]
+    assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)

@@ -7,6 +7,13 @@ import json
 import click
 
 
+def markdown_table(items) -> str:
+    """The README's rule table (scripts/update_readme_rules.py writes it there)."""
+    lines = ["| code | name | category | severity | fix | description |", "|---|---|---|---|---|---|"]
+    lines += [f"| {r.code} | {r.name} | {r.category} | {r.severity} | {r.fix} | {r.summary} |" for r in items]
+    return "\n".join(lines)
+
+
 @click.command()
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True,
               help="text: a table; json: full rule documentation; markdown: the README's rule table.")
@@ -34,10 +41,7 @@ def rules(fmt, code):
             "summary": r.summary, "why": r.why, "example": r.example, "fix": r.fix, "needs": sorted(r.needs),
         } for r in items], indent=1, ensure_ascii=False))
     elif fmt == "markdown":
-        click.echo("| code | name | category | severity | fix | description |")
-        click.echo("|---|---|---|---|---|---|")
-        for r in items:
-            click.echo(f"| {r.code} | {r.name} | {r.category} | {r.severity} | {r.fix} | {r.summary} |")
+        click.echo(markdown_table(items))
     else:
         for r in items:
             click.echo(f"{r.code:<6} {r.category:<12} {str(r.severity):<8} {r.name:<32} {r.summary}")

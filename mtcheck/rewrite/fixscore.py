@@ -1,12 +1,14 @@
 """How good a proposed fix is: ``fix_score`` in [0, 1] from measured components.
 
-Components of replacing ``original`` by ``candidate`` (``expected`` is the original with its
-resolved names in standard form: what names, numbers and negations are checked against):
+Components of replacing ``original`` by ``candidate``. ``expected`` is the original with its
+rule fixes applied (resolved names in standard form): meaning, names, numbers and negations
+are measured against it, so that "LIH" -> "ISIL" is not counted as a change of meaning (the
+entity rules vouch for it); without rule fixes it is the original itself.
 
 - ``fluency_gain``: sentence quality of the candidate minus that of the original
   (``mtcheck.quality.score_texts``, the SmolLM2-based scorer);
-- ``cosine``: cosine similarity of their all-MiniLM-L6-v2 embeddings (meaning preservation);
-- ``chrf``: sentence chrF (sacrebleu) of the candidate against the original, / 100;
+- ``cosine``: cosine similarity of the all-MiniLM-L6-v2 embeddings of expected and candidate;
+- ``chrf``: sentence chrF (sacrebleu) of the candidate against expected, / 100;
 - ``entity_kept``, ``number_kept``: share of the names (capitalised words, acronyms) and
   numbers (and months) of ``expected`` found in the candidate, penalising added ones too;
 - ``negation_kept``: 1 when the candidate has as many negations as ``expected``;
@@ -63,7 +65,7 @@ def lexical_components(pairs: Sequence[Pair]) -> list[dict]:
         n_ref = max(1, len(p.reference.split()))
         n_cand = max(1, len(p.candidate.split()))
         out.append({
-            "chrf": chrf.sentence_score(p.candidate, [p.original]).score / 100.0,
+            "chrf": chrf.sentence_score(p.candidate, [ref]).score / 100.0,
             "entity_kept": _two_way_share(protect.name_tokens(ref), protect.name_tokens(p.candidate)),
             "number_kept": _two_way_share(want_nums, got_nums),
             "negation_kept": 1.0 if protect.negations(ref) == protect.negations(p.candidate) else 0.0,
@@ -94,7 +96,7 @@ def neural_components(pairs: Sequence[Pair]) -> list[dict]:
     comps = lexical_components(pairs)
     texts = list(dict.fromkeys([p.original for p in pairs] + [p.candidate for p in pairs]))
     quality = dict(zip(texts, score_texts(texts))) if texts else {}
-    cosines = cosine_pairs([p.original for p in pairs], [p.candidate for p in pairs])
+    cosines = cosine_pairs([p.reference for p in pairs], [p.candidate for p in pairs])
     for c, p, cos in zip(comps, pairs, cosines):
         c["quality_original"] = float(quality[p.original])
         c["quality_candidate"] = float(quality[p.candidate])

@@ -57,7 +57,8 @@ MIXED_SCRIPT = Rule(
 RULES = (UNTRANSLATED_CYRILLIC, NOT_ENGLISH, MIXED_SCRIPT)
 
 _CYR = "\u0400-\u052f"
-_CYRILLIC_RUN = re.compile(rf"[{_CYR}]+(?:[\s\-‐–—,.:;'’\"«»()0-9]*[{_CYR}]+)*")
+# Cyrillic words and what joins them on one line (spaces, punctuation, digits).
+_CYRILLIC_RUN = re.compile(rf"[{_CYR}]+(?:[ \t\u00a0\-‐–—,.:;'’\"«»()0-9]*[{_CYR}]+)*")
 _LATIN = "A-Za-z"
 # A word mixing Latin letters or digits with Cyrillic letters ("Mоscow", "885М"), or a lone
 # Cyrillic letter among Latin text ("+17º С"): the Cyrillic letters are look-alikes to replace.

@@ -76,7 +76,7 @@ SHOUTED_WORD = Rule(
 )
 LOWERCASE_ACRONYM = Rule(
     code="S106",
-    name="lowercase-acronym",
+    name="lowercase-us",
     category="style",
     severity=Severity.WARNING,
     summary="Acronym in lower case read as a word (\"the us command\", \"us-led\")",

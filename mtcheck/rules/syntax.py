@@ -106,7 +106,6 @@ _PARSE_CODES = tuple(r.code for r in _OWN_RULES if r.needs)
 # One structural finding per sentence: the most specific rule that fires wins.
 _STRUCTURAL_ORDER = ("X102", "X104", "X105", "X106", "X101")
 
-_AFTER_VERB_TAGS = frozenset({"DT", "IN", "TO", "RB", "RBR", "RP", "PRP", "PRP$", "CD", "JJ", "JJR", "PDT", "NN", "NNS", "VBG", ","})
 _IMPERATIVE_FINITE = frozenset({"thank", "please", "let"})
 _FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
 _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "expl", "csubj", "csubjpass"})
@@ -215,7 +214,9 @@ def _possibly_finite(tok, past_forms: frozenset[str]) -> bool:
         # "published", "said": past tense and participle are spelled alike, and the tagger may
         # pick the participle for a main verb.
         low = tok.lower_
-        return low.endswith("ed") or low in past_forms
+        return low.endswith("ed") or low in past_forms or (tok.i > 0 and _subject_end(tok))
+    if tok.tag_ == "JJ" and tok.lower_.endswith("ed") and tok.i > 0 and _subject_end(tok):
+        return True  # "the Dow Jones Industrial Average closed business at ...": a past tense read as an adjective
     if tok.tag_ == "VB" and tok.dep_ == "ROOT":
         return True  # imperative
     return False
@@ -246,19 +247,35 @@ def _no_finite_verb(doc: Document, s: Sentence, sdoc) -> Finding | None:
 
 
 def _verb_tagged_as_noun(tok) -> bool:
-    """"Sensors measure pressure", "Jobs talks about", "the crown saves pilgrims": a
-    present-tense verb right after a noun phrase that the small tagger read as a noun.
-    Generous on purpose: it only ever keeps the no-verb rules from firing."""
-    if tok.tag_ not in ("NN", "NNS", "VB", "JJ") or not tok.text.islower() or tok.i == 0 or tok.i + 1 >= len(tok.doc):
+    """"Sensors measure pressure", "Prices at the entry point rise each day", "The Italian
+    claws back": a present-tense verb that the small tagger read as a noun or adjective. The
+    word must be an English verb form (the pipeline's verb lexicon) and stand where a verb
+    can: as the parser's root, or after a word that can end a subject (not after a
+    determiner, a preposition or a possessive). Generous on purpose: it only ever keeps the
+    no-verb rules from firing, at the cost of missing some verbless sentences."""
+    if tok.tag_ not in ("NN", "NNS", "VB") or not tok.text.islower() or tok.i == 0:
+        return False  # not adjectives: "the United States full explanation" is not "fulls"
+    from mtcheck.neural.parse import verb_lemmas
+
+    low = tok.lower_
+    verbs = verb_lemmas()
+    if not (low in verbs or (low.endswith("s") and (low[:-1] in verbs or (low.endswith("es") and low[:-2] in verbs)
+                                                   or (low.endswith("ies") and low[:-3] + "y" in verbs)))):
         return False
-    if tok.dep_ in ("pobj", "compound", "conj", "appos", "poss"):
-        return False  # "in the capital city of": a noun where a noun belongs
-    before, after = tok.doc[tok.i - 1], tok.doc[tok.i + 1]
-    if before.text in (",", "-", "—") and tok.i >= 2:
-        before = tok.doc[tok.i - 2]
-    if before.dep_ == "compound" and before.head.i == tok.i:
+    if tok.dep_ == "ROOT":
+        return True
+    return _subject_end(tok)
+
+
+def _subject_end(tok) -> bool:
+    """Whether the word before ``tok`` (past a comma, dash or closing quote) can end a subject."""
+    i = tok.i - 1
+    while i > 0 and tok.doc[i].text in (",", "-", "—", "”", "\"", "'", "’", ")"):
+        i -= 1
+    before = tok.doc[i]
+    if before.lower_ in ("the", "a", "an") or before.tag_ in ("IN", "PRP$", "POS", "TO", "DT"):
         return False
-    return before.tag_ in ("NN", "NNS", "NNP", "NNPS", "PRP") and after.tag_ in _AFTER_VERB_TAGS
+    return before.tag_ in ("NN", "NNS", "NNP", "NNPS", "PRP", "CD") or (i == 0 and before.text[:1].isupper())
 
 
 # -- X104: fragments ------------------------------------------------------------------------

@@ -1,19 +1,106 @@
-"""Syntax findings from the neural sentence-quality score (X2xx); part of the syntax family.
+"""Syntax findings from the calibrated sentence-quality score (X2xx); part of the syntax family.
 
-Placeholder: being written (issue "sentence quality"). Reads ``sentence.scores["quality"]``,
-set by ``mtcheck.quality.annotate_quality`` before the rules run; never imports torch.
+Reads ``sentence.scores["quality"]``, set by ``mtcheck.quality.annotate_quality`` before the
+rules run (only when the neural layer is on: the rules need the ``fluency`` resource). The
+thresholds come from ``models/quality.json`` (``[tool.mtcheck.quality] threshold`` overrides
+the body threshold and scales the others). Never imports torch.
+
+Headlines are telegraphic and quotations are speech: each has its own, lower threshold and
+its own code, so a desk can silence one without the others. Very short segments (datelines,
+bylines, "TASS") carry too few words for a language-model judgment and are left to the
+structural rules.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Iterable
 
-from mtcheck.document import Document
-from mtcheck.findings import Finding
-from mtcheck.rules.base import Context
+from mtcheck.document import Document, Sentence
+from mtcheck.findings import Finding, Severity
+from mtcheck.rules.base import Context, Rule
 
-RULES = ()
+MIN_WORDS = 4  # fewer words than this: no fluency judgment
+_WORDS = re.compile(r"[^\W\d_]{2,}")
+
+_WHY = (
+    "The sentence's English is improbable for a language model trained on fluent text, in the "
+    "way machine-translated Russian is: calqued word order, untranslated or transliterated words, "
+    "broken agreement. The score is calibrated on human judgments of news machine translation."
+)
+
+LOW_QUALITY_SENTENCE = Rule(
+    code="X201",
+    name="low-quality-sentence",
+    category="syntax",
+    severity=Severity.WARNING,
+    summary="Body sentence whose calibrated fluency score is below the threshold: likely machine-translation damage",
+    why=_WHY,
+    example="Russian soldiers in the area of the Syrian province of Deir ez-Zor no. → There are no Russian soldiers in the area.",
+    fix="none",
+    needs=frozenset({"fluency"}),
+)
+LOW_QUALITY_QUOTE = Rule(
+    code="X202",
+    name="low-quality-quote",
+    category="syntax",
+    severity=Severity.WARNING,
+    summary="Quoted sentence whose fluency score is below the (more lenient) quotation threshold",
+    why=_WHY + " Quotations are speech and may be loose, so they are judged against a lower threshold.",
+    example="“On 7 February to detect and destroy the gang one of the divisions ...” (a translated quote gone wrong)",
+    fix="none",
+    needs=frozenset({"fluency"}),
+)
+LOW_QUALITY_HEADING = Rule(
+    code="X203",
+    name="low-quality-heading",
+    category="syntax",
+    severity=Severity.WARNING,
+    summary="Headline or heading whose fluency score is below the (lenient) heading threshold",
+    why=_WHY + " Headlines drop articles and verbs by design, so only a very low score is reported.",
+    example="Hit by the US coalition of Syrian militias have not coordinated the operation with Russia",
+    fix="none",
+    needs=frozenset({"fluency"}),
+)
+
+RULES = (LOW_QUALITY_SENTENCE, LOW_QUALITY_QUOTE, LOW_QUALITY_HEADING)
+_EXTRAS_KEY = "quality.thresholds"
+
+
+def _thresholds(ctx: Context) -> dict[str, float]:
+    if _EXTRAS_KEY not in ctx.extras:
+        from mtcheck.quality import thresholds  # reads models/quality.json; no torch
+
+        ctx.extras[_EXTRAS_KEY] = thresholds(ctx.config)
+    return ctx.extras[_EXTRAS_KEY]
+
+
+def classify(sentence: Sentence) -> tuple[Rule, str]:
+    """The rule and threshold key that judge ``sentence``."""
+    if sentence.is_heading:
+        return LOW_QUALITY_HEADING, "heading"
+    if sentence.is_quote:
+        return LOW_QUALITY_QUOTE, "quote"
+    return LOW_QUALITY_SENTENCE, "body"
 
 
 def check(doc: Document, ctx: Context) -> Iterable[Finding]:
-    return ()
+    if not any(ctx.on(r.code) for r in RULES):
+        return
+    scored = [s for s in doc.sentences if isinstance(s.scores.get("quality"), (int, float))]
+    if not scored:
+        return
+    limits = _thresholds(ctx)
+    for s in scored:
+        rule, key = classify(s)
+        if not ctx.on(rule.code) or len(_WORDS.findall(s.text)) < MIN_WORDS:
+            continue
+        quality, limit = float(s.scores["quality"]), limits[key]
+        if quality >= limit:
+            continue
+        what = {"body": "", "quote": " (quotation)", "heading": " (headline)"}[key]
+        yield rule.finding(
+            doc, s.start, s.end,
+            f"reads like machine-translation damage{what}: quality {quality:.2f} (threshold {limit:.2f})",
+            data={"quality": quality, "threshold": round(limit, 3), "kind": s.kind, "quote": s.is_quote},
+        )

@@ -1,0 +1,131 @@
+"""``mtcheck models``: which model plays each role, where it resolves from, whether it is ready.
+
+``mtcheck models`` lists the roles (looking at the disk only: nothing is loaded, nothing is
+downloaded); ``mtcheck models prepare`` runs every one-time conversion ahead of time (the
+fluency GGUF into the model cache), so that the first scan does not pay for it. ``pull``
+(downloading the back-translation models) is provided by the translation layer when present.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from mtcheck.cli.common import EXIT_ERROR, fail, resolve_config
+
+CACHE_DIR_HELP = "Model and result cache folder (default: $MTCHECK_CACHE_DIR, else the user cache directory)."
+
+
+def _apply_cache_dir(cache_dir: str | None) -> None:
+    if cache_dir:
+        from mtcheck.neural.cache import set_base_dir
+
+        set_base_dir(cache_dir)
+
+
+def _human_size(n: int) -> str:
+    if not n:
+        return "-"
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1000 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    return f"{n:.1f} GB"
+
+
+@click.group(invoke_without_command=True)
+@click.option("--cache-dir", type=click.Path(file_okay=False), default=None, help=CACHE_DIR_HELP)
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
+              help="Settings file whose [tool.mtcheck.translation] table picks the translation models.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: one line per role; json: one object per role.")
+@click.pass_context
+def models(ctx, cache_dir, config_path, fmt):
+    """List the model roles: where each resolves from, whether it is ready, its size.
+
+    \b
+    Roles: fluency (sentence language model), fluency-baseline and quality (trained
+    artifacts under models/), similarity (sentence embeddings), parse (spaCy pipeline),
+    translate-en-ru / translate-ru-en (back-translation), fix-score.
+    Subcommands: prepare (one-time conversions ahead of time), pull (download the
+    translation models, when the translation layer is installed).
+    Exit codes: 0 listed (even if some roles are not ready), 2 usage or config errors.
+    """
+    _apply_cache_dir(cache_dir)
+    ctx.ensure_object(dict)
+    ctx.obj["config_path"] = config_path
+    if ctx.invoked_subcommand is not None:
+        return
+    from mtcheck.neural import registry
+
+    cfg = resolve_config(config_path, [])
+    try:
+        records = registry.statuses(cfg)
+    except Exception as e:  # a malformed registry or hook: one line, not a traceback
+        fail(f"cannot resolve the model roles: {type(e).__name__}: {e}")
+    if fmt == "json":
+        click.echo(json.dumps(records, ensure_ascii=False, indent=1))
+        return
+    width = max(len(r["role"]) for r in records)
+    click.echo(f"{'ROLE':{width}}  {'SOURCE':8}  {'READY':5}  {'SIZE':>8}  WHERE")
+    for r in records:
+        where = r.get("prepared") or r.get("location") or r.get("model") or "-"
+        if r.get("prepared") and r.get("location"):
+            where = f"{r['prepared']} (from {r['location']})"
+        line = f"{r['role']:{width}}  {r['source']:8}  {'yes' if r['ready'] else 'no':5}  {_human_size(r['size_bytes']):>8}  {where}"
+        click.echo(line)
+        if not r["ready"] and r.get("reason"):
+            click.echo(f"{'':{width}}  {'':8}  {'':5}  {'':>8}  ↳ {r['reason']}")
+
+
+@models.command()
+@click.argument("roles", nargs=-1)
+@click.option("--progress/--no-progress", default=None, help="Show progress bars (default: only on a terminal).")
+def prepare(roles, progress):
+    """Run the one-time model conversions now (default: every role that has one).
+
+    The fluency model's GGUF is de-quantized into safetensors in the model cache (about
+    30 s, once); roles shipped ready to load need nothing. Safe to run while scans run:
+    conversions are atomic and locked. Exit codes: 0 all ready, 2 a conversion failed.
+    """
+    from mtcheck.neural import registry
+    from mtcheck.neural.cache import show_progress
+
+    known = list(registry.roles())
+    unknown = [r for r in roles if r not in known]
+    if unknown:
+        fail(f"unknown model role {unknown[0]!r} (known: {', '.join(known)})")
+    targets = list(roles) or [r for r in known if "prepare" in registry.roles()[r]]
+    progress = show_progress() if progress is None else progress
+    failed = False
+    from tqdm.auto import tqdm
+
+    bar = tqdm(targets, desc="mtcheck: preparing models", unit="role", disable=not progress or len(targets) < 2,
+               file=sys.stderr)
+    for role in bar:
+        bar.set_postfix_str(role)
+        if "prepare" not in registry.roles()[role]:
+            click.echo(f"{role}: nothing to convert", err=True)
+            continue
+        before = registry.status(role)
+        try:
+            path = registry.prepare(role, progress=progress)
+        except Exception as e:  # conversion errors become one line each
+            click.echo(f"mtcheck: error: {role}: cannot prepare: {type(e).__name__}: {e}", err=True)
+            failed = True
+            continue
+        state = "already prepared" if before["ready"] else "prepared"
+        size = registry.status(role)["size_bytes"]
+        click.echo(f"{role}: {state} at {path} ({_human_size(size)})", err=True)
+    if failed:
+        sys.exit(EXIT_ERROR)
+
+
+try:  # `mtcheck models pull` belongs to the translation layer (it knows the translation overrides)
+    from mtcheck.neural.translate import pull_command as _pull_command
+except ImportError:  # pragma: no cover - translation layer not installed
+    _pull_command = None
+if _pull_command is not None:
+    models.add_command(_pull_command, name="pull")

@@ -1,0 +1,171 @@
+"""``mtcheck score [FILE|-]``: score machine-translation output in bulk, one segment per line.
+
+Each input line is checked as a one-sentence document (every rule family, plus the calibrated
+sentence quality unless ``--no-neural``) and produces one JSON record on its own line (JSONL),
+in input order; blank lines produce records too, so output line N always describes input
+line N. Lines are processed in batches, so the language model sees many sentences per pass
+and output streams for long files.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from typing import Iterator, TextIO
+
+import click
+
+from mtcheck.cli.common import (
+    EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, SEVERITY_CHOICE, apply_rule_options, fail, parse_fail_on,
+    resolve_config, rule_options,
+)
+from mtcheck.document import Document, Sentence
+
+BATCH_LINES = 256
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines as an editor numbers them (\\n, \\r\\n or \\r); a final line break ends the last
+    line rather than opening an empty one."""
+    lines = _LINE_BREAK.split(text)
+    if len(lines) > 1 and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def line_document(line: str, path: str) -> Document:
+    """A document holding ``line`` as exactly one sentence (the segment is the unit scored)."""
+    doc = Document.from_text(line, path=path)
+    if len(doc.sentences) > 1:
+        first, last = doc.sentences[0], doc.sentences[-1]
+        doc.sentences = [Sentence(index=0, start=first.start, end=last.end, text=line[first.start:last.end],
+                                  paragraph=0, kind="body", is_quote=first.is_quote)]
+    return doc
+
+
+def _record(number: int, line: str, doc: Document | None) -> dict:
+    if doc is None or not doc.sentences:
+        return {"line": number, "text": line, "quality": None, "flagged": False, "findings": []}
+    from mtcheck.engine import flagged_sentences
+    from mtcheck.report.json import finding_record
+
+    s = doc.sentences[0]
+    rec = {
+        "line": number,
+        "text": line,
+        "quality": s.scores.get("quality"),
+        "flagged": bool(flagged_sentences(doc)),
+        "findings": [_without_line(finding_record(doc, f)) for f in doc.findings],
+        "kind": s.kind,
+    }
+    for key in ("lm_logprob", "slor"):
+        if key in s.scores:
+            rec[key] = s.scores[key]
+    return rec
+
+
+def _without_line(rec: dict) -> dict:
+    # Positions are within the line's text; the record's "line" says which line.
+    for key in ("line", "end_line"):
+        rec.pop(key, None)
+    return rec
+
+
+def score_lines(lines: list[str], scanner, name: str, batch: int = BATCH_LINES) -> Iterator[dict]:
+    """Records for ``lines`` in order, checking ``batch`` lines per pass."""
+    for start in range(0, len(lines), batch):
+        chunk = lines[start:start + batch]
+        docs: list[Document | None] = [
+            line_document(line, f"{name}:{start + i + 1}") if line.strip() else None for i, line in enumerate(chunk)
+        ]
+        scanner.check_documents([d for d in docs if d is not None])
+        for i, (line, doc) in enumerate(zip(chunk, docs)):
+            yield _record(start + i + 1, line, doc)
+
+
+@click.command()
+@click.argument("source", required=False, default="-", type=click.Path(allow_dash=True, dir_okay=False))
+@rule_options
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write the JSONL to this file (atomically) instead of standard output.")
+@click.option("--fail-on", type=SEVERITY_CHOICE, default=None,
+              help="Exit 1 when a finding has at least this severity (default: error, or fail-on in config).")
+@click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
+              help="Model cache folder (default: $MTCHECK_CACHE_DIR, else the user cache directory).")
+@click.option("--batch-size", type=click.IntRange(1, 100000), default=BATCH_LINES, show_default=True,
+              help="Lines checked per pass (the language model batches inside each pass).")
+def score(source, config_path, select, ignore, extend_select, neural, parse, output, fail_on, cache_dir, batch_size):
+    """Score MT output line by line: one JSON record per input line (JSONL).
+
+    SOURCE is a text file with one segment per line, or - (the default) for standard input.
+    Any common encoding is accepted (UTF-8, UTF-16, cp1251, koi8-r, latin-1). Each record:
+
+    \b
+      {"line": 1, "text": "...", "quality": 0.42, "flagged": false, "findings": [...]}
+
+    quality is in [0, 1], higher = better English (null for blank lines and with
+    --no-neural); flagged is true when a syntax or language finding falls in the line;
+    finding offsets index the line's text. Exit codes: 0 nothing at or above --fail-on,
+    1 findings at or above it, 2 usage, configuration or input errors.
+    """
+    from mtcheck.engine import ScanOptions, Scanner
+    from mtcheck.reader import InputError, decode, read_bytes
+
+    if cache_dir:
+        from mtcheck.neural.cache import set_base_dir
+
+        set_base_dir(cache_dir)
+    cfg = resolve_config(config_path, [] if source == "-" else [source])
+    cfg = apply_rule_options(cfg, select, ignore, extend_select, neural, parse)
+    threshold = parse_fail_on(fail_on, cfg)
+    name = "<stdin>" if source == "-" else source
+    try:
+        data = sys.stdin.buffer.read() if source == "-" else read_bytes(source)
+        text = decode(data, name).text
+    except InputError as e:
+        fail(str(e))
+    except OSError as e:
+        fail(f"{name}: cannot read: {e.strerror or e}")
+
+    scanner = Scanner(cfg, ScanOptions(neural=cfg.neural, parse=cfg.parse))
+    lines = split_lines(text)
+    failing = False
+    out: TextIO = sys.stdout
+    chunks: list[str] = []
+    try:
+        for rec in score_lines(lines, scanner, name, batch_size):
+            if threshold is not None and any(_severity_at_least(f["severity"], threshold) for f in rec["findings"]):
+                failing = True
+            line = json.dumps(rec, ensure_ascii=False)
+            if output:
+                chunks.append(line + "\n")
+            else:
+                out.write(line + "\n")
+        if not output:
+            out.flush()
+    except Exception as e:  # a model that cannot load: one line, not a traceback
+        from mtcheck.neural.fluency import FluencyUnavailable
+        from mtcheck.quality import QualityModelError
+
+        if isinstance(e, (FluencyUnavailable, QualityModelError)):
+            fail(f"{e} (or use --no-neural)")
+        raise
+    if output:
+        from mtcheck.fsutil import atomic_write
+
+        try:
+            atomic_write(output, "".join(chunks))
+        except OSError as e:
+            fail(f"{output}: cannot write: {e.strerror or e}")
+    sys.exit(EXIT_FINDINGS if failing else EXIT_OK)
+
+
+def _severity_at_least(name: str, threshold) -> bool:
+    from mtcheck.findings import Severity
+
+    return Severity.parse(name) >= threshold
+
+
+__all__ = ["score", "score_lines", "split_lines", "line_document", "EXIT_ERROR"]

@@ -1,0 +1,182 @@
+"""The fluency scorer and its model cache, on the real packaged SmolLM2 model."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from mtcheck.neural import cache, fluency, registry
+
+# Machine-translation damage (Russian word order, calques, dropped subjects, scrambles) beside a
+# fluent rewrite of the same content. The first eight come from the seed stories.
+PAIRS = [
+    ("Russian soldiers in the area of the Syrian province of Deir ez-Zor no.",
+     "There are no Russian soldiers in the area of the Syrian province of Deir ez-Zor."),
+    ("The defense Ministry said that the shelling was 25 wounded Syrian militias.",
+     "The defense ministry said 25 Syrian militiamen were wounded in the shelling."),
+    ("Was decided to send the Russian military police.",
+     "It was decided to send in the Russian military police."),
+    ("15 September was held the sixth round of negotiations, which failed to agree on the boundaries.",
+     "The sixth round of negotiations, held on September 15, failed to agree on the boundaries."),
+    ("For this attack, according to Moscow, directly or indirectly, are the United States.",
+     "According to Moscow, the United States is directly or indirectly behind this attack."),
+    ("In Deir ezzor forces supported by Russia came close to those who support US.",
+     "In Deir ez-Zor, forces backed by Russia came close to forces backed by the US."),
+    ("They reported that during the RAID, coalition forces aircraft of Russian air force in this area.",
+     "They reported that there were no Russian air force aircraft in the area during the coalition raid."),
+    ("Moscow is responsible, that pre-warns US about the impending attacks.",
+     "Moscow says it warns the US in advance about impending attacks."),
+    ("The minister yesterday to journalists the new plan presented.",
+     "The minister presented the new plan to journalists yesterday."),
+    ("Of the meeting results the president satisfied remained.",
+     "The president was satisfied with the results of the meeting."),
+    ("Police the suspect detained near the station on Tuesday evening.",
+     "Police detained the suspect near the station on Tuesday evening."),
+    ("In the city began the construction of new bridge across river.",
+     "Construction of a new bridge across the river began in the city."),
+]
+
+
+# -- no model needed --------------------------------------------------------------------------
+def test_names_and_numbers_are_recognised_cheaply():
+    text = "The Russian defense Ministry said 25 fighters near Deir ez-Zor were hit."
+    words = [text[a:b] for a, b in fluency.name_or_number_words(text)]
+    assert words == ["Russian", "Ministry", "25", "Deir", "ez-Zor"]
+    # The first word's capital is the sentence start, unless the word is all capitals.
+    assert fluency.name_or_number_words("Police said so.") == []
+    assert [("INTERFAX.RU said so."[a:b]) for a, b in fluency.name_or_number_words("INTERFAX.RU said so.")] == ["INTERFAX.RU"]
+
+
+def test_content_mask_follows_token_offsets():
+    scores = fluency.TokenScores(
+        text="Hello Deir world 25.",
+        ids=[1, 2, 3, 4, 5, 6, 7],
+        offsets=[(0, 5), (5, 8), (8, 10), (10, 16), (16, 18), (18, 19), (19, 20)],
+        logprobs=[-1.0] * 7,
+    )
+    assert fluency.content_mask(scores) == [True, False, False, True, False, False, True]
+
+
+def test_features_are_per_token_means_and_skip_the_first_token():
+    table, unseen = fluency.unigram_table()
+    scores = fluency.TokenScores(text="a b c d", ids=[10, 11, 12, 13], offsets=[(0, 1), (1, 3), (3, 5), (5, 7)],
+                                 logprobs=[-20.0, -2.0, -4.0, -6.0])
+    f = fluency.sentence_features(scores)
+    assert f["n_tokens"] == 4
+    assert f["lp_mean"] == pytest.approx(-4.0)  # the first token (-20) is left out
+    assert f["lp_min"] == pytest.approx(-6.0)
+    expected_slor = sum(lp - table.get(i, unseen) for lp, i in zip([-2.0, -4.0, -6.0], [11, 12, 13])) / 3
+    assert f["slor"] == pytest.approx(expected_slor)
+    assert set(f) == set(fluency.FEATURES)
+
+
+def _prepare_with_counter(base: str, counter_path: str) -> str:
+    os.environ["MTCHECK_CACHE_DIR"] = base
+
+    def build(tmp: Path) -> dict:
+        with open(counter_path, "a") as fh:
+            fh.write("built\n")
+        time.sleep(0.5)  # long enough for the other process to find the lock held
+        (tmp / "weights.bin").write_bytes(b"x" * 10)
+        return {}
+
+    path, _ = cache.prepare("demo", "k1", build)
+    return str(path)
+
+
+def test_concurrent_preparation_builds_once(tmp_path):
+    counter = tmp_path / "builds.txt"
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(2) as pool:
+        paths = pool.starmap(_prepare_with_counter, [(str(tmp_path), str(counter))] * 2)
+    assert paths[0] == paths[1]
+    assert counter.read_text().count("built") == 1
+    final = Path(paths[0])
+    assert (final / "weights.bin").read_bytes() == b"x" * 10
+    assert cache.read_marker(final)["role"] == "demo"
+    assert not [p for p in final.parent.iterdir() if p.name.endswith(".tmp")]  # no temp folder left
+
+
+def test_failed_preparation_leaves_nothing_behind(tmp_path, monkeypatch):
+    monkeypatch.setenv("MTCHECK_CACHE_DIR", str(tmp_path))
+
+    def build(tmp: Path) -> dict:
+        (tmp / "half.bin").write_bytes(b"x")
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        cache.prepare("demo", "k2", build)
+    assert not cache.is_ready("demo", "k2")
+    assert not [p for p in (tmp_path / "models").iterdir() if p.is_dir()]
+
+
+def test_importing_the_quality_layer_does_not_import_torch():
+    code = ("import sys, mtcheck.quality, mtcheck.rules.syntax_quality, mtcheck.neural.fluency, mtcheck.cli.models_cmd; "
+            "print(sorted(m for m in ('torch', 'transformers') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+# -- the real model ---------------------------------------------------------------------------
+@pytest.mark.slow
+def test_garbled_sentences_score_below_their_fluent_rewrites():
+    from mtcheck.quality import score_texts
+
+    bad = score_texts([b for b, _ in PAIRS])
+    good = score_texts([g for _, g in PAIRS])
+    assert all(0.0 <= q <= 1.0 for q in bad + good)
+    losers = [(b, qb, qg) for (b, _), qb, qg in zip(PAIRS, bad, good) if not qb < qg]
+    assert not losers, losers
+
+
+@pytest.mark.slow
+def test_batched_scores_match_single_sentence_scores():
+    model = fluency.load()
+    texts = [g for _, g in PAIRS[:6]] + ["Short one."]
+    batched = model.token_scores(texts)
+    for text, b in zip(texts, batched):
+        (single,) = model.token_scores([text])
+        assert b.ids == single.ids
+        assert b.logprobs == pytest.approx(single.logprobs, abs=2e-3)  # padding must not leak into scores
+
+
+@pytest.mark.slow
+def test_model_loads_once_per_process():
+    first = fluency.load()
+    loads = fluency.LOAD_COUNT["load"]
+    assert fluency.load() is first
+    assert fluency.LOAD_COUNT["load"] == loads
+
+
+@pytest.mark.slow
+def test_conversion_is_cached_and_reused(tmp_path, monkeypatch):
+    monkeypatch.setenv("MTCHECK_CACHE_DIR", str(tmp_path))
+    assert fluency.prepared_path() is None
+    converted = fluency.LOAD_COUNT["convert"]
+    path = fluency.prepare(progress=False)
+    assert fluency.LOAD_COUNT["convert"] == converted + 1
+    assert path.parent == tmp_path / "models"
+    marker = json.loads((path / cache.MARKER).read_text())
+    assert marker["source"] == str(fluency.gguf_path())
+    assert (path / "model.safetensors").is_file() and (path / "tokenizer.json").is_file()
+    assert fluency.prepared_path() == path
+    assert registry.status("fluency")["ready"] is True
+
+    # Second time: the GGUF is never converted again, and the prepared folder loads and scores.
+    def no_conversion(*_a, **_k):
+        raise AssertionError("the GGUF was converted a second time")
+
+    monkeypatch.setattr(fluency, "_convert", no_conversion)
+    assert fluency.prepare(progress=False) == path
+    model = fluency.FluencyModel(path)
+    (scores,) = model.token_scores(["The ministry said the strike had killed three people."])
+    assert len(scores.logprobs) == len(scores.ids) > 5
+    assert all(lp <= 0.0 for lp in scores.logprobs)
+    assert json.loads((path / cache.MARKER).read_text()) == marker  # untouched
