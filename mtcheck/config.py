@@ -8,17 +8,12 @@ Unknown keys are errors, not silently ignored: a typo in ``ignore`` must not swi
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 from mtcheck.findings import Severity
+from mtcheck.fsutil import read_toml, tomllib
 
 # Section -> keys it may hold. A section owned by a later subsystem (gate policy, translation
 # models) lists its keys here so that validation stays in one place.
@@ -131,13 +126,7 @@ def load_config(path: str | os.PathLike | None) -> Config:
     if path is None:
         return Config()
     path = Path(path)
-    try:
-        with open(path, "rb") as fh:
-            raw = tomllib.load(fh)
-    except OSError as e:
-        raise ConfigError(f"{path}: cannot read config: {e.strerror or e}") from None
-    except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{path}: malformed TOML: {e}") from None
+    raw = read_toml(path, ConfigError, "config")
     if path.name == "pyproject.toml":
         raw = raw.get("tool", {}).get("mtcheck", {})
     if not isinstance(raw, dict):

@@ -2,7 +2,8 @@
 
 The client (the ``mtcheck scan`` process) reads the stories, restores what it can from its
 result cache, and submits the rest in the same batches a local run would analyse (one task
-per batch, so the neural stage sees the same batches and the output is the same). Each task
+per batch, so the neural stage sees the same batches and the output is the same; a
+rules-only scan, which gains nothing from batching, sends smaller tasks to balance the load). Each task
 carries the texts and any cached sentence scores, never file paths: workers need not share
 the client's disk. Results stream back as tasks finish and are cached as they arrive; the
 scan puts them back in input order. A task that raises is retried (``RETRIES``); one whose
@@ -32,6 +33,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from mtcheck.engine import FileResult, Scanner
 
 RETRIES = 2
+RULES_TASK_SIZE = 8  # documents per task when no neural stage runs
 CONNECT_TIMEOUT_S = 20
 WAIT_FOR_WORKERS_S = 60
 
@@ -88,7 +90,7 @@ class DaskBackend:
             self.close()
             raise
         workers = len(self.client.scheduler_info().get("workers", {})) or 1
-        self.limit = 2 * workers  # batches in flight: every worker busy, one queued each
+        self.limit = 2 * workers  # tasks in flight: every worker busy, one queued each
         self._as_completed = distributed.as_completed(loop=self.client.loop)
         self._items: dict[str, list] = {}
 
@@ -120,10 +122,15 @@ class DaskBackend:
         return len(self._items) >= self.limit
 
     def submit(self, items: list[tuple[int, "FileResult"]]) -> None:
-        shipped = [(r.document.path, r.document.text, r.document.encoding, [s.scores for s in r.document.sentences]) for _, r in items]
-        future = self.client.submit(analyse_batch, self._spec, shipped, retries=RETRIES, pure=False)
-        self._items[future.key] = items
-        self._as_completed.add(future)
+        # With the neural stage, one task per batch: the scorer batches across it exactly as a
+        # local run would. Without it, batching buys nothing: smaller tasks balance the workers.
+        size = len(items) if "fluency" in self.scanner.resources else RULES_TASK_SIZE
+        for start in range(0, len(items), size):
+            part = items[start:start + size]
+            shipped = [(r.document.path, r.document.text, r.document.encoding, [s.scores for s in r.document.sentences]) for _, r in part]
+            future = self.client.submit(analyse_batch, self._spec, shipped, retries=RETRIES, pure=False)
+            self._items[future.key] = part
+            self._as_completed.add(future)
 
     def completed(self, block: bool = False) -> list:
         if not self._items:

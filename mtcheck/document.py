@@ -111,7 +111,6 @@ def _paragraphs(text: str) -> Iterator[Paragraph]:
 
 def _lines(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     """Non-empty lines inside [start, end), trimmed."""
-    pos = start
     for m in re.finditer(r"[^\n]*", text[start:end]):
         a, b = start + m.start(), start + m.end()
         while a < b and text[a].isspace():
@@ -120,7 +119,6 @@ def _lines(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
             b -= 1
         if b > a:
             yield a, b
-        pos = b
 
 
 def _ends_sentence(line: str) -> bool:

@@ -84,12 +84,21 @@ class Scanner:
             from mtcheck.neural import registry
 
             sig["models"] = registry.signature(("parse",))
+        if self.options.rewrite:
+            from mtcheck.rewrite import rewrite_signature
+
+            sig["rewrite"] = rewrite_signature(self.config, self.options.neural)
         return sig
 
     # -- analysis -------------------------------------------------------------------------
     def check_documents(self, docs: Sequence[Document]) -> None:
         """Annotate documents in place. Neural stages batch across all of ``docs``."""
         self.annotate_scores(docs)
+        if "parse" in self.resources and docs and any("parse" in rule_by_code(c).needs for c in self.enabled):
+            # One batched spaCy pass across the batch instead of one small pass per document.
+            from mtcheck.neural.parse import attach_parse
+
+            attach_parse(docs)
         for doc in docs:
             self._run_rules(doc)
 
@@ -97,7 +106,7 @@ class Scanner:
         """The neural stage of ``check_documents``: per-sentence scores, batched across ``docs``.
         (``--jobs`` runs it in the main process and only the rules in worker processes.)"""
         if "fluency" in self.resources and docs:
-            from mtcheck.quality import annotate_quality  # torch enters the process here
+            from mtcheck.quality import annotate_quality  # the LM backend (CTranslate2 or torch) loads here
 
             todo = _needing_scores(docs)
             if todo:

@@ -15,19 +15,14 @@ keyed by the list of user files (and their modification times).
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 from mtcheck import translit
 from mtcheck.config import ConfigError
+from mtcheck.fsutil import read_toml
 
 DATA_DIR = Path(__file__).parent / "data" / "gazetteer"
 CUES_FILE = DATA_DIR / "cues.toml"
@@ -148,13 +143,7 @@ def _token_count(text: str) -> int:
 # -- loading --------------------------------------------------------------------------------
 
 def load_cue_groups(path: Path = CUES_FILE) -> dict[str, CueGroup]:
-    try:
-        with open(path, "rb") as fh:
-            raw = tomllib.load(fh)
-    except OSError as e:
-        raise ConfigError(f"{path}: cannot read cue groups: {e.strerror or e}") from None
-    except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{path}: malformed TOML: {e}") from None
+    raw = read_toml(path, ConfigError, "cue groups")
     groups: dict[str, CueGroup] = {}
     for name, table in raw.items():
         if not isinstance(table, dict):

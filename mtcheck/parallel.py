@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from concurrent.futures import Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Sequence
@@ -127,6 +128,9 @@ _scanner = None
 
 
 def _init_worker(config, options) -> None:
+    # Ctrl-C is the parent's to handle (it shuts the pool down); workers that caught it too
+    # would each print a KeyboardInterrupt traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     for name in THREAD_ENV:
         os.environ[name] = "1"
     from mtcheck.engine import Scanner

@@ -1,7 +1,8 @@
 """Calibrated sentence quality: one number in [0, 1] per sentence, higher = better English.
 
 ``quality`` combines the fluency model's features (``mtcheck.neural.fluency``: per-token
-log-probabilities normalised for length, word rarity, names and numbers) with cheap
+log-probabilities normalised for length, word rarity, names and numbers), the
+log-probabilities of function words (which vocabulary rarity does not move), and cheap
 structural signals (untranslated Cyrillic, words no English dictionary knows, shouting,
 calqued capitals, broken punctuation) through a small linear model trained on human
 judgments of news machine translation (``scripts/train_quality.py``; coefficients, figures
@@ -77,15 +78,16 @@ def structural_features(text: str) -> dict[str, float]:
 
 
 def features(texts: Sequence[str], token_scores: "Sequence[TokenScores] | None" = None) -> list[dict[str, float]]:
-    """Every candidate feature of each text (language-model and structural), batched.
-    ``token_scores`` (from ``FluencyModel.token_scores``) skips the language model."""
+    """Every candidate feature of each text (language-model and structural),
+    batched. ``token_scores`` (from ``FluencyModel.token_scores``) skips the language model;
+    blank texts get zero language-model features."""
     from mtcheck.neural import fluency
 
     lm = fluency.features(texts) if token_scores is None else [fluency.sentence_features(s) for s in token_scores]
     out = []
-    for text, f in zip(texts, lm):
-        row = dict(f)
-        row["log_tokens"] = math.log(max(1.0, f["n_tokens"]))
+    for text, row in zip(texts, lm):
+        row = dict(row)
+        row["log_tokens"] = math.log(max(1.0, row["n_tokens"]))
         row.update(structural_features(text))
         out.append(row)
     return out

@@ -27,7 +27,6 @@ import importlib.util
 import os
 import random
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -200,7 +199,7 @@ def bench_rules(stories: int = 200) -> dict:
     """Rules-only throughput, in process, excluding start-up and model loading."""
     from mtcheck.config import Config
     from mtcheck.document import Document
-    from mtcheck.engine import ScanOptions, Scanner
+    from mtcheck.engine import Scanner, ScanOptions
 
     with tempfile.TemporaryDirectory() as tmp:
         build_corpus(Path(tmp), stories)
@@ -274,7 +273,7 @@ def bench_seeds(repeats: int = 2) -> dict:
             state = code_state()
             cold, warm = run_cli(args, env), run_cli(args, env)
             if code_state() != state:
-                print(f"  (code or models changed during a cold/warm pair; measuring again)")
+                print("  (code or models changed during a cold/warm pair; measuring again)")
                 continue
             colds.append(cold)
             warms.append(warm)
@@ -330,6 +329,23 @@ def bench_corpus(stories: int = 1000, modes: tuple[str, ...] = ("jobs1", "jobs2"
 
 
 SECTIONS = {"rules": bench_rules, "fluency": bench_fluency, "seeds": bench_seeds, "corpus": bench_corpus}
+
+
+def _corpus_section(args=None) -> None:
+    """1,000-story corpus: wall time, peak RSS, --jobs 1 vs 2, Dask local 1 vs 2 workers."""
+    bench_corpus(getattr(args, "stories", 1000))
+    if have_quality() and getattr(args, "neural_stories", 100):
+        bench_corpus(getattr(args, "neural_stories", 100), ("jobs1", "jobs2"), neural=True)
+
+
+# For scripts/bench.py, whose sections take its argparse namespace.
+BENCH_SECTIONS = {
+    "scale-rules": lambda args=None: bench_rules(),
+    "scale-seeds": lambda args=None: bench_seeds(),
+    "scale-corpus": _corpus_section,
+}
+BENCH_SECTIONS["scale-rules"].__doc__ = "rules-only throughput (KB/s) without and with the spaCy parse"
+BENCH_SECTIONS["scale-seeds"].__doc__ = "mtcheck scan seeds/ cold (models prepared, empty result cache) vs warm"
 
 
 def main(argv: list[str] | None = None) -> None:

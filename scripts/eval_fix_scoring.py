@@ -46,7 +46,7 @@ def rule_candidates(rows, neural: bool):
     """(sid, Pair) for each sentence with a safe rule fix (mtcheck's rules, no parse)."""
     from mtcheck.config import Config
     from mtcheck.document import Document
-    from mtcheck.engine import ScanOptions, Scanner
+    from mtcheck.engine import Scanner, ScanOptions
     from mtcheck.rewrite.candidates import build_target, normalize_space, rule_candidate
 
     scanner = Scanner(Config(), ScanOptions(neural=False, parse=False, rewrite=False))
@@ -67,7 +67,8 @@ def backtranslation_candidates(rows, args):
     from mtcheck.config import Config
     from mtcheck.document import Document
     from mtcheck.neural.translate import TranslatorUnavailable, load_translator, resolve_spec
-    from mtcheck.rewrite.candidates import backtranslation_candidates as bt, build_target, normalize_space
+    from mtcheck.rewrite.candidates import backtranslation_candidates as bt
+    from mtcheck.rewrite.candidates import build_target, normalize_space
 
     cfg = Config()
     try:
@@ -96,6 +97,7 @@ def main(argv=None) -> int:
     ap.add_argument("--model", type=Path, default=None, help="fix-score artifact (default: models/fix_score.json)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--limit", type=int, default=0, help="use only this many sentences of each kind (0: all)")
+    ap.add_argument("--max-hter", type=float, default=0.5, help="also report on sentences with 0 < HTER <= this (the training population)")
     ap.add_argument("--num-candidates", type=int, default=4)
     ap.add_argument("--beam-size", type=int, default=4)
     ap.add_argument("--cache", type=Path, default=None, help="folder of the feature caches (default: the training script's)")
@@ -127,6 +129,7 @@ def main(argv=None) -> int:
         by_kind = {}
         good_rt = [s for s, e in zip(runtime, examples) if e.kind == "good"]
         good_raw = [s for s, e in zip(raw, examples) if e.kind == "good"]
+        good_cap = [s for s, e in zip(runtime, examples) if e.kind == "good" and e.hter <= args.max_hter]
         for kind in fd.BAD_KINDS:
             idx = [i for i, e in enumerate(examples) if e.kind == kind and e.hter > 0]
             if not idx:
@@ -135,6 +138,7 @@ def main(argv=None) -> int:
                 "n": len(idx),
                 "auroc": round(auroc(good_rt, runtime[idx].tolist()), 4),
                 "auroc_formula_only": round(auroc(good_raw, raw[idx].tolist()), 4),
+                "auroc_hter_capped": round(auroc(good_cap, [runtime[i] for i in idx if examples[i].hter <= args.max_hter]), 4),
                 "accepted": round(float((runtime[idx] >= thr).mean()), 4),
             }
         all_bad = [i for i, e in enumerate(examples) if e.kind != "good" and e.hter > 0]
@@ -147,6 +151,8 @@ def main(argv=None) -> int:
             "by_kind": by_kind,
             "auroc_all_bad": round(auroc(good_rt, runtime[all_bad].tolist()), 4),
             "good_fix_accepted": round(float(np.mean(np.array(good_rt) >= thr)), 4),
+            "good_fix_accepted_hter_capped": round(float(np.mean(np.array(good_cap) >= thr)), 4),
+            "max_hter": args.max_hter,
             "good_fix_rejected_at_runtime": round(float(np.mean([r for r, e in zip(rejected, examples) if e.kind == "good"])), 4),
             "hter0_sentences_any_perturbation_accepted": round(float(np.mean(list(zero_any.values()))), 4),
         }
@@ -197,11 +203,12 @@ def print_report(f: dict) -> None:
     for name in ("neural", "lexical"):
         g = f[name]
         print(f"\n[{name} formula, threshold {g['threshold']}]")
-        print(f"{'bad kind':<18}{'n':>6}{'AUROC':>8}{'(formula only)':>16}{'accepted':>10}")
+        cap = f"HTER<={g['max_hter']}"
+        print(f"{'bad kind':<18}{'n':>6}{'AUROC':>8}{'(formula only)':>16}{'AUROC ' + cap:>17}{'accepted':>10}")
         for kind, v in g["by_kind"].items():
-            print(f"{kind:<18}{v['n']:>6}{v['auroc']:>8.3f}{v['auroc_formula_only']:>16.3f}{v['accepted']:>10.1%}")
+            print(f"{kind:<18}{v['n']:>6}{v['auroc']:>8.3f}{v['auroc_formula_only']:>16.3f}{v['auroc_hter_capped']:>17.3f}{v['accepted']:>10.1%}")
         print(f"{'all bad':<18}{'':>6}{g['auroc_all_bad']:>8.3f}")
-        print(f"good fixes (post-edits) accepted: {g['good_fix_accepted']:.1%} "
+        print(f"good fixes (post-edits) accepted: {g['good_fix_accepted']:.1%} ({g['good_fix_accepted_hter_capped']:.1%} of those with {cap}) "
               f"(rejected outright for a changed number/date: {g['good_fix_rejected_at_runtime']:.1%})")
         print(f"HTER=0 sentences with any perturbed candidate accepted: {g['hter0_sentences_any_perturbation_accepted']:.1%}")
     gm = f["good_mt_left_alone"]

@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from mtcheck.config import Config  # noqa: E402
 from mtcheck.document import Document  # noqa: E402
-from mtcheck.engine import ScanOptions, Scanner  # noqa: E402
+from mtcheck.engine import Scanner, ScanOptions  # noqa: E402
 from mtcheck.rules import all_rules, families  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "newstest-ru-en"

@@ -233,10 +233,14 @@ class FeatureCache:
         """mtcheck.quality.score_texts of each text, computed as score_rows(features(texts)) so
         that the cache holds the language-model feature rows: a new quality calibration
         (models/quality.json) re-scores them without running the language model again."""
-        from mtcheck.quality import features as quality_features, score_rows
+        from mtcheck.quality import features as quality_features
+        from mtcheck.quality import model as quality_model
+        from mtcheck.quality import score_rows
 
         table = self.data["quality"]
-        todo = [t for t in dict.fromkeys(texts) if _key(t) not in table]
+        # Rows cached before the quality model gained a feature are computed again.
+        needed = set(quality_model().features)
+        todo = [t for t in dict.fromkeys(texts) if not needed <= table.get(_key(t), {}).keys()]
         start = time.time()
         for i in range(0, len(todo), batch):
             chunk = todo[i:i + batch]

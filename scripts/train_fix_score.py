@@ -1,17 +1,18 @@
 #!/usr/bin/env python
 """Fit the fix-score formula (models/fix_score.json) on MLQE-PE post-edits.
 
-Good fixes: the human post-edit of an MT sentence with HTER > 0 (original = the MT output).
-Bad fixes: perturbed post-edits (a name changed, a negation dropped, a number altered, words
-shuffled, a clause deleted), an unrelated post-edit, and the regression (post-edit -> MT).
-Features: mtcheck.rewrite.fixscore components, computed exactly as at run time. Two logistic
-regressions on standardised features: "neural" (all components) and "lexical" (what
---no-neural can compute). The acceptance threshold of each is calibrated on HTER = 0 sentences
+Good fixes: the human post-edit of an MT sentence with 0 < HTER <= --max-hter (original = the
+MT output). Bad fixes: perturbed post-edits (a name changed, a negation dropped, a number
+altered, words shuffled, a clause deleted), an unrelated post-edit, and the regression
+(post-edit -> MT). Features: mtcheck.rewrite.fixscore components, computed exactly as at run
+time (language-model features and embedding cosines are cached in the user cache folder).
+Two sign-constrained logistic regressions on standardised features: "neural" (all
+components) and "lexical" (what --no-neural can compute). The acceptance threshold of each is calibrated on HTER = 0 sentences
 (good MT, where every candidate is a bad fix) with cross-validated scores: the smallest
 threshold at which at most --max-zero-accept of those sentences would get any candidate
 accepted.
 
-    python scripts/train_fix_score.py [--data ../shared/data/mlqe-pe-ru-en] [--sample 1500]
+    python scripts/train_fix_score.py [--data ../shared/data/mlqe-pe-ru-en] [--sample 1000 --zero 400]
 
 Prints the figures it writes into the artifact and the card (models/FIX_SCORE_CARD.md).
 """
@@ -33,7 +34,6 @@ import fixscore_data as fd  # noqa: E402
 from fixscore_data import default_cache, features, runtime_rejected  # noqa: E402
 
 from mtcheck.rewrite import fixscore  # noqa: E402
-
 
 # Each component's direction is known: more meaning, names, numbers, negations kept and more
 # fluency gained never make a fix worse, a larger length change never makes it better. The
@@ -138,6 +138,7 @@ def main(argv=None) -> int:
     ap.add_argument("--zero", type=int, default=600, help="HTER = 0 sentences for threshold calibration")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--max-zero-accept", type=float, default=0.01, help="share of HTER = 0 sentences allowed an accepted candidate")
+    ap.add_argument("--max-hter", type=float, default=0.5, help="leave out sentences whose post-edit changed more than this share of words")
     ap.add_argument("--free-signs", action="store_true", help="fit without the sign constraints (for comparison)")
     ap.add_argument("--out", type=Path, default=HERE.parent / "models" / "fix_score.json")
     ap.add_argument("--card", type=Path, default=HERE.parent / "models" / "FIX_SCORE_CARD.md")
@@ -153,6 +154,11 @@ def main(argv=None) -> int:
     t0 = time.time()
     rows = fd.read_split(args.data, "train")
     examples = fd.examples_for(rows, args.sample, args.seed, args.zero)
+    # A post-edit that changes more than half the words is a new translation made from the
+    # Russian source, which mtcheck never sees: not a fix anyone could verify from the English.
+    dropped = len({e.sid for e in examples if e.hter > args.max_hter})
+    examples = [e for e in examples if e.hter <= args.max_hter]
+    print(f"left out {dropped} sentences with HTER > {args.max_hter}", file=sys.stderr)
     kinds = Counter(e.kind for e in examples)
     print(f"{len(examples)} examples from {len({e.sid for e in examples})} sentences: {dict(kinds)}", file=sys.stderr)
     comps = features(examples, cache)
@@ -192,15 +198,18 @@ def main(argv=None) -> int:
         print(f"[{name}] coef " + ", ".join(f"{f}={c:+.3f}" for f, c in zip(feats, model.coef_)) + f"; threshold {threshold}", file=sys.stderr)
     artifact["data"] = {
         "source": "MLQE-PE ru-en pe.train.{mt,pe,hter} (CC0), detokenized by scripts/fixscore_data.py",
-        "sentences_hter_gt_0": int(min(args.sample, sum(1 for r in rows if r[3] > 0))),
+        "sentences_hter_gt_0": len({e.sid for e in examples if e.hter > 0}),
+        "sampled_hter_gt_0": args.sample,
+        "left_out_hter_above": {"max_hter": args.max_hter, "sentences": dropped},
         "sentences_hter_0": int(min(args.zero, sum(1 for r in rows if r[3] == 0))),
         "examples": dict(kinds),
         "seed": args.seed,
         "quality_models": __import__("mtcheck.neural.registry", fromlist=["signature"]).signature(("fluency",)),
     }
     artifact["created_by"] = (f"scripts/train_fix_score.py --sample {args.sample} --zero {args.zero} --seed {args.seed} "
-                              f"--max-zero-accept {args.max_zero_accept}" + (" --free-signs" if args.free_signs else ""))
-    artifact["notes"] = "Scores with the candidate rejected at run time (a number or date changed) are 0, as annotate_rewrites does."
+                              f"--max-zero-accept {args.max_zero_accept} --max-hter {args.max_hter}" + (" --free-signs" if args.free_signs else ""))
+    artifact["notes"] = ("Candidates rejected at run time (a number or date changed) score 0 in the figures, as in annotate_rewrites. "
+                         "Coefficients apply to (component - mean) / scale; fix_score = logistic(intercept + sum).")
     args.out.write_text(json.dumps(artifact, indent=1) + "\n")
     fixscore.load_model.cache_clear()
     fixscore.load_model(str(args.out))  # validates what was written
@@ -220,13 +229,20 @@ def write_card(path: Path, a: dict) -> None:
         "## What it scores",
         "A proposed replacement of a sentence (a back-translation rewrite or a rule fix): `fix_score` in [0, 1],",
         "accepted at or above the threshold. Components (`mtcheck/rewrite/fixscore.py`): fluency gain",
-        "(`mtcheck.quality.score_texts` of candidate minus original), MiniLM cosine, sentence chrF, name and",
-        "number/date preservation (two-way share), negation count kept, |log word-count ratio|.",
-        "Two formulas: `neural` (all) and `lexical` (no fluency gain, no cosine: used with `--no-neural`).",
+        "(`mtcheck.quality.score_texts` of candidate minus original), MiniLM cosine and sentence chrF against the",
+        "sentence with its rule fixes applied, name and number/date preservation (two-way share), negation count",
+        "kept, |log word-count ratio|. Two formulas: `neural` (all) and `lexical` (no fluency gain, no cosine:",
+        "used with `--no-neural`). Each is a logistic regression on standardised components with balanced class",
+        "weights, L2 (C = 1) and sign constraints (more meaning, names, numbers, negations kept and more fluency",
+        "never lower the score; a larger length change never raises it): an unconstrained fit learns from the",
+        "perturbations, which stay closer to the MT than real post-edits do, to punish a fix for changing little.",
         "",
         "## Data",
         f"- {a['data']['source']}.",
-        f"- {a['data']['sentences_hter_gt_0']} sentences with HTER > 0: good fix = the post-edit (original = MT).",
+        f"- {a['data']['sentences_hter_gt_0']} sentences with 0 < HTER <= {a['data']['left_out_hter_above']['max_hter']} "
+        f"(of {a['data']['sampled_hter_gt_0']} sampled with HTER > 0; {a['data']['left_out_hter_above']['sentences']} left out: a post-edit",
+        "  changing more than half the words is a retranslation from the Russian, not a fix checkable from the English):",
+        "  good fix = the post-edit (original = MT).",
         "- Bad fixes of the same originals: post-edit with a name changed, a negation dropped, a number altered,",
         "  a window of words shuffled, a clause deleted; an unrelated post-edit; the regression (post-edit -> MT).",
         f"- {a['data']['sentences_hter_0']} HTER = 0 sentences (good MT: every candidate is a bad fix), used for the threshold.",

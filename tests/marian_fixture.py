@@ -23,9 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 # The story the end-to-end tests scan. Sentence 2 uses the placeholder route ("LIH" is an
-# entity the rules resolve to "ISIL"); the models below learned to translate its masked form.
+# entity the rules resolve to "ISIL", safely because the title spells out the Islamic State);
+# the models below learned to translate its masked form.
 STORY = (
-    "Coalition strike in Syria\n"
+    "Coalition strikes Islamic State in Syria\n"
     "\n"
     "LIH fighters attacked 25 positions near Deir ez-Zor.\n"
     "\n"

@@ -132,7 +132,7 @@ def launch_chromium():
 def rules_only_scanner(**options):
     """The rules-only scanner ``--no-neural`` builds (no torch, no spaCy)."""
     from mtcheck.config import Config
-    from mtcheck.engine import ScanOptions, Scanner
+    from mtcheck.engine import Scanner, ScanOptions
 
     cfg = Config()
     cfg.neural = cfg.parse = False

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import importlib
 import json
-import os
 import multiprocessing
+import os
 import shutil
 import sqlite3
 from pathlib import Path
@@ -19,7 +19,7 @@ from mtcheck.cache import ResultCache, ResultStore, db_path, scan_fingerprint
 from mtcheck.cli import cli
 from mtcheck.config import Config
 from mtcheck.document import Document
-from mtcheck.engine import FileResult, ScanOptions, Scanner
+from mtcheck.engine import FileResult, Scanner, ScanOptions
 from mtcheck.findings import Applicability, Edit, Finding, Fix, Severity
 from mtcheck.rules import all_rules
 

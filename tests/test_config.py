@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mtcheck.config import Config, ConfigError, find_config, load_config
-from mtcheck.engine import ScanOptions, Scanner
+from mtcheck.engine import Scanner, ScanOptions
 from mtcheck.findings import Severity
 from mtcheck.rules import SelectorError, select_rules
 

@@ -21,7 +21,7 @@ from click.testing import CliRunner  # noqa: E402
 import mtcheck.distributed as mtdask  # noqa: E402
 from mtcheck.cli import cli  # noqa: E402
 from mtcheck.config import Config  # noqa: E402
-from mtcheck.engine import ScanOptions, Scanner  # noqa: E402
+from mtcheck.engine import Scanner, ScanOptions  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from review_support import SEED_003, SEEDS, rules_only_scanner
 
 from mtcheck.cli import cli
 from mtcheck.report.diff import colorize, render, unified_diff
-from review_support import SEED_003, SEEDS, rules_only_scanner
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")

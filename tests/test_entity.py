@@ -12,7 +12,7 @@ import pytest
 from mtcheck import gazetteer as gz
 from mtcheck.config import Config, ConfigError, load_config
 from mtcheck.document import Document
-from mtcheck.engine import ScanOptions, Scanner
+from mtcheck.engine import Scanner, ScanOptions
 from mtcheck.rules import entity, rule_by_code
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,10 +9,10 @@ import hashlib
 import shutil
 from pathlib import Path
 
+import marian_fixture as mf
 import pytest
 from click.testing import CliRunner
 
-import marian_fixture as mf
 from mtcheck.cli import cli
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -107,12 +107,12 @@ def test_exit_code_one_when_findings_are_left(tree, tmp_path):
 def test_legacy_encoding_is_kept(tmp_path):
     story = tmp_path / "in" / "cp1251.txt"
     story.parent.mkdir()
-    text = "Боевики LIH (ИГИЛ) атаковали позиции.\n\nMilitants of LIH attacked the Syrian army near Deir ez-Zor on Friday.\n"
+    text = "Боевики LIH (ИГИЛ) атаковали позиции.\n\nMilitants of the Islamic State (LIH) attacked the Syrian army near Deir ez-Zor on Friday.\n"
     story.write_bytes(text.encode("cp1251"))
     out = tmp_path / "out"
     assert run(story.parent, "--out", out, "--no-neural", "--fail-on", "never").exit_code == 0
     cleaned = (out / "cp1251.txt").read_bytes().decode("cp1251")
-    assert "Militants of ISIL attacked" in cleaned and "Боевики" in cleaned
+    assert "Islamic State (ISIL) attacked" in cleaned and "Боевики" in cleaned
 
 
 def test_bad_inputs_are_one_line_errors(tree, tmp_path):
@@ -140,7 +140,13 @@ def test_fix_with_tiny_translation_models(tmp_path, monkeypatch, tmp_path_factor
     assert res.exit_code == 0, res.output
     assert "back-translation is off" not in res.stderr
     cleaned = (out / "story.txt").read_text(encoding="utf-8")
-    assert story.read_text(encoding="utf-8") == mf.STORY
-    assert "ISIL fighters attacked 25 positions near Deir ez-Zor." in cleaned
-    assert "The coalition struck 100 fighters" in cleaned  # the candidate that lost "100" was refused
+    assert story.read_text(encoding="utf-8") == mf.STORY  # the original is untouched
+    assert "ISIL fighters attacked 25 positions near Deir ez-Zor." in cleaned  # safe rule fix
+    assert "The Defense Ministry said" in cleaned and "100 fighters" in cleaned
+    # the flagged sentence ("... Deir ez-Zor no.") is replaced only by an accepted rewrite,
+    # which the per-file summary counts
+    rewritten = "There are no Russian soldiers in the Syrian province of Deir ez-Zor." in cleaned
+    kept = "Russian soldiers in the area of the Syrian province of Deir ez-Zor no." in cleaned
+    assert rewritten != kept
+    assert (" 1 rewrite," if rewritten else " 0 rewrites,") in res.stderr
     assert (out / "story.txt.diff").is_file()

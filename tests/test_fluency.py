@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -158,25 +159,30 @@ def test_model_loads_once_per_process():
 @pytest.mark.slow
 def test_conversion_is_cached_and_reused(tmp_path, monkeypatch):
     monkeypatch.setenv("MTCHECK_CACHE_DIR", str(tmp_path))
+    backend = fluency.backend()
     assert fluency.prepared_path() is None
     converted = fluency.LOAD_COUNT["convert"]
     path = fluency.prepare(progress=False)
-    assert fluency.LOAD_COUNT["convert"] == converted + 1
+    assert fluency.LOAD_COUNT["convert"] == converted + 1  # the GGUF was de-quantized once
     assert path.parent == tmp_path / "models"
     marker = json.loads((path / cache.MARKER).read_text())
     assert marker["source"] == str(fluency.gguf_path())
-    assert (path / "model.safetensors").is_file() and (path / "tokenizer.json").is_file()
+    assert (path / "tokenizer.json").is_file()
+    assert (path / "model" / "model.bin").is_file() if backend == "ctranslate2" else (path / "model.safetensors").is_file()
     assert fluency.prepared_path() == path
     assert registry.status("fluency")["ready"] is True
+    assert not [p for p in path.parent.iterdir() if p.name.endswith(".tmp")]  # scratch folders removed
 
-    # Second time: the GGUF is never converted again, and the prepared folder loads and scores.
+    # Second time: nothing is converted again, and the prepared folder loads and scores.
     def no_conversion(*_a, **_k):
-        raise AssertionError("the GGUF was converted a second time")
+        raise AssertionError("the model was converted a second time")
 
-    monkeypatch.setattr(fluency, "_convert", no_conversion)
+    monkeypatch.setattr(fluency, "_build_torch", no_conversion)
+    monkeypatch.setattr(fluency, "_build_ct2", no_conversion)
     assert fluency.prepare(progress=False) == path
-    model = fluency.FluencyModel(path)
+    model = fluency.FluencyModel(path, backend_name=backend)
     (scores,) = model.token_scores(["The ministry said the strike had killed three people."])
     assert len(scores.logprobs) == len(scores.ids) > 5
     assert all(lp <= 0.0 for lp in scores.logprobs)
     assert json.loads((path / cache.MARKER).read_text()) == marker  # untouched
+    shutil.rmtree(tmp_path / "models")  # half a gigabyte: do not leave it to pytest's retention

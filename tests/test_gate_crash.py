@@ -99,7 +99,7 @@ def audit(root: Path) -> list[dict]:
 def reference_verdicts(tmp_path: Path, n: int, seeds_dir: Path) -> dict[str, str]:
     """What an uninterrupted rules-only gate decides for each story (in-process, same code)."""
     from mtcheck.config import Config
-    from mtcheck.engine import ScanOptions, Scanner
+    from mtcheck.engine import Scanner, ScanOptions
     from mtcheck.gate.policy import default_policy
     from mtcheck.gate.run import check_in_place
 

@@ -14,7 +14,14 @@ from mtcheck.config import SCHEMA, load_config
 from mtcheck.document import Document
 from mtcheck.findings import Finding, Severity
 from mtcheck.gate.policy import (
-    CONFIG_TYPES, KEYS, PolicyError, build_policy, default_policy, evaluate, explain, input_error_decision,
+    CONFIG_TYPES,
+    KEYS,
+    PolicyError,
+    build_policy,
+    default_policy,
+    evaluate,
+    explain,
+    input_error_decision,
 )
 
 ENGLISH = (

@@ -7,10 +7,10 @@ import re
 
 import pytest
 from click.testing import CliRunner
+from review_support import SEEDS, copy_seeds, launch_chromium, rules_only_scanner
 
 from mtcheck.cli import cli
 from mtcheck.report.html import render
-from review_support import SEEDS, copy_seeds, launch_chromium, rules_only_scanner
 
 EVIL = ('Moscow said <script>window.__pwned = 1</script> about LIH &amp; the defense Ministry\n\n'
         'Militants of LIH said <img src=x onerror="window.__pwned = 2"> that <b>nothing</b> happened.\n')

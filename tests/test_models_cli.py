@@ -38,12 +38,18 @@ def test_lists_every_role_as_text():
     assert set(ROLES) <= listed
 
 
-def test_cache_dir_flag_moves_the_model_cache(tmp_path):
+def test_cache_dir_flag_moves_the_model_cache(tmp_path, monkeypatch):
+    # The flag is applied through the environment (so worker processes inherit it);
+    # monkeypatch restores the variable after the test.
+    monkeypatch.setenv("MTCHECK_CACHE_DIR", str(tmp_path / "unused"))
     result = CliRunner().invoke(cli, ["models", "--cache-dir", str(tmp_path), "--format", "json"])
     assert result.exit_code == 0, result.output
     fluency = next(r for r in json.loads(result.stdout) if r["role"] == "fluency")
     assert fluency["ready"] is False and fluency["prepared"] is None  # nothing converted there
     assert "models prepare" in fluency["reason"]
+    import os
+
+    assert os.environ["MTCHECK_CACHE_DIR"] == str(tmp_path)
 
 
 def test_listing_loads_no_model_framework():

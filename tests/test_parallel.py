@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from mtcheck.cli import cli
 from mtcheck.config import Config
-from mtcheck.engine import ScanOptions, Scanner
+from mtcheck.engine import Scanner, ScanOptions
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"

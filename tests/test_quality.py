@@ -10,9 +10,8 @@ from mtcheck import quality
 from mtcheck.config import Config
 from mtcheck.document import Document
 from mtcheck.neural import registry
-from mtcheck.rules import rule_by_code, select_rules
+from mtcheck.rules import rule_by_code, select_rules, syntax_quality
 from mtcheck.rules.base import Context
-from mtcheck.rules import syntax_quality
 
 
 def _artifact() -> dict:
@@ -162,7 +161,7 @@ def test_annotate_quality_scores_every_sentence_in_one_pass():
 
 @pytest.mark.slow
 def test_scanner_flags_a_damaged_sentence_and_not_a_fluent_one():
-    from mtcheck.engine import ScanOptions, Scanner, flagged_sentences
+    from mtcheck.engine import Scanner, ScanOptions, flagged_sentences
 
     scanner = Scanner(Config(), ScanOptions(neural=True, parse=False))
     doc = scanner.scan_text("In Deir ezzor forces supported by Russia came close to those who support US. "

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from review_support import ROOT, SEED_003, ReviewProcess, copy_seeds, launch_chromium
 
 pytestmark = pytest.mark.browser
@@ -210,11 +209,12 @@ def test_rewrite_cards_show_score_components_and_candidates(tmp_path, page):
     the starting point of an edit."""
     import threading
 
+    from review_support import rules_only_scanner
+
     from mtcheck.report.json import file_record
     from mtcheck.review.server import ReviewServer
     from mtcheck.review.session import ReviewSession, discover_files, options_key, read_story
     from mtcheck.review.store import Store
-    from review_support import rules_only_scanner
 
     folder = copy_seeds(tmp_path / "stories")
     scanner = rules_only_scanner()

@@ -9,7 +9,6 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-
 from review_support import SEED_003, ReviewProcess, copy_seeds, http, rules_only_scanner
 
 

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from review_support import SEED_003, copy_seeds, rules_only_scanner
 
 from mtcheck.cli import cli
 from mtcheck.review.export import ExportError, export
 from mtcheck.review.session import ReviewSession, discover_files, options_key
 from mtcheck.review.store import Store, StoreError
-from review_support import SEED_003, copy_seeds, rules_only_scanner
 
 
 def open_session(folder: Path, db: Path, reviewer: str = "ed") -> ReviewSession:

@@ -6,13 +6,19 @@ from __future__ import annotations
 import random
 
 import pytest
+from review_support import SEED_003, SEEDS, rules_only_scanner
 
 from mtcheck.render import diff_tree, document_tree, h, text_of, to_html, word_diff
 from mtcheck.report.json import file_record
 from mtcheck.review.suggestions import (
-    REWRITE, RULE_FIX, Change, apply_changes, default_changes, plan, suggestions_from_record,
+    REWRITE,
+    RULE_FIX,
+    Change,
+    apply_changes,
+    default_changes,
+    plan,
+    suggestions_from_record,
 )
-from review_support import SEED_003, SEEDS, rules_only_scanner
 
 
 @pytest.fixture(scope="module")

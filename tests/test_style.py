@@ -11,7 +11,7 @@ import pytest
 from mtcheck.config import Config
 from mtcheck.data import DataError, load_toml, regex, words
 from mtcheck.document import Document
-from mtcheck.engine import ScanOptions, Scanner
+from mtcheck.engine import Scanner, ScanOptions
 from mtcheck.findings import apply_edits
 from mtcheck.rules import style
 from mtcheck.rules.base import Context
@@ -241,7 +241,7 @@ def test_style_data_loads():
         ("a = ['x', 'x']\n", {"a": words}, "'x' is listed twice"),
         ("[t]\nx = 1\n", {"t": {"x": int, "y?": str}, "u?": int}, None),
         ("[t]\nz = 1\n", {"t": {"x": int}}, "t: unknown key 'z'"),
-        ("a = [", {"a": int}, "not valid TOML"),
+        ("a = [", {"a": int}, "malformed TOML"),
     ],
 )
 def test_data_validation(tmp_path, toml, schema, message):

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 import textwrap
 
 import pytest
 
 from mtcheck.config import Config
-from mtcheck.engine import ScanOptions, Scanner
+from mtcheck.engine import Scanner, ScanOptions
 from mtcheck.reader import read_document
 from mtcheck.rules import syntax, syntax_quality
 

@@ -14,8 +14,17 @@ from pathlib import Path
 import click
 
 from mtcheck.cli.common import (
-    EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, SEVERITY_CHOICE, apply_rule_options, fail, parse_fail_on,
-    resolve_config, rule_options, split_list, warn,
+    EXIT_ERROR,
+    EXIT_FINDINGS,
+    EXIT_OK,
+    SEVERITY_CHOICE,
+    apply_rule_options,
+    fail,
+    parse_fail_on,
+    resolve_config,
+    rule_options,
+    split_list,
+    warn,
 )
 from mtcheck.rewrite.options import apply_translator_options, translator_options
 
@@ -51,7 +60,7 @@ def fix(paths, out_dir, in_place, backup, unsafe_fixes, config_path, select, ign
     if not in_place and not out_dir:
         fail("say where the cleaned copies go: --out DIR (or --in-place --backup)")
 
-    from mtcheck.engine import ScanOptions, Scanner
+    from mtcheck.engine import Scanner, ScanOptions
     from mtcheck.rewrite.apply import fix_story
 
     cfg = resolve_config(config_path, paths)

@@ -14,7 +14,15 @@ from pathlib import Path
 import click
 
 from mtcheck.cli.common import (
-    EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, apply_rule_options, fail, resolve_config, rule_options, split_list, warn,
+    EXIT_ERROR,
+    EXIT_FINDINGS,
+    EXIT_OK,
+    apply_rule_options,
+    fail,
+    resolve_config,
+    rule_options,
+    split_list,
+    warn,
 )
 
 FOLDER = click.Path(file_okay=False)
@@ -103,8 +111,7 @@ def gate(paths, accepted_dir, review_dir, rejected_dir, config_path, select, ign
 
 
 def _scanner(cfg, include, exclude):
-    from mtcheck.engine import ScanOptions, Scanner
-
+    from mtcheck.engine import Scanner, ScanOptions
     from mtcheck.gate.run import preflight
 
     # No result cache: a gate decides each story once, and must judge the bytes in hand.

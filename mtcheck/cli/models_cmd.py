@@ -9,6 +9,7 @@ fluency GGUF into the model cache), so that the first scan does not pay for it. 
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 import click
@@ -23,6 +24,11 @@ def _apply_cache_dir(cache_dir: str | None) -> None:
         from mtcheck.neural.cache import set_base_dir
 
         set_base_dir(cache_dir)
+
+
+def _short(path: str) -> str:
+    home = os.path.expanduser("~")
+    return "~" + path[len(home):] if home not in ("", "/") and path.startswith(home + os.sep) else path
 
 
 def _human_size(n: int) -> str:
@@ -71,9 +77,9 @@ def models(ctx, cache_dir, config_path, fmt):
     width = max(len(r["role"]) for r in records)
     click.echo(f"{'ROLE':{width}}  {'SOURCE':8}  {'READY':5}  {'SIZE':>8}  WHERE")
     for r in records:
-        where = r.get("prepared") or r.get("location") or r.get("model") or "-"
+        where = _short(r.get("prepared") or r.get("location") or r.get("model") or "-")
         if r.get("prepared") and r.get("location"):
-            where = f"{r['prepared']} (from {r['location']})"
+            where = f"{_short(r['prepared'])} (from {_short(r['location'])})"
         line = f"{r['role']:{width}}  {r['source']:8}  {'yes' if r['ready'] else 'no':5}  {_human_size(r['size_bytes']):>8}  {where}"
         click.echo(line)
         if not r["ready"] and r.get("reason"):

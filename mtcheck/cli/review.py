@@ -80,7 +80,7 @@ def review(path, config_path, select, ignore, extend_select, neural, parse, rewr
                    f"{summary['applied']} decision(s) applied")
         sys.exit(EXIT_OK)
 
-    from mtcheck.engine import ScanOptions, Scanner
+    from mtcheck.engine import Scanner, ScanOptions
     from mtcheck.review.server import ReviewServer
     from mtcheck.review.session import ReviewSession, options_key
 

@@ -20,8 +20,8 @@ def markdown_table(items) -> str:
 @click.argument("code", required=False)
 def rules(fmt, code):
     """List every rule (or explain one CODE): code, category, default severity, description."""
-    from mtcheck.rules import all_rules, rule_by_code
     from mtcheck.cli.common import fail
+    from mtcheck.rules import all_rules, rule_by_code
 
     if code:
         rule = rule_by_code(code)

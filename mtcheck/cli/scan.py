@@ -7,8 +7,17 @@ import sys
 import click
 
 from mtcheck.cli.common import (
-    EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, SEVERITY_CHOICE, apply_rule_options, fail, parse_fail_on,
-    resolve_config, rule_options, split_list, warn,
+    EXIT_ERROR,
+    EXIT_FINDINGS,
+    EXIT_OK,
+    SEVERITY_CHOICE,
+    apply_rule_options,
+    fail,
+    parse_fail_on,
+    resolve_config,
+    rule_options,
+    split_list,
+    warn,
 )
 from mtcheck.report import FORMATS
 from mtcheck.rewrite.options import apply_translator_options, translator_options
@@ -48,7 +57,7 @@ def scan(paths, config_path, select, ignore, extend_select, neural, parse, fmt, 
     suggested replacement. Exit codes: 0 nothing at or above --fail-on, 1 findings at or
     above it, 2 usage, configuration or input errors (unreadable, binary, empty files).
     """
-    from mtcheck.engine import ScanOptions, Scanner
+    from mtcheck.engine import Scanner, ScanOptions
 
     cfg = resolve_config(config_path, paths)
     cfg = apply_rule_options(cfg, select, ignore, extend_select, neural, parse)
@@ -127,7 +136,8 @@ def _run(scanner, paths) -> list:
             return list(scanner.scan(paths, progress=progress))
     except Exception as e:
         from mtcheck.distributed import ClusterError
+        from mtcheck.neural.parse import ParseUnavailable
 
-        if isinstance(e, ClusterError):
+        if isinstance(e, (ClusterError, ParseUnavailable)):
             fail(str(e))
         raise

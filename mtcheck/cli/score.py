@@ -17,8 +17,15 @@ from typing import Iterator, TextIO
 import click
 
 from mtcheck.cli.common import (
-    EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, SEVERITY_CHOICE, apply_rule_options, fail, parse_fail_on,
-    resolve_config, rule_options,
+    EXIT_ERROR,
+    EXIT_FINDINGS,
+    EXIT_OK,
+    SEVERITY_CHOICE,
+    apply_rule_options,
+    fail,
+    parse_fail_on,
+    resolve_config,
+    rule_options,
 )
 from mtcheck.document import Document, Sentence
 
@@ -110,7 +117,7 @@ def score(source, config_path, select, ignore, extend_select, neural, parse, out
     finding offsets index the line's text. Exit codes: 0 nothing at or above --fail-on,
     1 findings at or above it, 2 usage, configuration or input errors.
     """
-    from mtcheck.engine import ScanOptions, Scanner
+    from mtcheck.engine import Scanner, ScanOptions
     from mtcheck.reader import InputError, decode, read_bytes
 
     if cache_dir:

@@ -20,14 +20,10 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 from pathlib import Path
 from typing import Any, Callable
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+from mtcheck.fsutil import read_toml
 
 DATA_DIR = Path(__file__).resolve().parent
 
@@ -44,13 +40,7 @@ def data_path(name: str | os.PathLike) -> Path:
 
 def load_toml(name: str | os.PathLike, schema: dict) -> dict:
     path = data_path(name)
-    try:
-        with open(path, "rb") as fh:
-            raw = tomllib.load(fh)
-    except OSError as e:
-        raise DataError(f"{path}: cannot read ({e.strerror or e})") from None
-    except tomllib.TOMLDecodeError as e:
-        raise DataError(f"{path}: not valid TOML ({e})") from None
+    raw = read_toml(path, DataError)
     return validate(raw, schema, str(path))
 
 

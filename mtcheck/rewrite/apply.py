@@ -13,7 +13,13 @@ from dataclasses import dataclass, field
 from mtcheck.engine import FileResult
 from mtcheck.findings import Finding
 from mtcheck.review.suggestions import (
-    REWRITE, RULE_FIX, Change, apply_changes, default_changes, plan, suggestions_from_record,
+    REWRITE,
+    RULE_FIX,
+    Change,
+    apply_changes,
+    default_changes,
+    plan,
+    suggestions_from_record,
 )
 
 

@@ -10,7 +10,8 @@ entity rules vouch for it); without rule fixes it is the original itself.
 - ``cosine``: cosine similarity of the all-MiniLM-L6-v2 embeddings of expected and candidate;
 - ``chrf``: sentence chrF (sacrebleu) of the candidate against expected, / 100;
 - ``entity_kept``, ``number_kept``: share of the names (capitalised words, acronyms) and
-  numbers (and months) of ``expected`` found in the candidate, penalising added ones too;
+  numbers (and months) of ``expected`` found in the candidate, and of the candidate's found in
+  ``expected`` (an added name or number costs like a dropped one);
 - ``negation_kept``: 1 when the candidate has as many negations as ``expected``;
 - ``length_dev``: |log| of the word-count ratio (length sanity).
 
@@ -66,7 +67,7 @@ def lexical_components(pairs: Sequence[Pair]) -> list[dict]:
         n_cand = max(1, len(p.candidate.split()))
         out.append({
             "chrf": chrf.sentence_score(p.candidate, [ref]).score / 100.0,
-            "entity_kept": _two_way_share(protect.name_tokens(ref), protect.name_tokens(p.candidate)),
+            "entity_kept": _name_share(ref, p.candidate),
             "number_kept": _two_way_share(want_nums, got_nums),
             "negation_kept": 1.0 if protect.negations(ref) == protect.negations(p.candidate) else 0.0,
             "length_dev": abs(math.log(n_cand / n_ref)),
@@ -86,6 +87,23 @@ def _two_way_share(want, got) -> float:
     if total == 0:
         return 1.0
     return sum((want & got).values()) / total
+
+
+def _name_share(ref: str, candidate: str) -> float:
+    """Names of ``ref`` found in the candidate and names of the candidate found in ``ref``,
+    over all of them (1.0 when neither has any). A name is looked up among all the words of
+    the other text, so that one moved to or from the start of the sentence still counts."""
+    from collections import Counter
+
+    want, got = protect.name_tokens(ref), protect.name_tokens(candidate)
+    total = sum(want.values()) + sum(got.values())
+    if total == 0:
+        return 1.0
+    words_ref = Counter(protect.word_tokens(ref))
+    words_cand = Counter(protect.word_tokens(candidate))
+    kept = sum(min(n, words_cand[w]) for w, n in want.items())
+    known = sum(min(n, words_ref[w]) for w, n in got.items())
+    return (kept + known) / total
 
 
 def neural_components(pairs: Sequence[Pair]) -> list[dict]:
@@ -129,6 +147,16 @@ class Formula:
 class FixScoreModel:
     path: str
     formulas: dict
+    quality_models: dict | None = None  # the sentence-quality models the formula was fitted with
+
+    def stale_quality(self) -> bool:
+        """True when the sentence-quality models differ from those the formula was fitted
+        with: fluency gains are then on another scale, and the formula should be refitted."""
+        if not self.quality_models:
+            return False
+        from mtcheck.neural import registry
+
+        return registry.signature(("fluency",)) != self.quality_models
 
     def formula(self, neural: bool) -> Formula:
         return self.formulas["neural" if neural else "lexical"]
@@ -176,7 +204,8 @@ def load_model(path: str | None = None) -> FixScoreModel:
         if not 0.0 <= formula.threshold <= 1.0:
             raise FixScoreModelError(f"{p}: formulas.{name}: threshold must lie in [0, 1]")
         formulas[name] = formula
-    return FixScoreModel(str(p), formulas)
+    data = raw.get("data", {})
+    return FixScoreModel(str(p), formulas, data.get("quality_models") if isinstance(data, dict) else None)
 
 
 def score_pairs(pairs: Sequence[Pair], neural: bool = True, model: FixScoreModel | None = None) -> list[tuple[float, dict]]:

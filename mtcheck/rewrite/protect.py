@@ -145,6 +145,11 @@ def negations(text: str) -> int:
     return len(_NEGATION_RE.findall(text))
 
 
+def word_tokens(text: str) -> list[str]:
+    """Words as ``name_tokens`` sees them (possessive "'s" removed)."""
+    return [w for w in (re.sub(r"[’']s$", "", m.group(0)).strip("’'-") for m in _WORD_RE.finditer(text)) if w]
+
+
 def name_tokens(text: str) -> Counter:
     """Capitalised words after the first word, and acronyms anywhere: a cheap stand-in for the
     names a sentence mentions, used identically at training and at run time."""

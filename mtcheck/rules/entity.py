@@ -21,8 +21,8 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from difflib import SequenceMatcher
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import Iterable, Iterator, NamedTuple
 

@@ -1,0 +1,239 @@
+"""Speed figures for mtcheck, one section per component.
+
+    python scripts/bench.py SECTION [SECTION...]     # e.g. fluency
+    python scripts/bench.py all
+    python scripts/bench.py --list
+
+Each section is a function registered in ``SECTIONS``; it prints its own figures. Timings on
+a shared machine are noisy: every section prints the load average before it starts, and
+figures should be quoted together with it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Callable
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+SHARED = ROOT.parent / "shared" / "data"
+MTCHECK = [sys.executable, "-m", "mtcheck"]
+
+
+def load_note() -> str:
+    try:
+        one, five, _ = os.getloadavg()
+        return f"load average {one:.2f} (1 min), {five:.2f} (5 min) on {os.cpu_count()} cores"
+    except OSError:
+        return "load average unknown"
+
+
+def timed(cmd: list[str], env: dict | None = None) -> tuple[float, int]:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    return time.perf_counter() - start, proc.returncode
+
+
+def pearson(a, b) -> float:
+    import numpy as np
+
+    return float(np.corrcoef(np.asarray(a, float), np.asarray(b, float))[0, 1])
+
+
+# -- fluency ----------------------------------------------------------------------------------
+# Run in a fresh interpreter: counts every model load of a whole `mtcheck scan` (transformers,
+# sentence-transformers, CTranslate2 and spaCy loaders are wrapped before mtcheck uses them).
+_LOAD_PROBE = r"""
+import collections, json, sys
+loads = collections.Counter()
+import transformers.modeling_utils as mu
+_fp = mu.PreTrainedModel.from_pretrained.__func__
+def _from_pretrained(cls, *a, **k):
+    loads["transformers " + cls.__name__ + " " + str(a[0] if a else k.get("pretrained_model_name_or_path"))] += 1
+    return _fp(cls, *a, **k)
+mu.PreTrainedModel.from_pretrained = classmethod(_from_pretrained)
+try:
+    import sentence_transformers
+    _st = sentence_transformers.SentenceTransformer.__init__
+    def _init(self, *a, **k):
+        loads["sentence-transformers " + str(a[0] if a else k.get("model_name_or_path"))] += 1
+        return _st(self, *a, **k)
+    sentence_transformers.SentenceTransformer.__init__ = _init
+except ImportError:
+    pass
+try:
+    import ctranslate2
+    for _cls in ("Generator", "Translator"):
+        def _make(orig, kind):
+            def _ct2(path, *a, **k):
+                loads["ctranslate2 " + kind + " " + str(path)] += 1
+                return orig(path, *a, **k)
+            return _ct2
+        setattr(ctranslate2, _cls, _make(getattr(ctranslate2, _cls), _cls))
+except ImportError:
+    pass
+from mtcheck.neural import parse
+parse.import_spacy()
+import spacy.util
+_sp = spacy.util.load_model_from_init_py
+def _spacy(init_file, **k):
+    loads["spacy " + str(init_file)] += 1
+    return _sp(init_file, **k)
+spacy.util.load_model_from_init_py = _spacy
+from mtcheck.cli import cli
+from mtcheck.neural import fluency
+try:
+    cli(sys.argv[1:], standalone_mode=False)
+except SystemExit:
+    pass
+print(json.dumps({"loads": loads, "fluency": fluency.LOAD_COUNT}), file=sys.stderr)
+"""
+
+
+def _bench_sentences(n: int) -> list[str]:
+    """Real MT output when the shared data is there, else the seed sentences (repeated)."""
+    path = SHARED / "daseg-ru-en-2015" / "newstest2015.mt-system"
+    if path.is_file():
+        texts = [t for t in path.read_text(encoding="utf-8").splitlines() if t.strip()]
+    else:
+        from mtcheck.document import Document
+
+        texts = [s.text for p in sorted((ROOT / "seeds").glob("*.txt"))
+                 for s in Document.from_text(p.read_text(encoding="utf-8")).sentences]
+    return (texts * (n // len(texts) + 1))[:n]
+
+
+def _throughput(model, texts: list[str]) -> tuple[float, float]:
+    model.token_scores(texts[:8])  # warm-up: first-call allocations
+    start = time.perf_counter()
+    scores = model.token_scores(texts)
+    dt = time.perf_counter() - start
+    return len(texts) / dt, sum(len(s.ids) for s in scores) / dt
+
+
+def bench_fluency(args) -> None:
+    """Fluency scorer throughput (fp32 and dynamic int8), int8 agreement, `mtcheck scan seeds/`
+    wall time with models prepared, and how often each model loads in one scan."""
+    import importlib.util
+
+    from mtcheck import quality
+    from mtcheck.neural import fluency
+
+    print(f"[fluency] {load_note()}")
+    print(f"  threads {fluency.thread_count()}, OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY')}, "
+          f"default backend {fluency.backend()}")
+    texts = _bench_sentences(args.sentences)
+    mean_words = sum(len(t.split()) for t in texts) / len(texts)
+    agree = _bench_sentences(10**9)[: args.agreement] if args.agreement else []
+    sample = _bench_seed_sentences() + agree
+    backends = ["ctranslate2", "torch"] if importlib.util.find_spec("ctranslate2") else ["torch"]
+    reference = None  # float32 quality of `sample` on the first backend
+    for name in backends:
+        path = fluency.prepare(backend_name=name)  # models prepared: conversion is not timed
+        for quantize in ("none", "int8"):
+            dev = fluency.device(name)
+            if quantize == "int8" and dev != "cpu":
+                continue
+            start = time.perf_counter()
+            model = fluency.FluencyModel(path, backend_name=name, device=dev, quantize=quantize)
+            load_s = time.perf_counter() - start
+            sps, tps = _throughput(model, texts)
+            q = quality.score_rows(quality.features(sample, model.token_scores(sample)))
+            label = f"{name} {'float32' if quantize == 'none' else 'int8'} on {dev}"
+            line = (f"  {label:28s} {sps:5.1f} sentences/s ({tps:4.0f} tokens/s), load {load_s:.2f} s; "
+                    f"{len(texts)} news MT sentences of {mean_words:.0f} words on average")
+            if reference is None:
+                reference = q
+            else:
+                r = pearson(reference, q)
+                worst = max(abs(a - b) for a, b in zip(reference, q))
+                line += (f"\n  {'':28s} quality vs {backends[0]} float32 on {len(sample)} seed+daseg sentences: "
+                         f"Pearson {r:.4f}, largest difference {worst:.3f} ({'holds' if r >= 0.99 else 'does NOT hold'} r >= 0.99)")
+            print(line, flush=True)
+
+    env = dict(os.environ)
+    no_cache = ["--no-cache"] if _has_no_cache_flag() else []
+    for label, extra in (("with models prepared", []), ("rules only (--no-neural)", ["--no-neural"])):
+        runs = [timed(MTCHECK + ["scan", "seeds/", "--format", "json", *no_cache, *extra], env)
+                for _ in range(args.repeats)]
+        walls = sorted(w for w, _ in runs)
+        print(f"  mtcheck scan seeds/ {label}: {walls[0]:.1f} s best of {len(walls)} "
+              f"(all: {', '.join(f'{w:.1f}' for w in walls)}; exit {runs[0][1]})")
+
+    proc = subprocess.run([sys.executable, "-c", _LOAD_PROBE, "scan", "seeds/", "--format", "json"],
+                          cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        probe = json.loads(proc.stderr.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        print(f"  load probe failed: {proc.stderr.strip()[-300:]}")
+        return
+    twice = {k: v for k, v in probe["loads"].items() if v > 1}
+    print(f"  model loads in one `mtcheck scan seeds/`: {dict(probe['loads']) or 'none'}; "
+          f"fluency converted {probe['fluency']['convert']}x, loaded {probe['fluency']['load']}x")
+    print(f"  no model loaded twice: {'yes' if not twice and probe['fluency']['load'] <= 1 else 'NO: ' + str(twice)}")
+
+
+def _bench_seed_sentences() -> list[str]:
+    from mtcheck.document import Document
+
+    return [s.text for p in sorted((ROOT / "seeds").glob("*.txt"))
+            for s in Document.from_text(p.read_text(encoding="utf-8")).sentences]
+
+
+def _has_no_cache_flag() -> bool:
+    """Whether `mtcheck scan` has a result cache to switch off (timings must not hit it)."""
+    proc = subprocess.run(MTCHECK + ["scan", "--help"], cwd=ROOT, capture_output=True, text=True)
+    return "--no-cache" in proc.stdout
+
+
+# -- registry ---------------------------------------------------------------------------------
+SECTIONS: dict[str, Callable] = {
+    "fluency": bench_fluency,
+}
+
+# Scale sections (result cache, --jobs, Dask): scripts/bench_scale.py.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_scale import BENCH_SECTIONS as _SCALE_SECTIONS  # noqa: E402
+
+SECTIONS.update(_SCALE_SECTIONS)
+
+
+# Import gating (journal, moves, fsyncs): scripts/bench_gate.py.
+def _gate_section(args=None) -> None:
+    """mtcheck gate throughput on a 1,000-story inbox (rules-only, --jobs 2, a neural sample)"""
+    from bench_gate import bench_gate
+
+    bench_gate()
+
+
+SECTIONS["gate"] = _gate_section
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("sections", nargs="*", default=["all"], help="section names, or 'all'")
+    ap.add_argument("--list", action="store_true", help="list the sections and exit")
+    ap.add_argument("--sentences", type=int, default=200, help="fluency: sentences per throughput run")
+    ap.add_argument("--agreement", type=int, default=500, help="fluency: daseg sentences for the int8 agreement check")
+    ap.add_argument("--repeats", type=int, default=2, help="wall-time runs per command (best is reported)")
+    args = ap.parse_args()
+    if args.list:
+        for name, fn in SECTIONS.items():
+            print(f"{name:12s} {(fn.__doc__ or '').strip().splitlines()[0]}")
+        return
+    names = list(SECTIONS) if "all" in args.sections else args.sections
+    unknown = [n for n in names if n not in SECTIONS]
+    if unknown:
+        sys.exit(f"unknown section(s): {', '.join(unknown)} (known: {', '.join(SECTIONS)})")
+    for name in names:
+        SECTIONS[name](args)
+
+
+if __name__ == "__main__":
+    main()
