@@ -176,11 +176,13 @@ def _scored(qualities) -> Document:
 
 
 def test_document_quality_reviews_and_rejects_on_the_neural_path():
-    good, middling, bad = _scored([0.9] * 9), _scored([0.45] * 9), _scored([0.1] * 9)
+    limits = default_policy()
+    between = (limits["min-quality"] + limits["review-quality"]) / 2
+    good, middling, bad = _scored([0.9] * 9), _scored([between] * 9), _scored([0.1] * 9)
     assert evaluate(good, default_policy(), neural=True).verdict == "accepted"
     d = evaluate(middling, default_policy(), neural=True)
     assert d.verdict == "review" and d.decided_by.rule == "review-quality"
-    assert d.metrics.quality == pytest.approx(0.45) and d.metrics.quality_scored == 9
+    assert d.metrics.quality == pytest.approx(between) and d.metrics.quality_scored == 9
     d = evaluate(bad, default_policy(), neural=True)
     assert d.verdict == "rejected" and d.decided_by.rule == "min-quality"
 

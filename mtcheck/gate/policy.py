@@ -48,7 +48,10 @@ KEYS: tuple[Key, ...] = (
     Key("max-warnings", "count", -1, REJECTED, "more warning findings than this rejects (-1: no limit)"),
     Key("max-category", "category-counts", {}, REJECTED, "per category: more findings than this rejects"),
     Key("max-flagged-share", "share", 0.5, REJECTED, "a larger share of flagged sentences (syntax/language findings) rejects"),
-    Key("min-quality", "share", 0.3, REJECTED, "document quality below this rejects (neural path only)"),
+    # Quality limits from scripts/calibrate_gate.py: review-quality sends at most 2% of professional
+    # translations of Russian news to review (12-sentence stories); min-quality lies 0.03 below the
+    # lowest of them, so quality alone never rejects professional copy.
+    Key("min-quality", "share", 0.45, REJECTED, "document quality below this rejects (neural path only)"),
     Key("review-foreign-share", "share", 0.02, REVIEW,
         "a larger share of letters in a non-Latin script sends to review (an untranslated sentence, even with the language rules off)"),
     Key("review-categories", "categories", ["language"], REVIEW, "any finding of these categories sends to review"),
@@ -56,7 +59,7 @@ KEYS: tuple[Key, ...] = (
     Key("review-warnings", "count", 3, REVIEW, "more warning findings than this sends to review (-1: no limit)"),
     Key("review-category", "category-counts", {}, REVIEW, "per category: more findings than this sends to review"),
     Key("review-flagged-share", "share", 0.1, REVIEW, "a larger share of flagged sentences sends to review"),
-    Key("review-quality", "share", 0.5, REVIEW, "document quality below this sends to review (neural path only)"),
+    Key("review-quality", "share", 0.55, REVIEW, "document quality below this sends to review (neural path only)"),
     Key("quality-aggregate", "aggregate", "mean", None,
         "how sentence qualities make the document quality: mean, median, lower-quartile or min (body sentences)"),
     Key("audit-log", "path", None, None,
