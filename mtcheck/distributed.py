@@ -27,7 +27,6 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from mtcheck import __version__, serialize
-from mtcheck.document import Document
 
 if TYPE_CHECKING:  # pragma: no cover
     from mtcheck.engine import FileResult, Scanner
@@ -127,7 +126,7 @@ class DaskBackend:
         size = len(items) if "fluency" in self.scanner.resources else RULES_TASK_SIZE
         for start in range(0, len(items), size):
             part = items[start:start + size]
-            shipped = [(r.document.path, r.document.text, r.document.encoding, [s.scores for s in r.document.sentences]) for _, r in part]
+            shipped = [serialize.ship(r.document) for _, r in part]
             future = self.client.submit(analyse_batch, self._spec, shipped, retries=RETRIES, pure=False)
             self._items[future.key] = part
             self._as_completed.add(future)
@@ -239,11 +238,6 @@ def analyse_batch(spec: dict, shipped: list[tuple]) -> list[dict]:
         raise VersionMismatch(f"worker runs mtcheck {identity()}, client {spec['identity']}")
     with _lock:
         scanner = _scanner_for(spec)
-        docs = []
-        for path, text, encoding, scores in shipped:
-            doc = Document.from_text(text, path=path, encoding=encoding)
-            for sentence, s in zip(doc.sentences, scores):
-                sentence.scores = s
-            docs.append(doc)
+        docs = [serialize.unship(item) for item in shipped]
         scanner.analyse(docs)
         return [serialize.annotations(d) for d in docs]

@@ -109,10 +109,14 @@ def _paragraphs(text: str) -> Iterator[Paragraph]:
             yield Paragraph(start, end)
 
 
-def _lines(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
-    """Non-empty lines inside [start, end), trimmed."""
-    for m in re.finditer(r"[^\n]*", text[start:end]):
-        a, b = start + m.start(), start + m.end()
+_LINE = re.compile(r"[^\r\n]+")
+
+
+def line_spans(text: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, int]]:
+    """Every non-blank line inside [start, end) as a trimmed span (start, end). A line ends at
+    \n, \r\n or a lone \r, as in the line numbers findings report."""
+    for m in _LINE.finditer(text, start, len(text) if end is None else end):
+        a, b = m.start(), m.end()
         while a < b and text[a].isspace():
             a += 1
         while b > a and text[b - 1].isspace():
@@ -129,7 +133,7 @@ def _units(text: str, para: Paragraph) -> Iterator[tuple[int, int, bool]]:
     """Split a paragraph into line groups: a line break ends a unit unless the line is a
     hard-wrapped continuation (no terminal punctuation and the next line starts lower-case).
     Yields (start, end, standalone_line_without_terminal)."""
-    lines = list(_lines(text, para.start, para.end))
+    lines = list(line_spans(text, para.start, para.end))
     i = 0
     while i < len(lines):
         a, b = lines[i]

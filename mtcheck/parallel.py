@@ -67,7 +67,7 @@ class ProcessBackend:
         futures = []
         for chunk in _chunks(docs, self.jobs * 2):
             try:
-                futures.append(pool.submit(run_rules, [_ship(d) for d in chunk]))
+                futures.append(pool.submit(run_rules, [serialize.ship(d) for d in chunk]))
             except BrokenProcessPool as e:  # reported per file when collected
                 failed: Future = Future()
                 failed.set_exception(e)
@@ -106,10 +106,6 @@ class ProcessBackend:
         self._in_flight.clear()
 
 
-def _ship(doc: Document) -> tuple:
-    return (doc.path, doc.text, doc.encoding, [s.scores for s in doc.sentences])
-
-
 def _chunks(docs: Sequence[Document], n: int) -> list[list[Document]]:
     """Up to ``n`` contiguous chunks of about equal text length."""
     total = sum(len(d.text) for d in docs) or 1
@@ -142,10 +138,8 @@ def _init_worker(config, options) -> None:
 def run_rules(shipped: list[tuple]) -> list[dict]:
     """Run the rule families over documents whose neural scores were computed in the main process."""
     out = []
-    for path, text, encoding, scores in shipped:
-        doc = Document.from_text(text, path=path, encoding=encoding)
-        for sentence, s in zip(doc.sentences, scores):
-            sentence.scores = s
+    for item in shipped:
+        doc = serialize.unship(item)
         _scanner._run_rules(doc)
         out.append(serialize.annotations(doc))
     return out

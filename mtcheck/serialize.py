@@ -93,6 +93,20 @@ def apply_annotations(doc: Document, payload: dict) -> dict:
     return payload["extras"]
 
 
+def ship(doc: Document) -> tuple:
+    """A document with its neural scores, for a worker (``--jobs``, Dask) that runs the rules."""
+    return (doc.path, doc.text, doc.encoding, [s.scores for s in doc.sentences])
+
+
+def unship(shipped: tuple) -> Document:
+    """The document ``ship`` packed, re-segmented, its sentences' scores put back."""
+    path, text, encoding, scores = shipped
+    doc = Document.from_text(text, path=path, encoding=encoding)
+    for sentence, s in zip(doc.sentences, scores):
+        sentence.scores = s
+    return doc
+
+
 def _plain(value: Any) -> Any:
     # numpy scalars and arrays a scorer may leave in ``scores``: store their Python value.
     if hasattr(value, "tolist"):

@@ -184,3 +184,18 @@ def test_directory_given_where_a_file_is_needed(tmp_path, cli):
         assert result.exit_code == 2
         assert "is a directory" in result.stderr
         assert "Traceback" not in result.stderr
+
+
+def test_old_mac_line_breaks_are_lines_for_segmentation_and_line_numbers():
+    # A lone \r ends a line wherever lines matter: segmentation (a title line) and the line
+    # numbers findings report.
+    from mtcheck.document import Document, line_spans
+
+    text = "  Strike near Deir ez-Zor \rThe army said that it had advanced.\rIt gave no figures.\r"
+    assert [text[a:b] for a, b in line_spans(text)] == [
+        "Strike near Deir ez-Zor", "The army said that it had advanced.", "It gave no figures."]
+    doc = Document.from_text(text)
+    assert [s.text for s in doc.sentences] == [
+        "Strike near Deir ez-Zor", "The army said that it had advanced.", "It gave no figures."]
+    assert doc.sentences[0].kind == "title"
+    assert [doc.line_col(s.start)[0] for s in doc.sentences] == [1, 2, 3]

@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Iterable, Iterator
 
 from mtcheck.data import load_toml, regex, words
-from mtcheck.document import Document
+from mtcheck.document import Document, line_spans
 from mtcheck.findings import Applicability, Edit, Finding, Fix, Severity
 from mtcheck.lexicon import lexicon
 from mtcheck.rules.base import Context, Family, Rule
@@ -98,7 +98,6 @@ RULES = (COOKIE_BANNER, SHARE_PROMPT, CAPTCHA, TEASER, BYLINE, REPEATED_TITLE, T
 # Rules whose lines are recognised by patterns, in the order they are tried on a line.
 _PATTERN_RULES = (CAPTCHA, COOKIE_BANNER, TEASER, SHARE_PROMPT, BYLINE)
 
-_LINE = re.compile(r"[^\r\n]+")
 _TERMINAL = ".!?…:;\"'”’»)]"
 _DATA_KEY = {COOKIE_BANNER: "cookie-banner", SHARE_PROMPT: "share-prompt", CAPTCHA: "captcha", TEASER: "teaser", BYLINE: "byline"}
 _SCHEMA = {
@@ -131,18 +130,6 @@ def boilerplate_data() -> _BoilerplateData:
 # -- helpers ------------------------------------------------------------------------------
 
 
-def _lines(text: str) -> Iterator[tuple[int, int]]:
-    """Every non-blank line as a trimmed span (start, end)."""
-    for m in _LINE.finditer(text):
-        a, b = m.start(), m.end()
-        while a < b and text[a].isspace():
-            a += 1
-        while b > a and text[b - 1].isspace():
-            b -= 1
-        if b > a:
-            yield a, b
-
-
 def deletion_span(text: str, start: int, end: int) -> tuple[int, int]:
     """The span to delete to remove the line(s) holding [start, end): from the start of its
     line through the line break and any blank lines after it, so the next line moves up."""
@@ -171,7 +158,7 @@ def _deletion(rule: Rule, doc: Document, start: int, end: int, message: str, saf
 
 def _pattern_lines(doc: Document, data: _BoilerplateData, ctx: Context, taken: set[int]) -> Iterator[Finding]:
     text = doc.text
-    for a, b in _lines(text):
+    for a, b in line_spans(text):
         line = text[a:b]
         for rule, patterns in data.patterns:
             if not ctx.on(rule.code):
@@ -208,7 +195,7 @@ def _normalised(line: str) -> str:
 def _repeated_titles(doc: Document, taken: set[int]) -> Iterator[Finding]:
     text = doc.text
     previous: tuple[int, int] | None = None
-    for a, b in _lines(text):
+    for a, b in line_spans(text):
         if previous is not None and a not in taken:
             pa, pb = previous
             earlier = text[pa:pb]
