@@ -190,7 +190,12 @@ class Scanner:
                         submit(batch)
                         batch = []
                 else:
-                    self.stats["cached"] += result.document is not None
+                    if result.document is not None:
+                        self.stats["cached"] += 1
+                        if self.stats["cached"] == 1 and self.options.rewrite and self.options.neural:
+                            from mtcheck.rewrite import notify_if_backtranslation_off
+
+                            notify_if_backtranslation_off(self.config)
                     take([([(i, result)], None)], fresh=False)
                 if backend is not None:
                     take(backend.completed(block=False))

@@ -377,6 +377,44 @@ def test_scan_rewrite_without_translation_models(tmp_path, monkeypatch):
 
 
 @pytest.mark.slow
+def test_rewrites_from_the_result_cache_still_say_back_translation_is_off(tmp_path, monkeypatch, capsys):
+    import mtcheck.rewrite as rewrite
+    from mtcheck.engine import Scanner, ScanOptions
+
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "empty-cache"))
+    for var in ("MTCHECK_TRANSLATOR_EN_RU", "MTCHECK_TRANSLATOR_RU_EN"):
+        monkeypatch.delenv(var, raising=False)
+    story = tmp_path / "003_ffa3510338295b69.txt"
+    story.write_bytes((SEEDS / story.name).read_bytes())
+    options = ScanOptions(rewrite=True, neural=True, parse=False, cache=True, cache_dir=str(tmp_path / "results"))
+    for run in ("fresh", "from the cache"):
+        monkeypatch.setattr(rewrite, "_notified", set())  # a new process
+        scanner = Scanner(Config(), options)
+        [result] = scanner.scan([str(story)])
+        notices = [line for line in capsys.readouterr().err.splitlines() if "back-translation is off" in line]
+        assert len(notices) == 1 and "mtcheck models pull" in notices[0], run
+        assert any("rewrite" in s.scores for s in result.document.sentences), run
+    assert scanner.stats["cached"] == 1 and scanner.stats["analysed"] == 0
+
+
+def test_text_output_shows_each_rewrite_under_its_sentences_findings(tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "empty-cache"))
+    story = tmp_path / "003_ffa3510338295b69.txt"
+    story.write_bytes((SEEDS / story.name).read_bytes())
+    result = CliRunner().invoke(cli, ["scan", "--rewrite", "--no-neural", "--no-cache", "--fail-on", "never", str(story)])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    # Line 3 holds one sentence with four findings, "LIH" (col 236) the last: its rewrite follows
+    # that finding, before the findings of the lines after it.
+    e101 = lines.index(next(line for line in lines if line.startswith(f"{story}:3:236: E101 ")))
+    rewrite = lines[e101 + 1]
+    assert rewrite.startswith(f"{story}:3:1: rewrite (rules, fix score ")
+    assert "ISIL" in rewrite and "LIH" not in rewrite and "UN Security Council" in rewrite
+    assert lines[e101 + 2].startswith(f"{story}:7:19: S101 ")
+    assert sum(": rewrite (" in line for line in lines) >= 5 and lines[-1].endswith("sentences flagged.")
+
+
+@pytest.mark.slow
 def test_scan_rewrite_with_tiny_models_by_flag(hub, tmp_path):
     story = tmp_path / "story.txt"
     story.write_text(mf.STORY, encoding="utf-8")

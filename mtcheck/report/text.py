@@ -21,6 +21,9 @@ def render(results: Sequence[FileResult], signature: dict | None = None, color: 
         if r.error is not None:
             continue  # input errors go to stderr, one line each, from the CLI
         doc = r.document
+        # Each sentence's rewrite goes right under the last finding inside that sentence (or
+        # where the sentence starts, when none does), so the fix reads with what it fixes.
+        entries: list[tuple[int, int, str]] = []
         for f in doc.findings:
             line, col = doc.line_col(f.start)
             sev = str(f.severity)
@@ -29,17 +32,20 @@ def render(results: Sequence[FileResult], signature: dict | None = None, color: 
                 marker = "" if f.safe_fix else ", unsafe"
                 shown = "delete" if f.suggestion == "" else repr(f.suggestion)
                 head += f" (suggestion: {shown}{marker})"
-            lines.append(head)
+            entries.append((f.start, 0, head))
         if show_rewrites:
             for s in doc.sentences:
                 rw = s.scores.get("rewrite")
                 if not rw:
                     continue
+                anchor = max((f.start for f in doc.findings if s.start <= f.start < s.end), default=s.start)
                 line, col = doc.line_col(s.start)
                 if rw.get("accepted"):
-                    lines.append(f"{r.path}:{line}:{col}: rewrite ({rw['source']}, fix score {rw['fix_score']:.2f}): {rw['text']}")
+                    text = f"rewrite ({rw['source']}, fix score {rw['fix_score']:.2f}): {rw['text']}"
                 else:
-                    lines.append(f"{r.path}:{line}:{col}: no confident fix (best fix score {rw.get('fix_score', 0):.2f})")
+                    text = f"no confident fix (best fix score {rw.get('fix_score', 0):.2f})"
+                entries.append((anchor, 1, f"{r.path}:{line}:{col}: {text}"))
+        lines.extend(line for _, _, line in sorted(entries, key=lambda e: (e[0], e[1])))
     s = summarize(results)
     parts = [f"{s['findings']} finding{'s' if s['findings'] != 1 else ''}"]
     if s["by_category"]:

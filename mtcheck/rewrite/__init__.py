@@ -56,6 +56,27 @@ def notify_once(message: str) -> None:
     print(f"mtcheck: {message}", file=sys.stderr, flush=True)
 
 
+def backtranslation_off_message(reason: str) -> str:
+    return (
+        f"back-translation is off: {reason}. Run `mtcheck models pull` to download the "
+        "translation models (or name local ones with --translator-en-ru/--translator-ru-en); "
+        "rule fixes are still offered."
+    )
+
+
+def notify_if_backtranslation_off(config: Config, notify: Callable[[str], None] = notify_once) -> None:
+    """The notice ``annotate_rewrites`` gives when a translator is missing, for a run whose
+    rewrites come from the result cache (made, as its key records, with the same translators
+    missing). Looks at the disk only: nothing is loaded."""
+    from mtcheck.neural.translate import DIRECTIONS, TranslatorUnavailable, locate, resolve_spec
+
+    try:
+        for direction in DIRECTIONS:
+            locate(resolve_spec(direction, config).ref)
+    except TranslatorUnavailable as e:
+        notify(backtranslation_off_message(str(e)))
+
+
 @dataclass(frozen=True)
 class Settings:
     num_candidates: int
@@ -193,11 +214,7 @@ def _add_backtranslations(targets, config, settings: Settings, run: RewriteRun, 
     except TranslatorUnavailable as e:
         reason = str(e)
         run.backtranslation_off = reason
-        message = (
-            f"back-translation is off: {reason}. Run `mtcheck models pull` to download the "
-            "translation models (or name local ones with --translator-en-ru/--translator-ru-en); "
-            "rule fixes are still offered."
-        )
+        message = backtranslation_off_message(reason)
         run.notices.append(message)
         notify(message)
         return
