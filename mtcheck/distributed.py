@@ -10,9 +10,11 @@ scan puts them back in input order. A task that raises is retried (``RETRIES``);
 worker dies is rescheduled by the scheduler; a batch that still fails is reported per file
 as an input error (exit 2), and the rest of the scan goes on.
 
-Workers must run the same mtcheck (version and code) as the client: this is checked when
-the client connects. Each worker process builds one scanner per distinct set of settings
-and keeps it, so the models load once per worker, at the first task that needs them.
+Workers must run the same pipeline as the client: when the client connects, every worker
+builds the pipeline from the client's settings and its key (``Pipeline.key()``: the
+signature, the code and the libraries) must equal the client's. Each worker process keeps
+one pipeline per distinct set of settings, so the models load once per worker, at the first
+task that needs them.
 """
 
 from __future__ import annotations
@@ -26,10 +28,11 @@ import threading
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from mtcheck import __version__, serialize
+from mtcheck import __version__, codec
+from mtcheck.pipeline import Pipeline
 
 if TYPE_CHECKING:  # pragma: no cover
-    from mtcheck.engine import FileResult, Scanner
+    from mtcheck.engine import FileResult
 
 RETRIES = 2
 RULES_TASK_SIZE = 8  # documents per task when no neural stage runs
@@ -53,21 +56,20 @@ def parse_local(address: str) -> int | None:
     return None
 
 
-def identity() -> dict:
-    """What must match between the client and every worker."""
-    from mtcheck.cache import code_fingerprint
-
-    return {"mtcheck": __version__, "code": code_fingerprint()}
+def identity(spec: dict | None = None) -> dict:
+    """What must match between the client and every worker: the mtcheck version and the key of
+    the pipeline built from ``spec`` (the client's settings) where this runs."""
+    return {"mtcheck": __version__, "pipeline": _build(spec).key() if spec is not None else None}
 
 
 class DaskBackend:
-    def __init__(self, scanner: "Scanner", address: str):
+    def __init__(self, pipeline: Pipeline, address: str):
         try:
             import distributed
         except ImportError:
             raise ClusterError("--dask needs dask.distributed: pip install 'mtcheck[dask]'") from None
         self._distributed = distributed
-        self.scanner = scanner
+        self.pipeline = pipeline
         self.cluster = None
         self.client = None
         n_local = parse_local(address)
@@ -82,8 +84,8 @@ class DaskBackend:
             self.close()
             raise ClusterError(f"cannot reach the Dask scheduler at {address}: {e}") from None
         try:
-            self._check_workers(address)
-            spec = _spec(scanner)
+            spec = pipeline.spec()
+            self._check_workers(address, spec)
             self._spec = self.client.scatter(spec, broadcast=True, hash=False)
         except BaseException:
             self.close()
@@ -93,14 +95,14 @@ class DaskBackend:
         self._as_completed = distributed.as_completed(loop=self.client.loop)
         self._items: dict[str, list] = {}
 
-    def _check_workers(self, address: str) -> None:
+    def _check_workers(self, address: str, spec: dict) -> None:
         try:
             self.client.wait_for_workers(1, timeout=WAIT_FOR_WORKERS_S)
         except (TimeoutError, OSError):
             raise ClusterError(f"no Dask workers joined the scheduler at {address} within {WAIT_FOR_WORKERS_S} s") from None
-        mine = identity()
+        mine = {"mtcheck": __version__, "pipeline": spec["key"]}
         try:
-            theirs = self.client.run(identity)
+            theirs = self.client.run(identity, spec)
         except Exception as e:  # e.g. ModuleNotFoundError while unpickling on a worker
             raise ClusterError(
                 f"Dask workers at {address} cannot run mtcheck ({type(e).__name__}: {e}); "
@@ -109,8 +111,9 @@ class DaskBackend:
         for worker, them in sorted(theirs.items()):
             if them != mine:
                 raise ClusterError(
-                    f"Dask worker {worker} runs mtcheck {them.get('mtcheck')} (code {them.get('code')}), this client "
-                    f"{mine['mtcheck']} (code {mine['code']}): install the same mtcheck on every worker"
+                    f"Dask worker {worker} runs mtcheck {them.get('mtcheck')} (pipeline {str(them.get('pipeline'))[:12]}), "
+                    f"this client {mine['mtcheck']} (pipeline {mine['pipeline'][:12]}): install the same mtcheck on every "
+                    "worker (same code, models and libraries)"
                 )
 
     @property
@@ -123,10 +126,10 @@ class DaskBackend:
     def submit(self, items: list[tuple[int, "FileResult"]]) -> None:
         # With the neural stage, one task per batch: the scorer batches across it exactly as a
         # local run would. Without it, batching buys nothing: smaller tasks balance the workers.
-        size = len(items) if "fluency" in self.scanner.resources else RULES_TASK_SIZE
+        size = len(items) if any(s.central for s in self.pipeline.stages) else RULES_TASK_SIZE
         for start in range(0, len(items), size):
             part = items[start:start + size]
-            shipped = [serialize.ship(r.document) for _, r in part]
+            shipped = [codec.ship(r.document) for _, r in part]
             future = self.client.submit(analyse_batch, self._spec, shipped, retries=RETRIES, pure=False)
             self._items[future.key] = part
             self._as_completed.add(future)
@@ -152,7 +155,7 @@ class DaskBackend:
                 continue
             payloads = future.result()
             for (_, r), payload in zip(items, payloads):
-                r.extras.update(serialize.apply_annotations(r.document, payload))
+                r.extras.update(codec.apply_annotations(r.document, payload))
             done.append((items, None))
             future.release()
         return done
@@ -185,39 +188,19 @@ def _local_cluster(n_workers: int):
     )
 
 
-def _spec(scanner: "Scanner") -> dict:
-    """Everything a worker needs to build the same scanner: settings, options, and the
-    contents of user gazetteers (the worker may not see the client's files)."""
-    from mtcheck.cache import scan_fingerprint
-
-    gazetteers = []
-    for path in scanner.config.gazetteer:
-        with open(path, "rb") as fh:
-            gazetteers.append((os.path.basename(path), fh.read()))
-    return {
-        "key": scan_fingerprint(scanner),
-        "identity": identity(),
-        "config": replace(scanner.config, gazetteer=[]),
-        "options": replace(scanner.options, jobs=1, cache=False, dask=None),
-        "gazetteers": gazetteers,
-    }
-
-
 # -- on the workers ----------------------------------------------------------------------------
 _lock = threading.Lock()  # one batch at a time per worker process: the models are shared
-_scanners: dict[str, "Scanner"] = {}
+_pipelines: dict[str, Pipeline] = {}
 
 
 class VersionMismatch(RuntimeError):
     pass
 
 
-def _scanner_for(spec: dict) -> "Scanner":
-    scanner = _scanners.get(spec["key"])
-    if scanner is None:
-        from mtcheck.engine import Scanner
-
-        config = spec["config"]
+def _build(spec: dict) -> Pipeline:
+    pipeline = _pipelines.get(spec["key"])
+    if pipeline is None:
+        settings = spec["settings"]
         if spec["gazetteers"]:
             folder = tempfile.mkdtemp(prefix="mtcheck-gazetteers-")
             atexit.register(shutil.rmtree, folder, True)
@@ -227,17 +210,24 @@ def _scanner_for(spec: dict) -> "Scanner":
                 with open(path, "wb") as fh:
                     fh.write(data)
                 paths.append(path)
-            config = replace(config, gazetteer=paths)
-        scanner = _scanners[spec["key"]] = Scanner(config, spec["options"])
-    return scanner
+            settings = settings.but(config=replace(settings.config, gazetteer=paths))
+        pipeline = Pipeline(settings)
+        if pipeline.key() == spec["key"]:
+            _pipelines[spec["key"]] = pipeline
+    return pipeline
+
+
+def _pipeline_for(spec: dict) -> Pipeline:
+    pipeline = _build(spec)
+    if pipeline.key() != spec["key"]:
+        raise VersionMismatch(f"worker pipeline {pipeline.key()[:12]} differs from the client's {spec['key'][:12]}")
+    return pipeline
 
 
 def analyse_batch(spec: dict, shipped: list[tuple]) -> list[dict]:
-    """One batch of documents, analysed on a worker exactly as ``Scanner.analyse`` does locally."""
-    if spec["identity"] != identity():
-        raise VersionMismatch(f"worker runs mtcheck {identity()}, client {spec['identity']}")
+    """One batch of documents through the client's pipeline, exactly as a local run would."""
     with _lock:
-        scanner = _scanner_for(spec)
-        docs = [serialize.unship(item) for item in shipped]
-        scanner.analyse(docs)
-        return [serialize.annotations(d) for d in docs]
+        pipeline = _pipeline_for(spec)
+        docs = [codec.unship(item) for item in shipped]
+        pipeline.run(docs)
+        return [codec.annotations(d) for d in docs]

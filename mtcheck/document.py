@@ -15,6 +15,9 @@ from typing import Iterator
 
 from mtcheck.findings import Finding
 
+# Finding categories that mark a sentence as damaged (a rewrite target), not just a word.
+FLAGGING_CATEGORIES = ("syntax", "language")
+
 # Characters that close a sentence, and what may trail them ("... end.” Next").
 _TERMINAL = ".!?…"
 _CLOSERS = "\"'”’»)]"
@@ -28,10 +31,15 @@ _ABBREVIATIONS = frozenset(
     u.s u.k u.n u.s.a e.u a.m p.m
     """.split()
 )
+# A boundary starts at the first of a run of terminals: a match inside the run would end
+# where the run's does (the lookbehind keeps "......" linear, not quadratic).
 _SENT_BOUNDARY = re.compile(
+    r"(?<![" + re.escape(_TERMINAL) + r"])"
     r"([" + re.escape(_TERMINAL) + r"]+[" + re.escape(_CLOSERS) + r"]*)(\s+)(?=[" + re.escape(_OPENERS) + r"]?[\w\"“«(\-—–])"
 )
-_WORD_BEFORE = re.compile(r"([\w.]+)$")
+# The word before a boundary, matched on the reversed unit (a run of word characters and dots
+# ending there), so that finding it costs its own length, not the sentence's.
+_WORD_RUN = re.compile(r"[\w.]*")
 
 
 @dataclass
@@ -49,7 +57,15 @@ class Sentence:
     paragraph: int
     kind: str = "body"  # "title" | "heading" | "body"
     is_quote: bool = False  # opens with a quotation mark: reported speech, judged leniently
-    scores: dict = field(default_factory=dict)  # e.g. {"quality": 0.42, "lm_logprob": -3.1}
+    # The neural stage's numbers, and only those: {"quality": 0.42, "lm_logprob": -3.1, "slor": 0.2}.
+    scores: dict = field(default_factory=dict)
+    # The rewrite stage's proposal (``mtcheck.rewrite``): {"text", "source", "fix_score",
+    # "accepted", "components", "candidates"}; None when the sentence got none.
+    rewrite: dict | None = None
+
+    @property
+    def quality(self) -> float | None:
+        return self.scores.get("quality")
 
     @property
     def is_heading(self) -> bool:
@@ -65,6 +81,9 @@ class Document:
     sentences: list[Sentence] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     user_data: dict = field(default_factory=dict)  # lazily attached analyses (spaCy Doc, ...)
+    # What the reader could not decode cleanly (bytes replaced by U+FFFD, an uncertain code
+    # page), as plain dicts; the integrity rules report them. See mtcheck.reader._lenient.
+    decode_issues: list = field(default_factory=list)
     _line_starts: list[int] = field(default_factory=list, repr=False)
 
     @classmethod
@@ -96,37 +115,73 @@ class Document:
     def body_sentences(self) -> Iterator[Sentence]:
         return (s for s in self.sentences if s.kind == "body")
 
+    def flagged_sentences(self) -> set[int]:
+        """Indices of sentences holding a syntax or language finding (what rewrites target)."""
+        out: set[int] = set()
+        starts = [s.start for s in self.sentences]
+        for f in self.findings:
+            if f.category not in FLAGGING_CATEGORIES:
+                continue
+            # The sentence the finding starts in, and every sentence starting inside its span.
+            i = bisect.bisect_right(starts, f.start) - 1
+            if i >= 0 and self.sentences[i].start <= f.start < self.sentences[i].end:
+                out.add(self.sentences[i].index)
+            j = bisect.bisect_left(starts, f.start)
+            while j < len(starts) and starts[j] < f.end:
+                out.add(self.sentences[j].index)
+                j += 1
+        return out
+
+
+_NON_SPACE = re.compile(r"\S")
+_BLANK_LINE = re.compile(r"\n[^\S\n]*(?=\n|\Z)")
+
 
 def _paragraphs(text: str) -> Iterator[Paragraph]:
-    """Maximal runs of non-blank lines, trimmed of surrounding whitespace."""
-    for m in re.finditer(r"(?:[^\n]*\S[^\n]*(?:\n|$))+", text):
-        start, end = m.start(), m.end()
-        while start < end and text[start].isspace():
-            start += 1
+    """Maximal runs of non-blank lines, trimmed of surrounding whitespace. (One forward pass:
+    a paragraph starts at the next non-space character and ends at the next blank line.)"""
+    pos = 0
+    while True:
+        first = _NON_SPACE.search(text, pos)
+        if first is None:
+            return
+        blank = _BLANK_LINE.search(text, first.start())
+        end = blank.start() if blank else len(text)
+        start = first.start()
         while end > start and text[end - 1].isspace():
             end -= 1
-        if end > start:
-            yield Paragraph(start, end)
+        yield Paragraph(start, end)
+        if blank is None:
+            return
+        pos = blank.end()
 
 
-_LINE = re.compile(r"[^\r\n]+")
+# A line trimmed of its surrounding whitespace: from its first non-space character to its last.
+_TRIMMED_LINE = re.compile(r"\S(?:[^\r\n]*\S)?")
 
 
 def line_spans(text: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, int]]:
     """Every non-blank line inside [start, end) as a trimmed span (start, end). A line ends at
     \n, \r\n or a lone \r, as in the line numbers findings report."""
-    for m in _LINE.finditer(text, start, len(text) if end is None else end):
-        a, b = m.start(), m.end()
-        while a < b and text[a].isspace():
-            a += 1
-        while b > a and text[b - 1].isspace():
-            b -= 1
-        if b > a:
-            yield a, b
+    for m in _TRIMMED_LINE.finditer(text, start, len(text) if end is None else end):
+        yield m.span()
 
 
 def _ends_sentence(line: str) -> bool:
     return line.rstrip(_CLOSERS + " ")[-1:] in _TERMINAL or line.rstrip()[-1:] in ":;"
+
+
+def _span_ends_sentence(text: str, a: int, b: int) -> bool:
+    """``_ends_sentence(text[a:b])`` without copying the span: only its end is read."""
+    j = b
+    while j > a and (text[j - 1] in _CLOSERS or text[j - 1] == " "):
+        j -= 1
+    if j == a or text[j - 1] in _TERMINAL:
+        return True  # (an all-closers span strips to "", which `in` counts as terminal)
+    j = b
+    while j > a and text[j - 1].isspace():
+        j -= 1
+    return j == a or text[j - 1] in ":;"
 
 
 def _units(text: str, para: Paragraph) -> Iterator[tuple[int, int, bool]]:
@@ -137,25 +192,31 @@ def _units(text: str, para: Paragraph) -> Iterator[tuple[int, int, bool]]:
     i = 0
     while i < len(lines):
         a, b = lines[i]
-        while i + 1 < len(lines) and not _ends_sentence(text[a:b]) and text[lines[i + 1][0]].islower():
+        while i + 1 < len(lines) and not _span_ends_sentence(text, a, b) and text[lines[i + 1][0]].islower():
             i += 1
             b = lines[i][1]
-        yield a, b, not _ends_sentence(text[a:b])
+        yield a, b, not _span_ends_sentence(text, a, b)
         i += 1
 
 
 def _split_unit(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     pos = start
     chunk = text[start:end]
+    reverse = None  # the chunk reversed, made at the first boundary that needs it
     for m in _SENT_BOUNDARY.finditer(chunk):
         cut = start + m.end(1)
         if text[start + m.end():start + m.end() + 2].lstrip(_OPENERS)[:1].islower():
             # A sentence does not start lower-case: '"Is it?" was the headline', '7 mln. roubles',
             # '(D-Mass.), along with', '... and ordered people to vote'.
             continue
-        before = text[pos:start + m.start(1) + 1]
-        word = _WORD_BEFORE.search(before)
-        token = word.group(1).lower().rstrip(".") if word else ""
+        # The run of word characters and dots that ends with the boundary's first character,
+        # not reaching back before the sentence's start.
+        if reverse is None:
+            reverse = chunk[::-1]
+        stop = m.start(1) + 1  # in chunk offsets: the run ends here
+        run = _WORD_RUN.match(reverse, len(chunk) - stop, len(chunk) - (pos - start))
+        word = run if run.end() > run.start() else None
+        token = text[start + stop - (run.end() - run.start()):start + stop].lower().rstrip(".") if word else ""
         if m.group(1)[0] == "." and word:
             # "U.S." / "Feb." / "F." (an initial) do not end a sentence before a capitalised word.
             if token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha()) or re.fullmatch(r"(\w\.)+\w", token):

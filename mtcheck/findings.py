@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Iterable
 
-CATEGORIES = ("entity", "style", "boilerplate", "syntax", "language")
+CATEGORIES = ("entity", "style", "boilerplate", "syntax", "language", "integrity")
 
 
 class Severity(IntEnum):

@@ -15,6 +15,7 @@ keyed by the list of user files (and their modification times).
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -36,6 +37,11 @@ COLUMNS = ("ru", "en", "type", "also", "expansion", "wrong", "cues", "note")
 REQUIRED = ("ru", "en", "type")
 LIST_SEP = "|"
 CUE_SCOPES = ("near", "document")
+# The longest form (one Russian or English name) an entry may hold, in characters: the longest
+# real name is about 60 ("All-Russia State Television and Radio Broadcasting Company"). Index
+# work grows with a form's length (every prefix of every rendering is stored), so a longer
+# one (a pasted paragraph, a broken line) is skipped with a warning naming its file and line.
+MAX_FORM_LENGTH = 120
 
 # What produced an index key, strongest first: a key that is a standard or accepted form of
 # any entry is never reported as a variant of another.
@@ -96,6 +102,7 @@ class Gazetteer:
     cue_groups: dict[str, CueGroup] = field(default_factory=dict)
     max_tokens: int = 1
     prefixes: set[str] = field(default_factory=set)  # every prefix of every key: when to stop extending an n-gram
+    skipped: list[str] = field(default_factory=list)  # "file:line: why" for each entry left out
 
     def lookup(self, key: str) -> list[Form]:
         return self.index.get(key, [])
@@ -161,8 +168,14 @@ def load_cue_groups(path: Path = CUES_FILE) -> dict[str, CueGroup]:
     return groups
 
 
-def read_tsv(path: str | os.PathLike, cue_groups: dict[str, CueGroup]) -> list[Entry]:
-    """Parse one gazetteer file; ``ConfigError("file:line: problem")`` on the first mistake."""
+class TooLong(ConfigError):
+    """An entry with a form over ``MAX_FORM_LENGTH``: skipped, not fatal."""
+
+
+def read_tsv(path: str | os.PathLike, cue_groups: dict[str, CueGroup], skipped: list[str] | None = None) -> list[Entry]:
+    """Parse one gazetteer file; ``ConfigError("file:line: problem")`` on the first mistake.
+    An entry with a form longer than ``MAX_FORM_LENGTH`` is left out: its "file:line: why"
+    goes to ``skipped`` (without it, ``TooLong`` is raised like any other mistake)."""
     path = Path(path)
     try:
         raw = path.read_bytes()
@@ -193,7 +206,12 @@ def read_tsv(path: str | os.PathLike, cue_groups: dict[str, CueGroup]) -> list[E
         if len(cells) > len(header):
             raise ConfigError(f"{where}: {len(cells)} fields, the header has {len(header)} (a stray tab?)")
         row = dict(zip(header, cells + [""] * (len(header) - len(cells))))
-        entries.append(_entry(row, where, cue_groups))
+        try:
+            entries.append(_entry(row, where, cue_groups))
+        except TooLong as e:
+            if skipped is None:
+                raise
+            skipped.append(str(e))
     if header is None:
         raise ConfigError(f"{path}: empty gazetteer (no header line)")
     return entries
@@ -207,6 +225,13 @@ def _entry(row: dict[str, str], where: str, cue_groups: dict[str, CueGroup]) -> 
     for name in REQUIRED:
         if not row.get(name):
             raise ConfigError(f"{where}: empty '{name}'")
+    for name in ("ru", "en", "also", "expansion", "wrong"):
+        for form in _split(row.get(name, "")):
+            if len(form) > MAX_FORM_LENGTH:
+                raise TooLong(
+                    f"{where}: '{name}' form of {len(form)} characters (over {MAX_FORM_LENGTH}, "
+                    f"no name is that long): entry skipped"
+                )
     ru = _split(row["ru"])
     for form in ru:
         if not translit.is_cyrillic(form):
@@ -267,6 +292,8 @@ def _load(user_files: tuple[str, ...], _stamps: tuple[float, ...]) -> Gazetteer:
     groups = load_cue_groups()
     gaz = Gazetteer(cue_groups=groups)
     for path in [*builtin_files(), *map(Path, user_files)]:
-        for entry in read_tsv(path, groups):
+        for entry in read_tsv(path, groups, gaz.skipped):
             gaz.add(entry)
+    for message in gaz.skipped:
+        print(f"mtcheck: warning: gazetteer {message}", file=sys.stderr)
     return gaz

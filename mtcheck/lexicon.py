@@ -20,6 +20,9 @@ _ENDINGS = (
     ("er", ""), ("er", "e"), ("ers", ""), ("ers", "e"), ("est", ""), ("ly", ""), ("ness", ""),
     ("ment", ""), ("ments", ""), ("ism", ""), ("ist", ""), ("ists", ""),
 )
+# The longest word ``known`` derives (prefixes and endings on a listed word); past it the
+# prefix recursion would copy the word once per prefix, quadratic in its length.
+MAX_WORD_LENGTH = 64
 _PREFIXES = ("anti", "counter", "cyber", "non", "over", "post", "pre", "re", "self", "un", "under")
 
 
@@ -47,6 +50,8 @@ class Lexicon:
         ending or prefix ("cyberattacks", "re-elected" is two tokens anyway)."""
         if word in self._counts:
             return True
+        if len(word) > MAX_WORD_LENGTH:
+            return False  # no word is this long, however many prefixes it stacks ("reunre...")
         for ending, replacement in _ENDINGS:
             if word.endswith(ending) and len(word) - len(ending) >= 3:
                 if word[: len(word) - len(ending)] + replacement in self._counts:

@@ -1,15 +1,17 @@
-"""``--jobs N``: the rule work of a scan spread over worker processes.
+"""``--jobs N``: the pipeline's light stages spread over worker processes.
 
-The main process reads the stories, runs the neural stage over each whole batch (one copy
-of the models, batched across documents exactly as in a one-process run) and ships each
-document's text and sentence scores to a pool of N processes, which re-segment the text,
-run the rule families (the spaCy parse included) and send back the findings. While the
-workers run the rules of one batch, the main process scores the next. Results are put back
-in input order, so the report is identical to ``--jobs 1``.
+The pipeline says which of its stages hold a large model (``Pipeline.partition``): the main
+process runs those over each whole batch (one copy of the models, batched across documents
+exactly as in a one-process run) and ships each document, with what those stages added
+(``mtcheck.codec``), to a pool of N processes, which re-segment the text, run the rest of
+the stages up to the next central one (today: the spaCy parse and the rules) and send back
+what they added; the main process then runs the stages after them (today: rewrites). While
+the workers run one batch, the main process scores the next. Results are put back in input
+order, so the report is identical to ``--jobs 1``.
 
 Workers are started with ``forkserver`` (never ``fork``: the main process may hold torch
-threads), build their scanner once, load what the rules need once, and use one thread each
-for numeric libraries so N workers do not fight over the cores.
+threads), build the same pipeline once from the same settings, load what their stages need
+once, and use one thread each for numeric libraries so N workers do not fight over the cores.
 """
 
 from __future__ import annotations
@@ -21,11 +23,13 @@ from concurrent.futures import Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Sequence
 
-from mtcheck import serialize
+from mtcheck import codec
 from mtcheck.document import Document
+from mtcheck.pipeline import Pipeline
+from mtcheck.settings import Settings
 
 if TYPE_CHECKING:  # pragma: no cover
-    from mtcheck.engine import FileResult, Scanner
+    from mtcheck.engine import FileResult
 
 # Batches handed to the pool and not yet collected: one being worked on, one queued, so the
 # workers never wait for the main process and memory stays bounded.
@@ -34,22 +38,20 @@ THREAD_ENV = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUM
 
 
 class ProcessBackend:
-    def __init__(self, scanner: "Scanner", jobs: int):
-        self.scanner = scanner
+    def __init__(self, pipeline: Pipeline, jobs: int):
+        self.pipeline = pipeline
+        self.head, self.body, self.tail = pipeline.partition()
         self.jobs = jobs
         self._pool: ProcessPoolExecutor | None = None
         self._in_flight: list[tuple[list, list[Future]]] = []
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            from dataclasses import replace
-
-            options = replace(self.scanner.options, jobs=1, cache=False, dask=None)
             self._pool = ProcessPoolExecutor(
                 max_workers=self.jobs,
                 mp_context=multiprocessing.get_context("forkserver"),
                 initializer=_init_worker,
-                initargs=(self.scanner.config, options),
+                initargs=(self.pipeline.settings.for_worker(), tuple(s.name for s in self.body)),
             )
         return self._pool
 
@@ -62,12 +64,15 @@ class ProcessBackend:
 
     def submit(self, items: list[tuple[int, "FileResult"]]) -> None:
         docs = [r.document for _, r in items]
-        self.scanner.annotate_scores(docs)  # neural stage, here, across the whole batch
+        self.pipeline.run(docs, self.head)  # the model stages, here, across the whole batch
+        if not self.body:
+            self._in_flight.append((items, []))
+            return
         pool = self._executor()
         futures = []
         for chunk in _chunks(docs, self.jobs * 2):
             try:
-                futures.append(pool.submit(run_rules, [serialize.ship(d) for d in chunk]))
+                futures.append(pool.submit(run_stages, [codec.ship(d) for d in chunk]))
             except BrokenProcessPool as e:  # reported per file when collected
                 failed: Future = Future()
                 failed.set_exception(e)
@@ -91,8 +96,8 @@ class ProcessBackend:
                 continue
             docs = [r.document for _, r in items]
             for doc, payload in zip(docs, payloads):
-                serialize.apply_annotations(doc, payload)
-            self.scanner.annotate_rewrites(docs)
+                codec.apply_annotations(doc, payload)
+            self.pipeline.run(docs, self.tail)
             done.append((items, None))
         return done
 
@@ -120,29 +125,26 @@ def _chunks(docs: Sequence[Document], n: int) -> list[list[Document]]:
 
 
 # -- in the worker processes ---------------------------------------------------------------------
-_scanner = None
+_pipeline: Pipeline | None = None
+_stages: tuple = ()
 
 
-def _init_worker(config, options) -> None:
+def _init_worker(settings: Settings, stage_names: tuple[str, ...]) -> None:
     # Ctrl-C is the parent's to handle (it shuts the pool down); workers that caught it too
     # would each print a KeyboardInterrupt traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for name in THREAD_ENV:
         os.environ[name] = "1"
-    from mtcheck.engine import Scanner
+    global _pipeline, _stages
+    _pipeline = Pipeline(settings)
+    _stages = tuple(_pipeline.stage(name) for name in stage_names)
 
-    global _scanner
-    _scanner = Scanner(config, options)
 
-
-def run_rules(shipped: list[tuple]) -> list[dict]:
-    """Run the rule families over documents whose neural scores were computed in the main process."""
-    out = []
-    for item in shipped:
-        doc = serialize.unship(item)
-        _scanner._run_rules(doc)
-        out.append(serialize.annotations(doc))
-    return out
+def run_stages(shipped: list[tuple]) -> list[dict]:
+    """Run this worker's stages over documents the main process took through the stages before."""
+    docs = [codec.unship(item) for item in shipped]
+    _pipeline.run(docs, _stages)
+    return [codec.annotations(doc) for doc in docs]
 
 
 def heavy_modules_loaded() -> list[str]:

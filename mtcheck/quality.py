@@ -6,7 +6,7 @@ log-probabilities of function words (which vocabulary rarity does not move), and
 structural signals (untranslated Cyrillic, words no English dictionary knows, shouting,
 calqued capitals, broken punctuation) through a small linear model trained on human
 judgments of news machine translation (``scripts/train_quality.py``; coefficients, figures
-and the flag threshold in ``models/quality.json``, described in ``models/QUALITY_CARD.md``).
+and the flag threshold in ``mtcheck/data/models/quality.json``, described in ``models/QUALITY_CARD.md``).
 
 The linear model predicts the human z-score; ``quality`` is that prediction's percentile
 among the training sentences (normal CDF of the standardised prediction): 0.5 is a typical
@@ -24,10 +24,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Sequence
 
+from mtcheck.config import Section
+
 if TYPE_CHECKING:  # pragma: no cover
     from mtcheck.config import Config
     from mtcheck.document import Document
     from mtcheck.neural.fluency import TokenScores
+
+# [quality] in the config: the flag threshold of X201 (and the scaled headline/quote ones).
+CONFIG = Section("quality", {"threshold": (int, float), "model": str})
 
 SCORE_KEYS = ("quality", "lm_logprob", "slor")  # what annotate_quality writes into sentence.scores
 STRUCTURAL = ("cyrillic", "unknown_share", "caps_share", "case_calques", "punct_anomalies", "lower_start")
@@ -43,14 +48,14 @@ _PUNCT_ANOMALIES = (
 
 
 class QualityModelError(RuntimeError):
-    """models/quality.json is missing or malformed; the message names the file and problem."""
+    """mtcheck/data/models/quality.json is missing or malformed; the message names the file and problem."""
 
 
 # -- structural features ----------------------------------------------------------------------
 def structural_features(text: str) -> dict[str, float]:
     """Cheap signals the language model under-weights; no model involved."""
+    from mtcheck.english_words import word_lists
     from mtcheck.lexicon import lexicon
-    from mtcheck.rules.english_words import word_lists
 
     lex = lexicon()
     function_words = word_lists()["function_words"]
@@ -188,7 +193,7 @@ def annotate_quality(docs: Sequence["Document"]) -> None:
 
 def flag_threshold(config: "Config | None" = None) -> float:
     """Body sentences below this quality get a syntax finding: the calibrated value from
-    models/quality.json unless ``[tool.mtcheck.quality] threshold`` overrides it."""
+    mtcheck/data/models/quality.json unless ``[tool.mtcheck.quality] threshold`` overrides it."""
     if config is not None and "threshold" in config.section("quality"):
         return float(config.section("quality")["threshold"])
     return model().threshold

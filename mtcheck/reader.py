@@ -7,7 +7,10 @@ callers report it and move on.
 from __future__ import annotations
 
 import fnmatch
+import math
 import os
+import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -19,7 +22,10 @@ MAX_BYTES = 20 * 1024 * 1024  # a wire story is kilobytes; anything this big is 
 
 # Encodings we decide between when the bytes are not valid UTF-8. Wire copy from Russian
 # sources arrives in these; charset-normalizer ranks them.
-_CANDIDATES = ["cp1251", "koi8_r", "latin_1", "utf_16"]
+_CANDIDATES = ["cp1251", "koi8_r", "mac_cyrillic", "latin_1", "utf_16"]
+# The single-byte Cyrillic code pages: every byte string decodes in each, so the detector's
+# ranking is settled by how Russian the words look (``_cyrillic_score``).
+_CYRILLIC = ("cp1251", "koi8-r", "mac-cyrillic")
 _CANONICAL = {
     "utf_8": "utf-8",
     "utf_8_sig": "utf-8-sig",
@@ -29,6 +35,7 @@ _CANONICAL = {
     "cp1251": "cp1251",
     "windows_1251": "cp1251",
     "koi8_r": "koi8-r",
+    "mac_cyrillic": "mac-cyrillic",
     "latin_1": "latin-1",
     "iso8859_1": "latin-1",
     "cp1252": "cp1252",
@@ -37,7 +44,8 @@ _CANONICAL = {
 
 
 class InputError(Exception):
-    """A file that cannot be analysed; ``kind`` is one of unreadable, binary, empty, too-large, undecodable."""
+    """A file that cannot be analysed; ``kind`` is one of unreadable, binary, corrupt, empty,
+    too-large, undecodable."""
 
     def __init__(self, path: str, kind: str, message: str):
         super().__init__(message)
@@ -49,14 +57,25 @@ class InputError(Exception):
         return f"{self.path}: {self.message}"
 
 
+class EncodingError(ValueError):
+    """Text that the encoding it is to be written in cannot represent; the message is one line."""
+
+
 @dataclass(frozen=True)
 class Decoded:
     text: str
     encoding: str
+    # What decoding could not do cleanly, for the integrity rules (dicts, see ``_lenient``):
+    # bytes replaced by U+FFFD, an encoding that was a close call.
+    issues: tuple = ()
 
 
 def _matches(name: str, rel: str, patterns: Iterable[str]) -> bool:
     return any(fnmatch.fnmatch(name, p) or fnmatch.fnmatch(rel, p) for p in patterns)
+
+
+def _unreadable(path: str, e: OSError) -> InputError:
+    return InputError(path, "unreadable", f"cannot read: {e.strerror or e}")
 
 
 def discover(
@@ -68,37 +87,78 @@ def discover(
 
     A file named explicitly is always taken (the user asked for it); inside folders only
     files matching ``include`` and not ``exclude`` are, and hidden folders are skipped.
+    A folder that cannot be listed is an error of its own (the stories in it would otherwise
+    vanish from the run without a word).
     """
     include, exclude = tuple(include), tuple(exclude)
     for raw in paths:
         p = Path(raw)
-        if p.is_dir():
-            found = []
-            for root, dirs, files in os.walk(p, onerror=None):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for f in files:
-                    full = Path(root) / f
-                    rel = full.relative_to(p).as_posix()
-                    if _matches(f, rel, include) and not _matches(f, rel, exclude):
-                        found.append(str(full))
-            yield from ((f, None) for f in sorted(found))
-        elif p.exists() or p.is_symlink():
+        try:
+            st = os.stat(p)
+        except FileNotFoundError:
+            if p.is_symlink():  # dangling: read_bytes says so when it is read
+                yield str(p), None
+            else:
+                yield str(p), InputError(str(p), "unreadable", "no such file or directory")
+            continue
+        except OSError as e:  # e.g. a path inside a folder without the x bit
+            yield str(p), _unreadable(str(p), e)
+            continue
+        if not stat.S_ISDIR(st.st_mode):
             yield str(p), None
-        else:
-            yield str(p), InputError(str(p), "unreadable", "no such file or directory")
+            continue
+        found: list[tuple[str, InputError | None]] = []
+
+        def walk_error(e: OSError) -> None:
+            where = e.filename if e.filename is not None else str(p)
+            found.append((str(where), _unreadable(str(where), e)))
+
+        for root, dirs, files in os.walk(p, onerror=walk_error):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for f in files:
+                full = Path(root) / f
+                rel = full.relative_to(p).as_posix()
+                if _matches(f, rel, include) and not _matches(f, rel, exclude):
+                    found.append((str(full), None))
+        yield from sorted(found, key=lambda item: item[0])
+
+
+# -- decoding -------------------------------------------------------------------------------
+
+# A story in which more than this share of the characters are NULs or control characters is
+# not a story that lost a few bytes but a damaged file: refused whole, never "fixed".
+CORRUPT_SHARE = 0.01
+CORRUPT_MIN = 8
+# NULs and control characters: all of C0 but tab, line feed and carriage return; DEL; C1.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f]")
+_ESCAPED = re.compile("[\udc80-\udcff]+")
 
 
 def decode(data: bytes, path: str = "<bytes>") -> Decoded:
-    """Decode story bytes: BOMs first, then strict UTF-8, then a ranked detector."""
+    """Decode story bytes: BOMs first, then UTF-8 (strict, then with a few bad bytes
+    replaced and reported), then a ranked detector for the single-byte code pages."""
     if not data:
         raise InputError(path, "empty", "empty file, skipped")
+    decoded = _decode(data, path)
+    _refuse_corrupt(decoded.text, path)
+    return decoded
+
+
+def _decode(data: bytes, path: str) -> Decoded:
     if data.startswith(b"\xef\xbb\xbf"):
-        return Decoded(data[3:].decode("utf-8", errors="strict"), "utf-8-sig")
+        # The BOM says UTF-8; bytes that are not are reported, never a reason to guess again.
+        text, issues = _lenient(data[3:], "utf-8", base=3)
+        if issues and not _mostly_utf8(data[3:]):
+            raise InputError(path, "undecodable", "has a UTF-8 byte-order mark but most of it is not UTF-8; convert the file to UTF-8")
+        return Decoded(text, "utf-8-sig", issues)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        little = data.startswith(b"\xff\xfe")
         try:
-            return Decoded(data.decode("utf-16"), "utf-16")
+            text = data[2:].decode("utf-16-le" if little else "utf-16-be")
         except UnicodeDecodeError:
             raise InputError(path, "undecodable", "has a UTF-16 byte-order mark but is not valid UTF-16") from None
+        # "utf-16" is what Python writes (BOM, little-endian); a big-endian file keeps its order.
+        return Decoded(text, "utf-16" if little else "utf-16-be-bom")
     enc = _utf16_without_bom(data)
     if enc is not None:
         try:
@@ -107,13 +167,66 @@ def decode(data: bytes, path: str = "<bytes>") -> Decoded:
             text = None
         if text is not None and _printable(text[:4096]):
             return Decoded(text, enc)
-    if b"\x00" in data[:8192] or _control_ratio(data[:8192]) > 0.05:
+    if _control_ratio(data[:8192]) > 0.05:
         raise InputError(path, "binary", "binary file, not text; skipped")
     try:
         return Decoded(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
         pass
+    if _mostly_utf8(data):
+        text, issues = _lenient(data, "utf-8")
+        return Decoded(text, "utf-8", issues)
     return _detect_legacy(data, path)
+
+
+def _refuse_corrupt(text: str, path: str) -> None:
+    bad = len(_CONTROL.findall(text))
+    # A short story with one stray control character is a finding, not a damaged file.
+    if bad > max(CORRUPT_MIN, CORRUPT_SHARE * len(text)):
+        nuls = text.count("\x00")
+        what = f"{nuls} NUL byte{'s' * (nuls != 1)}" if nuls else "control characters"
+        if nuls and bad > nuls:
+            what += " and other control characters"
+        raise InputError(path, "corrupt",
+                         f"damaged file: {what} make up {bad / len(text):.0%} of the text (over {CORRUPT_SHARE:.0%}); skipped")
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """True when bytes that are not valid UTF-8 are stray ones in a UTF-8 file, not the text
+    of a single-byte code page. A cp1251 or latin-1 file forms valid multi-byte sequences only
+    by accident (cp1251 "В" + no-break space is one), a handful for every hundred invalid
+    bytes; a UTF-8 file with a pasted byte or two has at least as many valid ones."""
+    text = data.decode("utf-8", errors="surrogateescape")
+    invalid = sum(len(m.group()) for m in _ESCAPED.finditer(text))
+    valid = sum(1 for c in text if c >= "\x80") - invalid
+    return valid >= 1 and 4 * valid >= invalid
+
+
+def _lenient(data: bytes, codec: str, base: int = 0) -> tuple[str, tuple]:
+    """Decode, putting one U+FFFD for every byte ``codec`` cannot decode, and say where each
+    run of them lies: in the text (start, end) and in the file (byte offset, bytes as hex).
+    Linear: the surrogate escapes Python leaves for bad bytes are found with one regex pass."""
+    raw = data.decode(codec, errors="surrogateescape")
+    if not _ESCAPED.search(raw):
+        return raw, ()
+    single_byte = codec != "utf-8"
+    out: list[str] = []
+    issues = []
+    pos = 0
+    byte = base
+    for m in _ESCAPED.finditer(raw):
+        before = raw[pos:m.start()]
+        byte += len(before) if single_byte else len(before.encode("utf-8"))
+        bad = bytes(ord(c) - 0xDC00 for c in m.group())
+        out.append(before)
+        start = m.start()  # one U+FFFD per escaped byte: offsets in raw are offsets in the text
+        out.append("\ufffd" * len(bad))
+        issues.append({"kind": "invalid-bytes", "start": start, "end": start + len(bad), "offset": byte,
+                       "bytes": bad.hex(), "encoding": _CANONICAL.get(codec.replace("-", "_"), codec)})
+        byte += len(bad)
+        pos = m.end()
+    out.append(raw[pos:])
+    return "".join(out), tuple(issues)
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -153,24 +266,136 @@ def _detect_legacy(data: bytes, path: str) -> Decoded:
     if best is None:
         raise InputError(path, "undecodable", "could not detect the text encoding; convert the file to UTF-8")
     enc = _CANONICAL.get(best.encoding, best.encoding)
+    if enc == "utf-16":
+        enc = "utf-16-le"  # no BOM (that case is settled before): Python read it little-endian
     if enc == "cp1252" and not any(0x80 <= b <= 0x9F for b in data):
         # cp1252 differs from ISO-8859-1 only in 0x80-0x9F; without those bytes the file is
         # plain latin-1, and that is what it is reported as.
         enc = "latin-1"
-    # cp1251 and koi8-r both decode any byte string; charset-normalizer ranks them by how
-    # Russian the result looks, but short texts can tie. Prefer the one whose Cyrillic has
-    # more lower-case letters (koi8-r read as cp1251 and vice versa swaps the cases).
-    if enc in ("cp1251", "koi8-r"):
-        enc = max(("cp1251", "koi8-r"), key=lambda e: _cyrillic_lower_share(data.decode(e, errors="replace")))
-    # cp1251 leaves one byte (0x98) undefined: replace it rather than refuse the story.
-    return Decoded(data.decode(enc, errors="replace"), enc)
+    issues: tuple = ()
+    if enc in _CYRILLIC:
+        enc, issues = _pick_cyrillic(data, [_CANONICAL.get(r.encoding, r.encoding) for r in results])
+    # cp1251 leaves one byte (0x98) undefined: it becomes U+FFFD, reported, rather than the
+    # story being refused.
+    if enc not in _CYRILLIC + ("latin-1", "cp1252"):
+        return Decoded(data.decode(_CODECS.get(enc, enc), errors="replace"), enc, issues)
+    text, bad = _lenient(data, _CODECS[enc])
+    return Decoded(text, enc, issues + bad)
 
 
-def _cyrillic_lower_share(text: str) -> float:
-    cyr = [c for c in text if "\u0400" <= c <= "\u04ff"]
-    if not cyr:
-        return 0.0
-    return sum(c.islower() for c in cyr) / len(cyr)
+# -- the Cyrillic code pages ----------------------------------------------------------------
+
+_WORD = re.compile(r"[^\W\d_]+")
+_RUSSIAN = frozenset("абвгдеёжзийклмнопрстуфхцчшщъыьэюяіїєґў")
+# A symbol glued inside a word ("объявл€ет": mac-cyrillic read for cp1251's "я") or right
+# before a lower-case letter ("„ейр": cp1251 read for mac-cyrillic's "Д").
+_GLUED = re.compile(r"(?<=[^\W\d_])[^\w\s.,;:!?'\"()\[\]\-/](?=[^\W\d_])"
+                    r"|(?<![^\W\d_])[\u2010-\u22ff\u0080-\u00aa\u00ac-\u00ba\u00bc-\u00bf](?=[а-яё])")
+
+
+# Russian letter frequencies (per cent of letters in running text): a reading in the wrong
+# code page is made of the wrong letters, even where its case pattern is plausible (a
+# headline in capitals read in koi8-r for cp1251 comes out in lower case).
+_FREQ = dict(zip("оеаинтсрвлкмдпуяыьгзбчйхжшюцщэфъё", (
+    10.97, 8.45, 8.01, 7.35, 6.70, 6.26, 5.47, 4.73, 4.54, 4.40, 3.49, 3.21, 2.98, 2.81, 2.62, 2.01, 1.90,
+    1.74, 1.70, 1.65, 1.59, 1.44, 1.21, 0.97, 0.94, 0.73, 0.64, 0.48, 0.36, 0.32, 0.26, 0.04, 0.04)))
+_WEIGHT = {c: max(-3.0, min(2.0, math.log2(f / 3.0))) for c, f in _FREQ.items()}
+
+
+# Box drawing and mathematical signs: koi8-r and mac-cyrillic put them where the other code
+# pages have letters; no news story is written in them.
+_NOT_TEXT = re.compile("[\u2200-\u22ff\u2320-\u2321\u2500-\u25ff\u00f7\u0192\u00ac]")
+
+
+def _cyrillic_score(text: str) -> float:
+    """How Russian the words of ``text`` look: common letters in well-formed words count for,
+    rare letters and malformed words against. Misread code pages swap case (koi8-r for
+    cp1251), turn capitals into Serbian letters or punctuation (cp1251 for mac-cyrillic:
+    "Џривет"), glue symbols into words and use the wrong letters; real text does not."""
+    score = 0.0
+    for m in _WORD.finditer(text):
+        w = m.group()
+        if not any("\u0400" <= c <= "\u04ff" for c in w):
+            continue
+        low = w.lower()
+        if any(c not in _RUSSIAN for c in low):  # Latin mixed in, or Ђ Љ Њ Ћ Џ ...
+            score -= 2 * len(w)
+        elif w == low or (w[0].isupper() and w[1:] == low[1:]):
+            score += len(w) + sum(_WEIGHT.get(c, 0.0) for c in low)
+        elif w.isupper():
+            # Headlines and acronyms are set in capitals, but misread lower case is too.
+            score += len(w) / 2 + sum(_WEIGHT.get(c, 0.0) for c in low)
+        else:
+            score -= 2 * len(w)  # "мИНИСТЕРСТВО", "заЯвил"
+    score -= 5 * len(_GLUED.findall(text)) + 3 * len(_NOT_TEXT.findall(text))
+    return score
+
+
+def _pick_cyrillic(data: bytes, ranked: list[str]) -> tuple[str, tuple]:
+    """The Cyrillic code page whose reading looks most Russian; ``ranked`` (the detector's
+    order) settles ties. A close call between readings that differ is reported."""
+    readings = {enc: data.decode(_CODECS[enc], errors="replace") for enc in _CYRILLIC}
+    order = {enc: (ranked.index(enc) if enc in ranked else len(ranked)) for enc in _CYRILLIC}
+    scores = {enc: _cyrillic_score(t) for enc, t in readings.items()}
+    best, *others = sorted(_CYRILLIC, key=lambda e: (-scores[e], order[e]))
+    # The runner-up that reads differently (cp1251 and mac-cyrillic share most lower case).
+    second = next((e for e in others if readings[e] != readings[best]), None)
+    if second is None:
+        return best, ()
+    cyrillic = sum(1 for c in readings[best] if "\u0400" <= c <= "\u04ff")
+    # A few short words can read as Russian in two code pages ("ЧП" in cp1251 is "во" in
+    # koi8-r): below this margin the choice is reported as a guess.
+    if scores[best] - scores[second] >= max(8.0, 0.15 * cyrillic):
+        return best, ()
+    start, end = _first_difference(readings[best], readings[second])
+    return best, ({"kind": "uncertain-encoding", "start": start, "end": end, "encoding": best,
+                   "alternative": second, "alternative_text": readings[second][start:end]},)
+
+
+def _first_difference(a: str, b: str) -> tuple[int, int]:
+    """The word of ``a`` holding the first character where ``a`` and ``b`` differ (the two
+    are readings of the same single-byte file, so their offsets line up)."""
+    i = next((k for k, (x, y) in enumerate(zip(a, b)) if x != y), 0)
+    start, end = i, i + 1
+    while start > 0 and a[start - 1].isalpha():
+        start -= 1
+    while end < len(a) and a[end].isalpha():
+        end += 1
+    return start, end
+
+
+# -- writing a story back -------------------------------------------------------------------
+
+_CODECS = {
+    "utf-8": "utf-8",
+    "utf-16-le": "utf-16-le",
+    "utf-16-be": "utf-16-be",
+    "cp1251": "cp1251",
+    "koi8-r": "koi8_r",
+    "mac-cyrillic": "mac_cyrillic",
+    "latin-1": "latin_1",
+    "cp1252": "cp1252",
+}
+_BOMS = {"utf-8-sig": (b"\xef\xbb\xbf", "utf-8"), "utf-16": (b"\xff\xfe", "utf-16-le"),
+         "utf-16-be-bom": (b"\xfe\xff", "utf-16-be")}
+
+
+def encode_story(text: str, encoding: str) -> bytes:
+    """The bytes of ``text`` in ``encoding`` exactly as the reader reports it (BOM and byte
+    order included), so ``encode_story(decode(b).text, decode(b).encoding) == b``. Raises
+    ``EncodingError`` when the text holds a character the encoding lacks."""
+    if encoding in _BOMS:
+        bom, codec = _BOMS[encoding]
+    elif encoding in _CODECS:
+        bom, codec = b"", _CODECS[encoding]
+    else:
+        raise EncodingError(f"unknown encoding '{encoding}'")
+    try:
+        return bom + text.encode(codec)
+    except UnicodeEncodeError as e:
+        bad = e.object[e.start:e.end]
+        what = ", ".join(f"'{c}' (U+{ord(c):04X})" if c.isprintable() else f"U+{ord(c):04X}" for c in dict.fromkeys(bad))
+        raise EncodingError(f"the text no longer fits {encoding}: {what} at character {e.start} cannot be written in it") from None
 
 
 def read_bytes(path: str) -> bytes:
@@ -195,4 +420,6 @@ def read_document(path: str) -> Document:
     decoded = decode(read_bytes(path), path)
     if not decoded.text.strip():
         raise InputError(path, "empty", "file holds only whitespace, skipped")
-    return Document.from_text(decoded.text, path=path, encoding=decoded.encoding)
+    doc = Document.from_text(decoded.text, path=path, encoding=decoded.encoding)
+    doc.decode_issues = list(decoded.issues)
+    return doc

@@ -233,16 +233,39 @@ def _ad_hoc_options(word: str, caps: bool) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _spell(steps: list[tuple[list[int], list[str]]], width: int) -> list[str]:
+    """The texts of the last beam's ``width`` entries: their pieces, read back through the
+    steps (every entry at once, one column of pieces per step)."""
+    ks = list(range(width))
+    columns = []
+    for parents, texts in reversed(steps):
+        columns.append([texts[k] for k in ks])
+        ks = [parents[k] for k in ks]
+    columns.reverse()
+    return ["".join(pieces) for pieces in zip(*columns)] if columns else [""] * width
+
+
 def _ad_hoc_variants(cyrillic: str, limit: int = MAX_AD_HOC) -> list[str]:
-    """The cheapest ``limit`` renderings of the per-unit product (cost = sum of ranks)."""
-    beam: list[tuple[int, str]] = [(0, "")]
+    """The cheapest ``limit`` renderings of the per-unit product (cost = sum of ranks).
+
+    The beam keeps, per step, each entry's piece and the entry it extends, not whole strings
+    (extending a string copies it: quadratic in the name's length); each kept rendering is
+    spelled out once at the end."""
+    costs = [0]
+    steps: list[tuple[list[int], list[str]]] = []
     for _, options in _units(cyrillic):
-        extended = [(cost + rank, text + opt) for cost, text in beam for rank, opt in enumerate(options)]
-        if len(extended) > limit:
-            extended.sort(key=lambda t: t[0])
-            extended = extended[:limit]
-        beam = extended
-    return [text for _, text in beam]
+        width = len(options)
+        new_costs = [cost + rank for cost in costs for rank in range(width)]
+        parents = [k for k in range(len(costs)) for _ in range(width)]
+        texts = list(options) * len(costs)
+        if len(new_costs) > limit:
+            keep = sorted(range(len(new_costs)), key=new_costs.__getitem__)[:limit]  # stable: ties keep their order
+            new_costs = [new_costs[i] for i in keep]
+            parents = [parents[i] for i in keep]
+            texts = [texts[i] for i in keep]
+        steps.append((parents, texts))
+        costs = new_costs
+    return _spell(steps, len(costs))
 
 
 @lru_cache(maxsize=4096)
@@ -283,11 +306,14 @@ def _acronym_variants(acronym: str) -> frozenset[str]:
     out: set[str] = set()
     for scheme in ACRONYM_SCHEMES:
         out.add(fold_ascii(transliterate(acronym, scheme)).upper())
-    beam = [""]
+    width = 1  # entries in the beam; pieces and parents per step, as in _ad_hoc_variants
+    steps: list[tuple[list[int], list[str]]] = []
     for ch in acronym:
-        opts = ACRONYM_LETTERS.get(ch.lower(), (ch,))
-        beam = [b + o.upper() for b in beam for o in opts][:MAX_AD_HOC]
-    out.update(beam)
+        opts = [o.upper() for o in ACRONYM_LETTERS.get(ch.lower(), (ch,))]
+        parents = [k for k in range(width) for _ in opts][:MAX_AD_HOC]
+        steps.append((parents, (opts * width)[:MAX_AD_HOC]))
+        width = len(parents)
+    out.update(_spell(steps, width))
     return frozenset(v for v in out if v.strip())
 
 

@@ -176,7 +176,7 @@ def code_state() -> str:
 
 def cache_env(folder: Path) -> dict:
     """A fresh result cache in ``folder`` that sees the user's converted models."""
-    from mtcheck.cache import cache_base_dir
+    from mtcheck.locations import cache_base as cache_base_dir
 
     folder.mkdir(parents=True, exist_ok=True)
     real_models = cache_base_dir() / "models"
@@ -199,7 +199,8 @@ def bench_rules(stories: int = 200) -> dict:
     """Rules-only throughput, in process, excluding start-up and model loading."""
     from mtcheck.config import Config
     from mtcheck.document import Document
-    from mtcheck.engine import Scanner, ScanOptions
+    from mtcheck.engine import Scanner
+    from mtcheck.settings import Settings
 
     with tempfile.TemporaryDirectory() as tmp:
         build_corpus(Path(tmp), stories)
@@ -207,11 +208,11 @@ def bench_rules(stories: int = 200) -> dict:
     kb = sum(len(t.encode("utf-8")) for t in texts) / 1024
     out = {}
     for parse in (False, True):
-        scanner = Scanner(Config(), ScanOptions(neural=False, parse=parse))
-        scanner.check_documents([Document.from_text(texts[0])])  # loads the parse model, gazetteers
+        scanner = Scanner(Settings(config=Config(), neural=False, parse=parse))
+        scanner.pipeline.run([Document.from_text(texts[0])])  # loads the parse model, gazetteers
         docs = [Document.from_text(t, path=f"{i}.txt") for i, t in enumerate(texts)]
         started = time.perf_counter()
-        scanner.check_documents(docs)
+        scanner.pipeline.run(docs)
         seconds = time.perf_counter() - started
         key = "with_parse" if parse else "without_parse"
         out[key] = kb / seconds

@@ -1,4 +1,4 @@
-"""Build ``models/fluency_unigram.json``: unigram log-frequencies of the fluency model's tokens,
+"""Build ``mtcheck/data/models/fluency_unigram.json``: unigram log-frequencies of the fluency model's tokens,
 the baseline SLOR subtracts (``mtcheck.neural.fluency.sentence_features``).
 
 Counted on the English side of WMT newstest 2012-2020 (professional translations of Russian
@@ -6,7 +6,7 @@ news), *excluding newstest2015*, whose sentences are the references of the daseg
 set. Sentences are tokenized exactly as the scorer tokenizes them (whitespace collapsed, no
 special tokens), so sentence-initial tokens are counted in their sentence-initial form.
 
-    python scripts/build_unigram.py [--data ../shared/data/newstest-ru-en] [--out models/fluency_unigram.json]
+    python scripts/build_unigram.py [--data ../shared/data/newstest-ru-en] [--out mtcheck/data/models/fluency_unigram.json]
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ EXCLUDE = ("newstest2015.en",)
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "newstest-ru-en"))
-    ap.add_argument("--out", default=str(ROOT / "models" / "fluency_unigram.json"))
+    ap.add_argument("--out", default=str(ROOT / "mtcheck" / "data" / "models" / "fluency_unigram.json"))
     args = ap.parse_args()
 
     from tokenizers import Tokenizer

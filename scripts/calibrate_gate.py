@@ -53,12 +53,13 @@ def stories(path: Path, size: int) -> list[str]:
 def document_qualities(texts: list[str]) -> list[float]:
     from mtcheck.config import Config
     from mtcheck.document import Document
-    from mtcheck.engine import Scanner, ScanOptions
+    from mtcheck.engine import Scanner
+    from mtcheck.settings import Settings
     from mtcheck.gate.metrics import measure
 
-    scanner = Scanner(Config(), ScanOptions(neural=True, parse=False))
+    scanner = Scanner(Settings(config=Config(), neural=True, parse=False))
     docs = [Document.from_text(t, path=f"<story {i}>") for i, t in enumerate(texts)]
-    scanner.check_documents(docs)
+    scanner.pipeline.run(docs)
     return [measure(d).quality for d in docs]
 
 

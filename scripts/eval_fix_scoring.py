@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Held-out evaluation of fix scoring on MLQE-PE pe.dev.* (never used in training).
 
-Prints, for the committed models/fix_score.json:
+Prints, for the committed mtcheck/data/models/fix_score.json:
 1. AUROC of fix_score for telling good fixes (post-edits of HTER > 0 sentences) from each kind
    of bad fix (perturbed post-edits, unrelated sentences, the regression post-edit -> MT), per
    kind, with the run-time rejection of changed numbers/dates applied (as annotate_rewrites does)
@@ -46,12 +46,13 @@ def rule_candidates(rows, neural: bool):
     """(sid, Pair) for each sentence with a safe rule fix (mtcheck's rules, no parse)."""
     from mtcheck.config import Config
     from mtcheck.document import Document
-    from mtcheck.engine import Scanner, ScanOptions
+    from mtcheck.engine import Scanner
+    from mtcheck.settings import Settings
     from mtcheck.rewrite.candidates import build_target, normalize_space, rule_candidate
 
-    scanner = Scanner(Config(), ScanOptions(neural=False, parse=False, rewrite=False))
+    scanner = Scanner(Settings(config=Config(), neural=False, parse=False, rewrite=False))
     docs = [Document.from_text(mt + "\n", path=f"line-{sid}") for sid, mt, _, _ in rows]
-    scanner.check_documents(docs)
+    scanner.pipeline.run(docs)
     out = []
     for (sid, mt, _, _), doc in zip(rows, docs):
         for s in doc.sentences:
@@ -94,7 +95,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", type=Path, default=fd.DEFAULT_DATA)
     ap.add_argument("--split", default="dev")
-    ap.add_argument("--model", type=Path, default=None, help="fix-score artifact (default: models/fix_score.json)")
+    ap.add_argument("--model", type=Path, default=None, help="fix-score artifact (default: mtcheck/data/models/fix_score.json)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--limit", type=int, default=0, help="use only this many sentences of each kind (0: all)")
     ap.add_argument("--max-hter", type=float, default=0.5, help="also report on sentences with 0 < HTER <= this (the training population)")

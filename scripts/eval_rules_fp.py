@@ -30,7 +30,8 @@ sys.path.insert(0, str(ROOT))
 
 from mtcheck.config import Config  # noqa: E402
 from mtcheck.document import Document  # noqa: E402
-from mtcheck.engine import Scanner, ScanOptions  # noqa: E402
+from mtcheck.engine import Scanner  # noqa: E402
+from mtcheck.settings import Settings
 from mtcheck.rules import all_rules, families  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "newstest-ru-en"
@@ -90,7 +91,7 @@ def main() -> None:
     detector = _instrument_language_detector()
     lines = read_lines(Path(args.data), args.limit)
     config = Config(select=[s for s in args.select.split(",") if s])
-    scanner = Scanner(config, ScanOptions(neural=False, parse=not args.no_parse))
+    scanner = Scanner(Settings(config=config, neural=False, parse=not args.no_parse))
     rules = {r.code: r for r in all_rules()}
     use_parse = not args.no_parse and any("parse" in rules[c].needs for c in scanner.enabled)
     load_note = ""
@@ -117,7 +118,7 @@ def main() -> None:
             tp = time.perf_counter()
             attach_parse(docs)
             parse_s += time.perf_counter() - tp
-        scanner.check_documents(docs)
+        scanner.pipeline.run(docs)
         for doc in docs:
             sentences += len(doc.sentences)
             for f in doc.findings:

@@ -232,7 +232,7 @@ class FeatureCache:
     def quality(self, texts: list[str], batch: int = 64) -> dict[str, float]:
         """mtcheck.quality.score_texts of each text, computed as score_rows(features(texts)) so
         that the cache holds the language-model feature rows: a new quality calibration
-        (models/quality.json) re-scores them without running the language model again."""
+        (mtcheck/data/models/quality.json) re-scores them without running the language model again."""
         from mtcheck.quality import features as quality_features
         from mtcheck.quality import model as quality_model
         from mtcheck.quality import score_rows

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Fit the fix-score formula (models/fix_score.json) on MLQE-PE post-edits.
+"""Fit the fix-score formula (mtcheck/data/models/fix_score.json) on MLQE-PE post-edits.
 
 Good fixes: the human post-edit of an MT sentence with 0 < HTER <= --max-hter (original = the
 MT output). Bad fixes: perturbed post-edits (a name changed, a negation dropped, a number
@@ -140,7 +140,7 @@ def main(argv=None) -> int:
     ap.add_argument("--max-zero-accept", type=float, default=0.01, help="share of HTER = 0 sentences allowed an accepted candidate")
     ap.add_argument("--max-hter", type=float, default=0.5, help="leave out sentences whose post-edit changed more than this share of words")
     ap.add_argument("--free-signs", action="store_true", help="fit without the sign constraints (for comparison)")
-    ap.add_argument("--out", type=Path, default=HERE.parent / "models" / "fix_score.json")
+    ap.add_argument("--out", type=Path, default=HERE.parent / "mtcheck" / "data" / "models" / "fix_score.json")
     ap.add_argument("--card", type=Path, default=HERE.parent / "models" / "FIX_SCORE_CARD.md")
     ap.add_argument("--cache", type=Path, default=None, help="folder of the feature caches (default: the user cache folder)")
     args = ap.parse_args(argv)
@@ -217,12 +217,15 @@ def main(argv=None) -> int:
     print(f"wrote {args.out} in {time.time() - t0:.0f} s", file=sys.stderr)
     if args.card:
         write_card(args.card, artifact)
+        from stamp_card import stamp
+
+        stamp(args.card, args.out)
     return 0
 
 
 def write_card(path: Path, a: dict) -> None:
     lines = [
-        "# Fix-score model card (`models/fix_score.json`)",
+        "# Fix-score model card (`mtcheck/data/models/fix_score.json`)",
         "",
         "Produced by `" + a["created_by"] + "` (figures below are printed by it; re-run to reproduce).",
         "",

@@ -1,4 +1,4 @@
-"""Train the calibrated sentence-quality model: ``models/quality.json``.
+"""Train the calibrated sentence-quality model: ``mtcheck/data/models/quality.json``.
 
 A ridge regression from the sentence features of ``mtcheck.quality.features`` (language-model
 log-probabilities normalised for length, rarity, names and numbers, plus structural signals)
@@ -12,7 +12,7 @@ Reports, and stores in the artifact's metadata: 10-fold cross-validated Pearson 
 (a different domain whose errors are mostly about meaning: an overfitting check, not a
 target), and the flag thresholds with their effect on the seeds.
 
-    python scripts/train_quality.py [--shared ../shared/data] [--out models/quality.json]
+    python scripts/train_quality.py [--shared ../shared/data] [--out mtcheck/data/models/quality.json]
 
 Flag thresholds (see models/QUALITY_CARD.md): the body threshold is a false-alarm budget,
 the largest value that flags at most 2% of professional human translations of Russian news
@@ -111,7 +111,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--shared", type=Path, default=qd.DEFAULT_SHARED, help="the shared data folder")
     ap.add_argument("--seeds", type=Path, default=qd.ROOT / "seeds")
-    ap.add_argument("--out", type=Path, default=qd.ROOT / "models" / "quality.json")
+    ap.add_argument("--out", type=Path, default=qd.ROOT / "mtcheck" / "data" / "models" / "quality.json")
     ap.add_argument("--folds", type=int, default=10)
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--features-cache", type=Path, default=None,
@@ -189,6 +189,9 @@ def main() -> None:
         },
     }
     atomic_write(args.out, json.dumps(artifact, indent=1) + "\n")
+    from stamp_card import stamp  # the card names the artifact it describes (tests/test_packaging.py)
+
+    stamp(qd.ROOT / "models" / "QUALITY_CARD.md", args.out)
 
     print(f"features: {len(FEATURES)}; ridge alpha {ridge.alpha_:.3g}")
     print(f"daseg {args.folds}-fold CV Pearson r: {np.mean(rs):.3f} (sd {np.std(rs):.3f} over {args.repeats} shuffles)")

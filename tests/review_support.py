@@ -132,8 +132,9 @@ def launch_chromium():
 def rules_only_scanner(**options):
     """The rules-only scanner ``--no-neural`` builds (no torch, no spaCy)."""
     from mtcheck.config import Config
-    from mtcheck.engine import Scanner, ScanOptions
+    from mtcheck.engine import Scanner
+    from mtcheck.settings import Settings
 
     cfg = Config()
     cfg.neural = cfg.parse = False
-    return Scanner(cfg, ScanOptions(neural=False, parse=False, **options))
+    return Scanner(Settings(config=cfg, neural=False, parse=False, **options))

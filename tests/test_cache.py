@@ -14,14 +14,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from mtcheck import serialize
-from mtcheck.cache import ResultCache, ResultStore, db_path, scan_fingerprint
+from mtcheck import codec
+from mtcheck.cache import ResultCache, ResultStore, db_path
 from mtcheck.cli import cli
 from mtcheck.config import Config
 from mtcheck.document import Document
-from mtcheck.engine import FileResult, Scanner, ScanOptions
+from mtcheck.engine import FileResult, Scanner
 from mtcheck.findings import Applicability, Edit, Finding, Fix, Severity
 from mtcheck.rules import all_rules
+from mtcheck.settings import Settings
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 USER_CACHE_BASE = os.environ.get("MTCHECK_CACHE_DIR")  # where the converted models are
@@ -36,7 +37,7 @@ def _render(fmt: str, results, scanner) -> str:
 def _rules_only(tmp_path: Path, **kw) -> Scanner:
     opts = dict(neural=False, parse=False, cache=True, cache_dir=str(tmp_path / "cache"))
     opts.update(kw)
-    return Scanner(Config(), ScanOptions(**opts))
+    return Scanner(Settings(config=Config(), **opts))
 
 
 @pytest.fixture(autouse=True)
@@ -71,7 +72,7 @@ def _synthetic() -> FileResult:
         Finding(c4, "syntax", Severity.ERROR, c, c + 3, "LIH", "no suggestion here"),
     ]
     doc.sentences[1].scores = {"quality": 0.2871234567, "lm_logprob": -4.25, "flags": ["a", "b"]}
-    doc.sentences[1].scores["rewrite"] = {
+    doc.sentences[1].rewrite = {
         "text": "The Defense Ministry said that ISIL fighters attacked.", "source": "both", "fix_score": 0.91,
         "accepted": True, "components": {"lm": 0.5, "sim": 0.93},
         "candidates": [{"text": "x", "source": "rules", "fix_score": 0.1, "components": {}}],
@@ -83,11 +84,11 @@ def _synthetic() -> FileResult:
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_synthetic_round_trip_renders_identically(fmt):
     fresh = _synthetic()
-    blob = serialize.encode_faithful(serialize.annotations(fresh.document, fresh.extras))
+    blob = codec.encode_faithful(codec.annotations(fresh.document, fresh.extras))
     assert blob is not None
     restored = FileResult(path=fresh.path, document=Document.from_text(fresh.document.text, path=fresh.path))
-    restored.extras.update(serialize.apply_annotations(restored.document, serialize.decode(blob)))
-    scanner = Scanner(Config(), ScanOptions(neural=False, parse=False))
+    restored.extras.update(codec.apply_annotations(restored.document, codec.decode(blob)))
+    scanner = Scanner(Settings(config=Config(), neural=False, parse=False))
     assert _render(fmt, [restored], scanner) == _render(fmt, [fresh], scanner)
     assert restored.document.findings == fresh.document.findings
     assert [s.scores for s in restored.document.sentences] == [s.scores for s in fresh.document.sentences]
@@ -96,19 +97,19 @@ def test_synthetic_round_trip_renders_identically(fmt):
 def test_unfaithful_payloads_are_not_cached():
     fresh = _synthetic()
     fresh.document.findings[0].data = {"span": (1, 2)}  # a tuple would come back as a list
-    assert serialize.encode_faithful(serialize.annotations(fresh.document)) is None
+    assert codec.encode_faithful(codec.annotations(fresh.document)) is None
     fresh.document.findings[0].data = {1: "x"}  # an int key would come back as a string
-    assert serialize.encode_faithful(serialize.annotations(fresh.document)) is None
+    assert codec.encode_faithful(codec.annotations(fresh.document)) is None
     fresh.document.findings[0].data = {}
-    assert serialize.encode_faithful(serialize.annotations(fresh.document)) is not None
+    assert codec.encode_faithful(codec.annotations(fresh.document)) is not None
 
 
 def test_annotations_for_another_segmentation_are_refused():
     fresh = _synthetic()
-    payload = serialize.annotations(fresh.document)
+    payload = codec.annotations(fresh.document)
     other = Document.from_text("One sentence only.", path="x.txt")
-    with pytest.raises(serialize.MismatchError):
-        serialize.apply_annotations(other, payload)
+    with pytest.raises(codec.MismatchError):
+        codec.apply_annotations(other, payload)
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -119,7 +120,7 @@ def test_warm_scan_of_seeds_is_served_from_cache_and_identical(tmp_path, corpus,
     warm = _rules_only(tmp_path)
     warm_results = list(warm.scan([str(corpus)]))
     assert warm.stats["cached"] == 5 and warm.stats["analysed"] == 0
-    plain = Scanner(Config(), ScanOptions(neural=False, parse=False))
+    plain = Scanner(Settings(config=Config(), neural=False, parse=False))
     plain_results = list(plain.scan([str(corpus)]))
     assert _render(fmt, warm_results, warm) == _render(fmt, cold_results, cold) == _render(fmt, plain_results, plain)
     assert sum(len(r.findings) for r in plain_results) > 0, "the seeds should give findings to compare"
@@ -151,8 +152,8 @@ def test_edited_story_and_changed_settings_are_analysed_afresh(tmp_path, corpus)
     for f in edited.findings:
         assert edited.document.text[f.start:f.end] == f.text
 
-    narrower = Scanner(Config(ignore=["style"]), ScanOptions(neural=False, parse=False, cache=True, cache_dir=str(tmp_path / "cache")))
-    assert scan_fingerprint(narrower) != scan_fingerprint(again)
+    narrower = Scanner(Settings(config=Config(ignore=["style"]), neural=False, parse=False, cache=True, cache_dir=str(tmp_path / "cache")))
+    assert narrower.pipeline.key() != again.pipeline.key()
     results = list(narrower.scan([str(corpus)]))
     assert narrower.stats["analysed"] == 5
     assert not any(f.category == "style" for r in results for f in r.findings)
@@ -161,32 +162,32 @@ def test_edited_story_and_changed_settings_are_analysed_afresh(tmp_path, corpus)
 def test_user_gazetteer_content_is_part_of_the_key(tmp_path):
     gaz = tmp_path / "extra.toml"
     gaz.write_text("# one version\n", encoding="utf-8")
-    first = scan_fingerprint(Scanner(Config(gazetteer=[str(gaz)]), ScanOptions(neural=False, parse=False)))
+    first = Scanner(Settings(config=Config(gazetteer=[str(gaz)]), neural=False, parse=False)).pipeline.key()
     gaz.write_text("# another version\n", encoding="utf-8")
-    second = scan_fingerprint(Scanner(Config(gazetteer=[str(gaz)]), ScanOptions(neural=False, parse=False)))
+    second = Scanner(Settings(config=Config(gazetteer=[str(gaz)]), neural=False, parse=False)).pipeline.key()
     assert first != second
 
 
 def test_sentence_entries_fill_unchanged_sentences_only(tmp_path):
-    scanner = Scanner(Config(), ScanOptions(neural=True, parse=False, cache=True, cache_dir=str(tmp_path / "cache")))
+    scanner = Scanner(Settings(config=Config(), neural=True, parse=False, cache=True, cache_dir=str(tmp_path / "cache")))
     text = "A first sentence here. A second sentence here. A third sentence here.\n"
     doc = Document.from_text(text, path="a.txt")
     for i, s in enumerate(doc.sentences):  # what the neural stage left on each sentence
         s.scores = {"quality": 0.5 + i / 10, "lm_logprob": -3.0 - i}
-    doc.sentences[0].scores["rewrite"] = {"text": "x"}  # document-dependent: not a sentence entry
-    store = ResultStore(scanner, str(tmp_path / "cache"))
+    doc.sentences[0].rewrite = {"text": "x"}  # document-dependent: not a sentence entry
+    store = ResultStore(scanner.pipeline)
     store.save([FileResult(path="a.txt", document=doc)])
 
     edited = Document.from_text(text.replace("second", "changed"), path="b.txt")
-    store = ResultStore(scanner, str(tmp_path / "cache"))
+    store = ResultStore(scanner.pipeline)
     assert store.prefill([edited]) == 2
     assert edited.sentences[0].scores == {"quality": 0.5, "lm_logprob": -3.0}
     assert edited.sentences[1].scores == {}
     assert edited.sentences[2].scores == {"quality": 0.7, "lm_logprob": -5.0}
     store.close()
 
-    rules_only = Scanner(Config(), ScanOptions(neural=False, parse=False, cache=True, cache_dir=str(tmp_path / "cache")))
-    assert ResultStore(rules_only, str(tmp_path / "cache")).prefill([Document.from_text(text)]) == 0
+    rules_only = Scanner(Settings(config=Config(), neural=False, parse=False, cache=True, cache_dir=str(tmp_path / "cache")))
+    assert ResultStore(rules_only.pipeline).prefill([Document.from_text(text)]) == 0
 
 
 def _writer(args):
@@ -194,7 +195,7 @@ def _writer(args):
     cache = ResultCache(path, on_error=lambda m: (_ for _ in ()).throw(AssertionError(m)))
     for i in range(n):
         key = f"{worker}-{i}".encode().ljust(32, b".")
-        cache.put_many([(key, serialize.encode({"w": worker, "i": i}))], [(key, b"s")])
+        cache.put_many([(key, codec.encode({"w": worker, "i": i}))], [(key, b"s")])
         assert cache.get("documents", [key])  # read back while the others write
     cache.close()
     return n
@@ -269,7 +270,7 @@ def test_edited_story_rescores_only_the_changed_sentence(tmp_path, monkeypatch):
     story.write_text(" ".join(sentences) + "\n", encoding="utf-8")
 
     def scan() -> tuple[Scanner, FileResult]:
-        scanner = Scanner(Config(), ScanOptions(neural=True, parse=False, cache=True, cache_dir=str(tmp_path / "c")))
+        scanner = Scanner(Settings(config=Config(), neural=True, parse=False, cache=True, cache_dir=str(tmp_path / "c")))
         return scanner, list(scanner.scan([str(story)]))[0]
 
     _, first = scan()
@@ -287,7 +288,7 @@ def test_edited_story_rescores_only_the_changed_sentence(tmp_path, monkeypatch):
     assert 0.0 <= after[2] <= 1.0
 
     scored.clear()
-    fresh = list(Scanner(Config(), ScanOptions(neural=True, parse=False)).scan([str(story)]))[0]
+    fresh = list(Scanner(Settings(config=Config(), neural=True, parse=False)).scan([str(story)]))[0]
     assert sum(len(t) for t in scored) == 4
     # Scored alone or in a batch of four: the same up to float noise in the padded batch.
     assert max(abs(s.scores["quality"] - q) for s, q in zip(fresh.document.sentences, after)) < 2e-3

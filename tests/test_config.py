@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 
 from mtcheck.config import Config, ConfigError, find_config, load_config
-from mtcheck.engine import Scanner, ScanOptions
+from mtcheck.engine import Scanner
 from mtcheck.findings import Severity
 from mtcheck.rules import SelectorError, select_rules
+from mtcheck.settings import Settings
 
-LANGUAGE = {"L101", "L102", "L103"}
+LANGUAGE = {"L101", "L102", "L103", "L104"}
 STORY = "Moscow called a meeting.\n\nThe head of Минобороны spoke in Mоscow on Monday.\n"
 
 
@@ -98,7 +99,7 @@ def test_unknown_selector_is_an_error(selector):
 
 def test_severity_override_applies_to_findings():
     cfg = Config(select=["language"], severity={"L103": Severity.ERROR, "L101": Severity.INFO})
-    doc = Scanner(cfg, ScanOptions(neural=False, parse=False)).scan_text(STORY)
+    doc = Scanner(Settings(config=cfg, neural=False, parse=False)).scan_text(STORY)
     by_code = {f.code: f.severity for f in doc.findings}
     assert by_code == {"L101": Severity.INFO, "L103": Severity.ERROR}
 
@@ -130,8 +131,10 @@ def test_severity_from_config_drives_the_exit_code(tmp_path, cli):
 def test_malformed_config_is_one_line_naming_the_file(tmp_path, cli, name, content, problem):
     cfg = tmp_path / name
     cfg.write_text(content)
+    from mtcheck.cli.common import config_sections
+
     with pytest.raises(ConfigError) as e:
-        load_config(cfg)
+        load_config(cfg, config_sections())
     assert str(cfg) in str(e.value) and problem in str(e.value)
     story = tmp_path / "story.txt"
     story.write_text("The talks ended.\n")

@@ -21,7 +21,8 @@ from click.testing import CliRunner  # noqa: E402
 import mtcheck.distributed as mtdask  # noqa: E402
 from mtcheck.cli import cli  # noqa: E402
 from mtcheck.config import Config  # noqa: E402
-from mtcheck.engine import Scanner, ScanOptions  # noqa: E402
+from mtcheck.engine import Scanner  # noqa: E402
+from mtcheck.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -77,13 +78,13 @@ def test_scan_on_a_running_scheduler_matches_the_local_run(cluster, corpus):
 def _scanners_per_worker() -> int:
     import mtcheck.distributed
 
-    return len(mtcheck.distributed._scanners)
+    return len(mtcheck.distributed._pipelines)
 
 
 def test_batches_spread_over_the_workers_and_come_back_in_order(cluster, corpus, tmp_path):
     c, client = cluster
-    local = list(Scanner(Config(), ScanOptions(neural=False, parse=False)).scan([str(corpus)]))
-    scanner = Scanner(Config(), ScanOptions(neural=False, parse=False, dask=c.scheduler_address,
+    local = list(Scanner(Settings(config=Config(), neural=False, parse=False)).scan([str(corpus)]))
+    scanner = Scanner(Settings(config=Config(), neural=False, parse=False, dask=c.scheduler_address,
                                             cache=True, cache_dir=str(tmp_path / "c")))
     remote = list(scanner.scan([str(corpus)], batch_size=2))
     assert [r.path for r in remote] == [r.path for r in local]
@@ -94,7 +95,7 @@ def test_batches_spread_over_the_workers_and_come_back_in_order(cluster, corpus,
     assert scanner.stats["analysed"] == 15 and scanner.stats["failed"] == 0
     assert all(n >= 1 for n in client.run(_scanners_per_worker).values()), "both workers should have worked"
     # Results were cached as they arrived: a second run needs no cluster at all.
-    again = Scanner(Config(), ScanOptions(neural=False, parse=False, dask="tcp://127.0.0.1:9",
+    again = Scanner(Settings(config=Config(), neural=False, parse=False, dask="tcp://127.0.0.1:9",
                                           cache=True, cache_dir=str(tmp_path / "c")))
     assert [r.path for r in again.scan([str(corpus)])] == [r.path for r in local]
     assert again.stats["cached"] == 15
@@ -136,12 +137,12 @@ def test_a_failed_task_is_retried(cluster, corpus, tmp_path):
     marker = tmp_path / "failed-once"
     client.register_plugin(FailFirstTask(str(marker)))
     try:
-        scanner = Scanner(Config(), ScanOptions(neural=False, parse=False, dask=c.scheduler_address))
+        scanner = Scanner(Settings(config=Config(), neural=False, parse=False, dask=c.scheduler_address))
         remote = list(scanner.scan([str(corpus)], batch_size=4))
     finally:
         client.unregister_worker_plugin(FailFirstTask.name)
     assert marker.exists(), "the injected failure did not happen"
-    local = list(Scanner(Config(), ScanOptions(neural=False, parse=False)).scan([str(corpus)]))
+    local = list(Scanner(Settings(config=Config(), neural=False, parse=False)).scan([str(corpus)]))
     assert scanner.stats["failed"] == 0
     assert [(r.path, r.findings) for r in remote] == [(r.path, r.findings) for r in local]
 
@@ -153,7 +154,7 @@ class OtherVersion(distributed.WorkerPlugin):
         import mtcheck.distributed as target
 
         self.original = target.identity
-        target.identity = lambda: {"mtcheck": "0.0.0", "code": "0000"}
+        target.identity = lambda spec=None: {"mtcheck": "0.0.0", "pipeline": "0000"}
 
     def teardown(self, worker):
         import mtcheck.distributed as target

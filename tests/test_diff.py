@@ -65,12 +65,11 @@ def test_scan_diff_is_a_patch_of_the_safe_fixes(tmp_path, monkeypatch):
 
 
 def test_scan_diff_matches_the_default_plan():
-    from mtcheck.report.json import file_record
-    from mtcheck.review.suggestions import apply_changes, default_changes, plan, suggestions_from_record
+    from mtcheck.changes import apply_changes, default_changes, plan, suggestions
 
     results = list(rules_only_scanner().scan([str(SEEDS / SEED_003)]))
     text = results[0].document.text
-    kept, _ = plan(text, default_changes(suggestions_from_record(file_record(results[0]), text)))
+    kept, _ = plan(text, default_changes(suggestions(results[0].document)))
     fixed = apply_changes(text, kept)
     assert "(ISIL," in fixed and "(LIH," not in fixed
     patch = render(results, color=False)
@@ -92,11 +91,11 @@ def test_an_accepted_rewrite_replaces_the_rule_fixes_of_its_sentence():
     doc = results[0].document
     sentence = next(s for s in doc.sentences if "LIH" in s.text)
     better = "Russia will call an emergency UN Security Council meeting after a coalition air raid on Syrian army positions near Deir ez-Zor."
-    sentence.scores["rewrite"] = {"text": better, "source": "backtranslation", "fix_score": 0.8, "accepted": True,
+    sentence.rewrite = {"text": better, "source": "backtranslation", "fix_score": 0.8, "accepted": True,
                                   "components": {}, "candidates": []}
     patch = render(results)
     added = [l[1:] for l in patch.splitlines() if l.startswith("+") and not l.startswith("+++")]
     assert better in added
     assert any("UN Security Council" in l for l in added if l != better)  # the title's fix still applies
-    sentence.scores["rewrite"]["accepted"] = False
+    sentence.rewrite["accepted"] = False
     assert better not in render(results)

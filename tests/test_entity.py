@@ -12,15 +12,16 @@ import pytest
 from mtcheck import gazetteer as gz
 from mtcheck.config import Config, ConfigError, load_config
 from mtcheck.document import Document
-from mtcheck.engine import Scanner, ScanOptions
+from mtcheck.engine import Scanner
 from mtcheck.rules import entity, rule_by_code
+from mtcheck.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 
 
 def scan(text: str, gazetteer: list[str] | None = None) -> list:
-    scanner = Scanner(Config(select=["entity"], gazetteer=gazetteer or []), ScanOptions(neural=False, parse=False))
+    scanner = Scanner(Settings(config=Config(select=["entity"], gazetteer=gazetteer or []), neural=False, parse=False))
     doc = scanner.scan_text(text)
     for f in doc.findings:
         assert doc.text[f.start:f.end] == f.text, f
@@ -35,7 +36,7 @@ def found(text: str, code: str) -> list[tuple[str, str | None]]:
 
 @pytest.fixture(scope="module")
 def seed_findings() -> dict[str, list]:
-    scanner = Scanner(Config(select=["entity"]), ScanOptions(neural=False, parse=False))
+    scanner = Scanner(Settings(config=Config(select=["entity"]), neural=False, parse=False))
     out = {}
     for result in scanner.scan([str(SEEDS)]):
         assert result.error is None
@@ -227,7 +228,7 @@ def test_rules_are_documented():
 
 
 def test_select_one_rule_only():
-    scanner = Scanner(Config(select=["E101"]), ScanOptions(neural=False, parse=False))
+    scanner = Scanner(Settings(config=Config(select=["E101"]), neural=False, parse=False))
     doc = scanner.scan_text("Medusa reported that the SDS took Raqqa. Deir ezzor and Deir ez-Zor.")
     assert {f.code for f in doc.findings} == {"E101"}
 
@@ -244,7 +245,7 @@ def test_no_standard_form_is_reported_as_a_mistranslation():
     """Every entry's English form, in a neutral sentence, must not fire E101/E102: a collision
     between one entry's standard form and another's variants would be a false positive."""
     gaz = gz.load()
-    scanner = Scanner(Config(select=["E101", "E102"]), ScanOptions(neural=False, parse=False))
+    scanner = Scanner(Settings(config=Config(select=["E101", "E102"]), neural=False, parse=False))
     bad = []
     for entry in gaz.entries:
         doc = scanner.scan_text(f"Officials said {entry.en} was mentioned in Syria, Ukraine and Israel.")

@@ -24,8 +24,8 @@ def test_committed_artifact_loads_and_documents_itself():
         f = model.formula(name == "neural")
         assert set(f.features) == set(feats)
         assert 0.5 <= f.threshold < 1.0
-    # fitted with the sentence-quality models in use (refit after models/quality.json changes)
-    assert not model.stale_quality(), "models/fix_score.json predates models/quality.json: run scripts/train_fix_score.py"
+    # fitted with the sentence-quality models in use (refit after mtcheck/data/models/quality.json changes)
+    assert not model.stale_quality(), "mtcheck/data/models/fix_score.json predates mtcheck/data/models/quality.json: run scripts/train_fix_score.py"
     a = artifact()
     assert a["created_by"].startswith("scripts/train_fix_score.py")
     assert "MLQE-PE" in a["data"]["source"] and a["figures"]["neural"]["cv_auroc_by_kind"]

@@ -339,7 +339,11 @@ def test_links_and_pipes_across_filesystems(layout, monkeypatch):
     assert not (out["rejected"] / "pipe.txt.mtcheck.json").exists()  # the report went with the failed move
     assert os.readlink(out["rejected"] / "dangling.txt") == "nowhere.txt"
     assert (out["accepted"] / "en.txt").read_text() == ENGLISH and not (inbox / "en.txt").exists()
-    assert sorted(r["source"] for r in audit_records(inbox)) == ["dangling.txt", "en.txt"]
+    records = {r["source"]: r for r in audit_records(inbox)}
+    assert sorted(records) == ["dangling.txt", "en.txt", "pipe.txt"]
+    # The pipe kept in the inbox is on the record too, with why, and with no verdict.
+    assert records["pipe.txt"]["verdict"] is None and records["pipe.txt"]["kept"] == "inbox"
+    assert "cannot move" in records["pipe.txt"]["error"]
 
 
 def test_unwritable_audit_log_stops_before_moving_anything(layout, tmp_path):
@@ -353,10 +357,10 @@ def test_unwritable_audit_log_stops_before_moving_anything(layout, tmp_path):
 
 def test_a_story_that_breaks_the_scanner_stays_in_the_inbox(layout, monkeypatch):
     """Fault injection: one rule family raises on one story. That story is an error (kept in
-    the inbox, exit 2); the stories around it are decided as usual."""
+    the inbox with an audit record saying why, exit 2); the stories around it are decided as usual."""
     import dataclasses
 
-    import mtcheck.engine
+    import mtcheck.pipeline  # where the rule families run, since the engine refactor
     from mtcheck.rules import families
 
     def check_or_crash(check):
@@ -367,7 +371,7 @@ def test_a_story_that_breaks_the_scanner_stays_in_the_inbox(layout, monkeypatch)
         return wrapped
 
     broken = tuple(dataclasses.replace(f, check=check_or_crash(f.check)) if f.name == "style" else f for f in families())
-    monkeypatch.setattr(mtcheck.engine, "families", lambda: broken)
+    monkeypatch.setattr(mtcheck.pipeline, "families", lambda: broken)
     inbox, out, run = layout
     (inbox / "a.txt").write_text(ENGLISH)
     (inbox / "b.txt").write_text(ENGLISH + "EXPLODE\n")
@@ -377,4 +381,6 @@ def test_a_story_that_breaks_the_scanner_stays_in_the_inbox(layout, monkeypatch)
     assert "b.txt: analysis failed: RuntimeError: rule crashed" in r.stdout
     assert stories_in(out["accepted"]) == ["a.txt", "c.txt"]
     assert (inbox / "b.txt").exists()
-    assert [rec["source"] for rec in audit_records(inbox)] == ["a.txt", "c.txt"]
+    records = audit_records(inbox)
+    assert [rec["source"] for rec in records] == ["a.txt", "b.txt", "c.txt"]
+    assert records[1]["verdict"] is None and "rule crashed" in records[1]["error"]  # kept, with why

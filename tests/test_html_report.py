@@ -121,10 +121,10 @@ def test_report_shows_rewrites_with_score_and_refused_ones_as_no_fix():
     doc = results[0].document
     accepted, refused = [s for s in doc.sentences if s.kind == "body"][:2]
     # As the rewrite stage records them (mtcheck.rewrite.annotate_rewrites).
-    accepted.scores["rewrite"] = {
+    accepted.rewrite = {
         "text": accepted.text.replace("LIH", "ISIL").replace("RAID", "raid"), "source": "both", "fix_score": 0.77,
         "accepted": True, "components": {"similarity": 0.93}, "candidates": []}
-    refused.scores["rewrite"] = {"text": "Something else entirely.", "source": "backtranslation", "fix_score": 0.12,
+    refused.rewrite = {"text": "Something else entirely.", "source": "backtranslation", "fix_score": 0.12,
                                  "accepted": False, "components": {}, "candidates": []}
     page = render(results)
     assert page.count('class="card kind-rewrite') == 1

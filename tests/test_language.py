@@ -5,14 +5,15 @@ from __future__ import annotations
 import pytest
 
 from mtcheck.config import Config
-from mtcheck.engine import Scanner, ScanOptions
+from mtcheck.engine import Scanner
 from mtcheck.findings import Severity
 from mtcheck.reader import read_document
 from mtcheck.rules import language
+from mtcheck.settings import Settings
 
 
 def scan(text: str, select=("language",)):
-    return Scanner(Config(select=list(select)), ScanOptions(neural=False, parse=False)).scan_text(text)
+    return Scanner(Settings(config=Config(select=list(select)), neural=False, parse=False)).scan_text(text)
 
 
 def found(doc) -> list[tuple[str, str]]:
@@ -107,9 +108,9 @@ def test_plain_english_never_consults_the_detector(seeds_dir, monkeypatch):
         raise AssertionError("langdetect loaded for plain English")
 
     monkeypatch.setattr(language, "_detector_factory", refuse)
-    scanner = Scanner(Config(select=["language"]), ScanOptions(neural=False, parse=False))
+    scanner = Scanner(Settings(config=Config(select=["language"]), neural=False, parse=False))
     docs = [read_document(str(p)) for p in sorted(seeds_dir.glob("*.txt"))]
-    scanner.check_documents(docs)
+    scanner.pipeline.run(docs)
     assert sum(len(d.findings) for d in docs) == 0
 
 

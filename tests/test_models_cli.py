@@ -39,8 +39,7 @@ def test_lists_every_role_as_text():
 
 
 def test_cache_dir_flag_moves_the_model_cache(tmp_path, monkeypatch):
-    # The flag is applied through the environment (so worker processes inherit it);
-    # monkeypatch restores the variable after the test.
+    # The flag wins over the environment, and is not passed on through it.
     monkeypatch.setenv("MTCHECK_CACHE_DIR", str(tmp_path / "unused"))
     result = CliRunner().invoke(cli, ["models", "--cache-dir", str(tmp_path), "--format", "json"])
     assert result.exit_code == 0, result.output
@@ -49,7 +48,11 @@ def test_cache_dir_flag_moves_the_model_cache(tmp_path, monkeypatch):
     assert "models prepare" in fluency["reason"]
     import os
 
-    assert os.environ["MTCHECK_CACHE_DIR"] == str(tmp_path)
+    from mtcheck import locations
+
+    assert os.environ["MTCHECK_CACHE_DIR"] == str(tmp_path / "unused")
+    assert locations.cache_base() == tmp_path
+    locations.configure(None)
 
 
 def test_listing_loads_no_model_framework():

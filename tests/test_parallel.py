@@ -16,7 +16,8 @@ from click.testing import CliRunner
 
 from mtcheck.cli import cli
 from mtcheck.config import Config
-from mtcheck.engine import Scanner, ScanOptions
+from mtcheck.engine import Scanner
+from mtcheck.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -69,8 +70,8 @@ def test_jobs_2_report_is_identical_to_jobs_1(corpus, fmt):
 
 def test_jobs_with_small_batches_keeps_input_order(corpus):
     """Several batches in flight at once: results still come back in discovery order."""
-    local = Scanner(Config(), ScanOptions(neural=False, parse=False))
-    pooled = Scanner(Config(), ScanOptions(neural=False, parse=False, jobs=2))
+    local = Scanner(Settings(config=Config(), neural=False, parse=False))
+    pooled = Scanner(Settings(config=Config(), neural=False, parse=False, jobs=2))
     expected = list(local.scan([str(corpus)], batch_size=3))
     got = list(pooled.scan([str(corpus)], batch_size=3))
     assert [r.path for r in got] == [r.path for r in expected]
@@ -110,9 +111,10 @@ def test_rules_only_scans_never_import_model_frameworks(corpus):
                 pass
             seen[" ".join(args[:1] + args[-2:])] = [m for m in heavy if m in sys.modules]
         from mtcheck.config import Config
-        from mtcheck.engine import ScanOptions, Scanner
-        scanner = Scanner(Config(), ScanOptions(neural=False, parse=False, jobs=2))
-        backend = parallel.ProcessBackend(scanner, 2)
+        from mtcheck.engine import Scanner
+        from mtcheck.settings import Settings
+        scanner = Scanner(Settings(config=Config(), neural=False, parse=False, jobs=2))
+        backend = parallel.ProcessBackend(scanner.pipeline, 2)
         from mtcheck.engine import _read_one
         items = [(0, _read_one({str(SEEDS / '000_b789fdac0961f31d.txt')!r}, None))]
         backend.submit(items)
@@ -151,7 +153,7 @@ def test_progress_bar_only_on_a_terminal(corpus, tty):
     from mtcheck.progress import Progress
 
     stream = _Terminal(tty)
-    scanner = Scanner(Config(), ScanOptions(neural=False, parse=False))
+    scanner = Scanner(Settings(config=Config(), neural=False, parse=False))
     with Progress("scan", stream=stream, delay=0) as progress:
         results = list(scanner.scan([str(corpus)], batch_size=8, progress=progress))
     assert progress.documents == len(results) == 33
@@ -170,7 +172,7 @@ def test_a_dead_worker_fails_its_batch_with_a_message_not_a_traceback(corpus):
     from mtcheck.engine import _read_one
     from mtcheck.parallel import ProcessBackend
 
-    scanner = Scanner(Config(), ScanOptions(neural=False, parse=False, jobs=2))
+    scanner = Scanner(Settings(config=Config(), neural=False, parse=False, jobs=2))
     backend = ProcessBackend(scanner, 2)
     seed = str(SEEDS / "001_6dfbf46b29b8d6d9.txt")
     try:

@@ -161,11 +161,12 @@ def test_annotate_quality_scores_every_sentence_in_one_pass():
 
 @pytest.mark.slow
 def test_scanner_flags_a_damaged_sentence_and_not_a_fluent_one():
-    from mtcheck.engine import Scanner, ScanOptions, flagged_sentences
+    from mtcheck.engine import Scanner
+    from mtcheck.settings import Settings
 
-    scanner = Scanner(Config(), ScanOptions(neural=True, parse=False))
+    scanner = Scanner(Settings(config=Config(), neural=True, parse=False))
     doc = scanner.scan_text("In Deir ezzor forces supported by Russia came close to those who support US. "
                             "The ministry said on Monday that the strike had killed three people.")
     x2 = [f for f in doc.findings if f.code.startswith("X2")]
     assert [doc.sentence_at(f.start).index for f in x2] == [0]
-    assert 0 in flagged_sentences(doc) and 1 not in flagged_sentences(doc)
+    assert 0 in doc.flagged_sentences() and 1 not in doc.flagged_sentences()

@@ -36,7 +36,7 @@ def write(tmp_path: Path, name: str, data: bytes) -> Path:
     (ENGLISH_WITH_RUSSIAN, b"\xef\xbb\xbf" + ENGLISH_WITH_RUSSIAN.encode("utf-8"), "utf-8-sig"),
     (ENGLISH_WITH_RUSSIAN, ENGLISH_WITH_RUSSIAN.encode("utf-16"), "utf-16"),
     (ENGLISH_WITH_RUSSIAN, b"\xff\xfe" + ENGLISH_WITH_RUSSIAN.encode("utf-16-le"), "utf-16"),
-    (ENGLISH_WITH_RUSSIAN, b"\xfe\xff" + ENGLISH_WITH_RUSSIAN.encode("utf-16-be"), "utf-16"),
+    (ENGLISH_WITH_RUSSIAN, b"\xfe\xff" + ENGLISH_WITH_RUSSIAN.encode("utf-16-be"), "utf-16-be-bom"),  # byte order kept
     (RUSSIAN, RUSSIAN.encode("utf-16-le"), "utf-16-le"),  # no BOM, Cyrillic: no zero bytes at all
     (ENGLISH_WITH_RUSSIAN, ENGLISH_WITH_RUSSIAN.encode("utf-16-be"), "utf-16-be"),
     (RUSSIAN, RUSSIAN.encode("cp1251"), "cp1251"),
@@ -199,3 +199,222 @@ def test_old_mac_line_breaks_are_lines_for_segmentation_and_line_numbers():
         "Strike near Deir ez-Zor", "The army said that it had advanced.", "It gave no figures."]
     assert doc.sentences[0].kind == "title"
     assert [doc.line_col(s.start)[0] for s in doc.sentences] == [1, 2, 3]
+
+
+# -- issue 10, item 4: a few bad bytes, BOM + bad byte, Mac Cyrillic ---------------------------
+
+WASHINGTON = "Washington’s envoy met the café owner in Moscow on Monday, the embassy said.\n"
+
+
+def test_one_stray_latin1_byte_keeps_a_utf8_story_utf8(tmp_path, cli):
+    data = WASHINGTON.encode("utf-8").replace("é".encode(), b"\xe9")
+    decoded = decode(data)
+    assert decoded.encoding == "utf-8"  # not cp1251: "WashingtonвЂ™s"
+    assert decoded.text == WASHINGTON.replace("é", "\ufffd")
+    (issue,) = decoded.issues
+    assert (issue["start"], issue["end"], issue["offset"], issue["bytes"]) == (
+        WASHINGTON.index("é"), WASHINGTON.index("é") + 1, data.index(b"\xe9"), "e9")
+
+    path = write(tmp_path, "story.txt", data)
+    result = cli("scan", path, "--no-neural")
+    assert result.exit_code == 1
+    assert f"story.txt:1:{WASHINGTON.index('é') + 1}: I101" in result.stdout
+    assert "вЂ" not in result.stdout and "L101" not in result.stdout
+
+    out = tmp_path / "out"
+    result = cli("fix", path, "--out", out, "--no-neural")
+    assert result.exit_code == 0, result.stderr
+    assert (out / "story.txt").read_bytes() == WASHINGTON.encode("utf-8")  # the byte read as é, the rest untouched
+    assert path.read_bytes() == data
+
+
+def test_many_invalid_bytes_are_still_a_code_page_not_utf8():
+    # cp1251 "В" + no-break space is valid UTF-8 by accident; the rest of the text is not.
+    text = "В\xa0Москве заявили, что переговоры продолжатся. В\xa0Кремле отказались от комментариев."
+    assert decode(text.encode("cp1251")) == reader.Decoded(text, "cp1251")
+
+
+def test_utf8_bom_and_one_bad_byte_is_reported_not_a_traceback(tmp_path, cli):
+    data = b"\xef\xbb\xbf" + WASHINGTON.encode("utf-8").replace("é".encode(), b"\xe9")
+    decoded = decode(data)
+    assert decoded.encoding == "utf-8-sig" and decoded.text == WASHINGTON.replace("é", "\ufffd")
+    assert decoded.issues[0]["offset"] == data.index(b"\xe9")
+    path = write(tmp_path, "story.txt", data)
+    good = write(tmp_path, "good.txt", b"The talks ended on Monday.\n")
+    result = cli("scan", path, good, "--no-neural", "--format", "json")
+    assert "Traceback" not in result.stderr
+    report = json.loads(result.stdout)
+    assert [f["path"] for f in report["files"]] == [str(path), str(good)]  # the run went on
+    assert report["files"][0]["encoding"] == "utf-8-sig"
+    assert [f["rule"] for f in report["files"][0]["findings"]] == ["I101"]
+
+
+@pytest.mark.parametrize("text", [
+    "Привет",
+    "Привет, мир! Как дела?",
+    RUSSIAN,
+    "МОСКВА, 5 мая. Президент России объявляет о начале переговоров.",
+])
+def test_mac_cyrillic_is_detected(text):
+    assert decode(text.encode("mac_cyrillic")) == reader.Decoded(text, "mac-cyrillic")
+
+
+def test_a_close_call_between_code_pages_is_reported(tmp_path, cli):
+    # Two capitals: cp1251 "ЧП" is koi8-r "во" and mac-cyrillic "ЧП"; no reading is certain.
+    path = write(tmp_path, "story.txt", "ЧП".encode("cp1251"))
+    doc = read_document(str(path))
+    (issue,) = doc.decode_issues
+    assert issue["kind"] == "uncertain-encoding" and issue["encoding"] == doc.encoding
+    result = cli("scan", path, "--no-neural", "--select", "I104")
+    assert "I104" in result.stdout and "encoding uncertain" in result.stdout
+
+
+def test_long_cyrillic_texts_are_certain():
+    for enc in ("cp1251", "koi8_r", "mac_cyrillic"):
+        d = decode(RUSSIAN.encode(enc))
+        assert d.text == RUSSIAN and d.issues == ()
+
+
+# -- issue 10, items 4 and 5: writing a story back in the encoding it was read in --------------
+
+@pytest.mark.parametrize("data, encoding", [
+    (ENGLISH_WITH_RUSSIAN.encode("utf-8"), "utf-8"),
+    (b"\xef\xbb\xbf" + ENGLISH_WITH_RUSSIAN.encode("utf-8"), "utf-8-sig"),
+    (b"\xff\xfe" + ENGLISH_WITH_RUSSIAN.encode("utf-16-le"), "utf-16"),
+    (b"\xfe\xff" + ENGLISH_WITH_RUSSIAN.encode("utf-16-be"), "utf-16-be-bom"),
+    (RUSSIAN.encode("utf-16-le"), "utf-16-le"),
+    (ENGLISH_WITH_RUSSIAN.encode("utf-16-be"), "utf-16-be"),
+    (RUSSIAN.encode("cp1251"), "cp1251"),
+    (RUSSIAN.encode("koi8_r"), "koi8-r"),
+    (RUSSIAN.encode("mac_cyrillic"), "mac-cyrillic"),
+    (FRENCH.encode("latin-1"), "latin-1"),
+    ("“Quoted” news — a café, said the officials of the ministry on Monday.".encode("cp1252"), "cp1252"),
+])
+def test_encode_story_gives_back_the_exact_bytes(data, encoding):
+    decoded = decode(data)
+    assert decoded.encoding == encoding
+    assert reader.encode_story(decoded.text, decoded.encoding) == data
+
+
+def test_encode_story_refuses_text_the_encoding_cannot_hold():
+    with pytest.raises(ValueError) as e:
+        reader.encode_story("Министерство — «ТАСС» 😀", "koi8-r")
+    assert isinstance(e.value, reader.EncodingError)
+    assert "\n" not in str(e.value) and "koi8-r" in str(e.value) and "U+" in str(e.value)
+    with pytest.raises(reader.EncodingError):
+        reader.encode_story("text", "ebcdic-klingon")
+
+
+def test_fix_keeps_utf16_big_endian_with_its_bom(tmp_path, cli):
+    text = "The ministry said on Monday that the talks would go on.\x07 Officials declined to comment.\n"
+    path = write(tmp_path, "story.txt", b"\xfe\xff" + text.encode("utf-16-be"))
+    out = tmp_path / "out"
+    result = cli("fix", path, "--out", out, "--no-neural", "--select", "integrity")
+    assert result.exit_code == 0, result.stderr
+    assert (out / "story.txt").read_bytes() == b"\xfe\xff" + text.replace("\x07", "").encode("utf-16-be")
+
+
+def test_fix_refuses_to_change_the_encoding_unless_asked(tmp_path, cli, monkeypatch):
+    import mtcheck.changes
+
+    real = mtcheck.changes.fix_story
+
+    def with_an_ellipsis(doc, unsafe=False):
+        # A change bringing in a character koi8-r lacks, as a rewrite could.
+        story = real(doc, unsafe)
+        story.text = story.text.replace("...", "…")
+        return story
+
+    monkeypatch.setattr(mtcheck.changes, "fix_story", with_an_ellipsis)
+    data = "Moscow said... The head of Минобороны spoke on Monday.\n".encode("koi8_r")
+    path = write(tmp_path, "story.txt", data)
+    out = tmp_path / "out"
+    result = cli("fix", path, "--out", out, "--no-neural", "--select", "integrity")
+    assert result.exit_code == 2
+    (line,) = [ln for ln in result.stderr.splitlines() if "story.txt" in ln]
+    assert "koi8-r" in line and "--allow-encoding-change" in line and "not written" in line
+    assert not (out / "story.txt").exists() and path.read_bytes() == data
+
+    result = cli("fix", path, "--out", out, "--no-neural", "--select", "integrity", "--allow-encoding-change")
+    assert result.exit_code == 0, result.stderr
+    assert "written as UTF-8" in result.stderr
+    assert (out / "story.txt").read_text(encoding="utf-8") == "Moscow said… The head of Минобороны spoke on Monday.\n"
+
+
+# -- issue 10, item 8: folders that cannot be read ---------------------------------------------
+
+def _deny(monkeypatch, locked: Path, function: str) -> None:
+    """Make ``os.<function>`` fail as it does without permission: ``scandir`` of ``locked``
+    (no r bit), ``stat`` of anything inside it (no x bit). Root bypasses permissions, so chmod
+    cannot show it there; the failure then comes from the same call."""
+    real = getattr(os, function)
+
+    def denied(path, *args, **kwargs):
+        p = Path(os.fsdecode(path))
+        if (p == locked) if function == "scandir" else (locked in p.parents):
+            raise PermissionError(13, "Permission denied", os.fsdecode(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, function, denied)
+
+
+@pytest.fixture
+def locked_folder(tmp_path, monkeypatch):
+    """``inbox/locked`` holding a story, unreadable (chmod 0, or a denied scandir as root)."""
+    inbox = tmp_path / "inbox"
+    locked = inbox / "locked"
+    locked.mkdir(parents=True)
+    (locked / "hidden-story.txt").write_text("The talks ended.\n")
+    (inbox / "good.txt").write_text("The talks ended on Monday.\n")
+    if os.geteuid() == 0:
+        _deny(monkeypatch, locked, "scandir")
+        yield inbox, locked
+    else:
+        locked.chmod(0)
+        try:
+            yield inbox, locked
+        finally:
+            locked.chmod(0o755)
+
+
+def test_unreadable_folder_is_an_error_not_silence(locked_folder, cli):
+    inbox, locked = locked_folder
+    found = list(discover([inbox]))
+    assert [p for p, _ in found] == [str(inbox / "good.txt"), str(locked)]
+    error = found[1][1]
+    assert error.kind == "unreadable" and "ermission" in error.message and "\n" not in str(error)
+
+    result = cli("scan", inbox, "--no-neural")
+    assert result.exit_code == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert str(locked) in line and "ermission" in line
+    assert "1 file scanned; 1 skipped" in result.stdout
+
+
+def test_path_inside_a_folder_without_the_x_bit(tmp_path, cli, monkeypatch):
+    folder = tmp_path / "noexec"
+    folder.mkdir()
+    story = folder / "story.txt"
+    story.write_text("The talks ended.\n")
+    if os.geteuid() == 0:
+        _deny(monkeypatch, folder, "stat")
+    else:
+        folder.chmod(0o644)  # readable, not searchable
+    try:
+        ((path, error),) = list(discover([story]))
+        assert path == str(story) and error.kind == "unreadable" and "ermission" in error.message
+        # --config: the search for a config file above the path (config.find_config) stats it too,
+        # and is not what is tested here.
+        config = write(tmp_path, "mtcheck.toml", b"")
+        result = cli("scan", story, "--no-neural", "--config", config)
+        assert result.exit_code == 2
+        (line,) = result.stderr.strip().splitlines()
+        assert str(story) in line and "ermission" in line and "Traceback" not in result.stderr
+    finally:
+        folder.chmod(0o755)
+
+
+def test_utf8_bom_on_a_cp1251_file_is_refused_not_turned_into_replacement_characters():
+    with pytest.raises(InputError) as e:
+        decode(b"\xef\xbb\xbf" + RUSSIAN.encode("cp1251"), "story.txt")
+    assert e.value.kind == "undecodable" and "byte-order mark" in e.value.message

@@ -203,7 +203,7 @@ def test_wire_text_is_shown_as_text_never_run(tmp_path, page):
 
 
 def test_rewrite_cards_show_score_components_and_candidates(tmp_path, page):
-    """A rewrite suggestion as the rewrite stage records it (``sentence.scores["rewrite"]``),
+    """A rewrite suggestion as the rewrite stage records it (``Sentence.rewrite``),
     put into the review database's scan cache: the card shows the word diff in both layouts,
     the fix score and its components, the other candidates, and a candidate can be taken as
     the starting point of an edit."""
@@ -211,7 +211,7 @@ def test_rewrite_cards_show_score_components_and_candidates(tmp_path, page):
 
     from review_support import rules_only_scanner
 
-    from mtcheck.report.json import file_record
+    from mtcheck import codec
     from mtcheck.review.server import ReviewServer
     from mtcheck.review.session import ReviewSession, discover_files, options_key, read_story
     from mtcheck.review.store import Store
@@ -219,10 +219,8 @@ def test_rewrite_cards_show_score_components_and_candidates(tmp_path, page):
     folder = copy_seeds(tmp_path / "stories")
     scanner = rules_only_scanner()
     result = next(iter(scanner.scan([str(folder / SEED_003)])))
-    record = file_record(result)
-    record["path"] = SEED_003
-    sentence = next(s for s in record["sentences"] if "Moscow expressed" in s["text"])
-    sentence["rewrite"] = {
+    sentence = next(s for s in result.document.sentences if "Moscow expressed" in s.text)
+    sentence.rewrite = {
         "text": "Moscow expressed deep concern about the incident and demanded a full and detailed explanation from the United States.",
         "source": "backtranslation", "fix_score": 0.83, "accepted": True,
         "components": {"fluency_gain": 0.41, "similarity": 0.91, "chrf": 0.62, "entities": 1.0, "length_ratio": 1.0},
@@ -234,7 +232,7 @@ def test_rewrite_cards_show_score_components_and_candidates(tmp_path, page):
     db = tmp_path / "r.sqlite"
     store = Store(db)
     sha, _, _ = read_story(folder / SEED_003)
-    store.put_scan(sha, options_key(scanner), SEED_003, record)
+    store.put_scan(sha, options_key(scanner), SEED_003, codec.annotations(result.document))
     root, files = discover_files(folder, ("*.txt",), ())
     session = ReviewSession(root, files, store, "ed", scanner=scanner, options_key=options_key(scanner))
     session.load()

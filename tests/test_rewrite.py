@@ -132,7 +132,7 @@ def test_rewrites_with_no_neural_are_rule_fixes_scored_lexically():
     notices = []
     run = annotate_rewrites([doc], Config(), neural=False, notify=notices.append)
     assert run.formula == "lexical" and not run.backtranslation and notices == []
-    rw = doc.sentences[0].scores["rewrite"]
+    rw = doc.sentences[0].rewrite
     assert rw["text"] == "Militants of ISIL attacked." and rw["source"] == "rules"
     assert 0.0 <= rw["fix_score"] <= 1.0 and rw["components"]["formula"] == "lexical"
     assert rw["accepted"] == (rw["fix_score"] >= rw["components"]["threshold"])
@@ -148,7 +148,7 @@ def test_safe_rule_fixes_need_only_the_low_bar_unsafe_ones_the_calibrated_one():
         doc.findings = [finding(doc, "LIH", "entity", "ISIL"), finding(doc, "Medusa", "entity", "Meduza", safe=False)]
         cfg = Config(unsafe_fixes=unsafe, sections={"rewrite": {"threshold": 0.99}})
         annotate_rewrites([doc], cfg, neural=False, notify=lambda m: None)
-        return doc.sentences[0].scores["rewrite"]
+        return doc.sentences[0].rewrite
 
     safe = run(False)
     assert safe["text"] == "Militants of ISIL attacked Medusa." and safe["components"]["bar"] == "safe rule fixes"
@@ -244,7 +244,7 @@ def test_translation_status_reports_cache_presence(hub, tmp_path):
 
 
 def test_pull_command_offline(hub):
-    from mtcheck.neural.translate import pull_command
+    from mtcheck.cli.models_cmd import pull as pull_command
 
     ok = CliRunner().invoke(pull_command, ["--translator-en-ru", hub.en_ru_id, "--translator-ru-en", str(hub.ru_en_dir)])
     # offline, a cached repo is "downloaded" from the cache; a local directory needs nothing
@@ -316,17 +316,17 @@ def test_annotate_rewrites_end_to_end(hub):
     run = annotate_rewrites([doc], cfg, neural=True, notify=notices.append)
     assert run.backtranslation and run.formula == "neural" and notices == []
     s = doc.sentences
-    lih = s[1].scores["rewrite"]
+    lih = s[1].rewrite
     assert lih["text"] == "ISIL fighters attacked 25 positions near Deir ez-Zor."
     assert lih["source"] in ("rules", "both") and lih["accepted"]
     assert {"fluency_gain", "cosine", "chrf", "entity_kept", "number_kept"} <= set(lih["components"])
 
-    village = s[4].scores["rewrite"]
+    village = s[4].rewrite
     assert not village["accepted"]
     assert any(c["components"].get("rejected") == "number 100 dropped or changed" for c in village["candidates"])
     assert all(c["fix_score"] == 0.0 for c in village["candidates"] if "rejected" in c["components"])
 
-    defense = s[2].scores["rewrite"]
+    defense = s[2].rewrite
     best = defense["candidates"][0]
     assert best["text"] == "The Defense Ministry said 25 Syrian militiamen were wounded in the shelling."
     assert best["components"]["fluency_gain"] > 0  # the fluent sentence scores as more fluent
@@ -345,7 +345,7 @@ def test_garbage_candidates_are_refused(hub):
     doc = story_doc()
     cfg = Config(sections={"translation": {"en-ru": hub.en_ru_id, "ru-en": hub.random_ru_en_id, "num-candidates": 3}})
     annotate_rewrites([doc], cfg, neural=True, notify=lambda m: None)
-    rw = doc.sentences[3].scores["rewrite"]  # flagged, no rule fix: only (garbage) back-translations
+    rw = doc.sentences[3].rewrite  # flagged, no rule fix: only (garbage) back-translations
     scored = [c for c in rw["candidates"] if "rejected" not in c["components"]]
     assert scored, "the random model's output should reach the scorer"
     assert not rw["accepted"] and rw["fix_score"] < rw["components"]["threshold"]
@@ -379,21 +379,22 @@ def test_scan_rewrite_without_translation_models(tmp_path, monkeypatch):
 @pytest.mark.slow
 def test_rewrites_from_the_result_cache_still_say_back_translation_is_off(tmp_path, monkeypatch, capsys):
     import mtcheck.rewrite as rewrite
-    from mtcheck.engine import Scanner, ScanOptions
+    from mtcheck.engine import Scanner
+    from mtcheck.settings import Settings
 
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "empty-cache"))
     for var in ("MTCHECK_TRANSLATOR_EN_RU", "MTCHECK_TRANSLATOR_RU_EN"):
         monkeypatch.delenv(var, raising=False)
     story = tmp_path / "003_ffa3510338295b69.txt"
     story.write_bytes((SEEDS / story.name).read_bytes())
-    options = ScanOptions(rewrite=True, neural=True, parse=False, cache=True, cache_dir=str(tmp_path / "results"))
+    options = Settings(rewrite=True, neural=True, parse=False, cache=True, cache_dir=str(tmp_path / "results"))
     for run in ("fresh", "from the cache"):
         monkeypatch.setattr(rewrite, "_notified", set())  # a new process
-        scanner = Scanner(Config(), options)
+        scanner = Scanner(options)
         [result] = scanner.scan([str(story)])
         notices = [line for line in capsys.readouterr().err.splitlines() if "back-translation is off" in line]
         assert len(notices) == 1 and "mtcheck models pull" in notices[0], run
-        assert any("rewrite" in s.scores for s in result.document.sentences), run
+        assert any(s.rewrite is not None for s in result.document.sentences), run
     assert scanner.stats["cached"] == 1 and scanner.stats["analysed"] == 0
 
 

@@ -11,10 +11,11 @@ import pytest
 from mtcheck.config import Config
 from mtcheck.data import DataError, load_toml, regex, words
 from mtcheck.document import Document
-from mtcheck.engine import Scanner, ScanOptions
+from mtcheck.engine import Scanner
 from mtcheck.findings import apply_edits
 from mtcheck.rules import style
 from mtcheck.rules.base import Context
+from mtcheck.settings import Settings
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 ALL_STYLE = frozenset(r.code for r in style.RULES)
@@ -207,10 +208,10 @@ def test_seed_004():
 
 
 def test_engine_runs_and_selects_the_family():
-    scanner = Scanner(Config(select=["S104"]), ScanOptions(neural=False, parse=False))
+    scanner = Scanner(Settings(config=Config(select=["S104"]), neural=False, parse=False))
     doc = scanner.scan_text("The Pentagon saidthat the defense Ministry lied.")
     assert [f.code for f in doc.findings] == ["S104"]
-    scanner = Scanner(Config(ignore=["style"]), ScanOptions(neural=False, parse=False))
+    scanner = Scanner(Settings(config=Config(ignore=["style"]), neural=False, parse=False))
     doc = scanner.scan_text("The Pentagon saidthat the defense Ministry lied.")
     assert not [f for f in doc.findings if f.category == "style"]
 

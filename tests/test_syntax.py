@@ -8,13 +8,14 @@ import textwrap
 import pytest
 
 from mtcheck.config import Config
-from mtcheck.engine import Scanner, ScanOptions
+from mtcheck.engine import Scanner
 from mtcheck.reader import read_document
 from mtcheck.rules import syntax, syntax_quality
+from mtcheck.settings import Settings
 
 
 def scan(text: str, parse: bool = True, select=("syntax",)):
-    scanner = Scanner(Config(select=list(select)), ScanOptions(neural=False, parse=parse))
+    scanner = Scanner(Settings(config=Config(select=list(select)), neural=False, parse=parse))
     return scanner.scan_text(text)
 
 
@@ -134,7 +135,7 @@ def test_quotes_are_judged_leniently():
 def test_one_structural_finding_per_sentence():
     doc = scan("The talks failed. Injuring three commandos.")
     assert codes(doc) == ["X104"]  # not also X101 (no finite verb)
-    doc = Scanner(Config(select=["X101"]), ScanOptions(neural=False, parse=True)).scan_text(
+    doc = Scanner(Settings(config=Config(select=["X101"]), neural=False, parse=True)).scan_text(
         "The talks failed in the end. Injuring three commandos of the special forces in the city.")
     assert codes(doc) == ["X101"]  # with X104 off, the no-verb rule reports it
 
@@ -152,7 +153,7 @@ def test_agreement_suggestion_swaps_the_verb_form():
 @pytest.mark.usefixtures("spacy_pipeline")
 def test_fair_tass_text_has_no_syntax_findings_on_body_sentences(seeds_dir):
     doc = read_document(str(seeds_dir / "001_6dfbf46b29b8d6d9.txt"))
-    Scanner(Config(select=["syntax"]), ScanOptions(neural=False, parse=True)).check_documents([doc])
+    Scanner(Settings(config=Config(select=["syntax"]), neural=False, parse=True)).pipeline.run([doc])
     body = [s for s in doc.body_sentences()]
     assert len(body) >= 6
     hits = [(f.code, f.text) for f in doc.findings if any(s.start <= f.start < s.end for s in body)]
@@ -172,7 +173,7 @@ def test_fair_tass_text_has_no_syntax_findings_on_body_sentences(seeds_dir):
 ])
 def test_broken_seed_sentences_are_found(seeds_dir, seed, fragment, expected):
     doc = read_document(str(seeds_dir / seed))
-    Scanner(Config(select=["syntax"]), ScanOptions(neural=False, parse=True)).check_documents([doc])
+    Scanner(Settings(config=Config(select=["syntax"]), neural=False, parse=True)).pipeline.run([doc])
     assert expected in findings_in(doc, fragment)
 
 

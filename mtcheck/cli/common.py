@@ -11,6 +11,7 @@ import click
 
 from mtcheck.config import Config, ConfigError, find_config, load_config
 from mtcheck.findings import Severity
+from mtcheck.fsutil import printable
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -18,21 +19,32 @@ EXIT_ERROR = 2
 
 
 def fail(message: str, code: int = EXIT_ERROR) -> "NoReturn":  # noqa: F821
-    """Print one line to stderr and exit: never a traceback for a user's mistake."""
-    click.echo(f"mtcheck: error: {message}", err=True)
+    """Print one line to stderr and exit: never a traceback for a user's mistake. Control
+    characters (from a file name, say) are shown escaped, never sent to the terminal."""
+    click.echo(f"mtcheck: error: {printable(message)}", err=True)
     sys.exit(code)
 
 
 def warn(message: str) -> None:
-    click.echo(f"mtcheck: {message}", err=True)
+    click.echo(f"mtcheck: {printable(message)}", err=True)
+
+
+def config_sections() -> tuple:
+    """Every config table besides the top level, as the subsystem that reads it declares it."""
+    from mtcheck import quality, review, rewrite
+    from mtcheck.gate import policy
+    from mtcheck.neural import translate
+
+    return (quality.CONFIG, translate.CONFIG, rewrite.CONFIG, policy.CONFIG, review.CONFIG)
 
 
 def resolve_config(config_path: str | None, paths: Sequence[str]) -> Config:
     try:
+        sections = config_sections()
         if config_path:
-            cfg = load_config(config_path)
+            cfg = load_config(config_path, sections)
         else:
-            cfg = load_config(find_config(paths[0] if paths else os.getcwd()))
+            cfg = load_config(find_config(paths[0] if paths else os.getcwd()), sections)
         if cfg.gazetteer:
             # Validate the user's gazetteer files now (cached), so a malformed one is a config
             # error with exit 2 rather than a failure in the middle of a scan.
@@ -44,11 +56,30 @@ def resolve_config(config_path: str | None, paths: Sequence[str]) -> Config:
         fail(str(e))
 
 
-def split_list(values: Sequence[str]) -> list[str]:
-    out: list[str] = []
-    for v in values:
-        out.extend(x.strip() for x in v.split(",") if x.strip())
-    return out
+def build_settings(config_path: str | None, paths: Sequence[str], **flags) -> "Settings":  # noqa: F821
+    """The one ``Settings`` of a command: the config file (``--config`` or the nearest one),
+    then the flags (``mtcheck.settings.resolve``); the rewrite settings are validated up front
+    when rewrites are on. A bad value exits 2 with one line."""
+    from mtcheck.settings import SettingsError, resolve
+
+    cfg = resolve_config(config_path, paths)
+    try:
+        settings = resolve(cfg, **flags)
+    except SettingsError as e:
+        fail(str(e))
+    return check_rewrite(settings) if settings.rewrite else settings
+
+
+def check_rewrite(settings: "Settings") -> "Settings":  # noqa: F821
+    """Validate the rewrite settings and the fix-score model before any model loads."""
+    from mtcheck.rewrite import check_settings
+
+    try:
+        check_settings(settings.config)
+    except ValueError as e:
+        where = f"{settings.config.path}: " if settings.config.path else ""
+        fail(f"{where}{e}")
+    return settings
 
 
 def rule_options(func: Callable) -> Callable:
@@ -73,30 +104,6 @@ def rule_options(func: Callable) -> Callable:
         return func(*args, **kwargs)
 
     return wrapper
-
-
-def apply_rule_options(cfg: Config, select, ignore, extend_select, neural, parse) -> Config:
-    from mtcheck.rules import SelectorError, validate_selectors
-
-    if select:
-        # As in ruff, a --select on the command line starts the selection afresh: the
-        # config's select, extend-select and ignore give way (--ignore below still applies).
-        cfg.select = split_list(select)
-        cfg.ignore = []
-        cfg.extend_select = []
-    if ignore:
-        cfg.ignore = cfg.ignore + split_list(ignore)
-    if extend_select:
-        cfg.extend_select = cfg.extend_select + split_list(extend_select)
-    if neural is not None:
-        cfg.neural = neural
-    cfg.parse = parse if parse is not None else (cfg.parse and cfg.neural)
-    try:
-        validate_selectors(cfg.select + cfg.ignore + cfg.extend_select + list(cfg.severity))
-    except SelectorError as e:
-        where = f"{cfg.path}: " if cfg.path else ""
-        fail(f"{where}{e}")
-    return cfg
 
 
 SEVERITY_CHOICE = click.Choice(["error", "warning", "info", "never"], case_sensitive=False)

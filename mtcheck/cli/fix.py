@@ -8,6 +8,7 @@ with ``--backup`` (``<file>.bak`` is written first). Every write is atomic.
 from __future__ import annotations
 
 import os
+import stat
 import sys
 from pathlib import Path
 
@@ -18,15 +19,21 @@ from mtcheck.cli.common import (
     EXIT_FINDINGS,
     EXIT_OK,
     SEVERITY_CHOICE,
-    apply_rule_options,
+    build_settings,
     fail,
     parse_fail_on,
-    resolve_config,
     rule_options,
-    split_list,
     warn,
 )
-from mtcheck.rewrite.options import apply_translator_options, translator_options
+from mtcheck.cli.options import translator_options
+
+# Set by --allow-encoding-change (a callback: the option is not one fix() has to pass on).
+_allow_encoding_change = False
+
+
+def _set_allow_encoding_change(ctx, param, value) -> None:
+    global _allow_encoding_change
+    _allow_encoding_change = bool(value)
 
 
 @click.command()
@@ -34,15 +41,23 @@ from mtcheck.rewrite.options import apply_translator_options, translator_options
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
               help="Write the cleaned copies here, mirroring the input tree, each with a unified diff beside it (<file>.diff).")
 @click.option("--in-place", is_flag=True, help="Rewrite the files themselves (needs --backup).")
-@click.option("--backup", is_flag=True, help="With --in-place: keep the original as <file>.bak.")
+@click.option("--backup", is_flag=True,
+              help="With --in-place: keep the original as <file>.bak, with its mode, owner and times. An existing "
+                   "backup is never replaced: the next free name is taken (<file>.bak.1, <file>.bak.2, ...). A symlinked "
+                   "story is written through to its target; one with other hard links is rewritten within the same "
+                   "file after the backup is safe, so every name sees the fix.")
+@click.option("--force", is_flag=True,
+              help="With --in-place: also rewrite read-only stories (their mode is kept). Without it they are refused.")
 @click.option("--unsafe-fixes", is_flag=True, default=None, help="Also apply rule fixes marked unsafe (default: unsafe-fixes in config, else off).")
+@click.option("--allow-encoding-change", is_flag=True, expose_value=False, callback=_set_allow_encoding_change,
+              help="Write a story as UTF-8 when the cleaned text no longer fits the encoding it was read in (default: refuse, exit 2).")
 @rule_options
 @translator_options
 @click.option("--include", multiple=True, metavar="GLOB", help="File patterns to take inside folders (default: *.txt, *.md); repeatable.")
 @click.option("--exclude", multiple=True, metavar="GLOB", help="File patterns to skip inside folders; repeatable.")
 @click.option("--fail-on", type=SEVERITY_CHOICE, default=None,
               help="Exit 1 when a finding this severe is left unfixed (default: error, or fail-on in config; 'never': always 0).")
-def fix(paths, out_dir, in_place, backup, unsafe_fixes, config_path, select, ignore, extend_select, neural, parse,
+def fix(paths, out_dir, in_place, backup, force, unsafe_fixes, config_path, select, ignore, extend_select, neural, parse,
         translator_en_ru, translator_ru_en, include, exclude, fail_on):
     """Write cleaned copies of stories: accepted rewrites and safe rule fixes applied.
 
@@ -55,34 +70,43 @@ def fix(paths, out_dir, in_place, backup, unsafe_fixes, config_path, select, ign
         fail("--in-place needs --backup: the original is kept as <file>.bak")
     if backup and not in_place:
         fail("--backup only goes with --in-place")
+    if force and not in_place:
+        fail("--force only goes with --in-place")
     if in_place and out_dir:
         fail("--out and --in-place do not combine: choose one")
     if not in_place and not out_dir:
         fail("say where the cleaned copies go: --out DIR (or --in-place --backup)")
 
-    from mtcheck.engine import Scanner, ScanOptions
-    from mtcheck.rewrite.apply import fix_story
+    from mtcheck.changes import fix_story
+    from mtcheck.engine import Scanner
 
-    cfg = resolve_config(config_path, paths)
-    cfg = apply_rule_options(cfg, select, ignore, extend_select, neural, parse)
-    threshold = parse_fail_on(fail_on, cfg)
-    if unsafe_fixes is not None:
-        cfg.unsafe_fixes = unsafe_fixes
-    cfg.rewrite = True
-    cfg = apply_translator_options(cfg, translator_en_ru, translator_ru_en)
-    options = ScanOptions(
-        neural=cfg.neural, parse=cfg.parse, rewrite=True,
-        include=split_list(include) or cfg.include or ("*.txt", "*.md"),
-        exclude=split_list(exclude) or cfg.exclude,
+    # The configured jobs and result store apply as in `scan`; rewrites are always on.
+    settings = build_settings(
+        config_path, paths, select=select, ignore=ignore, extend_select=extend_select, neural=neural, parse=parse,
+        rewrite=True, unsafe_fixes=unsafe_fixes, include=include, exclude=exclude,
+        translator_en_ru=translator_en_ru, translator_ru_en=translator_ru_en,
     )
-    scanner = Scanner(cfg, options)
+    cfg = settings.config
+    threshold = parse_fail_on(fail_on, cfg)
+    scanner = Scanner(settings)
     root = _common_root(paths)
+    inputs = None
     if out_dir:
-        out_abs = os.path.abspath(out_dir)
+        # Compare real paths (symlinks, "." and ".." resolved) and device/inode, never the
+        # spelling: `cd in && fix s.txt --out .` must not overwrite s.txt. Checked for every
+        # output before anything is written, and again by _write as each file is written.
+        out_real = os.path.realpath(out_dir)
         for p in paths:
-            p_abs = os.path.abspath(p)
-            if out_abs == p_abs or (os.path.isdir(p_abs) and out_abs.startswith(p_abs.rstrip(os.sep) + os.sep)):
+            p_real = os.path.realpath(p)
+            if os.path.isdir(p_real) and (out_real == p_real or out_real.startswith(p_real.rstrip(os.sep) + os.sep)):
                 fail(f"--out {out_dir} lies inside the input {p}: choose a folder outside it")
+        stories = [path for path, error in scanner.discover(paths) if error is None]
+        inputs = _Inputs(stories)
+        for path in stories:
+            for target in _outputs(path, root, out_dir):
+                hit = inputs.hit(target)
+                if hit is not None:
+                    fail(f"--out {out_dir}: the cleaned copy of {path} would overwrite the input {hit}: choose a folder outside the inputs")
 
     errors = 0
     unfixed = 0
@@ -92,10 +116,10 @@ def fix(paths, out_dir, in_place, backup, unsafe_fixes, config_path, select, ign
             warn(f"{r.path}: {r.error.message}")
             errors += 1
             continue
-        story = fix_story(r, unsafe=cfg.unsafe_fixes)
+        story = fix_story(r.document, unsafe=cfg.unsafe_fixes)
         totals["files"] += 1
         try:
-            where = _write(story, r.document.encoding, root, out_dir, in_place)
+            where = _write(story, r.document.encoding, root, out_dir, in_place, force=force, inputs=inputs)
         except _WriteError as e:
             warn(f"error: {story.path}: {e}")
             errors += 1
@@ -134,14 +158,83 @@ def _common_root(paths) -> str:
 
 
 def _encode(text: str, encoding: str, path: str) -> tuple[bytes, str]:
+    """The story's bytes in the encoding it was read in, BOM and byte order included. Text that
+    no longer fits it (a fix brought in a character the code page lacks) is refused: silently
+    writing another encoding would break whoever reads the file next."""
+    from mtcheck.reader import EncodingError, encode_story
+
     try:
-        return text.encode(encoding), encoding
-    except (UnicodeEncodeError, LookupError):
-        warn(f"{path}: the cleaned text does not fit {encoding}; written as UTF-8")
+        return encode_story(text, encoding), encoding
+    except EncodingError as e:
+        if not _allow_encoding_change:
+            raise _WriteError(f"{e}; not written (--allow-encoding-change writes it as UTF-8)") from None
+        warn(f"{path}: {e}; written as UTF-8 (--allow-encoding-change)")
         return text.encode("utf-8"), "utf-8"
 
 
-def _write(story, encoding: str, root: str, out_dir: str | None, in_place: bool) -> str | None:
+class _Inputs:
+    """The stories being fixed, by real path and by device/inode (a hard link, a bind mount)."""
+
+    def __init__(self, paths):
+        self.by_real: dict[str, str] = {}
+        self.by_id: dict[tuple[int, int], str] = {}
+        for p in paths:
+            self.by_real.setdefault(os.path.realpath(p), p)
+            try:
+                st = os.stat(p)
+            except OSError:
+                continue
+            self.by_id.setdefault((st.st_dev, st.st_ino), p)
+
+    def hit(self, target) -> str | None:
+        """The input that writing ``target`` would overwrite, if any."""
+        real = os.path.realpath(target)
+        if real in self.by_real:
+            return self.by_real[real]
+        try:
+            st = os.stat(real)
+        except OSError:
+            return None
+        return self.by_id.get((st.st_dev, st.st_ino))
+
+
+def _outputs(path: str, root: str, out_dir: str) -> tuple[Path, Path]:
+    """The cleaned copy of ``path`` under ``out_dir`` and the diff beside it."""
+    target = Path(out_dir) / os.path.relpath(os.path.abspath(path), root)
+    return target, target.with_name(target.name + ".diff")
+
+
+MAX_BACKUPS = 1000
+
+
+def _is_read_only(path: str, st: os.stat_result) -> bool:
+    """By the mode bits, so that root (whom no permission stops) is held back too."""
+    return not (st.st_mode & 0o222) or not os.access(path, os.W_OK)
+
+
+def _backup(path: str, original: bytes, st: os.stat_result) -> str:
+    """Write the original to the first free name of <path>.bak, <path>.bak.1, ... with the
+    original's mode, owner and times; never replace an existing file."""
+    from mtcheck.fsutil import atomic_write
+
+    for n in range(MAX_BACKUPS):
+        bak = f"{path}.bak" + (f".{n}" if n else "")
+        if os.path.lexists(bak):
+            continue
+        try:
+            atomic_write(bak, original, like=st, keep_times=True, exclusive=True)
+        except FileExistsError:  # taken since we looked
+            continue
+        return bak
+    raise _WriteError(f"{path}.bak through {path}.bak.{MAX_BACKUPS - 1} all exist; clear some backups first")
+
+
+def _write(story, encoding: str, root: str, out_dir: str | None, in_place: bool, *, force: bool = False,
+           inputs: "_Inputs | None" = None) -> str | None:
+    """Write one fixed story. In place: a backup first (never replacing an old one), then the
+    story through any symlink to its target, keeping mode and owner, and, when the file has
+    other hard links, rewritten within the same file so that every name sees the fix. To
+    --out: the copy and its diff, refused where either would land on an input."""
     from mtcheck.fsutil import atomic_write
     from mtcheck.report.diff import patch_path, unified_diff
 
@@ -154,6 +247,9 @@ def _write(story, encoding: str, root: str, out_dir: str | None, in_place: bool)
                 return None
             from mtcheck.reader import InputError, decode
 
+            st = os.stat(story.path)
+            if _is_read_only(story.path, st) and not force:
+                raise _WriteError(f"read-only (mode {stat.S_IMODE(st.st_mode):04o}); not rewritten (--force rewrites it, keeping the mode)")
             original = Path(story.path).read_bytes()
             try:
                 unchanged = decode(original, story.path).text == story.original
@@ -161,12 +257,16 @@ def _write(story, encoding: str, root: str, out_dir: str | None, in_place: bool)
                 unchanged = False
             if not unchanged:
                 raise _WriteError("changed on disk since it was read; not rewritten")
-            atomic_write(story.path + ".bak", original)
-            atomic_write(story.path, data)
-            return f"{story.path} (backup {story.path}.bak)"
-        target = Path(out_dir) / rel
+            bak = _backup(story.path, original, st)
+            atomic_write(story.path, data, keep_links=True)
+            return f"{story.path} (backup {bak})"
+        target, diff_path = _outputs(story.path, root, out_dir)
+        if inputs is not None:
+            for t in (target, diff_path):
+                hit = inputs.hit(t)
+                if hit is not None:
+                    raise _WriteError(f"{t} would overwrite the input {hit}; not written")
         atomic_write(target, data)
-        diff_path = target.with_name(target.name + ".diff")
         if diff:
             atomic_write(diff_path, diff)
         elif diff_path.exists():

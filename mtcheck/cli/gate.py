@@ -6,7 +6,6 @@ Also ``mtcheck gate --check PATH...`` (the policy in CI, nothing moved) and
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from pathlib import Path
@@ -17,13 +16,13 @@ from mtcheck.cli.common import (
     EXIT_ERROR,
     EXIT_FINDINGS,
     EXIT_OK,
-    apply_rule_options,
+    build_settings,
     fail,
-    resolve_config,
     rule_options,
-    split_list,
     warn,
 )
+from mtcheck.gate.watch import SETTLE_INTERVALS
+from mtcheck.settings import split_list
 
 FOLDER = click.Path(file_okay=False)
 
@@ -43,8 +42,10 @@ FOLDER = click.Path(file_okay=False)
               help="Evaluate the policy on PATH... in place (files or folders) and exit 0 if all would be accepted, 1 if not; nothing is moved or recorded. For CI.")
 @click.option("--explain", is_flag=True, help="Like --check, and print for each file which rule of the policy decided and every check behind it.")
 @click.option("--watch", is_flag=True,
-              help="Keep running and gate stories as they arrive (a file is taken once its size is stable across two polls and it has no temporary name); stop with SIGINT/SIGTERM.")
+              help="Keep running and gate stories as they arrive (a file is taken once it has been unchanged for --settle seconds, or at once when renamed in from a temporary name; never while its name is temporary); stop with SIGINT/SIGTERM.")
 @click.option("--interval", type=click.FloatRange(min=0.05), default=2.0, show_default=True, help="Seconds between polls in --watch.")
+@click.option("--settle", type=click.FloatRange(min=0), default=None,
+              help="Seconds a file must stay unchanged before --watch takes it (default: 5 poll intervals). Longer than the pauses of the slowest writer that appends in place.")
 @click.option("--lock-timeout", type=click.FloatRange(min=0), default=None,
               help="Seconds to wait for another gate on the same inbox to finish (default: wait as long as it takes); then exit 2.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Parallel scanning, as in scan.")
@@ -53,7 +54,7 @@ FOLDER = click.Path(file_okay=False)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: one line per story; json: one summary object on standard output at the end.")
 def gate(paths, accepted_dir, review_dir, rejected_dir, config_path, select, ignore, extend_select, neural, parse,
-         policy_file, audit_log, check, explain, watch, interval, lock_timeout, jobs, include, exclude, fmt):
+         policy_file, audit_log, check, explain, watch, interval, settle, lock_timeout, jobs, include, exclude, fmt):
     """Gate an inbox of new wire stories: move each to accepted, review or rejected.
 
     A policy (defaults, then [tool.mtcheck.gate] in config, then --policy FILE) decides each
@@ -62,6 +63,8 @@ def gate(paths, accepted_dir, review_dir, rejected_dir, config_path, select, ign
     every story not accepted goes NAME.mtcheck.json (the scan JSON, the verdict, the reasons).
     Every decision is appended to an audit log; a run killed at any moment is finished by
     the next one; two gates on one inbox take turns (the second waits for the lock).
+    A symbolic link out of the inbox is rejected unread; a story that cannot be gated stays
+    in the inbox with an audit record saying why, and the run goes on.
 
     \b
     Exit codes: 0 every story accepted; 1 some sent to review or rejected;
@@ -76,10 +79,21 @@ def gate(paths, accepted_dir, review_dir, rejected_dir, config_path, select, ign
     if not paths:
         fail("give an INBOX folder (or --check/--explain PATH...); see `mtcheck gate --help`")
 
-    cfg = resolve_config(config_path, paths)
-    cfg = apply_rule_options(cfg, select, ignore, extend_select, neural, parse)
-    if jobs is not None:
-        cfg.jobs = jobs
+    # The gate decides each story once and must judge the bytes in hand: no result store.
+    # Inside an inbox every file is a candidate unless the flags or the config's include say otherwise.
+    settings = build_settings(
+        config_path, paths, select=select, ignore=ignore, extend_select=extend_select, neural=neural, parse=parse,
+        rewrite=False, include=include, exclude=exclude, jobs=jobs, cache=False,
+    )
+    cfg = settings.config
+    if not isinstance(settings.jobs, int) or settings.jobs < 0:
+        # The gate's own guard, whatever the settings layer lets through: a negative number
+        # of worker processes would fail each story's scan instead of the run.
+        where = f"{cfg.path}: " if cfg.path else ""
+        fail(f"{where}'jobs' must be 0 (one per core) or more, got {settings.jobs}")
+    inbox_include = tuple(split_list(include)) or tuple(cfg.include) or ("*",)
+    if settle is not None and not watch:
+        fail("--settle applies to --watch only")
     try:
         policy = build_policy(cfg.section("gate"), cfg.path, policy_file)
     except PolicyError as e:
@@ -91,7 +105,7 @@ def gate(paths, accepted_dir, review_dir, rejected_dir, config_path, select, ign
             fail("the neural quality score (mtcheck.quality) is not available in this install; run with --no-neural")
 
     if in_place:
-        scanner = _scanner(cfg, split_list(include) or cfg.include or ["*.txt", "*.md"], split_list(exclude) or cfg.exclude)
+        scanner = _scanner(settings)
         sys.exit(_check_in_place(paths, scanner, policy, cfg.neural, explain, fmt))
 
     if len(paths) != 1:
@@ -105,22 +119,21 @@ def gate(paths, accepted_dir, review_dir, rejected_dir, config_path, select, ign
     folders = {"accepted": Path(accepted_dir), "review": Path(review_dir), "rejected": Path(rejected_dir)}
     _check_folders(inbox, folders)
     audit_path = Path(audit_log) if audit_log else (Path(policy["audit-log"]) if policy["audit-log"] else None)
-    scanner = _scanner(cfg, split_list(include) or ["*"], split_list(exclude))
+    scanner = _scanner(settings.but(include=inbox_include))
     sys.exit(_run_inbox(inbox, folders, scanner, policy, audit_path, cfg.neural,
-                        split_list(include) or ["*"], split_list(exclude), watch, interval, lock_timeout, fmt))
+                        list(inbox_include), list(settings.exclude), watch, interval,
+                        settle if settle is not None else SETTLE_INTERVALS * interval, lock_timeout, fmt))
 
 
-def _scanner(cfg, include, exclude):
-    from mtcheck.engine import Scanner, ScanOptions
+def _scanner(settings):
+    from mtcheck.engine import Scanner
     from mtcheck.gate.run import preflight
 
-    # No result cache: a gate decides each story once, and must judge the bytes in hand.
-    scanner = Scanner(cfg, ScanOptions(neural=cfg.neural, parse=cfg.parse, rewrite=False, include=include,
-                                       exclude=exclude, jobs=cfg.jobs))
+    scanner = Scanner(settings)
     try:
         preflight(scanner)
     except Exception as e:  # noqa: BLE001 - whatever it is, no story could be judged
-        hint = "; run with --no-neural" if cfg.neural else ""
+        hint = "; run with --no-neural" if settings.neural else ""
         fail(f"cannot scan: {type(e).__name__}: {e}{hint}")
     return scanner
 
@@ -144,8 +157,9 @@ def _check_folders(inbox: Path, folders: dict[str, Path]) -> None:
 
 # -- moving stories ---------------------------------------------------------------------------
 
-def _run_inbox(inbox, folders, scanner, policy, audit_path, neural, include, exclude, watch, interval,
+def _run_inbox(inbox, folders, scanner, policy, audit_path, neural, include, exclude, watch, interval, settle,
                lock_timeout, fmt) -> int:
+    from mtcheck.gate.files import shown
     from mtcheck.gate.journal import JournalError
     from mtcheck.gate.lock import InboxLock, LockTimeout
     from mtcheck.gate.run import Gate, GateError
@@ -180,12 +194,17 @@ def _run_inbox(inbox, folders, scanner, policy, audit_path, neural, include, exc
             for o in g.recover():
                 emit(o)
             if watch:
-                settled = Settled()
+                settled = Settled(settle)
+                # A file that reappears under the name of a story taken within this window
+                # is the rest of that story (a writer appending after the take).
+                g.watch_taken(max(60.0, 10 * settle))
                 while not stop():
-                    for o in g.process(settled.ready(g.candidates()), stop):
+                    for o in g.process(settled.ready(g.candidates(), g.temporaries()), stop):
                         emit(o)
                         if o.error:
                             settled.failed(g.inbox / o.source)
+                    for message in g.grown():
+                        warn(message)
                     _sleep(interval, stop)
             else:
                 for o in g.process(g.candidates(), stop):
@@ -193,10 +212,10 @@ def _run_inbox(inbox, folders, scanner, policy, audit_path, neural, include, exc
         except ImportError as e:
             fail(f"the neural path cannot load ({e}); run with --no-neural")
         except (JournalError, GateError) as e:
-            fail(f"{inbox}: {e}")
+            fail(shown(f"{inbox}: {e}"))
         except OSError as e:
             where = f" ({e.filename})" if e.filename else ""
-            fail(f"{inbox}: {e.strerror or e}{where}")
+            fail(shown(f"{inbox}: {e.strerror or e}{where}"))
         finally:
             lock.release()
     except KeyboardInterrupt:  # a second signal: the journal lets the next run finish the story
@@ -223,14 +242,16 @@ def _sleep(seconds: float, stop) -> None:
 
 
 def _outcome_line(o) -> str:
+    from mtcheck.gate.files import shown  # a story name need not be UTF-8 or printable
+
     if o.error:
-        return f"error     {o.source}: {o.error}"
+        return shown(f"error     {o.source}: {o.error}")
     tag = " (recovered: finished an interrupted move)" if o.recovered else ""
     why = ""
     if o.verdict != "accepted" and o.reasons:
         first = next((r for r in o.reasons if r["rule"] == o.decided_by), o.reasons[0])
         why = f"  [{first['rule']}: {first['message']}]"
-    return f"{o.verdict:<9} {o.source} -> {o.dest}{why}{tag}"
+    return shown(f"{o.verdict:<9} {o.source} -> {o.dest}{why}{tag}")
 
 
 def _counts(verdicts_and_errors) -> dict:
@@ -241,9 +262,11 @@ def _counts(verdicts_and_errors) -> dict:
 
 
 def _summary(g, outcomes, fmt) -> None:
+    from mtcheck.gate.files import dumps, shown
+
     counts = _counts((o.verdict, o.error) for o in outcomes)
     if fmt == "json":
-        click.echo(json.dumps({
+        click.echo(dumps({
             "version": 1,
             "inbox": str(g.inbox),
             "folders": {k: str(v) for k, v in g.folders.items()},
@@ -255,16 +278,17 @@ def _summary(g, outcomes, fmt) -> None:
             "policy": g.policy.to_dict(),
             "policy_sources": list(g.policy.sources),
             "signature": g.signature,
-        }, ensure_ascii=False, indent=1))
+        }, indent=1))  # dumps: an undecodable name is escaped as \udcXX, the output stays UTF-8
         return
     total = sum(counts.values())
     click.echo(f"gate: {total} stories: {counts['accepted']} accepted, {counts['review']} review, "
-               f"{counts['rejected']} rejected, {counts['errors']} errors; audit log {g.audit.path}")
+               f"{counts['rejected']} rejected, {counts['errors']} errors; audit log {shown(g.audit.path)}")
 
 
 # -- deciding in place ------------------------------------------------------------------------
 
 def _check_in_place(paths, scanner, policy, neural, explain, fmt) -> int:
+    from mtcheck.gate.files import dumps, shown
     from mtcheck.gate.policy import explain as explain_text
     from mtcheck.gate.run import check_in_place
 
@@ -276,7 +300,7 @@ def _check_in_place(paths, scanner, policy, neural, explain, fmt) -> int:
     for path, story, decision in results:
         if decision is None:
             msg = story.error.message if story.error else "cannot be judged"
-            warn(f"{path}: {msg}")
+            warn(shown(f"{path}: {msg}"))
             rows.append({"path": path, "verdict": None, "error": msg})
             continue
         d = decision.decided_by
@@ -285,16 +309,15 @@ def _check_in_place(paths, scanner, policy, neural, explain, fmt) -> int:
                      "metrics": decision.metrics.to_dict() if decision.metrics else None, "hash": story.hash})
         if fmt == "text":
             if explain:
-                click.echo(explain_text(path, decision, policy))
+                click.echo("\n".join(shown(line) for line in explain_text(path, decision, policy).splitlines()))
             else:
                 why = f"  [{d.rule}: {d.detail}]" if d else ""
-                click.echo(f"{decision.verdict:<9} {path}{why}")
+                click.echo(shown(f"{decision.verdict:<9} {path}{why}"))
     counts = _counts((r["verdict"], r.get("error")) for r in rows)
     if fmt == "json":
-        click.echo(json.dumps({"version": 1, "mode": "explain" if explain else "check", "counts": counts,
-                               "stories": rows, "neural": neural, "policy": policy.to_dict(),
-                               "policy_sources": list(policy.sources), "signature": scanner.signature()},
-                              ensure_ascii=False, indent=1))
+        click.echo(dumps({"version": 1, "mode": "explain" if explain else "check", "counts": counts,
+                          "stories": rows, "neural": neural, "policy": policy.to_dict(),
+                          "policy_sources": list(policy.sources), "signature": scanner.signature()}, indent=1))
     elif not explain:
         click.echo(f"gate --check: {len(rows)} files: {counts['accepted']} accepted, {counts['review']} review, "
                    f"{counts['rejected']} rejected, {counts['errors']} errors")

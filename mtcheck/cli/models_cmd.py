@@ -2,8 +2,8 @@
 
 ``mtcheck models`` lists the roles (looking at the disk only: nothing is loaded, nothing is
 downloaded); ``mtcheck models prepare`` runs every one-time conversion ahead of time (the
-fluency GGUF into the model cache), so that the first scan does not pay for it. ``pull``
-(downloading the back-translation models) is provided by the translation layer when present.
+fluency GGUF into the model cache), so that the first scan does not pay for it; ``mtcheck
+models pull`` downloads the back-translation models where the hub can be reached.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ CACHE_DIR_HELP = "Model and result cache folder (default: $MTCHECK_CACHE_DIR, el
 
 def _apply_cache_dir(cache_dir: str | None) -> None:
     if cache_dir:
-        from mtcheck.neural.cache import set_base_dir
+        from mtcheck import locations
 
-        set_base_dir(cache_dir)
+        locations.configure(cache_dir)
 
 
 def _short(path: str) -> str:
@@ -64,11 +64,11 @@ def models(ctx, cache_dir, config_path, fmt):
     ctx.obj["config_path"] = config_path
     if ctx.invoked_subcommand is not None:
         return
-    from mtcheck.neural import registry
+    from mtcheck.neural import inventory
 
     cfg = resolve_config(config_path, [])
     try:
-        records = registry.statuses(cfg)
+        records = inventory.statuses(cfg)
     except Exception as e:  # a malformed registry or hook: one line, not a traceback
         fail(f"cannot resolve the model roles: {type(e).__name__}: {e}")
     if fmt == "json":
@@ -96,7 +96,7 @@ def prepare(roles, progress):
     30 s, once); roles shipped ready to load need nothing. Safe to run while scans run:
     conversions are atomic and locked. Exit codes: 0 all ready, 2 a conversion failed.
     """
-    from mtcheck.neural import registry
+    from mtcheck.neural import inventory, registry
     from mtcheck.neural.cache import show_progress
 
     known = list(registry.roles())
@@ -115,7 +115,7 @@ def prepare(roles, progress):
         if "prepare" not in registry.roles()[role]:
             click.echo(f"{role}: nothing to convert", err=True)
             continue
-        before = registry.status(role)
+        before = inventory.status(role)
         try:
             path = registry.prepare(role, progress=progress)
         except Exception as e:  # conversion errors become one line each
@@ -123,15 +123,31 @@ def prepare(roles, progress):
             failed = True
             continue
         state = "already prepared" if before["ready"] else "prepared"
-        size = registry.status(role)["size_bytes"]
+        size = inventory.status(role)["size_bytes"]
         click.echo(f"{role}: {state} at {path} ({_human_size(size)})", err=True)
     if failed:
         sys.exit(EXIT_ERROR)
 
 
-try:  # `mtcheck models pull` belongs to the translation layer (it knows the translation overrides)
-    from mtcheck.neural.translate import pull_command as _pull_command
-except ImportError:  # pragma: no cover - translation layer not installed
-    _pull_command = None
-if _pull_command is not None:
-    models.add_command(_pull_command, name="pull")
+@models.command("pull")
+@click.option("--translator-en-ru", default=None, metavar="ID|DIR", help="English->Russian model (default: config, MTCHECK_TRANSLATOR_EN_RU, Helsinki-NLP/opus-mt-en-ru).")
+@click.option("--translator-ru-en", default=None, metavar="ID|DIR", help="Russian->English model (default: config, MTCHECK_TRANSLATOR_RU_EN, Helsinki-NLP/opus-mt-ru-en).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None, help="Settings file (default: the nearest one above the current folder).")
+@click.option("--revision", default=None, help="Hub revision (branch, tag or commit) to download.")
+def pull(translator_en_ru, translator_ru_en, config_path, revision):
+    """Download the back-translation models into the Hugging Face cache.
+
+    Shows a progress bar per file. Models given as local directories need no download.
+    Exit codes: 0 all models present, 2 a download failed (offline, unknown id, disk full).
+    """
+    from mtcheck.neural.translate import TranslatorUnavailable
+    from mtcheck.neural.translate import pull as pull_models
+    from mtcheck.settings import resolve
+
+    cfg = resolve(resolve_config(config_path, []), translator_en_ru=translator_en_ru, translator_ru_en=translator_ru_en).config
+    try:
+        failed = pull_models(cfg, revision, echo=lambda message: click.echo(message, err=True))
+    except TranslatorUnavailable as e:
+        fail(str(e))
+    if failed:
+        raise SystemExit(EXIT_ERROR)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 import signal
+import sqlite3
 import sys
 from pathlib import Path
 
 import click
 
-from mtcheck.cli.common import EXIT_OK, apply_rule_options, fail, resolve_config, rule_options, split_list, warn
+from mtcheck.cli.common import EXIT_OK, build_settings, check_rewrite, fail, rule_options, warn
 
 
 @click.command()
@@ -25,13 +25,16 @@ from mtcheck.cli.common import EXIT_OK, apply_rule_options, fail, resolve_config
 @click.option("--export", "export_dir", type=click.Path(file_okay=False), default=None,
               help="Do not serve: write cleaned copies with the accepted decisions, a .diff per changed file and decisions.json into this folder, then exit.")
 @click.option("--host", default=None,
-              help="Address to listen on (default 127.0.0.1, which refuses other machines). Giving --host explicitly allows non-local connections.")
+              help="Address to listen on (default 127.0.0.1, which refuses other machines). A non-loopback --host allows "
+                   "connections from other machines; a loopback one (127.0.0.1, ::1, localhost) keeps every local-only check.")
 @click.option("--port", type=click.IntRange(0, 65535), default=0, show_default="a free port",
               help="Port to listen on.")
 @click.option("--browser/--no-browser", default=True, help="Open the review page in the default browser.")
 @click.option("--verbose", is_flag=True, help="Log every request to standard error.")
+@click.option("--move-damaged-db", is_flag=True,
+              help="If the review database is damaged, rename it to <db>.damaged-<time> (kept, never deleted) and start a new one.")
 def review(path, config_path, select, ignore, extend_select, neural, parse, rewrite, include, exclude,
-           db_path, reviewer, export_dir, host, port, browser, verbose):
+           db_path, reviewer, export_dir, host, port, browser, verbose, move_damaged_db):
     """Review suggested fixes and rewrites for a folder of stories in the browser.
 
     Scans what has not been scanned (results are cached per file content in the review
@@ -43,16 +46,16 @@ def review(path, config_path, select, ignore, extend_select, neural, parse, rewr
     """
     from mtcheck.review.export import ExportError, export, os_user
     from mtcheck.review.session import discover_files
-    from mtcheck.review.store import Store, StoreError
+    from mtcheck.review.store import Store, StoreDamaged, StoreError
 
     target = Path(path)
     if not target.exists():
         fail(f"{path}: no such file or directory")
-    cfg = resolve_config(config_path, [path])
-    cfg = apply_rule_options(cfg, select, ignore, extend_select, neural, parse)
+    settings = build_settings(config_path, [path], select=select, ignore=ignore, extend_select=extend_select,
+                              neural=neural, parse=parse, include=include, exclude=exclude, cache=False)
+    cfg = settings.config
     section = cfg.section("review")
-    include = split_list(include) or cfg.include or ("*.txt", "*.md")
-    exclude = split_list(exclude) or cfg.exclude
+    include, exclude = settings.include, settings.exclude
     root, files = discover_files(target, include, exclude)
     if not files:
         fail(f"{path}: no stories found (looked for {', '.join(include)})")
@@ -63,11 +66,16 @@ def review(path, config_path, select, ignore, extend_select, neural, parse, rewr
     who = reviewer or section.get("reviewer") or os_user()
 
     if export_dir is not None:
+        if move_damaged_db:
+            fail("--move-damaged-db does not go with --export: a new database holds no decisions to export")
         if not db.exists():
             fail(f"{db}: no review database (nothing has been reviewed in {root} yet)")
         try:
             store = Store(db)
             summary = export(root, files, store, Path(export_dir), who)
+        except StoreDamaged as e:
+            fail(f"{e}; its decisions cannot be exported. The file is left as it is: "
+                 f"`sqlite3 {db} .recover` may salvage them")
         except (StoreError, ExportError) as e:
             fail(str(e))
         except OSError as e:
@@ -80,33 +88,21 @@ def review(path, config_path, select, ignore, extend_select, neural, parse, rewr
                    f"{summary['applied']} decision(s) applied")
         sys.exit(EXIT_OK)
 
-    from mtcheck.engine import Scanner, ScanOptions
+    from mtcheck.engine import Scanner
     from mtcheck.review.server import ReviewServer
     from mtcheck.review.session import ReviewSession, options_key
 
-    if rewrite is None:
-        rewrite = cfg.neural
-    if rewrite and importlib.util.find_spec("mtcheck.rewrite") is None:
-        warn("rewrites are not available in this installation; reviewing rule fixes only")
-        rewrite = False
-    if rewrite:
-        from mtcheck.rewrite import check_settings
-
-        try:
-            check_settings(cfg)
-        except ValueError as e:
-            fail(str(e))
-    options = ScanOptions(neural=cfg.neural, parse=cfg.parse, rewrite=rewrite, include=include, exclude=exclude)
-    try:
-        store = Store(db)
-    except StoreError as e:
-        fail(str(e))
-    scanner = Scanner(cfg, options)
+    # The review database keeps every scan (per file content), so the result store is off.
+    settings = settings.but(rewrite=settings.neural if rewrite is None else rewrite)
+    if settings.rewrite:
+        settings = check_rewrite(settings)
+    store = _open_store(db, move_damaged_db)
+    scanner = Scanner(settings)
     session = ReviewSession(root, files, store, who, scanner=scanner, options_key=options_key(scanner),
                             progress=sys.stderr.isatty(), echo=warn)
     bind = host if host is not None else "127.0.0.1"
     try:  # listen first: a busy port fails before a long scan
-        server = ReviewServer((bind, port), session, allow_remote=host is not None, quiet=not verbose)
+        server = ReviewServer((bind, port), session, allow_remote=host is not None and not _loopback(bind), quiet=not verbose)
     except OSError as e:
         fail(f"cannot listen on {bind}:{port}: {e.strerror or e}")
     try:
@@ -116,6 +112,10 @@ def review(path, config_path, select, ignore, extend_select, neural, parse, rewr
         store.close()
         warn("interrupted; the stories scanned so far are cached")
         sys.exit(130)
+    except sqlite3.DatabaseError as e:  # damage the open-time check did not see
+        server.server_close()
+        store.close()
+        fail(f"{db}: the review database is damaged ({e}); rerun with --move-damaged-db to move it aside and start a new one")
     readable = sum(1 for e in session.entries.values() if e.error is None)
     warn(f"{readable} stories ready ({cached} from the cache, {scanned} scanned); decisions in {db}")
     for e in session.entries.values():
@@ -143,6 +143,32 @@ def review(path, config_path, select, ignore, extend_select, neural, parse, rewr
         store.close()
     warn("review stopped; decisions are saved")
     sys.exit(EXIT_OK)
+
+
+def _open_store(db: Path, move_damaged: bool):
+    """The review database; a damaged one is reported, and moved aside (kept) when asked
+    with --move-damaged-db or, at a terminal, when the editor agrees."""
+    from mtcheck.review.store import Store, StoreDamaged, StoreError, move_aside
+
+    try:
+        return Store(db)
+    except StoreDamaged as e:
+        if not move_damaged and sys.stdin.isatty() and sys.stderr.isatty():
+            warn(str(e))
+            move_damaged = click.confirm("Move it aside (it is kept) and start a new review database?", default=False, err=True)
+        if not move_damaged:
+            fail(f"{e}; rerun with --move-damaged-db to move it aside (it is kept) and start a new one")
+        try:
+            aside = move_aside(db)
+        except (OSError, StoreError) as err:
+            fail(f"{db}: cannot move the damaged database aside: {getattr(err, 'strerror', None) or err}")
+        warn(f"{db}: damaged; moved aside to {aside} (kept), starting a new review database")
+        try:
+            return Store(db)
+        except StoreError as err:
+            fail(str(err))
+    except StoreError as e:
+        fail(str(e))
 
 
 def _loopback(host: str) -> bool:

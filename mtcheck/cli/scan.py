@@ -11,16 +11,15 @@ from mtcheck.cli.common import (
     EXIT_FINDINGS,
     EXIT_OK,
     SEVERITY_CHOICE,
-    apply_rule_options,
+    build_settings,
+    check_rewrite,
     fail,
     parse_fail_on,
-    resolve_config,
     rule_options,
-    split_list,
     warn,
 )
+from mtcheck.cli.options import translator_options
 from mtcheck.report import FORMATS
-from mtcheck.rewrite.options import apply_translator_options, translator_options
 
 
 @click.command()
@@ -57,26 +56,20 @@ def scan(paths, config_path, select, ignore, extend_select, neural, parse, fmt, 
     suggested replacement. Exit codes: 0 nothing at or above --fail-on, 1 findings at or
     above it, 2 usage, configuration or input errors (unreadable, binary, empty files).
     """
-    from mtcheck.engine import Scanner, ScanOptions
+    from mtcheck.engine import Scanner
 
-    cfg = resolve_config(config_path, paths)
-    cfg = apply_rule_options(cfg, select, ignore, extend_select, neural, parse)
-    threshold = parse_fail_on(fail_on, cfg)
-    if rewrite is not None:
-        cfg.rewrite = rewrite
-    elif show_diff and cfg.neural:
-        cfg.rewrite = True  # the diff is of the rewrites; with --no-neural, of the rule fixes
-    if cfg.rewrite:
-        apply_translator_options(cfg, translator_en_ru, translator_ru_en)
-    options = ScanOptions(
-        neural=cfg.neural,
-        parse=cfg.parse,
-        rewrite=cfg.rewrite,
-        include=split_list(include) or cfg.include or ("*.txt", "*.md"),
-        exclude=split_list(exclude) or cfg.exclude,
-        **_scale_options(cfg, jobs, use_cache, cache_dir, dask_address),
+    if dask_address and jobs not in (None, 1):
+        fail("--jobs and --dask do not combine: with --dask the cluster's workers do the work")
+    settings = build_settings(
+        config_path, paths, select=select, ignore=ignore, extend_select=extend_select, neural=neural, parse=parse,
+        rewrite=rewrite, include=include, exclude=exclude, jobs=jobs, cache=use_cache, cache_dir=cache_dir,
+        dask=dask_address, translator_en_ru=translator_en_ru, translator_ru_en=translator_ru_en,
     )
-    scanner = Scanner(cfg, options)
+    if show_diff and rewrite is None and settings.neural and not settings.rewrite:
+        # The diff is of the rewrites; with --no-neural (or --no-rewrite), of the rule fixes alone.
+        settings = check_rewrite(settings.but(rewrite=True))
+    threshold = parse_fail_on(fail_on, settings.config)
+    scanner = Scanner(settings)
     results = _run(scanner, paths)
 
     for r in results:
@@ -106,26 +99,6 @@ def _render(fmt, results, scanner, color, output) -> str:
     module = importlib.import_module(f"mtcheck.report.{fmt}")
     use_color = color if color is not None else (output is None and sys.stdout.isatty())
     return module.render(results, signature=scanner.signature(), color=use_color)
-
-
-def _scale_options(cfg, jobs, use_cache, cache_dir, dask_address) -> dict:
-    """--jobs, --cache, --cache-dir, --dask over their config keys (``jobs``, ``cache``: a
-    boolean or the cache folder, relative to the config file)."""
-    import os
-
-    if cfg.jobs < 0:
-        fail(f"{cfg.path}: 'jobs' must be 0 (one per core) or more, got {cfg.jobs}")
-    if dask_address and jobs not in (None, 1):
-        fail("--jobs and --dask do not combine: with --dask the cluster's workers do the work")
-    folder = cache_dir
-    if folder is None and isinstance(cfg.cache, str):
-        folder = os.path.join(os.path.dirname(cfg.path or ""), os.path.expanduser(cfg.cache))
-    enabled = use_cache if use_cache is not None else cfg.cache is not False
-    if folder:
-        from mtcheck.neural.cache import set_base_dir  # model conversions move with it
-
-        set_base_dir(folder)
-    return {"jobs": cfg.jobs if jobs is None else jobs, "cache": enabled, "cache_dir": folder, "dask": dask_address}
 
 
 def _run(scanner, paths) -> list:

@@ -21,10 +21,9 @@ from mtcheck.cli.common import (
     EXIT_FINDINGS,
     EXIT_OK,
     SEVERITY_CHOICE,
-    apply_rule_options,
+    build_settings,
     fail,
     parse_fail_on,
-    resolve_config,
     rule_options,
 )
 from mtcheck.document import Document, Sentence
@@ -55,7 +54,6 @@ def line_document(line: str, path: str) -> Document:
 def _record(number: int, line: str, doc: Document | None) -> dict:
     if doc is None or not doc.sentences:
         return {"line": number, "text": line, "quality": None, "flagged": False, "findings": []}
-    from mtcheck.engine import flagged_sentences
     from mtcheck.report.json import finding_record
 
     s = doc.sentences[0]
@@ -63,7 +61,7 @@ def _record(number: int, line: str, doc: Document | None) -> dict:
         "line": number,
         "text": line,
         "quality": s.scores.get("quality"),
-        "flagged": bool(flagged_sentences(doc)),
+        "flagged": bool(doc.flagged_sentences()),
         "findings": [_without_line(finding_record(doc, f)) for f in doc.findings],
         "kind": s.kind,
     }
@@ -80,14 +78,14 @@ def _without_line(rec: dict) -> dict:
     return rec
 
 
-def score_lines(lines: list[str], scanner, name: str, batch: int = BATCH_LINES) -> Iterator[dict]:
+def score_lines(lines: list[str], pipeline, name: str, batch: int = BATCH_LINES) -> Iterator[dict]:
     """Records for ``lines`` in order, checking ``batch`` lines per pass."""
     for start in range(0, len(lines), batch):
         chunk = lines[start:start + batch]
         docs: list[Document | None] = [
             line_document(line, f"{name}:{start + i + 1}") if line.strip() else None for i, line in enumerate(chunk)
         ]
-        scanner.check_documents([d for d in docs if d is not None])
+        pipeline.run([d for d in docs if d is not None])
         for i, (line, doc) in enumerate(zip(chunk, docs)):
             yield _record(start + i + 1, line, doc)
 
@@ -117,15 +115,15 @@ def score(source, config_path, select, ignore, extend_select, neural, parse, out
     finding offsets index the line's text. Exit codes: 0 nothing at or above --fail-on,
     1 findings at or above it, 2 usage, configuration or input errors.
     """
-    from mtcheck.engine import Scanner, ScanOptions
+    from mtcheck.pipeline import Pipeline
     from mtcheck.reader import InputError, decode, read_bytes
 
-    if cache_dir:
-        from mtcheck.neural.cache import set_base_dir
-
-        set_base_dir(cache_dir)
-    cfg = resolve_config(config_path, [] if source == "-" else [source])
-    cfg = apply_rule_options(cfg, select, ignore, extend_select, neural, parse)
+    # Lines are scored, not rewritten: the rewrite stage stays off whatever the config says.
+    settings = build_settings(
+        config_path, [] if source == "-" else [source], select=select, ignore=ignore, extend_select=extend_select,
+        neural=neural, parse=parse, cache_dir=cache_dir,
+    ).but(rewrite=False)
+    cfg = settings.config
     threshold = parse_fail_on(fail_on, cfg)
     name = "<stdin>" if source == "-" else source
     try:
@@ -136,13 +134,13 @@ def score(source, config_path, select, ignore, extend_select, neural, parse, out
     except OSError as e:
         fail(f"{name}: cannot read: {e.strerror or e}")
 
-    scanner = Scanner(cfg, ScanOptions(neural=cfg.neural, parse=cfg.parse))
+    pipeline = Pipeline(settings)
     lines = split_lines(text)
     failing = False
     out: TextIO = sys.stdout
     chunks: list[str] = []
     try:
-        for rec in score_lines(lines, scanner, name, batch_size):
+        for rec in score_lines(lines, pipeline, name, batch_size):
             if threshold is not None and any(_severity_at_least(f["severity"], threshold) for f in rec["findings"]):
                 failing = True
             line = json.dumps(rec, ensure_ascii=False)

@@ -16,6 +16,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
+from mtcheck.gate.files import dumps
+
 
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
@@ -55,14 +57,16 @@ class AuditLog:
         if rec.get("id"):
             self.ids.add(rec["id"])
         h = rec.get("hash")
-        if h and h not in self.by_hash:
+        # Only decisions are remembered: a story kept in the inbox by an error (verdict None)
+        # must be decided when it comes round again, not rejected as its own duplicate.
+        if h and h not in self.by_hash and rec.get("verdict"):
             self.by_hash[h] = rec
 
     def decided(self, content_hash: str | None) -> dict | None:
         return self.by_hash.get(content_hash) if content_hash else None
 
     def append(self, record: dict) -> None:
-        line = json.dumps(record, ensure_ascii=False, sort_keys=False) + "\n"
+        line = dumps(record) + "\n"  # valid UTF-8 even for a story name that is not
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         try:

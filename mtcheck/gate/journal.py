@@ -18,9 +18,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
-from mtcheck.fsutil import atomic_write
 from mtcheck.gate import mover
 from mtcheck.gate.audit import AuditLog
+from mtcheck.gate.files import dumps, write_atomic
 
 
 @dataclass
@@ -39,7 +39,7 @@ class Intent:
         return cls(id=uuid.uuid4().hex, **kw)
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False)
+        return dumps(asdict(self))  # an undecodable story name round-trips as \udcXX
 
 
 @dataclass
@@ -58,7 +58,7 @@ class Journal:
         return self.folder / f"{intent.id}.json"
 
     def write(self, intent: Intent) -> None:
-        atomic_write(self._path(intent), intent.to_json())  # fsyncs the file and the folder
+        write_atomic(self._path(intent), intent.to_json())  # fsyncs the file and the folder
 
     def remove(self, intent: Intent) -> None:
         # No fsync: an intent that reappears after a power cut replays as a no-op (the story is
@@ -69,7 +69,7 @@ class Journal:
         if not self.folder.is_dir():
             return
         for p in sorted(self.folder.iterdir(), key=lambda p: (p.stat().st_mtime_ns, p.name)):
-            if p.name.startswith("."):  # atomic_write's temporary left by a kill: never became an intent
+            if p.name.startswith("."):  # write_atomic's temporary left by a kill: never became an intent
                 mover.remove_quietly(p)
                 continue
             if p.suffix != ".json":
@@ -77,7 +77,7 @@ class Journal:
             try:
                 yield Intent(**json.loads(p.read_text(encoding="utf-8")))
             except (ValueError, TypeError, OSError):
-                # atomic_write renames only complete files, so this is not ours to interpret.
+                # write_atomic renames only complete files, so this is not ours to interpret.
                 raise JournalError(f"{p}: unreadable journal entry; inspect it and remove it by hand") from None
 
 

@@ -11,7 +11,6 @@ import statistics
 from dataclasses import asdict, dataclass, field
 
 from mtcheck.document import Document
-from mtcheck.engine import flagged_sentences
 from mtcheck.findings import Severity
 
 QUALITY_AGGREGATES = ("mean", "median", "lower-quartile", "min")
@@ -63,7 +62,7 @@ def _is_cyrillic(ch: str) -> bool:
 
 def measure(doc: Document, aggregate: str = "mean") -> StoryMetrics:
     m = StoryMetrics(sentences=len(doc.sentences))
-    m.flagged = len(flagged_sentences(doc))
+    m.flagged = len(doc.flagged_sentences())
     for f in doc.findings:
         m.by_category[f.category] = m.by_category.get(f.category, 0) + 1
         if f.severity == Severity.ERROR:

@@ -21,6 +21,8 @@ import signal
 import stat
 from pathlib import Path
 
+from mtcheck.gate.files import fit_name
+
 CRASH_ENV = "MTCHECK_GATE_CRASH_AFTER"
 FORCE_COPY_ENV = "MTCHECK_GATE_FORCE_COPY"
 REPORT_SUFFIX = ".mtcheck.json"
@@ -73,13 +75,14 @@ def fsync_dir(path: str | os.PathLike) -> None:
 
 
 def report_path(dest: Path) -> Path:
-    """Where the report of a story goes: beside it, ``<name>.mtcheck.json``."""
-    return dest.with_name(dest.name + REPORT_SUFFIX)
+    """Where the report of a story goes: beside it, ``<name>.mtcheck.json`` (for a name too
+    long to take the suffix, a shortened name with a hash of the full one: ``fit_name``)."""
+    return dest.with_name(fit_name(dest.name, REPORT_SUFFIX))
 
 
 def part_path(dest: Path, intent_id: str) -> Path:
     """The hidden temporary name a cross-filesystem copy is written under."""
-    return dest.with_name(f".{dest.name}.{intent_id[:12]}{PART_SUFFIX}")
+    return dest.with_name(fit_name(dest.name, f".{intent_id[:12]}{PART_SUFFIX}", prefix="."))
 
 
 def free_destination(folder: Path, relative: Path, with_report: bool) -> Path:
@@ -89,7 +92,9 @@ def free_destination(folder: Path, relative: Path, with_report: bool) -> Path:
     while candidate.exists() or candidate.is_symlink() or (with_report and report_path(candidate).exists()):
         n += 1
         stem, suffix = relative.stem, relative.suffix
-        candidate = folder / relative.with_name(f"{stem}.{n}{suffix}")
+        if len(os.fsencode(suffix)) > 32:  # not an extension: a long name with a dot in it
+            stem, suffix = relative.name, ""
+        candidate = folder / relative.with_name(fit_name(stem, f".{n}{suffix}"))
     return candidate
 
 

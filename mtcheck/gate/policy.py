@@ -11,10 +11,12 @@ and ``--policy FILE`` overrides config, key by key.
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from mtcheck.config import Section
 from mtcheck.document import Document
 from mtcheck.findings import CATEGORIES
 from mtcheck.fsutil import read_toml
@@ -54,7 +56,9 @@ KEYS: tuple[Key, ...] = (
     Key("min-quality", "share", 0.45, REJECTED, "document quality below this rejects (neural path only)"),
     Key("review-foreign-share", "share", 0.02, REVIEW,
         "a larger share of letters in a non-Latin script sends to review (an untranslated sentence, even with the language rules off)"),
-    Key("review-categories", "categories", ["language"], REVIEW, "any finding of these categories sends to review"),
+    # Boilerplate (B1xx: cookie banners, share prompts, bylines of the web page) is page
+    # furniture an editor has to cut before the story runs, so it is not accepted as-is.
+    Key("review-categories", "categories", ["language", "boilerplate"], REVIEW, "any finding of these categories sends to review"),
     Key("review-errors", "count", 0, REVIEW, "more error findings than this sends to review (-1: no limit)"),
     Key("review-warnings", "count", 3, REVIEW, "more warning findings than this sends to review (-1: no limit)"),
     Key("review-category", "category-counts", {}, REVIEW, "per category: more findings than this sends to review"),
@@ -68,7 +72,7 @@ KEYS: tuple[Key, ...] = (
 KEY_BY_NAME = {k.name: k for k in KEYS}
 QUALITY_KEYS = ("min-quality", "review-quality")
 
-# What config.py's SCHEMA accepts for the [gate] section: kept here with the keys' meaning.
+# The types the [gate] config section takes (``CONFIG``), by kind of key.
 CONFIG_TYPES = {
     "bool": bool,
     "share": (int, float),
@@ -78,6 +82,9 @@ CONFIG_TYPES = {
     "aggregate": str,
     "path": str,
 }
+
+# The [gate] table of the config, declared with the keys' meaning (``config.load_config``).
+CONFIG = Section("gate", {k.name: CONFIG_TYPES[k.kind] for k in KEYS})
 
 
 @dataclass(frozen=True)
@@ -116,6 +123,15 @@ def build_policy(config_table: Mapping[str, Any] | None = None, config_path: str
 
 
 def read_policy_file(path: str | os.PathLike) -> dict:
+    # Only a regular file is read: opening a FIFO would wait for a writer forever, and a
+    # device never ends. stat() itself never blocks.
+    try:
+        st = os.stat(path)
+    except OSError as e:
+        raise PolicyError(f"{path}: cannot read policy: {e.strerror or e}") from None
+    if not stat.S_ISREG(st.st_mode):
+        what = "a folder" if stat.S_ISDIR(st.st_mode) else "not a regular file"
+        raise PolicyError(f"{path}: cannot read policy: {what}")
     raw = read_toml(path, PolicyError, "policy")
     # The same keys at the top level, or under [gate], or as in a pyproject.toml.
     table = raw.get("tool", {}).get("mtcheck", {}).get("gate") if isinstance(raw.get("tool"), dict) else None
@@ -355,6 +371,16 @@ def duplicate_decision(first: Mapping[str, Any]) -> Decision:
     detail = (f"duplicate of a story decided {first.get('verdict', '?')} at {first.get('time', '?')}"
               f" (was {first.get('source', '?')})")
     return Decision(REJECTED, [Check("duplicate", REJECTED, detail, first.get("hash"), None)])
+
+
+def fragment_decision(first: Mapping[str, Any]) -> Decision:
+    """A file that reappeared under the name of a story ``--watch`` took moments before:
+    the writer went on appending after the story was taken, so this is the rest of that
+    story, not a story of its own."""
+    detail = (f"appended to after the gate took it: the rest of {first.get('source', '?')}, decided "
+              f"{first.get('verdict', '?')} at {first.get('time', '?')} (moved to {first.get('dest', '?')}); "
+              "send the whole story again under a new name")
+    return Decision(REJECTED, [Check("fragment", REJECTED, detail, first.get("hash"), None)])
 
 
 def explain(path: str, decision: Decision, policy: Policy) -> str:

@@ -1,14 +1,26 @@
 """The gate run: recover, find stories, scan them, decide, and commit each decision.
 
-Stories are scanned through ``Scanner.scan`` (so batching and ``--jobs`` apply) and decided
+Stories are taken in order of arrival (modification time, then name), so of two copies of
+the same bytes the one that came first is kept and the re-sent one rejected as a duplicate.
+They are scanned through ``Scanner.scan`` (so batching and ``--jobs`` apply) and decided
 one at a time as results come back in order; each decision is committed (journal, report,
 move, audit) before the next, so a stop or a crash loses at most the story in hand.
+
+No story can stop the run: whatever goes wrong with one (a name no report can be made for,
+a scanner failure, an unexpected exception) keeps that story in the inbox with an audit
+record saying why, and the gate goes on with the next. Only a failure that would hit every
+story (the audit log cannot be written, the journal is damaged) stops it.
+
+A symbolic link whose target lies outside the inbox is never followed: it is rejected with a
+reason and moved as a link, so a private file elsewhere is neither judged nor copied into a
+report.
 """
 
 from __future__ import annotations
 
-import json
 import os
+import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
@@ -16,17 +28,26 @@ from typing import Callable, Iterable, Iterator, Sequence
 from mtcheck import __version__
 from mtcheck.document import Document
 from mtcheck.engine import FileResult, Scanner
-from mtcheck.fsutil import atomic_write
 from mtcheck.gate import journal as journal_mod
 from mtcheck.gate import mover
 from mtcheck.gate.audit import AuditLog, now
+from mtcheck.gate.files import dumps, shown, write_atomic
 from mtcheck.gate.journal import Intent, Journal
-from mtcheck.gate.policy import ACCEPTED, Decision, Policy, duplicate_decision, evaluate, input_error_decision
+from mtcheck.gate.policy import (
+    ACCEPTED,
+    Decision,
+    Policy,
+    duplicate_decision,
+    evaluate,
+    fragment_decision,
+    input_error_decision,
+)
 from mtcheck.gate.watch import is_temporary
 from mtcheck.reader import InputError, discover, read_bytes
 
 STATE_DIR = ".mtcheck-gate"
 AUDIT_NAME = "gate.log.jsonl"
+OUTSIDE_LINK = "outside-link"  # the input-error kind of a link out of the inbox
 
 
 @dataclass
@@ -38,6 +59,8 @@ class Story:
     document: Document | None = None
     error: InputError | None = None
     duplicate_of: dict | None = None
+    fragment_of: dict | None = None  # --watch: the story taken under this name moments ago
+    size: int | None = None  # bytes the verdict was given on
 
 
 @dataclass
@@ -64,6 +87,8 @@ class Outcome:
 
 
 def evaluate_story(story: Story, policy: Policy, neural: bool) -> Decision:
+    if story.fragment_of is not None:
+        return fragment_decision(story.fragment_of)
     if story.duplicate_of is not None:
         return duplicate_decision(story.duplicate_of)
     if story.error is not None:
@@ -76,7 +101,8 @@ def story_from_result(result: FileResult, audit: AuditLog | None = None) -> Stor
     """A scanned file as the gate sees it: its content hash, and whether it was decided before."""
     story = Story(Path(result.path), document=result.document, error=result.error)
     try:
-        story.hash = mover.content_hash(read_bytes(result.path))
+        data = read_bytes(result.path)
+        story.hash, story.size = mover.content_hash(data), len(data)
     except InputError:
         pass  # unreadable: judged as bad input, recorded without a hash
     if story.document is not None and audit is not None and (first := audit.decided(story.hash)) is not None:
@@ -108,11 +134,9 @@ def scan_paths(scanner: Scanner, paths: Sequence[Path]) -> Iterator[FileResult]:
 
 
 def _in_process(scanner: Scanner) -> Scanner:
-    if getattr(scanner.options, "jobs", 1) == 1:
+    if scanner.settings.jobs == 1:
         return scanner
-    from dataclasses import replace
-
-    return Scanner(scanner.config, replace(scanner.options, jobs=1))
+    return Scanner(scanner.settings.but(jobs=1))
 
 
 def report_record(story: Story, decision: Decision, dest: Path, signature: dict, policy: Policy, when: str) -> dict:
@@ -127,6 +151,8 @@ def report_record(story: Story, decision: Decision, dest: Path, signature: dict,
             rec["error"] = {"kind": story.error.kind, "message": story.error.message}
         if story.duplicate_of is not None:
             rec["duplicate_of"] = {k: story.duplicate_of.get(k) for k in ("time", "hash", "verdict", "source", "dest")}
+        if story.fragment_of is not None:
+            rec["fragment_of"] = {k: story.fragment_of.get(k) for k in ("time", "hash", "verdict", "source", "dest")}
     rec.update(gate_fields(story, decision, signature, policy, when))
     rec["moved_to"] = str(dest)
     return rec
@@ -148,7 +174,9 @@ def gate_fields(story: Story, decision: Decision, signature: dict, policy: Polic
 
 
 def write_report(path: Path, body: dict) -> None:
-    atomic_write(path, json.dumps(body, ensure_ascii=False, indent=1) + "\n")
+    # The gate's own writer: a short temporary name (a story name of up to 255 bytes leaves
+    # no room for ".NAME.XXXXXXXX.tmp"), and undecodable name bytes escaped in the JSON.
+    write_atomic(path, dumps(body, indent=1) + "\n")
 
 
 class GateError(Exception):
@@ -169,6 +197,10 @@ class Gate:
         self.include, self.exclude = tuple(include), tuple(exclude)
         self.neural = neural
         self._signature: dict | None = None
+        # --watch only (``watch_taken``): stories taken this session, by inbox name, so that
+        # a writer still appending after the take is caught (see ``grown`` and ``process``).
+        self.taken_window: float | None = None
+        self._taken: dict[str, dict] = {}
 
     @property
     def signature(self) -> dict:
@@ -182,6 +214,12 @@ class Gate:
         with open(self.audit.path, "ab"):
             pass
         self.audit.load()
+
+    def watch_taken(self, window: float) -> None:
+        """Remember each story taken for ``window`` seconds: a file that reappears under its
+        name within it is the rest of that story (rejected as a fragment, not judged as a
+        story), and growth of the taken file itself is reported by ``grown``."""
+        self.taken_window = window
 
     # -- recovery ----------------------------------------------------------------------------
     def recover(self) -> list[Outcome]:
@@ -199,19 +237,46 @@ class Gate:
         return out
 
     # -- discovery ---------------------------------------------------------------------------
-    def candidates(self) -> list[Path]:
-        """Stories in the inbox: every file not hidden, not temporary, not in a verdict folder."""
-        out = []
+    def _walk(self, include: Sequence[str] = ("*",), exclude: Sequence[str] = ()) -> Iterator[tuple[Path, bool]]:
+        """(path, temporary) for the files of the inbox outside the state and verdict folders."""
         inside = [f for f in self.folders.values() if _is_within(f, self.inbox)]
-        for path, _error in discover([self.inbox], self.include, self.exclude):
+        for path, _error in discover([self.inbox], include, exclude):
             p = Path(path)
             rel = p.relative_to(self.inbox)
-            if any(part.startswith(".") for part in rel.parts) or is_temporary(p.name):
+            if rel.parts[0] == STATE_DIR or any(_is_within(p, f) for f in inside):
                 continue
-            if any(_is_within(p, f) for f in inside):
-                continue
-            out.append(p)
+            yield p, any(part.startswith(".") for part in rel.parts) or is_temporary(p.name)
+
+    def candidates(self) -> list[Path]:
+        """Stories in the inbox: every file not hidden, not temporary, not in a verdict folder,
+        in order of arrival (modification time, then name)."""
+        out = [p for p, temporary in self._walk(self.include, self.exclude) if not temporary]
+        return sorted(out, key=lambda p: (_mtime_ns(p), self._rel(p)))
+
+    def temporaries(self) -> list[os.stat_result]:
+        """The stat of every file under a temporary name (``--watch`` sees renames by inode)."""
+        out = []
+        for p, temporary in self._walk():
+            if temporary and not p.name.endswith(mover.REPORT_SUFFIX):
+                try:
+                    out.append(os.lstat(p))
+                except OSError:
+                    pass
         return out
+
+    def outside_link(self, path: Path) -> str | None:
+        """Why ``path`` must not be read: a symbolic link (or a chain) leading out of the
+        inbox, or into the gate's own state; None for anything else."""
+        if not path.is_symlink():
+            return None
+        target = Path(os.path.realpath(path))  # a dangling link resolves as far as it goes
+        if _is_within(target, self.inbox) and not _is_within(target, self.state_dir):
+            return None
+        try:
+            where = shown(os.readlink(path))
+        except OSError:
+            where = "?"
+        return f"symbolic link to {where}, outside the inbox: not followed, not read"
 
     # -- deciding ----------------------------------------------------------------------------
     def process(self, paths: Iterable[Path], should_stop: Callable[[], bool] = lambda: False) -> Iterator[Outcome]:
@@ -219,19 +284,104 @@ class Gate:
         paths = list(paths)
         if not paths or should_stop():
             return
-        results = scan_paths(self.scanner, paths)
+        # Links out of the inbox and fragments are decided without reading a byte of them
+        # through the scanner.
+        scan = []
+        for p in paths:
+            story = self._unscanned(p)
+            if story is None:
+                scan.append(p)
+                continue
+            yield self._safely(p, lambda: self.commit(story, evaluate_story(story, self.policy, self.neural)))
+            if should_stop():
+                return
+        if not scan:
+            return
+        results = scan_paths(self.scanner, scan)
         try:
             for result in results:
+                path = Path(result.path)
                 if result.error is not None and result.error.kind == "failed":
-                    # Our failure, not the story's: it stays in the inbox.
-                    yield Outcome(source=self._rel(Path(result.path)), error=result.error.message)
+                    # Our failure, not the story's: it stays in the inbox, and the log says why.
+                    yield self.keep(path, result.error.message)
                 else:
-                    story = story_from_result(result, self.audit)
-                    yield self.commit(story, evaluate_story(story, self.policy, self.neural))
+                    yield self._safely(path, lambda: self._decide(result))
                 if should_stop():
                     return
         finally:
             results.close()  # stops worker processes of a parallel scan
+
+    def _decide(self, result: FileResult) -> Outcome:
+        story = story_from_result(result, self.audit)
+        return self.commit(story, evaluate_story(story, self.policy, self.neural))
+
+    def _unscanned(self, path: Path) -> Story | None:
+        why = self.outside_link(path)
+        if why is not None:
+            return Story(path, error=InputError(str(path), OUTSIDE_LINK, why))
+        first = self._fragment_of(path)
+        if first is not None:
+            return Story(path, hash=mover.file_hash(path), fragment_of=first)
+        return None
+
+    def _fragment_of(self, path: Path) -> dict | None:
+        if self.taken_window is None:
+            return None
+        self._forget_old()
+        first = self._taken.get(self._rel(path))
+        if first is None:
+            return None
+        h = mover.file_hash(path)
+        if h is not None and h == first.get("hash"):
+            return None  # the same bytes again: a duplicate, and decided as one
+        return first
+
+    def _forget_old(self) -> None:
+        horizon = time.monotonic() - (self.taken_window or 0.0)
+        self._taken = {k: v for k, v in self._taken.items() if v["at"] >= horizon}
+
+    def grown(self) -> list[str]:
+        """``--watch``: a story that grew in its verdict folder after it was taken (the writer
+        kept the file open across the move). Reported once each; the verdict stands on the
+        bytes it was given on."""
+        out = []
+        for rel, t in self._taken.items():
+            if t.get("grew"):
+                continue
+            try:
+                st = os.lstat(t["dest"])
+            except OSError:
+                continue
+            if (st.st_dev, st.st_ino) == t["inode"] and st.st_size != t["size"]:
+                t["grew"] = True
+                out.append(f"{shown(rel)}: written to after the gate took it ({t['size']} bytes then, {st.st_size} now, "
+                           f"in {shown(t['dest'])}); its verdict {t['verdict']} is for the first {t['size']} bytes")
+        return out
+
+    def _safely(self, path: Path, step: Callable[[], Outcome]) -> Outcome:
+        """Run one story's ``step``; whatever it raises (other than a failure that stops the
+        gate) keeps that story in the inbox with a reason, and the run goes on."""
+        try:
+            return step()
+        except (GateError, ImportError, KeyboardInterrupt):
+            raise
+        except Exception as e:  # noqa: BLE001 - one story must never stop the others
+            detail = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+            return self.keep(path, f"cannot be gated (kept in the inbox): {type(e).__name__}: {shown(detail)}")
+
+    def keep(self, path: Path, message: str, content_hash: str | None = None) -> Outcome:
+        """A story that stays in the inbox: one audit record (no verdict) with the reason."""
+        rel = self._rel(path)
+        if content_hash is None:
+            content_hash = mover.file_hash(path) if self.outside_link(path) is None else None
+        record = {"time": now(), "id": uuid.uuid4().hex, "hash": content_hash, "source": rel,
+                  "inbox": str(self.inbox), "dest": None, "report": None, "verdict": None, "error": message,
+                  "kept": "inbox", "neural": self.neural, "mtcheck": __version__}
+        try:
+            self.audit.append(record)
+        except OSError as e:
+            raise GateError(f"{shown(rel)}: kept in the inbox, and the audit log cannot be written: {e.strerror or e}") from None
+        return Outcome(source=rel, hash=content_hash, error=message)
 
     def commit(self, story: Story, decision: Decision) -> Outcome:
         """Journal the decision, then place report and story, then record it."""
@@ -264,6 +414,8 @@ class Gate:
         }
         if story.duplicate_of is not None:
             record["duplicate_of"] = story.duplicate_of.get("id")
+        if story.fragment_of is not None:
+            record["fragment_of"] = story.fragment_of.get("id")
         body = report_record(story, decision, dest, self.signature, self.policy, when) if report else None
         intent = Intent.new(hash=story.hash, source=str(story.path), dest=str(dest), verdict=verdict,
                             record=record, report=str(report) if report else None, report_body=body)
@@ -274,20 +426,41 @@ class Gate:
             self.journal.write(intent)
             mover.crash_point("journal")
             journal_mod.complete(intent, self.journal, self.audit, write_report, recovered=False)
-        except OSError as e:
+        except Exception as e:  # noqa: BLE001 - an OSError, or anything this story's data set off
             if not journal_mod.abandon(intent, self.journal):
                 # Moved but not recorded (the audit log cannot be written): going on would only
                 # pile up more such stories. The journal lets the next run record it.
-                raise GateError(f"{rel}: moved but not recorded ({e.strerror or e}); the next run records it") from None
-            return Outcome(source=rel, hash=story.hash, error=f"cannot move (kept in the inbox): {e.strerror or e}")
+                why = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+                raise GateError(f"{shown(rel)}: moved but not recorded ({shown(why)}); the next run records it") from None
+            why = e.strerror if isinstance(e, OSError) and e.strerror else f"{type(e).__name__}: {e}"
+            return self.keep(story.path, f"cannot move (kept in the inbox): {shown(why)}", story.hash)
         outcome.dest, outcome.report = intent.dest, intent.report
+        if self.taken_window is not None:
+            self._remember_taken(rel, intent, record, story.size)
         return outcome
+
+    def _remember_taken(self, rel: str, intent: Intent, record: dict, size: int | None) -> None:
+        try:
+            st = os.lstat(intent.dest)
+        except OSError:
+            return
+        # The size judged, not the size now: the writer may have gone on between the move and here.
+        self._taken[rel] = {"at": time.monotonic(), "dest": intent.dest, "inode": (st.st_dev, st.st_ino),
+                            "size": st.st_size if size is None else size,
+                            **{k: record.get(k) for k in ("id", "time", "hash", "verdict", "source")}}
 
     def _rel(self, path: Path) -> str:
         try:
             return path.relative_to(self.inbox).as_posix()
         except ValueError:
             return path.name
+
+
+def _mtime_ns(path: Path) -> int:
+    try:
+        return os.lstat(path).st_mtime_ns  # a link's own time: when it arrived
+    except OSError:
+        return 0
 
 
 def _is_within(path: Path, folder: Path) -> bool:
@@ -303,7 +476,7 @@ def check_in_place(paths: Sequence[str], scanner: Scanner, policy: Policy,
     """``--check``/``--explain``: decide stories where they lie; nothing is moved or recorded.
     A path that does not exist, or a story the scanner failed on, yields (path, story, None)."""
     files = []
-    for path, error in discover(paths, scanner.options.include, scanner.options.exclude):
+    for path, error in discover(paths, scanner.settings.include, scanner.settings.exclude):
         if error is not None and not os.path.lexists(path):
             yield path, Story(Path(path), error=error), None
         else:

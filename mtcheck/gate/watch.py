@@ -1,18 +1,24 @@
 """Knowing when a story has finished arriving, and stopping cleanly.
 
-A file is taken only when its size and modification time are the same at two polls in a
-row, and never while it has a temporary name (hidden, ``.part``, ``.tmp``, ``~`` ...):
-writers that rename a finished file into the inbox are picked up at once and safely;
-writers that append in place are picked up once they have been quiet for a poll interval.
+A file is taken when it has been unchanged (size, modification time, inode) for the settle
+time (``--settle``, default five poll intervals), so a writer that appends in place with
+pauses longer than a poll interval is not cut into fragments; or at once when it was renamed
+in from a temporary name the gate saw at an earlier poll (its inode was there under that
+name): a writer that renames a finished file is done. A file never is taken while it has a
+temporary name (hidden, ``.part``, ``.tmp``, ``~`` ...).
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
 TEMPORARY_SUFFIXES = (".part", ".partial", ".tmp", ".temp", ".crdownload", ".download", ".swp", "~")
+SETTLE_INTERVALS = 5  # the default settle time, in poll intervals
 
 
 def is_temporary(name: str) -> bool:
@@ -20,42 +26,65 @@ def is_temporary(name: str) -> bool:
     return name.startswith(".") or name.endswith(TEMPORARY_SUFFIXES) or name.endswith(".mtcheck.json")
 
 
-def _signature(path: Path) -> tuple[int, int] | None:
+def _stat(path: Path) -> os.stat_result | None:
     try:
-        st = os.stat(path)
+        # lstat: a link is judged as a link (the gate never follows one out of the inbox),
+        # and a dangling link or an unreadable entry still counts as arrived.
+        return os.lstat(path)
     except OSError:
-        try:
-            st = os.lstat(path)  # a dangling link or an unreadable entry still counts as arrived
-        except OSError:
-            return None
-    return st.st_size, st.st_mtime_ns
+        return None
+
+
+def _signature(st: os.stat_result) -> tuple[int, int, int, int]:
+    return st.st_size, st.st_mtime_ns, st.st_dev, st.st_ino
+
+
+@dataclass
+class _Seen:
+    signature: tuple[int, int, int, int]
+    since: float  # monotonic time the signature was first seen
+    renamed_in: bool  # its inode sat under a temporary name at an earlier poll
 
 
 class Settled:
-    """Tracks files across polls; ``ready`` returns those unchanged since the last poll."""
+    """Tracks files across polls; ``ready`` returns those that have finished arriving."""
 
-    def __init__(self) -> None:
-        self._seen: dict[Path, tuple[int, int]] = {}
-        self._failed: dict[Path, tuple[int, int]] = {}  # not retried until they change
+    def __init__(self, settle: float = 0.0, clock=time.monotonic) -> None:
+        self.settle = settle
+        self._clock = clock
+        self._seen: dict[Path, _Seen] = {}
+        self._failed: dict[Path, tuple] = {}  # not retried until they change
+        self._temporaries: set[tuple[int, int]] = set()  # (dev, ino) under temporary names, last poll
 
-    def ready(self, paths: list[Path]) -> list[Path]:
+    def ready(self, paths: Iterable[Path], temporaries: Iterable[os.stat_result] = ()) -> list[Path]:
+        """``paths``: the candidates of this poll; ``temporaries``: the stat of each file
+        under a temporary name in the inbox at this poll (for rename detection)."""
         out = []
-        now: dict[Path, tuple[int, int]] = {}
+        now = self._clock()
+        seen: dict[Path, _Seen] = {}
         for p in paths:
-            sig = _signature(p)
-            if sig is None:
+            st = _stat(p)
+            if st is None:
                 continue
-            now[p] = sig
-            if self._seen.get(p) == sig and self._failed.get(p) != sig:
+            sig = _signature(st)
+            prev = self._seen.get(p)
+            if prev is None or prev.signature != sig:
+                renamed = prev is None and (st.st_dev, st.st_ino) in self._temporaries
+                prev = _Seen(sig, now, renamed)
+            seen[p] = prev
+            if self._failed.get(p) == sig:
+                continue
+            if prev.renamed_in or now - prev.since >= self.settle:
                 out.append(p)
-        self._seen = now
-        self._failed = {p: s for p, s in self._failed.items() if p in now}
+        self._seen = seen
+        self._failed = {p: s for p, s in self._failed.items() if p in seen}
+        self._temporaries = {(st.st_dev, st.st_ino) for st in temporaries}
         return out
 
     def failed(self, path: Path) -> None:
-        sig = _signature(path)
-        if sig is not None:
-            self._failed[path] = sig
+        st = _stat(path)
+        if st is not None:
+            self._failed[path] = _signature(st)
 
 
 class StopSignal:

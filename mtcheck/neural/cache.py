@@ -1,8 +1,9 @@
 """Model preparation cache: one-time conversions of packaged weights (e.g. the fluency GGUF
 de-quantized to safetensors) kept under ``<cache base>/models/``.
 
-``<cache base>`` is the directory the result cache uses too (``mtcheck.cache.cache_base_dir``):
-``--cache-dir``, else ``$MTCHECK_CACHE_DIR``, else the user cache directory (platformdirs).
+``<cache base>`` is the folder the result store uses too (``mtcheck.locations``: the run's
+``--cache-dir`` or ``cache`` setting, else ``$MTCHECK_CACHE_DIR``, else the user cache
+directory).
 
 A prepared model is a folder ``models/<role>-<key>/`` holding the converted files and a
 marker, ``mtcheck-prepared.json``, written last. Preparation builds into a temporary folder
@@ -33,16 +34,9 @@ class PrepareError(RuntimeError):
 
 
 def base_dir() -> Path:
-    from mtcheck.cache import cache_base_dir
+    from mtcheck.locations import cache_base
 
-    return cache_base_dir()
-
-
-def set_base_dir(path: str | os.PathLike) -> None:
-    """Apply a ``--cache-dir`` flag: through the environment, so worker processes inherit it."""
-    from mtcheck.cache import ENV_DIR
-
-    os.environ[ENV_DIR] = str(Path(path).expanduser())
+    return cache_base()
 
 
 def models_dir() -> Path:

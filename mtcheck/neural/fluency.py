@@ -18,7 +18,7 @@ cuda) override the choice. The model is loaded once per process, lazily.
 
 Features are normalised so that a sentence is not punished for being long (per-token means)
 or for containing rare proper names and numbers: SLOR subtracts each token's unigram
-log-frequency (``models/fluency_unigram.json``, counted on professional English news
+log-frequency (``mtcheck/data/models/fluency_unigram.json``, counted on professional English news
 translations), and tokens inside names (capitalised words after the first) and numbers are
 left out of the "content" features.
 
@@ -524,7 +524,7 @@ def function_word_features(scores: TokenScores) -> dict[str, float]:
     """Log-probabilities of function words ("the", "of", "was", "no"...). Their probability
     does not depend on how rare the story's vocabulary is, and Russian word order puts them
     where English does not expect them ("... Deir ez-Zor no.", "Ham the province")."""
-    from mtcheck.rules.english_words import word_lists
+    from mtcheck.english_words import word_lists
 
     function_words = word_lists()["function_words"]
     text, lps = scores.text, []

@@ -1,5 +1,8 @@
-"""The model registry (``models/registry.toml``): which model plays which role, where it
-resolves from. Nothing here imports a model framework."""
+"""The model registry (``mtcheck/data/models/registry.toml``): which model plays which role, where it
+resolves from. The registry and the artifacts this project trains (``quality.json``,
+``fix_score.json``, ``fluency_unigram.json``) are package data, so an installed mtcheck finds
+them wherever it is installed; their model cards and the scripts that train them live in
+the repository's ``models/`` and ``scripts/``. Nothing here imports a model framework."""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-MODELS_DIR = Path(os.environ.get("MTCHECK_MODELS_DIR", Path(__file__).resolve().parents[2] / "models"))
+MODELS_DIR = Path(__file__).resolve().parents[1] / "data" / "models"
 
 
 @lru_cache(maxsize=1)
@@ -128,34 +131,11 @@ def status(role: str, config=None) -> dict:
         rec["ready"] = path.is_file()
         rec["size_bytes"] = _size(path)
         if not rec["ready"]:
-            rec["reason"] = "artifact missing from models/ (see scripts/ for the script that trains it)"
-    elif source == "hub":
-        rec.update(_hub_status(role, entry, config))
+            rec["reason"] = "artifact missing from mtcheck/data/models/ (see scripts/ for the script that trains it)"
+    elif source == "hub":  # resolved by the translation layer: mtcheck.neural.inventory
+        ref = os.environ.get(entry.get("env", ""), "") or entry.get("model_id", "")
+        rec.update(model=ref, reason="resolved by mtcheck.neural.translate")
     return rec
-
-
-def _hub_status(role: str, entry: dict, config) -> dict:
-    try:  # the translation layer knows its overrides (flags, config keys, env) and backends
-        from mtcheck.neural.translate import translation_status
-    except ImportError:
-        translation_status = None
-    if translation_status is not None:
-        for rec in translation_status(config):
-            if rec.get("role") == role:
-                return {
-                    "model": rec.get("model", entry.get("model_id")),
-                    "location": rec.get("path"),
-                    "ready": bool(rec.get("ready")),
-                    "size_bytes": int(rec.get("size_bytes") or 0),
-                    **({"reason": rec["reason"]} if rec.get("reason") else {}),
-                    **({"origin": rec["origin"]} if rec.get("origin") else {}),
-                }
-    ref = os.environ.get(entry.get("env", ""), "") or entry.get("model_id", "")
-    return {"model": ref, "ready": False, "reason": "translation layer not installed"}
-
-
-def statuses(config=None) -> list[dict]:
-    return [status(role, config) for role in roles()]
 
 
 def prepare(role: str, progress: bool | None = None) -> Path | None:

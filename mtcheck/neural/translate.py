@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-import click
+from mtcheck.config import Section
 
 DIRECTIONS = ("en-ru", "ru-en")
 BACKENDS = ("auto", "transformers", "ctranslate2")
@@ -37,6 +37,14 @@ _IGNORE_PATTERNS = ["*.h5", "*.ot", "*.msgpack", "tf_model*", "flax_model*", "*.
 
 _lock = threading.Lock()
 _loaded: dict[tuple[str, str, str], "Translator"] = {}
+
+
+# [translation] in the config: which models back-translate and how (flags land here too).
+CONFIG = Section(
+    "translation",
+    {"en-ru": str, "ru-en": str, "backend": str, "num-candidates": int, "beam-size": int, "device": str},
+    {"num-candidates": (1, 64), "beam-size": (1, 64)},
+)
 
 
 class TranslatorUnavailable(RuntimeError):
@@ -322,47 +330,28 @@ def translation_status(config=None) -> list[dict]:
     return out
 
 
-@click.command("pull")
-@click.option("--translator-en-ru", default=None, metavar="ID|DIR", help="English->Russian model (default: config, MTCHECK_TRANSLATOR_EN_RU, Helsinki-NLP/opus-mt-en-ru).")
-@click.option("--translator-ru-en", default=None, metavar="ID|DIR", help="Russian->English model (default: config, MTCHECK_TRANSLATOR_RU_EN, Helsinki-NLP/opus-mt-ru-en).")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None, help="Settings file (default: the nearest one above the current folder).")
-@click.option("--revision", default=None, help="Hub revision (branch, tag or commit) to download.")
-def pull_command(translator_en_ru, translator_ru_en, config_path, revision):
-    """Download the back-translation models into the Hugging Face cache.
-
-    Shows a progress bar per file. Models given as local directories need no download.
-    Exit codes: 0 all models present, 2 a download failed (offline, unknown id, disk full).
-    """
-    from mtcheck.cli.common import fail, resolve_config
-
-    cfg = resolve_config(config_path, [])
-    section = cfg.sections.setdefault("translation", {})
-    if translator_en_ru:
-        section["en-ru"] = translator_en_ru
-    if translator_ru_en:
-        section["ru-en"] = translator_ru_en
+def pull(config=None, revision: str | None = None, echo=lambda message: None) -> list[str]:
+    """Download the back-translation models ``config`` names into the Hugging Face cache;
+    ``echo`` gets one line per step. Returns the directions that failed (a local directory
+    that is missing counts as failed). Raises ``TranslatorUnavailable`` for a bad setting."""
     failed = []
     for direction in DIRECTIONS:
-        try:
-            spec = resolve_spec(direction, cfg)
-        except TranslatorUnavailable as e:
-            fail(str(e))
+        spec = resolve_spec(direction, config)
         if _is_local(spec.ref):
             state = "present" if Path(spec.ref).expanduser().is_dir() else "missing"
-            click.echo(f"{direction}: {spec.ref} is a local directory ({state}); nothing to download", err=True)
+            echo(f"{direction}: {spec.ref} is a local directory ({state}); nothing to download")
             if state == "missing":
                 failed.append(direction)
             continue
-        click.echo(f"{direction}: downloading {spec.ref} into {_cache_dir()}", err=True)
+        echo(f"{direction}: downloading {spec.ref} into {_cache_dir()}")
         try:
             path = _download(spec.ref, revision)
         except Exception as e:  # network, auth, unknown id, disk: one line each
-            click.echo(f"mtcheck: error: {direction}: cannot download {spec.ref}: {_download_error(e)}", err=True)
+            echo(f"mtcheck: error: {direction}: cannot download {spec.ref}: {_download_error(e)}")
             failed.append(direction)
             continue
-        click.echo(f"{direction}: {spec.ref} ready at {path} ({_dir_size(Path(path)) / 1e6:.0f} MB)", err=True)
-    if failed:
-        raise SystemExit(2)
+        echo(f"{direction}: {spec.ref} ready at {path} ({_dir_size(Path(path)) / 1e6:.0f} MB)")
+    return failed
 
 
 def _download(repo_id: str, revision: str | None) -> str:

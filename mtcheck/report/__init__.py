@@ -8,9 +8,23 @@ from __future__ import annotations
 from collections import Counter
 from typing import Sequence
 
-from mtcheck.engine import FileResult, flagged_sentences
+from mtcheck.engine import FileResult
 
 FORMATS = ("text", "json", "sarif", "html")
+
+# ANSI colours of the terminal formats (the same escapes click.style writes).
+_ANSI_FG = {"red": 31, "green": 32, "yellow": 33, "blue": 34, "magenta": 35, "cyan": 36}
+
+
+def style(text: str, fg: str | None = None, bold: bool | None = None, reverse: bool | None = None) -> str:
+    bits = []
+    if fg:
+        bits.append(f"\033[{_ANSI_FG[fg]}m")
+    if bold is not None:
+        bits.append(f"\033[{1 if bold else 22}m")
+    if reverse is not None:
+        bits.append(f"\033[{7 if reverse else 27}m")
+    return "".join(bits) + text + "\033[0m"
 
 
 def summarize(results: Sequence[FileResult]) -> dict:
@@ -22,7 +36,7 @@ def summarize(results: Sequence[FileResult]) -> dict:
         if r.document is None:
             continue
         sentences += len(r.document.sentences)
-        flagged += len(flagged_sentences(r.document))
+        flagged += len(r.document.flagged_sentences())
         for f in r.findings:
             by_category[f.category] += 1
             by_severity[str(f.severity)] += 1

@@ -14,10 +14,9 @@ import os
 import re
 from typing import Iterable, Sequence
 
-import click
-
 from mtcheck.engine import FileResult
 from mtcheck.render import word_diff
+from mtcheck.report import style as ansi_style
 
 _LINE = re.compile(r"[^\n]*\n|[^\n]+\Z")  # git splits on \n only (a \r stays in the line)
 NO_NEWLINE = "\\ No newline at end of file\n"
@@ -66,15 +65,15 @@ def colorize(patch: str) -> str:
             for old, new in zip(minus, plus):
                 old_body, new_body = old[1:], new[1:]
                 ops = word_diff(old_body.rstrip("\n"), new_body.rstrip("\n"))
-                out.append(click.style("-", fg="red") + "".join(
-                    click.style(t, fg="red", reverse=(op == "-") or None) for op, t in ops if op != "+") + "\n")
+                out.append(ansi_style("-", fg="red") + "".join(
+                    ansi_style(t, fg="red", reverse=(op == "-") or None) for op, t in ops if op != "+") + "\n")
             for old, new in zip(minus, plus):
                 ops = word_diff(old[1:].rstrip("\n"), new[1:].rstrip("\n"))
-                out.append(click.style("+", fg="green") + "".join(
-                    click.style(t, fg="green", reverse=(op == "+") or None) for op, t in ops if op != "-") + "\n")
+                out.append(ansi_style("+", fg="green") + "".join(
+                    ansi_style(t, fg="green", reverse=(op == "+") or None) for op, t in ops if op != "-") + "\n")
         else:
-            out.extend(click.style(line.rstrip("\n"), fg="red") + "\n" for line in minus)
-            out.extend(click.style(line.rstrip("\n"), fg="green") + "\n" for line in plus)
+            out.extend(ansi_style(line.rstrip("\n"), fg="red") + "\n" for line in minus)
+            out.extend(ansi_style(line.rstrip("\n"), fg="green") + "\n" for line in plus)
         minus.clear()
         plus.clear()
 
@@ -89,9 +88,9 @@ def colorize(patch: str) -> str:
             continue
         flush()
         if line.startswith(("diff --git", "--- ", "+++ ")):
-            out.append(click.style(line.rstrip("\n"), bold=True) + "\n")
+            out.append(ansi_style(line.rstrip("\n"), bold=True) + "\n")
         elif line.startswith("@@"):
-            out.append(click.style(line.rstrip("\n"), fg="cyan") + "\n")
+            out.append(ansi_style(line.rstrip("\n"), fg="cyan") + "\n")
         else:
             out.append(line)
     flush()
@@ -100,14 +99,12 @@ def colorize(patch: str) -> str:
 
 def result_patch(result: FileResult) -> str:
     """The patch of one scanned file with the default changes applied."""
-    from mtcheck.report.json import file_record
-    from mtcheck.review.suggestions import apply_changes, default_changes, plan, suggestions_from_record
+    from mtcheck.changes import fix_story
 
     doc = result.document
     if doc is None:
         return ""
-    kept, _ = plan(doc.text, default_changes(suggestions_from_record(file_record(result), doc.text)))
-    return unified_diff(patch_path(result.path), doc.text, apply_changes(doc.text, kept))
+    return unified_diff(patch_path(result.path), doc.text, fix_story(doc).text)
 
 
 def render(results: Sequence[FileResult] | Iterable[FileResult], signature: dict | None = None, color: bool = False, **_) -> str:

@@ -43,13 +43,14 @@ def _csp_hash(source: str) -> str:
 
 
 def file_section(index: int, result: FileResult) -> list:
+    from mtcheck.changes import REWRITE
+    from mtcheck.changes import suggestions as all_suggestions
     from mtcheck.report.json import file_record
-    from mtcheck.review.suggestions import REWRITE, suggestions_from_record
 
     doc = result.document
     record = file_record(result)
     findings = record["findings"]
-    suggestions = suggestions_from_record(record, doc.text)
+    suggestions = all_suggestions(doc)
     cards = [
         suggestion_card(s, state="proposed", line=doc.line_col(s.start)[0],
                         note=None if (s.kind == REWRITE or s.safe) else "not applied automatically: needs an editor")

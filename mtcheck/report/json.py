@@ -8,8 +8,9 @@ from __future__ import annotations
 import json
 from typing import Sequence
 
+from mtcheck import codec
 from mtcheck.document import Document
-from mtcheck.engine import FileResult, flagged_sentences
+from mtcheck.engine import FileResult
 from mtcheck.findings import Finding
 from mtcheck.report import summarize
 
@@ -17,44 +18,23 @@ SCHEMA_VERSION = 1
 
 
 def finding_record(doc: Document, f: Finding) -> dict:
+    """The codec's finding with its line and column in the document."""
+    rec = codec.finding_data(f)
     line, col = doc.line_col(f.start)
     end_line, end_col = doc.line_col(f.end)
-    rec = {
-        "rule": f.code,
-        "category": f.category,
-        "severity": str(f.severity),
-        "start": f.start,
-        "end": f.end,
-        "line": line,
-        "col": col,
-        "end_line": end_line,
-        "end_col": end_col,
-        "text": f.text,
-        "message": f.message,
-        "suggestion": f.suggestion,
-        "safe_fix": f.safe_fix,
-    }
-    if f.fix is not None:
-        rec["fix"] = {
-            "applicability": f.fix.applicability,
-            "source": f.fix.source,
-            "score": f.fix.score,
-            "edits": [{"start": e.start, "end": e.end, "replacement": e.replacement} for e in f.fix.edits],
-        }
-    if f.data:
-        rec["data"] = f.data
+    rec.update(line=line, col=col, end_line=end_line, end_col=end_col)
     return rec
 
 
 def sentence_records(doc: Document) -> list[dict]:
-    flagged = flagged_sentences(doc)
+    flagged = doc.flagged_sentences()
     out = []
     for s in doc.sentences:
         rec = {"start": s.start, "end": s.end, "text": s.text, "flagged": s.index in flagged, "kind": s.kind}
-        if "quality" in s.scores:
-            rec["quality"] = s.scores["quality"]
-        if "rewrite" in s.scores:
-            rec["rewrite"] = s.scores["rewrite"]
+        if s.quality is not None:
+            rec["quality"] = s.quality
+        if s.rewrite is not None:
+            rec["rewrite"] = s.rewrite
         out.append(rec)
     return out
 

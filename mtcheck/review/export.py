@@ -4,20 +4,23 @@ Works from the decision log alone (no scan, no models): each decision in force c
 span, original text and replacement, and the SHA-256 of the file version it was made on.
 Only decisions on the version now on disk are applied; the rest are reported as stale.
 Originals are never written: the output folder may not be the reviewed folder, and no output
-path may resolve to a story.
+path may resolve to a story. Inside the reviewed folder (the default ``.mtcheck/export``) no
+part of the export path may be a symlink, and no file is written through a symlink that leads
+out of the export folder: whoever can write into the stories cannot redirect the export.
 """
 
 from __future__ import annotations
 
 import getpass
 import json
+import os
 from pathlib import Path
 
 from mtcheck import __version__
+from mtcheck.changes import Change, apply_changes, plan
 from mtcheck.fsutil import atomic_write
 from mtcheck.report.diff import unified_diff
 from mtcheck.review.store import Store, now
-from mtcheck.review.suggestions import Change, apply_changes, plan
 
 
 class ExportError(Exception):
@@ -44,17 +47,49 @@ def _patch_encoding(encoding: str) -> str:
     return encoding if encoding in ("cp1251", "koi8-r", "latin-1", "cp1252", "utf-8") else "utf-8"
 
 
+def _no_links_below(root: Path, out: Path) -> None:
+    """Refuse an export path inside ``root`` that passes through a symlink (a planted
+    ``.mtcheck`` or ``.mtcheck/export`` link would carry the export anywhere)."""
+    try:
+        rel = out.relative_to(root)
+    except ValueError:
+        return  # a folder elsewhere, named by the user: their links are theirs
+    here = root
+    for part in rel.parts:
+        here = here / part
+        if here.is_symlink():
+            raise ExportError(f"{here}: is a symlink inside the reviewed folder; the export is not written through it "
+                              "(remove it, or export to a folder outside the reviewed one)")
+
+
+def _inside(out_dir: Path, target: Path) -> Path:
+    """``target`` if writing it stays inside ``out_dir`` (which is resolved), else an error."""
+    real = Path(os.path.realpath(target))
+    if real != out_dir and out_dir not in real.parents:
+        raise ExportError(f"{target}: leads out of the export folder (a symlink to {real}); not written")
+    return target
+
+
 def export(root: Path, files, store: Store, out_dir: Path, reviewer: str) -> dict:
     from mtcheck.reader import InputError
-    from mtcheck.review.session import read_story
+    from mtcheck.review.files import read_story
 
+    given_root = Path(os.path.abspath(root))
     root = Path(root).resolve()
-    out_dir = Path(out_dir).resolve()
+    out_abs = Path(os.path.abspath(out_dir))
+    for base in {given_root, root}:
+        _no_links_below(base, out_abs)
+    out_dir = out_abs.resolve()
     if out_dir == root:
         raise ExportError(f"{out_dir}: the export folder must not be the reviewed folder (originals are never overwritten)")
     if out_dir.exists() and not out_dir.is_dir():
         raise ExportError(f"{out_dir}: exists and is not a folder")
     originals = {f.path.resolve() for f in files}
+    for f in files:  # every output path checked before the first file is written
+        for name in (f.rel, f.rel + ".diff"):
+            if _inside(out_dir, out_dir / name).resolve() in originals:
+                raise ExportError(f"{out_dir / name}: would overwrite an original story; choose another export folder")
+    _inside(out_dir, out_dir / "decisions.json")
 
     log = store.decisions()
     status: dict[int, str] = {}
@@ -100,7 +135,7 @@ def export(root: Path, files, store: Store, out_dir: Path, reviewer: str) -> dic
             status[c.ref.id] = why
         cleaned = apply_changes(text, kept)
 
-        target = out_dir / f.rel
+        target = _inside(out_dir, out_dir / f.rel)
         if target.resolve() in originals:
             raise ExportError(f"{target}: would overwrite an original story; choose another export folder")
         data, written_as = _encode(cleaned, encoding)
@@ -108,7 +143,9 @@ def export(root: Path, files, store: Store, out_dir: Path, reviewer: str) -> dic
         item.update({"output": f.rel, "encoding": written_as, "applied": len(kept), "changed": cleaned != text})
         if cleaned != text:
             patch = unified_diff(f.rel, text, cleaned)
-            diff_target = out_dir / (f.rel + ".diff")
+            diff_target = _inside(out_dir, out_dir / (f.rel + ".diff"))
+            if diff_target.resolve() in originals:
+                raise ExportError(f"{diff_target}: would overwrite an original story; choose another export folder")
             atomic_write(diff_target, patch.encode(_patch_encoding(written_as), errors="replace"))
             item["diff"] = f.rel + ".diff"
 
@@ -127,7 +164,7 @@ def export(root: Path, files, store: Store, out_dir: Path, reviewer: str) -> dic
         "files": report_files,
         "decisions": decisions,
     }
-    atomic_write(out_dir / "decisions.json", json.dumps(record, ensure_ascii=False, indent=1) + "\n")
+    atomic_write(_inside(out_dir, out_dir / "decisions.json"), json.dumps(record, ensure_ascii=False, indent=1) + "\n")
     return {
         "out": str(out_dir),
         "files": sum(1 for i in report_files if "output" in i),

@@ -2,9 +2,10 @@
 ``ReviewSession``, and the static front end.
 
 Security model (a local tool serving stories that may hold anything):
-- bound to 127.0.0.1 unless ``--host`` is given; without ``--host`` a connection from a
-  non-loopback peer, or a request whose Host header is not this loopback address (DNS
-  rebinding), gets 403;
+- bound to 127.0.0.1 unless ``--host`` is given; while bound to a loopback address (the
+  default, or ``--host 127.0.0.1`` / ``::1`` / ``localhost`` given explicitly) a connection
+  from a non-loopback peer, or a request whose Host header is not this loopback address (DNS
+  rebinding), gets 403; only a non-loopback ``--host`` lifts these checks;
 - a random per-session token: the page is served only at the printed URL with ``?token=``,
   and every ``/api/`` request must carry it in the ``X-Mtcheck-Token`` header (a cross-site
   page can neither read the token nor send that header without a CORS preflight we refuse);
@@ -27,6 +28,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from mtcheck.fsutil import printable
 from mtcheck.review.session import Conflict, Forbidden, NotFound, ReviewSession
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -53,13 +55,23 @@ class ReviewServer(ThreadingHTTPServer):
         super().__init__(address, ReviewHandler)
         self.session = session
         self.token = secrets.token_urlsafe(24)
-        self.allow_remote = allow_remote
+        # Bound to loopback, no other machine is meant to connect: the peer and Host checks stay
+        # on even when the address was given explicitly (they are what stops DNS rebinding).
+        self.allow_remote = allow_remote and not _is_loopback(str(self.server_address[0]))
         self.export_dir = export_dir
         self.quiet = quiet
         host = address[0]
         port = self.server_address[1]
         self.url_host = f"[{host}]" if ":" in host else ("127.0.0.1" if host in ("", "0.0.0.0") else host)
         self.allowed_hosts = {f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}"}
+
+    def handle_error(self, request, client_address) -> None:
+        """A client that went away mid-answer is routine: nothing to say. Anything else: one
+        line, never a traceback."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, TimeoutError)):
+            return
+        sys.stderr.write(f"mtcheck review: error serving {client_address[0]}: {type(exc).__name__}: {printable(exc)}\n")
 
     @property
     def port(self) -> int:
@@ -89,7 +101,7 @@ class ReviewHandler(BaseHTTPRequestHandler):
     # -- plumbing -----------------------------------------------------------------------
     def log_message(self, fmt, *args):  # noqa: D401 - quiet unless asked
         if not self.server.quiet:
-            sys.stderr.write(f"mtcheck review: {self.address_string()} {fmt % args}\n")
+            sys.stderr.write(f"mtcheck review: {self.address_string()} {printable(fmt % args)}\n")
 
     def _send(self, status: int, body: bytes, ctype: str, extra: dict | None = None) -> None:
         self.send_response(status)
@@ -209,8 +221,10 @@ class ReviewHandler(BaseHTTPRequestHandler):
             self._error(409, str(e))
         except ValueError as e:
             self._error(400, str(e))
+        except (ConnectionError, TimeoutError):  # the client went away: nobody to answer
+            self.close_connection = True
         except Exception as e:  # noqa: BLE001 - one line in the log, a 500 to the page
-            sys.stderr.write(f"mtcheck review: error serving {method} {path}: {type(e).__name__}: {e}\n")
+            sys.stderr.write(f"mtcheck review: error serving {method} {printable(path)}: {type(e).__name__}: {printable(e)}\n")
             self._error(500, f"internal error: {type(e).__name__}")
 
     def _index(self) -> None:

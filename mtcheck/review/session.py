@@ -7,17 +7,17 @@ folder, and only paths found by discovery under that folder are ever opened.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from mtcheck.changes import Change, Suggestion, plan, suggestions
 from mtcheck.document import Document
 from mtcheck.render import category_counts, document_tree, suggestion_card
+from mtcheck.review.files import StoryFile, discover_files, read_story  # noqa: F401 - the session's names
 from mtcheck.review.store import Decision, Store
-from mtcheck.review.suggestions import Change, Suggestion, plan, suggestions_from_record
 
 _NEEDS_RANK = {"rejected": 0, "review": 1, "look": 2, "accepted": 3, "clean": 3}
 
@@ -32,48 +32,6 @@ class Forbidden(Exception):
 
 class Conflict(Exception):
     """The request was made against a version of the story that is no longer on disk."""
-
-
-@dataclass
-class StoryFile:
-    rel: str  # posix path relative to the reviewed folder: the story's only name on the wire
-    path: Path  # absolute
-    error: str | None = None  # why it cannot be reviewed (outside the folder, unreadable, ...)
-
-
-def discover_files(root: Path, include, exclude) -> tuple[Path, list[StoryFile]]:
-    """The stories under ``root`` (a folder, or one file whose folder becomes the root)."""
-    from mtcheck.reader import discover
-
-    root = root.resolve()
-    base = root if root.is_dir() else root.parent
-    out: list[StoryFile] = []
-    for path, error in discover([str(root)], include, exclude):
-        p = Path(path)
-        rel = p.relative_to(base).as_posix() if p.is_absolute() else Path(path).as_posix()
-        sf = StoryFile(rel=rel, path=p)
-        try:
-            real = p.resolve()
-        except OSError as e:
-            sf.error = f"cannot resolve: {e}"
-        else:
-            if not real.is_relative_to(base):
-                sf.error = "links outside the reviewed folder; skipped"
-        if error is not None:
-            sf.error = error.message
-        out.append(sf)
-    return base, out
-
-
-def read_story(path: Path) -> tuple[str, str, str]:
-    """(sha256 of the bytes, decoded text, encoding); raises ``InputError``."""
-    from mtcheck.reader import InputError, decode, read_bytes
-
-    data = read_bytes(str(path))
-    decoded = decode(data, str(path))
-    if not decoded.text.strip():
-        raise InputError(str(path), "empty", "file holds only whitespace, skipped")
-    return hashlib.sha256(data).hexdigest(), decoded.text, decoded.encoding
 
 
 @dataclass
@@ -143,23 +101,37 @@ class ReviewSession:
         return True
 
     def _from_cache(self, entry: Entry) -> bool:
-        record = self.store.get_scan(entry.sha256, self.options_key)
-        if record is None:
+        payload = self.store.get_scan(entry.sha256, self.options_key)
+        if payload is None:
             return False
-        self._attach(entry, record)
+        try:
+            self._attach(entry, payload)
+        except (ValueError, KeyError, TypeError):  # written by another mtcheck: scan afresh
+            return False
         return True
 
-    def _attach(self, entry: Entry, record: dict) -> None:
+    def _attach(self, entry: Entry, payload: dict) -> None:
+        """Restore the checked document from its stored annotations (``mtcheck.codec``); the
+        page's record and the suggestions are derived from it."""
+        from mtcheck import codec
+        from mtcheck.engine import FileResult
+        from mtcheck.report.json import file_record
+
+        doc, extras = codec.restore(entry.text or "", payload, path=str(entry.file.path), encoding=entry.encoding or "utf-8")
+        record = file_record(FileResult(path=entry.rel, document=doc))
+        record["path"] = entry.rel
+        record["verdict"] = extras.get("verdict")
         entry.record = record
-        entry.suggestions = suggestions_from_record(record, entry.text)
+        entry._doc = doc
+        entry.suggestions = suggestions(doc)
 
     def _scan(self, entries: list[Entry]) -> None:
         if not entries:
             return
         if self.scanner is None:
             raise RuntimeError("this review session has no scanner")
+        from mtcheck import codec
         from mtcheck.progress import Progress
-        from mtcheck.report.json import file_record
 
         by_path = {str(e.file.path): e for e in entries}
         with Progress("scanning for review", enabled=self.progress) as progress:
@@ -174,11 +146,9 @@ class ReviewSession:
                     # Changed between hashing and scanning: take this version next time.
                     entry.record, entry.suggestions = None, []
                     continue
-                record = file_record(result)
-                record["path"] = entry.rel
-                record["verdict"] = self._verdict(result.document)
-                self.store.put_scan(entry.sha256, self.options_key, entry.rel, record)
-                self._attach(entry, record)
+                payload = codec.annotations(result.document, {"verdict": self._verdict(result.document)})
+                self.store.put_scan(entry.sha256, self.options_key, entry.rel, payload)
+                self._attach(entry, payload)
 
     def _verdict(self, doc) -> dict | None:
         """The gate policy's verdict (accepted / review / rejected) for ordering the queue."""
@@ -195,7 +165,7 @@ class ReviewSession:
                 self._policy = False
         if self._policy is False:
             return None
-        decision = evaluate(doc, self._policy, neural=self.scanner.options.neural)
+        decision = evaluate(doc, self._policy, neural=self.scanner.settings.neural)
         return {"verdict": decision.verdict, "reason": decision.summary()}
 
     def current(self, rel: str) -> Entry:
@@ -388,14 +358,6 @@ class ReviewSession:
 
 
 def options_key(scanner) -> str:
-    """What a cached scan depends on besides the file bytes."""
-    cfg = scanner.config
-    return json.dumps({
-        "signature": scanner.signature(),
-        "rewrite": bool(scanner.options.rewrite),
-        "rewrite_config": cfg.section("rewrite"),
-        "translation": cfg.section("translation"),
-        "quality": cfg.section("quality"),
-        "gate": cfg.section("gate"),
-        "gazetteer": cfg.gazetteer,
-    }, sort_keys=True, default=str)
+    """What a stored scan depends on besides the file bytes: the pipeline's key, and the gate
+    policy that orders the queue (its verdict is stored with the scan)."""
+    return json.dumps({"pipeline": scanner.pipeline.key(), "gate": scanner.config.section("gate")}, sort_keys=True, default=str)

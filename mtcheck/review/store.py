@@ -13,8 +13,11 @@ they no longer match and are shown as stale instead of being applied to differen
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import stat
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -60,6 +63,42 @@ class StoreError(Exception):
     """The database cannot be opened or is not a review database (one-line message)."""
 
 
+class StoreDamaged(StoreError):
+    """The file is a SQLite database with damaged pages (or not a database at all). It is
+    never rewritten or deleted: ``move_aside`` renames it so that a new one can start."""
+
+    def __init__(self, path: Path, detail: str, what: str = "the review database is damaged"):
+        self.path = Path(path)
+        self.detail = detail
+        super().__init__(f"{path}: {what} ({detail})")
+
+
+_DAMAGE_WORDS = ("malformed", "not a database", "corrupt", "disk image")
+
+
+def _is_damage(e: sqlite3.DatabaseError) -> bool:
+    text = str(e).lower()
+    return any(w in text for w in _DAMAGE_WORDS)
+
+
+def move_aside(path: str | Path) -> Path:
+    """Rename a damaged database (and its -wal/-shm/-journal files) to
+    ``NAME.damaged-YYYYmmdd-HHMMSS[.N]`` beside it; nothing is deleted. Returns the new name."""
+    path = Path(path)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    for n in range(1000):
+        aside = path.with_name(f"{path.name}.damaged-{stamp}" + (f".{n}" if n else ""))
+        if not any(os.path.lexists(f"{aside}{s}") for s in ("", "-wal", "-shm", "-journal")):
+            break
+    else:
+        raise StoreError(f"{path}: cannot find a free name to move the damaged database to")
+    os.rename(path, aside)
+    for suffix in ("-wal", "-shm", "-journal"):
+        if os.path.lexists(f"{path}{suffix}"):
+            os.rename(f"{path}{suffix}", f"{aside}{suffix}")
+    return aside
+
+
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -103,6 +142,16 @@ class Store:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self._lock = threading.RLock()
+        self._db = None
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            pass
+        except OSError as e:
+            raise StoreError(f"{self.path}: cannot open review database: {e.strerror or e}") from None
+        else:  # a FIFO or a device would block sqlite, a folder cannot be one
+            if not stat.S_ISREG(st.st_mode):
+                raise StoreError(f"{self.path}: cannot open review database: not a regular file")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(str(self.path), timeout=30, check_same_thread=False, isolation_level=None)
@@ -114,10 +163,32 @@ class Store:
                 self._db.execute("INSERT INTO meta (key, value) VALUES ('schema', ?)", (SCHEMA_VERSION,))
             elif version[0] != SCHEMA_VERSION:
                 raise StoreError(f"{self.path}: review database has schema {version[0]}, this mtcheck reads {SCHEMA_VERSION}")
+            # Damaged pages may lie anywhere: find out now, not in the middle of a session.
+            problems = [r[0] for r in self._db.execute("PRAGMA quick_check(3)").fetchall()]
+            if problems != ["ok"]:
+                lines = [ln.strip() for p in problems for ln in str(p).splitlines() if ln.strip() and not ln.startswith("***")]
+                detail = "; ".join(lines)
+                raise StoreDamaged(self.path, detail if len(detail) <= 160 else detail[:157] + "...")
+        except StoreError:
+            self._close_quietly()
+            raise
         except sqlite3.DatabaseError as e:
+            self._close_quietly()
+            if "not a database" in str(e):
+                raise StoreDamaged(self.path, str(e), "not a usable review database") from None
+            if _is_damage(e):
+                raise StoreDamaged(self.path, str(e)) from None
             raise StoreError(f"{self.path}: not a usable review database ({e})") from None
         except OSError as e:
+            self._close_quietly()
             raise StoreError(f"{self.path}: cannot open review database: {e.strerror or e}") from None
+
+    def _close_quietly(self) -> None:
+        if self._db is not None:
+            try:
+                self._db.close()
+            except sqlite3.Error:
+                pass
 
     def close(self) -> None:
         with self._lock:

@@ -4,14 +4,14 @@
 sentence (back-translation through Russian, with names, numbers, dates and quoted material
 protected) and for every sentence holding a rule fix (the rule fixes applied), rejects
 candidates that lost a protected item, scores the rest (``fixscore``) and sets
-``sentence.scores["rewrite"]``::
+``sentence.rewrite``::
 
     {"text", "source": "backtranslation|rules|both", "fix_score", "accepted",
      "components": {...}, "candidates": [{"text", "source", "fix_score", "components"}, ...]}
 
 The best candidate is the rewrite; it is ``accepted`` only at or above its bar. A
 back-translation (or anything the unsafe fixes went into) must clear the calibrated threshold
-(``models/fix_score.json``, or ``[tool.mtcheck.rewrite] threshold``), set so that good MT is
+(``mtcheck/data/models/fix_score.json``, or ``[tool.mtcheck.rewrite] threshold``), set so that good MT is
 essentially never rewritten: nothing else vouches for it. A candidate made of safe rule fixes
 only is vouched for by the rules; the score must merely not object (``SAFE_RULES_BAR``: the
 formula finds it more likely a good fix than a bad one). The language model is indifferent to
@@ -28,8 +28,11 @@ import sys
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
-from mtcheck.config import Config
+from mtcheck.config import Config, Section
 from mtcheck.document import Document
+
+# [rewrite] in the config: the acceptance bar and the fix-score artifact.
+CONFIG = Section("rewrite", {"threshold": (int, float), "model": str})
 
 MAX_LISTED_CANDIDATES = 8
 SAFE_RULES_BAR = 0.5
@@ -140,9 +143,8 @@ def annotate_rewrites(
     neural: bool = True,
     notify: Callable[[str], None] = notify_once,
 ) -> RewriteRun:
-    """Set ``sentence.scores["rewrite"]`` on every flagged sentence and every sentence with a
+    """Set ``sentence.rewrite`` on every flagged sentence and every sentence with a
     rule fix of ``docs`` (whose findings are already in place)."""
-    from mtcheck.engine import flagged_sentences
     from mtcheck.rewrite import fixscore
     from mtcheck.rewrite.candidates import build_target, fix_applies, rule_candidate, sentence_findings
 
@@ -152,7 +154,7 @@ def annotate_rewrites(
 
     targets = []
     for doc in docs:
-        flagged = flagged_sentences(doc)
+        flagged = doc.flagged_sentences()
         for s in doc.sentences:
             has_fix = any(
                 f.category != "boilerplate" and fix_applies(f, settings.unsafe_fixes)
@@ -198,7 +200,7 @@ def annotate_rewrites(
         record = _record(t, threshold, formula.name)
         if record is None:
             continue
-        t.sentence.scores["rewrite"] = record
+        t.sentence.rewrite = record
         run.accepted += bool(record["accepted"])
         _score_rule_fix(t)
     return run

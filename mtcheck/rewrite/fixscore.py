@@ -17,7 +17,7 @@ entity rules vouch for it); without rule fixes it is the original itself.
 
 A logistic regression fitted by ``scripts/train_fix_score.py`` on MLQE-PE post-edits (good
 fixes) and perturbed post-edits and unrelated sentences (bad fixes) turns them into the score;
-``models/fix_score.json`` holds its coefficients, feature scaling and acceptance threshold.
+``mtcheck/data/models/fix_score.json`` holds its coefficients, feature scaling and acceptance threshold.
 Two formulas are fitted: ``neural`` (all components) and ``lexical`` (no fluency, no
 embeddings: what ``--no-neural`` can compute without torch).
 """
@@ -170,7 +170,7 @@ def default_path() -> Path:
 
 @lru_cache(maxsize=4)
 def load_model(path: str | None = None) -> FixScoreModel:
-    """Read and validate a fix-score artifact (default: ``models/fix_score.json``)."""
+    """Read and validate a fix-score artifact (default: ``mtcheck/data/models/fix_score.json``)."""
     p = Path(path) if path else default_path()
     try:
         raw = json.loads(p.read_text(encoding="utf-8"))

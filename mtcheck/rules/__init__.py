@@ -12,7 +12,7 @@ from typing import Iterable
 
 from mtcheck.rules.base import Context, Family, Rule
 
-FAMILY_MODULES = ("entity", "style", "boilerplate", "syntax", "language")
+FAMILY_MODULES = ("entity", "style", "boilerplate", "syntax", "language", "integrity")
 
 
 @lru_cache(maxsize=None)

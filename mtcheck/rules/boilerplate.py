@@ -156,9 +156,16 @@ def _deletion(rule: Rule, doc: Document, start: int, end: int, message: str, saf
 # -- B101-B105: junk lines recognised by their patterns -------------------------------------
 
 
+# The longest line B101-B105 try their patterns on: a consent banner runs to a few hundred
+# characters; a pattern with two ".*" costs the square of the line's length.
+MAX_PATTERN_LINE = 2000
+
+
 def _pattern_lines(doc: Document, data: _BoilerplateData, ctx: Context, taken: set[int]) -> Iterator[Finding]:
     text = doc.text
     for a, b in line_spans(text):
+        if b - a > MAX_PATTERN_LINE:
+            continue  # a paragraph, not page furniture (and ".*x.*" patterns would crawl over it)
         line = text[a:b]
         for rule, patterns in data.patterns:
             if not ctx.on(rule.code):

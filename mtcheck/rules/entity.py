@@ -23,7 +23,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Iterable, Iterator, NamedTuple
 
 from mtcheck import gazetteer as gz
@@ -132,16 +132,22 @@ def _word_key(word: str) -> str:
     return normalize_latin(word)
 
 
+_POSSESSIVE_ENDINGS = ("'s", "’s")
+
+
+_new_token = partial(tuple.__new__, Token)
+
+
 def tokenize(text: str) -> list[Token]:
-    tokens = []
-    for m in _WORD.finditer(text):
-        start, end = m.start(), m.end()
-        word = m.group()
-        if len(word) > 3 and _POSSESSIVE.search(word):
-            end -= 2
-            word = word[:-2]
-        tokens.append(Token(start, end, _word_key(word)))
-    return tokens
+    # Column by column, with C-level maps: a story has a word every six characters.
+    matches = list(_WORD.finditer(text))
+    starts = list(map(re.Match.start, matches))
+    ends = list(map(re.Match.end, matches))
+    words = list(map(re.Match.group, matches))
+    for i in [i for i, w in enumerate(words) if w.endswith(_POSSESSIVE_ENDINGS) and len(w) > 3]:  # _POSSESSIVE
+        ends[i] -= 2
+        words[i] = words[i][:-2]
+    return list(map(_new_token, zip(starts, ends, map(_word_key, words))))
 
 
 def _analysis(doc: Document) -> tuple[list[Token], list[bool]]:
@@ -149,13 +155,17 @@ def _analysis(doc: Document) -> tuple[list[Token], list[bool]]:
     computed once per document."""
     cached = doc.user_data.get("entity.tokens")
     if cached is None:
-        tokens = tokenize(doc.text)
-        joined = [_joined(doc.text, a, b) for a, b in zip(tokens, tokens[1:])] + [False]
+        text = doc.text
+        tokens = tokenize(text)
+        # _joined(text, a, b) for each pair of neighbours, the gaps cut out in one map
+        gaps = map(text.__getitem__, map(slice, (t.end for t in tokens), (t.start for t in tokens[1:])))
+        joined = [g in _JOINERS or (g in _DOT_GAPS and t.key in _ABBREVIATED) for g, t in zip(gaps, tokens)] + [False]
         cached = doc.user_data["entity.tokens"] = (tokens, joined)
     return cached
 
 
 _ABBREVIATED = frozenset(("st", "mt", "ft"))  # "St. Petersburg" is one name
+_DOT_GAPS = frozenset((". ",))  # (a lone "." is one character: not a joiner)
 
 
 def _joined(text: str, left: Token, right: Token) -> bool:
@@ -219,10 +229,16 @@ def find_mentions(doc: Document, gaz: gz.Gazetteer) -> list[Mention]:
     text = doc.text
     tokens, joined = _analysis(doc)
     index, prefixes = gaz.index, gaz.prefixes
+    sentence_starts = [s.start for s in doc.sentences]
     mentions: list[Mention] = []
-    i = 0
     n = len(tokens)
-    while i < n:
+    # Only a token whose key starts some indexed key can start a name (one set probe each,
+    # in C); the others would stop the n-gram loop at its first step.
+    firsts = [i for i, t in enumerate(tokens) if t.key in prefixes]
+    resume = 0  # the token after the last mention: mentions do not overlap
+    for i in firsts:
+        if i < resume:
+            continue
         key = ""
         candidates: list[tuple[int, str]] = []
         for j in range(i, min(n, i + gaz.max_tokens)):
@@ -244,7 +260,6 @@ def find_mentions(doc: Document, gaz: gz.Gazetteer) -> list[Mention]:
                 chosen = (j, key, start, end, surface, forms)
                 break
         if chosen is None:
-            i += 1
             continue
         j, key, start, end, surface, forms = chosen
         canonical = [f for f in forms if f.kind in gz.CANONICAL_KINDS]
@@ -256,9 +271,17 @@ def find_mentions(doc: Document, gaz: gz.Gazetteer) -> list[Mention]:
                 if picked:
                     forms = picked
                     break
-        mentions.append(Mention(start, end, surface, key, kind, forms, doc.sentence_at(start)))
-        i = j + 1
+        mentions.append(Mention(start, end, surface, key, kind, forms, _sentence_at(doc, sentence_starts, start)))
+        resume = j + 1
     return mentions
+
+
+def _sentence_at(doc: Document, starts: list[int], offset: int) -> Sentence | None:
+    """``doc.sentence_at(offset)`` with the sentence starts listed once per document."""
+    i = bisect.bisect_right(starts, offset) - 1
+    if i >= 0 and doc.sentences[i].start <= offset < max(doc.sentences[i].end, doc.sentences[i].start + 1):
+        return doc.sentences[i]
+    return None
 
 
 # -- context ------------------------------------------------------------------------------
@@ -285,6 +308,27 @@ def _contains(text: str, words: tuple[str, ...], skip: tuple[int, int] | None = 
     return False
 
 
+def _contains_cached(doc: Document, where: tuple, text: str, words: tuple[str, ...],
+                     skip: tuple[int, int] | None = None, offset: int = 0) -> bool:
+    """``_contains(text, words, skip, offset)`` for a text searched for many mentions (the whole
+    story, a sentence: ``where`` names it): its matches are found once per document and each
+    mention asks only whether one of them lies outside its own span."""
+    rx = _phrase_regex(words)
+    if rx is None:
+        return False
+    cache = doc.user_data.setdefault("entity.hits", {})
+    hits = cache.get((where, words))
+    if hits is None:
+        spans = [m.span() for m in rx.finditer(text)]
+        hits = cache[(where, words)] = ([offset + a for a, _ in spans], [offset + b for _, b in spans])
+    starts, ends = hits
+    if not skip:
+        return bool(starts)
+    # The matches do not overlap one another, so those overlapping ``skip`` are consecutive.
+    overlapping = bisect.bisect_left(starts, skip[1]) - bisect.bisect_right(ends, skip[0])
+    return len(starts) > max(0, overlapping)
+
+
 def _quoted(text: str, m: Mention) -> bool:
     before = text[m.start - 1] if m.start > 0 else ""
     after = text[m.end] if m.end < len(text) else ""
@@ -295,13 +339,13 @@ def _near_cue(doc: Document, m: Mention, entry: gz.Entry) -> bool:
     if not entry.cues.near:
         return False
     if m.sentence is not None:
-        return _contains(m.sentence.text, entry.cues.near, (m.start, m.end), m.sentence.start)
+        return _contains_cached(doc, ("sentence", m.sentence.index), m.sentence.text, entry.cues.near, (m.start, m.end), m.sentence.start)
     lo, hi = max(0, m.start - 150), min(len(doc.text), m.end + 150)
     return _contains(doc.text[lo:hi], entry.cues.near, (m.start, m.end), lo)
 
 
 def _document_cue(doc: Document, m: Mention, entry: gz.Entry) -> bool:
-    return bool(entry.cues.document) and _contains(doc.text, entry.cues.document, (m.start, m.end))
+    return bool(entry.cues.document) and _contains_cached(doc, ("document",), doc.text, entry.cues.document, (m.start, m.end))
 
 
 def _long_forms(entry: gz.Entry) -> tuple[str, ...]:
@@ -309,13 +353,38 @@ def _long_forms(entry: gz.Entry) -> tuple[str, ...]:
     return tuple(f for f in forms if len(f.split()) >= 2)
 
 
+_PARENTHESIS = re.compile(r"\(([^()]*)\)")
+
+
+def _parenthesised(doc: Document) -> dict[str, list[int]]:
+    """Where each text stands alone in brackets, "(SDS)", by the text (surrounding spaces
+    trimmed): one pass over the story, once per document."""
+    index = doc.user_data.get("entity.parens")
+    if index is None:
+        index = {}
+        for hit in _PARENTHESIS.finditer(doc.text):
+            index.setdefault(hit.group(1).strip(), []).append(hit.start())
+        doc.user_data["entity.parens"] = index
+    return index
+
+
 def _defined_as_other(doc: Document, m: Mention, entry: gz.Entry) -> bool:
     """The story spells the acronym out as something else: "Students for a Democratic Society
     (SDS)", "the Media-Communications Union (MKS)". A Russian acronym after its own expansion
-    ("Syrian democratic forces" (SDS)) is not suppressed."""
+    ("Syrian democratic forces" (SDS)) is not suppressed. Judged once per surface and entry."""
+    cache = doc.user_data.setdefault("entity.defined", {})
+    key = (m.surface, id(entry))
+    if key not in cache:
+        cache[key] = _defined_as_other_uncached(doc, m, entry)
+    return cache[key]
+
+
+def _defined_as_other_uncached(doc: Document, m: Mention, entry: gz.Entry) -> bool:
     long_forms = _long_forms(entry)
-    for hit in re.finditer(r"\(\s*" + re.escape(m.surface) + r"\s*\)", doc.text):
-        before = doc.text[max(0, hit.start() - 120):hit.start()].rstrip(" \"”»’'")
+    # r"\(\s*" + re.escape(m.surface) + r"\s*\)" (a surface has no brackets and no spaces
+    # at its ends), from the index
+    for start in _parenthesised(doc).get(m.surface, ()):
+        before = doc.text[max(0, start - 120):start].rstrip(" \"”»’'")
         if any(before.lower().endswith(f.lower()) for f in long_forms):
             continue
         words = re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", before)[-4:]
@@ -340,7 +409,7 @@ def _acronym_findings(doc: Document, ctx: Context, mentions: list[Mention]) -> I
         lo, hi = max(0, m.start - EXPANSION_WINDOW), min(len(text), m.end + EXPANSION_WINDOW)
         long_forms = _long_forms(entry)
         near_expansion = _contains(text[lo:hi], long_forms)
-        doc_expansion = near_expansion or _contains(text, long_forms)
+        doc_expansion = near_expansion or _contains_cached(doc, ("document",), text, long_forms)
         if len(_letters(m.surface)) <= 2:
             ok = near_expansion or _near_cue(doc, m, entry)
         else:
@@ -436,7 +505,11 @@ def similar_spellings(a: str, b: str) -> bool:
     """Whether two forms spell the same name ("Kiev"/"Kyiv", "Deir ezzor"/"Deir al-Zor") rather
     than being different names for one thing ("Nusra Front"/"al-Nusra", "Defence Ministry"/
     "Ministry of Defence")."""
-    ka, kb = normalize_latin(a), normalize_latin(b)
+    return _similar_keys(normalize_latin(a), normalize_latin(b))
+
+
+@lru_cache(maxsize=65536)
+def _similar_keys(ka: str, kb: str) -> bool:
     if ka == kb:
         return True
     ka, kb = _ARTICLE.sub("", ka), _ARTICLE.sub("", kb)
@@ -451,53 +524,78 @@ _SPELLING_TYPES = frozenset(("place", "person"))
 
 
 def _clusters(entry: gz.Entry, group: list[Mention]) -> list[list[Mention]]:
-    """Single-link clusters of mentions whose spellings are similar."""
+    """Single-link clusters of mentions whose spellings are similar: the connected components
+    of the similarity graph, in the order incremental single-link clustering leaves them
+    (by their last mention). Similarity depends only on a mention's key, so the graph is built
+    on the story's distinct keys (a few per name), not on every pair of mentions."""
     if entry.type in _SPELLING_TYPES:
         return [sorted(group, key=lambda x: x.start)]
-    clusters: list[list[Mention]] = []
-    for m in group:
-        home = [c for c in clusters if any(similar_spellings(m.surface, x.surface) for x in c)]
-        merged = [m]
-        for c in home:
-            merged = c + merged
-            clusters.remove(c)
-        clusters.append(merged)
-    for c in clusters:
-        c.sort(key=lambda x: x.start)
+    keys = [normalize_latin(m.surface) for m in group]
+    first: dict[str, int] = {}
+    final: dict[str, int] = {}
+    for position, k in enumerate(keys):
+        first.setdefault(k, position)
+        final[k] = position
+    distinct = list(first)
+    parent = {k: k for k in distinct}
+
+    def root(k: str) -> str:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    for i, a in enumerate(distinct):
+        for b in distinct[:i]:
+            # A mention is compared with the earlier ones, later spelling first (the ratio is
+            # not symmetric): a-after-b pairs ask (a, b), b-after-a pairs (b, a).
+            if (final[a] > first[b] and _similar_keys(a, b)) or (final[b] > first[a] and _similar_keys(b, a)):
+                parent[root(a)] = root(b)
+    members: dict[str, list[Mention]] = {}
+    last: dict[str, int] = {}
+    for position, (m, k) in enumerate(zip(group, keys)):
+        r = root(k)
+        members.setdefault(r, []).append(m)
+        last[r] = position
+    clusters = [sorted(members[r], key=lambda x: x.start) for r in sorted(members, key=last.__getitem__)]
     return clusters
 
 
 def _target_spelling(entry: gz.Entry, cluster: list[Mention]) -> tuple[str, bool]:
     """The spelling a cluster should use: the gazetteer's standard form where it spells this
     name, else the story's majority spelling (first seen on a tie), which is only a guess."""
-    if entry.type in _SPELLING_TYPES or any(similar_spellings(entry.en, m.surface) for m in cluster):
+    if entry.type in _SPELLING_TYPES or any(similar_spellings(entry.en, k) for k in dict.fromkeys(m.surface for m in cluster)):
         return entry.en, True
-    counts = Counter(_spelling(m.surface) for m in cluster)
+    spelled = [_spelling(m.surface) for m in cluster]
+    counts = Counter(spelled)
     best = max(counts.values())
-    return next(_spelling(m.surface) for m in cluster if counts[_spelling(m.surface)] == best), False
+    return next(s for s in spelled if counts[s] == best), False
 
 
 def _consistency_findings(doc: Document, ctx: Context, mentions: list[Mention]) -> Iterator[Finding]:
     reported: set[int] = set()
     for entry, group in _spelling_mentions(mentions).values():
         for cluster in _clusters(entry, group):
-            if len({_spelling(m.surface).casefold() for m in cluster}) < 2:
+            spelled = [_spelling(m.surface) for m in cluster]
+            if len({s.casefold() for s in spelled}) < 2:
                 continue
             target, safe = _target_spelling(entry, cluster)
-            for m in cluster:
-                if _spelling(m.surface).casefold() == target.casefold():
+            every_spelling = set(spelled)
+            surfaces = sorted({x.surface for x in cluster})
+            for m, spelling in zip(cluster, spelled):
+                if spelling.casefold() == target.casefold():
                     continue
                 reported.add(id(m))
                 if m.kind != "canonical":
                     continue  # E102 reports it already, with the same suggestion
-                others = sorted({_spelling(x.surface) for x in cluster} - {_spelling(m.surface)})
+                others = sorted(every_spelling - {spelling})
                 yield INCONSISTENT_SPELLING.finding(
                     doc, m.start, m.end,
                     f'"{m.surface}" is spelled differently elsewhere in this story '
                     f'({", ".join(repr(o) for o in others)}); use one spelling: "{target}"',
                     suggestion=target,
                     safe=safe,
-                    data={"spellings": sorted({x.surface for x in cluster}), "gazetteer": entry.source},
+                    data={"spellings": list(surfaces), "gazetteer": entry.source},
                 )
     for m in mentions:
         if m.kind != "canonical" or id(m) in reported or _acronym_like(m.surface) or len(m.entries) != 1:
@@ -529,9 +627,8 @@ def _generic_findings(doc: Document, mentions: list[Mention]) -> Iterator[Findin
     # A sentence's first word is capitalised anyway: "In New York" is not one name.
     starts = {s.start + len(s.text) - len(s.text.lstrip(_OPEN_QUOTES + " ")) for s in doc.sentences}
     groups: dict[str, list[tuple[int, int]]] = {}
-    for i, first in enumerate(tokens):
-        if not text[first.start].isupper():
-            continue
+    for i in [i for i, t in enumerate(tokens) if text[t.start].isupper()]:
+        first = tokens[i]
         key = ""
         for j in range(i, min(len(tokens), i + 3)):
             if j > i:
@@ -551,6 +648,8 @@ def _generic_findings(doc: Document, mentions: list[Mention]) -> Iterator[Findin
                 continue
             groups.setdefault(key, []).append((start, end))
     for key, spans in groups.items():
+        if len(spans) < 2 or len({text[a:b] for a, b in spans}) < 2:
+            continue  # one surface: one spelling (the test below, without spelling each)
         spellings = Counter(_spelling(text[a:b]).casefold() for a, b in spans)
         if len(spellings) < 2 or not any(" " in text[a:b] or "-" in text[a:b] for a, b in spans):
             continue

@@ -2,7 +2,8 @@
 
 L101 reports every run of untranslated Cyrillic; L103 a Cyrillic letter hiding inside a Latin
 word (a homoglyph, with a safe fix); L102 a segment the language detector does not call
-English (transliterated Russian, a paragraph left in another language).
+English (transliterated Russian, a paragraph left in another language); L104 a run of letters
+too long to be any word (lost spaces, encoded data), once, however long it is.
 
 L102 uses langdetect, seeded so results are reproducible. Loading its profiles costs about
 0.4 s, so the detector is consulted only for segments that do not already look like English
@@ -19,7 +20,7 @@ from typing import Iterable, Iterator
 from mtcheck.document import Document
 from mtcheck.findings import Finding, Severity
 from mtcheck.rules.base import Context, Family, Rule
-from mtcheck.rules.english_words import word_lists
+from mtcheck.english_words import word_lists
 
 UNTRANSLATED_CYRILLIC = Rule(
     code="L101",
@@ -54,7 +55,24 @@ MIXED_SCRIPT = Rule(
     example="Mоscow (Cyrillic о) → Moscow",
     fix="safe",
 )
-RULES = (UNTRANSLATED_CYRILLIC, NOT_ENGLISH, MIXED_SCRIPT)
+OVERLONG_WORD = Rule(
+    code="L104",
+    name="overlong-word",
+    category="language",
+    severity=Severity.WARNING,
+    summary="Run of letters too long to be a word (over 50 letters without a space)",
+    why="No English word, and no two glued together, is this long: the copy lost its spaces (a PDF or "
+    "web page converted badly) or holds something that is not prose (encoded data, a keyboard "
+    "mash). The other word rules do not search it; an editor must look.",
+    example="Thetroopsenteredthecityatdawnandtookthebridgewithoutresistance → The troops entered the city at dawn ...",
+    fix="none",
+)
+RULES = (UNTRANSLATED_CYRILLIC, NOT_ENGLISH, MIXED_SCRIPT, OVERLONG_WORD)
+
+# More Latin letters in a row than this is no word (the style rules search no longer token).
+MAX_WORD_LETTERS = 50
+_LATIN_LETTER = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
+_LONG_RUN = re.compile(rf"(?<![{_LATIN_LETTER}])[{_LATIN_LETTER}]{{{MAX_WORD_LETTERS + 1},}}")
 
 _CYR = "\u0400-\u052f"
 # Cyrillic words and what joins them on one line (spaces, punctuation, digits).
@@ -86,6 +104,8 @@ def check(doc: Document, ctx: Context) -> Iterable[Finding]:
         out.extend(_cyrillic(doc, ctx))
     if ctx.on("L102"):
         out.extend(_not_english(doc))
+    if ctx.on("L104"):
+        out.extend(_overlong_words(doc))
     out.sort(key=Finding.sort_key)
     return out
 
@@ -126,6 +146,22 @@ def _homoglyph_words(text: str) -> Iterator[re.Match]:
             yield m
 
 
+def _overlong_words(doc: Document) -> Iterator[Finding]:
+    """L104: one finding per run of more than ``MAX_WORD_LETTERS`` Latin letters, whatever its
+    length (outside URLs, addresses and hashtags)."""
+    from mtcheck.rules.style import _in_link
+
+    for m in _LONG_RUN.finditer(doc.text):
+        if _in_link(doc, m.start(), m.end()):
+            continue
+        yield OVERLONG_WORD.finding(
+            doc, m.start(), m.end(),
+            f"'{_clip(m.group())}' is {m.end() - m.start()} letters without a space: no word is this long "
+            "(lost spaces, or not prose)",
+            data={"letters": m.end() - m.start()},
+        )
+
+
 def _clip(text: str, limit: int = 40) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -148,7 +184,12 @@ def _segments(doc: Document) -> Iterator[tuple[int, int]]:
                 yield para.start, para.end
 
 
+_ASCII_LETTERS = str.maketrans("", "", "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+
+
 def _letters(text: str) -> int:
+    if text.isascii():  # the common case, counted in C
+        return len(text) - len(text.translate(_ASCII_LETTERS))
     return sum(1 for c in text if c.isalpha())
 
 
@@ -159,15 +200,19 @@ def looks_english(text: str) -> bool | None:
 
     Plainly English: plain ASCII letters and either common English function words or common
     words that are nearly all in the English lexicon (headlines have few function words)."""
-    letters = [c for c in text if c.isalpha()]
-    if not letters:
-        return None
-    cyrillic = sum(1 for c in letters if "\u0400" <= c <= "\u052f")
-    if cyrillic > 0.3 * len(letters):
-        return False
-    non_ascii = sum(1 for c in letters if not c.isascii())
-    if non_ascii > MAX_NON_ASCII_SHARE * len(letters):
-        return None
+    if text.isascii():  # no Cyrillic, nothing but ASCII: only whether it has letters at all
+        if not _letters(text):
+            return None
+    else:
+        letters = [c for c in text if c.isalpha()]
+        if not letters:
+            return None
+        cyrillic = sum(1 for c in letters if "\u0400" <= c <= "\u052f")
+        if cyrillic > 0.3 * len(letters):
+            return False
+        non_ascii = sum(1 for c in letters if not c.isascii())
+        if non_ascii > MAX_NON_ASCII_SHARE * len(letters):
+            return None
     words = _ASCII_WORD.findall(text.lower().replace("’", "'"))
     if not words:
         return None

@@ -9,6 +9,7 @@ compiled once per process, at the first check.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -144,6 +145,7 @@ class _Acronym:
 @dataclass(frozen=True)
 class _StyleData:
     names: re.Pattern
+    names_lower: re.Pattern  # the same names lower-cased, case-sensitive, without the lookbehind: see _name_spans
     canonical: dict[str, str]  # lower-cased, single-spaced name -> name as English writes it
     quoted_only: frozenset[str]
     minor_words: frozenset[str]
@@ -158,10 +160,12 @@ class _StyleData:
     usa_acronym: str
 
 
-def _alternation(items: Iterable[str]) -> str:
+def _alternation(items: Iterable[str], lower: bool = False) -> str:
     """Longest first, so "UN Security Council" wins over "Security Council"."""
     parts = []
     for item in sorted(set(items), key=len, reverse=True):
+        if lower:
+            item = item.lower()
         escaped = re.escape(item).replace(r"\ ", r"\s+").replace("'", "['’]")
         parts.append(escaped)
     return "|".join(parts)
@@ -196,6 +200,7 @@ def _load(name: str = "style.toml") -> _StyleData:
     usa_nouns = _alternation(us_nouns["nouns"]) if us_nouns else r"(?!)"
     return _StyleData(
         names=re.compile(r"(?<![\w-])(?:" + _alternation(canonical.values()) + r")(?![\w-])", re.IGNORECASE),
+        names_lower=re.compile(r"(?:" + _alternation(canonical.values(), lower=True) + r")(?![\w-])"),
         canonical=canonical,
         quoted_only=frozenset(n.lower() for n in caps["quoted_only"]),
         minor_words=caps["minor_words"],
@@ -232,16 +237,37 @@ def _is_initial(text: str, pos: int) -> bool:
     return j > 0 and text[j - 1] in ".!?…:;"
 
 
-def _in_link(text: str, start: int, end: int) -> bool:
-    """Whether the whitespace-delimited chunk around [start, end) is a URL, address, handle or hashtag."""
-    a = start
-    while a > 0 and not text[a - 1].isspace():
-        a -= 1
-    b = end
-    while b < len(text) and not text[b].isspace():
-        b += 1
-    chunk = text[a:b]
-    return bool(re.search(r"[/@#_=\\]|www\.|\.[a-z]{2,}\b", chunk))
+_LINK_MARK = re.compile(r"[/@#_=\\]|www\.|\.[a-z]{2,}\b")
+_LAST_SPACE = re.compile(r".*\s", re.DOTALL)
+_NON_SPACES = re.compile(r"\S*")
+
+
+def _link_chunks(doc: Document) -> tuple[list[int], list[int]]:
+    """The whitespace-delimited chunks of the text that hold a URL, address, handle or hashtag
+    mark, as sorted (starts, ends); found in one pass over the text, once per document."""
+    cached = doc.user_data.get("style.links")
+    if cached is None:
+        text = doc.text
+        starts: list[int] = []
+        ends: list[int] = []
+        pos = 0  # the end of the last chunk found: marks before it are inside it
+        for m in _LINK_MARK.finditer(text):
+            if m.start() < pos:
+                continue
+            space = _LAST_SPACE.match(text, pos, m.start())
+            starts.append(space.end() if space else pos)
+            pos = _NON_SPACES.match(text, m.end()).end()
+            ends.append(pos)
+        cached = doc.user_data["style.links"] = (starts, ends)
+    return cached
+
+
+def _in_link(doc: Document, start: int, end: int) -> bool:
+    """Whether the whitespace-delimited chunk around [start, end) (a span without whitespace)
+    is a URL, address, handle or hashtag."""
+    starts, ends = _link_chunks(doc)
+    i = bisect.bisect_right(starts, start) - 1
+    return i >= 0 and ends[i] >= end
 
 
 def _quoted(text: str, start: int, end: int, brackets: bool = False) -> bool:
@@ -258,9 +284,69 @@ def _capitalise(word: str) -> str:
 # -- S101 calqued capitalisation ----------------------------------------------------------
 
 
+class _Span:
+    """What S101 reads of a match: its start, end and text."""
+
+    __slots__ = ("_text", "_start", "_end")
+
+    def __init__(self, text: str, start: int, end: int):
+        self._text, self._start, self._end = text, start, end
+
+    def start(self) -> int:
+        return self._start
+
+    def end(self) -> int:
+        return self._end
+
+    def group(self) -> str:
+        return self._text[self._start:self._end]
+
+
+@lru_cache(maxsize=1)
+def _case_traps() -> re.Pattern:
+    """Characters on which lower-casing the text and matching case-sensitively is not what
+    re.IGNORECASE does: non-ASCII characters that IGNORECASE matches with an ASCII letter
+    ("ſ", the Kelvin sign), that lower-case to ASCII, or whose lower case changes length
+    ("İ") or whether it is a word character."""
+    ascii_letter = re.compile(r"[a-z]", re.IGNORECASE)
+    traps = []
+    for code in range(128, 0x10000):
+        c = chr(code)
+        low = c.lower()
+        if ascii_letter.fullmatch(c) or len(low) != 1 or low.isascii() or low.isalnum() != c.isalnum():
+            traps.append(c)
+    return re.compile("[" + "".join(re.escape(c) for c in traps) + "]")
+
+
+def _name_spans(doc: Document, data: _StyleData) -> Iterator[tuple[int, int]]:
+    """The spans of ``data.names.finditer(doc.text)``, found faster: the case-insensitive
+    pattern, led by a lookbehind, tries every name at every position; the same names
+    lower-cased, on the lower-cased text, let the regex engine skip to where a name can start
+    (the lookbehind is checked here, at each candidate, with the same effect). Text holding a
+    character where the two differ (``_case_traps``) takes the plain pattern."""
+    text = doc.text
+    low = text.lower()
+    if len(low) != len(text) or _case_traps().search(text):
+        for m in data.names.finditer(text):
+            yield m.span()
+        return
+    search = data.names_lower.search
+    pos = 0
+    while True:
+        m = search(low, pos)
+        if m is None:
+            return
+        p = m.start()
+        if p > 0 and (text[p - 1].isalnum() or text[p - 1] in "_-"):  # (?<![\w-])
+            pos = p + 1
+            continue
+        yield p, m.end()
+        pos = m.end()
+
+
 def _calqued_capitals(doc: Document, data: _StyleData) -> Iterator[Finding]:
     text = doc.text
-    for m in data.names.finditer(text):
+    for m in (_Span(text, a, b) for a, b in _name_spans(doc, data)):
         key = " ".join(m.group().lower().split()).replace("’", "'")
         name = data.canonical.get(key)
         if name is None:
@@ -353,7 +439,7 @@ def _lowercase_months(doc: Document, data: _StyleData) -> Iterator[Finding]:
     hits = [(m, True) for m in data.months_always.finditer(text)]
     hits += [(m, False) for m in data.months_ambiguous.finditer(text)]
     for m, always in sorted(hits, key=lambda h: h[0].start()):
-        if _in_link(text, m.start(), m.end()):
+        if _in_link(doc, m.start(), m.end()):
             continue
         if not always and not _month_context(text, m.start(), m.end(), data):
             continue
@@ -372,6 +458,10 @@ def _lowercase_months(doc: Document, data: _StyleData) -> Iterator[Finding]:
 
 # -- S104 glued words ---------------------------------------------------------------------
 
+# The longest token searched for a split: two long English words ("counterterrorism" +
+# "operations") stay well under it; a longer run of letters is no lost space but a lost
+# text (language rule L104 reports it, once, without this search).
+MAX_GLUED_LENGTH = 50
 _GLUED_CANDIDATE = re.compile(r"(?<![\w@#/.'’-])(?:[a-z]+|[a-z]{2,}[A-Z][a-z]{2,})(?![\w/@'’-])")
 
 
@@ -414,8 +504,8 @@ def _glued_words(doc: Document, data: _StyleData) -> Iterator[Finding]:
     text = doc.text
     for m in _GLUED_CANDIDATE.finditer(text):
         token = m.group()
-        if len(token) < glued["min_length"] or _in_link(text, m.start(), m.end()):
-            continue
+        if not glued["min_length"] <= len(token) <= MAX_GLUED_LENGTH or _in_link(doc, m.start(), m.end()):
+            continue  # a token longer than two words is no glue: L104 reports it, once
         split = _split_glued(token, glued)
         if split is None:
             continue
@@ -475,7 +565,7 @@ def _shouted_words(doc: Document, data: _StyleData) -> Iterator[Finding]:
             start, end = sentence.start + m.start(), sentence.start + m.end()
             if word in cfg["labels"] and re.match(r"\s*[:|—–-]", text[end:end + 3]):
                 continue
-            if _looks_like_name(text, start, end, cfg) or _in_link(text, start, end):
+            if _looks_like_name(text, start, end, cfg) or _in_link(doc, start, end):
                 continue
             if shouting is None:
                 shouting = _shouting_sentence(sentence.text)

@@ -22,7 +22,7 @@ from mtcheck.document import Document, Sentence
 from mtcheck.findings import Finding, Severity
 from mtcheck.rules import syntax_quality
 from mtcheck.rules.base import Context, Family, Rule
-from mtcheck.rules.english_words import word_lists
+from mtcheck.english_words import word_lists
 
 PARSE = frozenset({"parse"})
 _DAMAGE = "likely machine-translation damage"
@@ -152,7 +152,7 @@ def check(doc: Document, ctx: Context) -> Iterable[Finding]:
 def _bare_negation(doc: Document, s: Sentence) -> Finding | None:
     if s.kind != "body" or len(_WORD.findall(s.text)) < 4 or "?" in s.text:
         return None
-    m = _BARE_NO.search(s.text)
+    m = _bare_no(s.text)
     if m is None or m.group("prev").lower() in word_lists()["negation_ok_before"]:
         return None
     suggestion = _there_are_no(doc, s.text[: m.start("prev")] + m.group("prev"))
@@ -162,6 +162,40 @@ def _bare_negation(doc: Document, s: Sentence) -> Finding | None:
         suggestion=suggestion, safe=False,
         data={"no_offset": s.start + m.start("no")},
     )
+
+
+_CLOSING = "\"”»’')]"
+
+
+def _bare_no(text: str) -> re.Match | None:
+    """``_BARE_NO.search(text)``, in time linear in the sentence. The pattern is anchored at the
+    end and its pieces use disjoint characters, so the only place a match can start is the
+    word before the final "no"; the search starts at that word (found by reading the
+    sentence's end backwards) instead of trying every position, each of which costs the rest
+    of its word ("aaaa...a" would be quadratic)."""
+    j = len(text)
+    while j > 0 and text[j - 1].isspace():
+        j -= 1
+    while j > 0 and text[j - 1] in _CLOSING:
+        j -= 1
+    k = j
+    while k > 0 and text[k - 1] in ".!…":
+        k -= 1
+    if k == j:
+        return None
+    while k > 0 and text[k - 1] in " \t":
+        k -= 1
+    if text[k - 2:k] != "no" or k < 3:
+        return None
+    q = k - 2
+    while q > 0 and text[q - 1] in " \t,":
+        q -= 1
+    if q == k - 2:
+        return None
+    r = q  # the start of the run of word characters, apostrophes and hyphens before "no"
+    while r > 0 and (text[r - 1].isalnum() or text[r - 1] in "_’'-"):
+        r -= 1
+    return _BARE_NO.search(text, r) if r < q else None
 
 
 def _there_are_no(doc: Document, body: str) -> str | None:
@@ -180,10 +214,41 @@ def _there_are_no(doc: Document, body: str) -> str | None:
     return f"There are no {first} {rest}".rstrip(" ,") + "."
 
 
+_AFTER_LOWER = re.compile(r"(?<=[a-z,;]) +(\w+)")
+
+
+def _after_lower_case(doc: Document) -> dict[str, list[int]]:
+    """Where each word run follows a lower-case letter, comma or semicolon and spaces, by the
+    run: one pass over the text, once per document."""
+    index = doc.user_data.get("syntax.after_lower")
+    if index is None:
+        index = {}
+        for m in _AFTER_LOWER.finditer(doc.text):
+            index.setdefault(m.group(1), []).append(m.start(1))
+        doc.user_data["syntax.after_lower"] = index
+    return index
+
+
+def _written_after_lower_case(doc: Document, word: str) -> bool:
+    """``re.search(r"[a-z,;] +" + re.escape(word) + r"\b", doc.text)``, from the index: the
+    word starts with a word character, so it starts one of the indexed runs."""
+    cache = doc.user_data.setdefault("syntax.proper", {})
+    if word not in cache:
+        head = re.match(r"\w*", word).group()
+        rx = re.compile(re.escape(word) + r"\b")
+        if head:
+            runs = _after_lower_case(doc)
+            candidates = runs.get(head, []) if head != word else runs.get(word, [])[:1]
+            cache[word] = any(rx.match(doc.text, pos) for pos in candidates)
+        else:  # (a word that does not start with a word character: not from the index)
+            cache[word] = bool(re.search(r"[a-z,;] +" + rx.pattern, doc.text))
+    return cache[word]
+
+
 def _proper(doc: Document, word: str) -> bool:
     """Whether a sentence-initial capitalised word keeps its capital elsewhere: written so
     after a lower-case word in this document, or (almost) never lower-case in news text."""
-    if re.search(r"[a-z,;] +" + re.escape(word) + r"\b", doc.text):
+    if _written_after_lower_case(doc, word):
         return True
     from mtcheck.lexicon import lexicon
 

@@ -2,7 +2,7 @@
 
 Reads ``sentence.scores["quality"]``, set by ``mtcheck.quality.annotate_quality`` before the
 rules run (only when the neural layer is on: the rules need the ``fluency`` resource). The
-thresholds come from ``models/quality.json`` (``[tool.mtcheck.quality] threshold`` overrides
+thresholds come from ``mtcheck/data/models/quality.json`` (``[tool.mtcheck.quality] threshold`` overrides
 the body threshold and scales the others). Never imports torch.
 
 Headlines are telegraphic and quotations are speech: each has its own, lower threshold and
@@ -69,7 +69,7 @@ _EXTRAS_KEY = "quality.thresholds"
 
 def _thresholds(ctx: Context) -> dict[str, float]:
     if _EXTRAS_KEY not in ctx.extras:
-        from mtcheck.quality import thresholds  # reads models/quality.json; no torch
+        from mtcheck.quality import thresholds  # reads mtcheck/data/models/quality.json; no torch
 
         ctx.extras[_EXTRAS_KEY] = thresholds(ctx.config)
     return ctx.extras[_EXTRAS_KEY]

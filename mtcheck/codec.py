@@ -1,9 +1,11 @@
-"""The analysis of a checked document as plain data, and back.
+"""The one plain-data form of a checked document, and back.
 
 A checked ``Document`` is its text (which the reader can always reproduce) plus what the
-analysis added: findings (with their fixes) and per-sentence scores. Only the additions
-travel: to the result cache, to ``--jobs`` worker processes and to Dask workers. The
-receiving side re-segments the same text (segmentation is deterministic) and puts the
+pipeline added: findings (with their fixes), per-sentence neural scores and rewrites. The
+same plain data serves every place a checked document leaves the process or is written down:
+the result store, the ``--jobs`` and Dask worker hand-off, the review database and the JSON
+report (which adds line and column numbers to each finding, see ``mtcheck.report.json``).
+The receiving side re-segments the same text (segmentation is deterministic) and puts the
 annotations back, so a restored document renders exactly like the one that was analysed.
 
 ``doc.user_data`` (the spaCy parse and other lazily attached analyses) does not travel: it
@@ -19,62 +21,68 @@ from typing import Any
 from mtcheck.document import Document
 from mtcheck.findings import Edit, Finding, Fix, Severity
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
-def finding_to_dict(f: Finding) -> dict:
+# -- findings -------------------------------------------------------------------------------------
+def finding_data(f: Finding) -> dict:
+    """A finding as plain data; the JSON report's record without line and column."""
     rec: dict[str, Any] = {
-        "code": f.code,
+        "rule": f.code,
         "category": f.category,
-        "severity": f.severity.name,
+        "severity": str(f.severity),
         "start": f.start,
         "end": f.end,
         "text": f.text,
         "message": f.message,
         "suggestion": f.suggestion,
-        "data": f.data,
+        "safe_fix": f.safe_fix,
     }
     if f.fix is not None:
         rec["fix"] = {
-            "edits": [[e.start, e.end, e.replacement] for e in f.fix.edits],
             "applicability": f.fix.applicability,
             "source": f.fix.source,
             "score": f.fix.score,
+            "edits": [{"start": e.start, "end": e.end, "replacement": e.replacement} for e in f.fix.edits],
         }
+    if f.data:
+        rec["data"] = f.data
     return rec
 
 
-def finding_from_dict(rec: dict) -> Finding:
+def finding_from_data(rec: dict) -> Finding:
     fix = None
     if rec.get("fix") is not None:
         fx = rec["fix"]
         fix = Fix(
-            edits=tuple(Edit(int(a), int(b), r) for a, b, r in fx["edits"]),
+            edits=tuple(Edit(int(e["start"]), int(e["end"]), e["replacement"]) for e in fx["edits"]),
             applicability=fx["applicability"],
             source=fx["source"],
             score=fx["score"],
         )
     return Finding(
-        code=rec["code"],
+        code=rec["rule"],
         category=rec["category"],
-        severity=Severity[rec["severity"]],
-        start=rec["start"],
-        end=rec["end"],
+        severity=Severity.parse(rec["severity"]),
+        start=int(rec["start"]),
+        end=int(rec["end"]),
         text=rec["text"],
         message=rec["message"],
         suggestion=rec["suggestion"],
         fix=fix,
-        data=rec["data"],
+        data=rec.get("data") or {},
     )
 
 
+# -- documents ------------------------------------------------------------------------------------
 def annotations(doc: Document, extras: dict | None = None) -> dict:
-    """What the analysis added to ``doc`` (and its FileResult's ``extras``), as plain data."""
+    """What the pipeline added to ``doc`` (and its FileResult's ``extras``), as plain data."""
     return {
         "v": FORMAT_VERSION,
         "sentences": len(doc.sentences),
-        "findings": [finding_to_dict(f) for f in doc.findings],
+        "findings": [finding_data(f) for f in doc.findings],
         "scores": [s.scores for s in doc.sentences],
+        "rewrites": [s.rewrite for s in doc.sentences],
         "extras": extras or {},
     }
 
@@ -87,31 +95,41 @@ def apply_annotations(doc: Document, payload: dict) -> dict:
     """Put ``payload`` back onto a freshly segmented ``doc``; return the extras."""
     if payload.get("v") != FORMAT_VERSION or payload["sentences"] != len(doc.sentences):
         raise MismatchError(f"{doc.path}: annotations do not fit this document")
-    doc.findings = [finding_from_dict(r) for r in payload["findings"]]
-    for sentence, scores in zip(doc.sentences, payload["scores"]):
+    doc.findings = [finding_from_data(r) for r in payload["findings"]]
+    for sentence, scores, rewrite in zip(doc.sentences, payload["scores"], payload["rewrites"]):
         sentence.scores = scores
+        sentence.rewrite = rewrite
     return payload["extras"]
 
 
+def restore(text: str, payload: dict, path: str = "<text>", encoding: str = "utf-8") -> tuple[Document, dict]:
+    """A checked document from its text and ``annotations``; returns (document, extras)."""
+    doc = Document.from_text(text, path=path, encoding=encoding)
+    return doc, apply_annotations(doc, payload)
+
+
 def ship(doc: Document) -> tuple:
-    """A document with its neural scores, for a worker (``--jobs``, Dask) that runs the rules."""
-    return (doc.path, doc.text, doc.encoding, [s.scores for s in doc.sentences])
+    """A document in the middle of the pipeline, for a worker (``--jobs``, Dask): its text and
+    whatever the stages before the worker's added."""
+    # What the reader saw in the bytes (invalid UTF-8 and the like) is not in the text: it
+    # travels too, for the rules that report it.
+    return (doc.path, doc.text, doc.encoding, list(doc.decode_issues), annotations(doc))
 
 
 def unship(shipped: tuple) -> Document:
-    """The document ``ship`` packed, re-segmented, its sentences' scores put back."""
-    path, text, encoding, scores = shipped
-    doc = Document.from_text(text, path=path, encoding=encoding)
-    for sentence, s in zip(doc.sentences, scores):
-        sentence.scores = s
+    """The document ``ship`` packed, re-segmented, its annotations put back."""
+    path, text, encoding, decode_issues, payload = shipped
+    doc = restore(text, payload, path=path, encoding=encoding)[0]
+    doc.decode_issues = list(decode_issues)
     return doc
 
 
+# -- bytes ----------------------------------------------------------------------------------------
 def _plain(value: Any) -> Any:
     # numpy scalars and arrays a scorer may leave in ``scores``: store their Python value.
     if hasattr(value, "tolist"):
         return value.tolist()
-    raise TypeError(f"cannot store a {type(value).__name__} in the result cache")
+    raise TypeError(f"cannot store a {type(value).__name__}")
 
 
 def encode(payload: dict) -> bytes:
@@ -132,7 +150,7 @@ def encode_faithful(payload: dict) -> bytes | None:
     """``encode(payload)`` when it survives the trip back unchanged, else None.
 
     Tuples, sets, non-string keys or custom objects in ``data`` or ``scores`` do not: such a
-    result is not cached (it is still reported), so a cached result always renders exactly
+    result is not stored (it is still reported), so a stored result always renders exactly
     like a fresh one."""
     try:
         blob = encode(payload)

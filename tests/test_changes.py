@@ -1,5 +1,5 @@
-"""The suggestion model and the shared renderer: what an editor decides on, how chosen
-changes combine, and how a view tree becomes safe HTML."""
+"""The change model and the shared renderer: what an editor decides on, how chosen changes
+combine, and how a view tree becomes safe HTML."""
 
 from __future__ import annotations
 
@@ -8,17 +8,18 @@ import random
 import pytest
 from review_support import SEED_003, SEEDS, rules_only_scanner
 
-from mtcheck.render import diff_tree, document_tree, h, text_of, to_html, word_diff
-from mtcheck.report.json import file_record
-from mtcheck.review.suggestions import (
+from mtcheck.changes import (
     REWRITE,
     RULE_FIX,
     Change,
     apply_changes,
     default_changes,
     plan,
-    suggestions_from_record,
+    suggestions,
 )
+from mtcheck.document import Document
+from mtcheck.render import diff_tree, document_tree, h, text_of, to_html, word_diff
+from mtcheck.report.json import file_record
 
 
 @pytest.fixture(scope="module")
@@ -30,24 +31,24 @@ def seed_003():
 def test_rule_fixes_of_a_seed_are_suggestions_with_exact_spans(seed_003):
     result, record = seed_003
     text = result.document.text
-    suggestions = suggestions_from_record(record, text)
-    assert suggestions, "seed 003 has rule fixes"
-    for s in suggestions:
+    found = suggestions(result.document)
+    assert found, "seed 003 has rule fixes"
+    for s in found:
         assert s.kind == RULE_FIX
         assert text[s.start:s.end] == s.original
         assert s.proposed != s.original
-    lih = [s for s in suggestions if s.original == "LIH"]
+    lih = [s for s in found if s.original == "LIH"]
     assert lih and all(s.proposed == "ISIL" and s.category == "entity" for s in lih)
-    # Ids are stable: the same record gives the same ids (decisions find their suggestion again).
-    assert [s.id for s in suggestions] == [s.id for s in suggestions_from_record(record, text)]
-    assert len({s.id for s in suggestions}) == len(suggestions)
+    # Ids are stable: a rescan gives the same ids (decisions find their suggestion again).
+    again = next(iter(rules_only_scanner().scan([str(SEEDS / SEED_003)])))
+    assert [s.id for s in found] == [s.id for s in suggestions(again.document)]
+    assert len({s.id for s in found}) == len(found)
 
 
 def test_accepted_rewrites_become_suggestions_and_others_do_not():
-    text = "Title\n\nThe Russian defense Ministry said it no. Second sentence here."
+    text = "Title\n\nThe Russian defense Ministry said it is not so. Second sentence here."
     start = text.index("The")
-    end = text.index("no.") + 3
-    base = {"start": start, "end": end, "text": text[start:end], "flagged": True, "kind": "body"}
+    end = text.index("so.") + 3
     rewrite = {
         "text": "The Russian Defense Ministry said it had not.", "source": "both", "fix_score": 0.81,
         "accepted": True, "components": {"fluency_gain": 0.3, "similarity": 0.9},
@@ -56,13 +57,16 @@ def test_accepted_rewrites_become_suggestions_and_others_do_not():
             {"text": "Russia's Defense Ministry said no.", "source": "backtranslation", "fix_score": 0.6},
         ],
     }
-    record = {"findings": [], "sentences": [dict(base, rewrite=rewrite)]}
-    (s,) = suggestions_from_record(record, text)
+    doc = Document.from_text(text)
+    (sentence,) = [x for x in doc.sentences if x.start == start]
+    assert sentence.end == end
+    sentence.rewrite = rewrite
+    (s,) = suggestions(doc)
     assert s.kind == REWRITE and (s.start, s.end) == (start, end)
     assert s.proposed == rewrite["text"] and s.score == 0.81 and s.components["similarity"] == 0.9
     assert [c["text"] for c in s.candidates] == ["Russia's Defense Ministry said no."]  # the chosen one is not repeated
-    refused = {"findings": [], "sentences": [dict(base, rewrite=dict(rewrite, accepted=False))]}
-    assert suggestions_from_record(refused, text) == []
+    sentence.rewrite = dict(rewrite, accepted=False)
+    assert suggestions(doc) == []
 
 
 def test_plan_prefers_the_rewrite_and_drops_changes_on_changed_text():
@@ -83,10 +87,10 @@ def test_plan_prefers_the_rewrite_and_drops_changes_on_changed_text():
 
 def test_default_changes_are_safe_fixes_and_rewrites_only(seed_003):
     result, record = seed_003
-    suggestions = suggestions_from_record(record, result.document.text)
-    chosen = default_changes(suggestions)
+    found = suggestions(result.document)
+    chosen = default_changes(found)
     assert chosen and all(c.ref.safe or c.kind == REWRITE for c in chosen)
-    unsafe = [s for s in suggestions if not s.safe]
+    unsafe = [s for s in found if not s.safe]
     assert all(c.ref not in unsafe for c in chosen)
 
 
@@ -130,7 +134,7 @@ def test_view_tree_html_escapes_everything():
 def test_document_tree_marks_every_finding_once_for_focus(seed_003):
     result, record = seed_003
     text = result.document.text
-    tree = document_tree(text, record["findings"], suggestions_from_record(record, text), record["sentences"])
+    tree = document_tree(text, record["findings"], suggestions(result.document), record["sentences"])
     assert text_of(tree) == text
     focusable = []
 

@@ -1,15 +1,18 @@
-"""What an editor decides on: suggestions, and how chosen changes are applied to a story.
+"""The change model: what can be changed in a checked story, which changes go together, and
+the one place edits are applied.
 
 A suggestion is one proposed change to one span of the original text, of one of two kinds:
 
 - ``rule-fix``: the fix (or bare suggestion) of a rule finding, e.g. "LIH" → "ISIL";
-- ``rewrite``: the scored rewrite of a flagged sentence (``sentence.scores["rewrite"]``),
-  offered only when it cleared the acceptance bar.
+- ``rewrite``: the scored rewrite of a flagged sentence (``Sentence.rewrite``), offered only
+  when it cleared the acceptance bar.
 
-Both come from the JSON scan record of a file (``mtcheck.report.json.file_record``), so the
-review app (which caches those records), the HTML report and ``scan --diff`` see the same
-suggestions. Where changes overlap, an accepted rewrite wins over rule fixes inside its
-sentence (rewrites already fold the safe rule fixes in); otherwise the earlier one wins.
+Suggestions are built from a checked ``Document`` (``suggestions(doc)``), so ``mtcheck fix``,
+``scan --diff``, the HTML report and the review app (which restores its documents from the
+review database through ``mtcheck.codec``) see the same suggestions. Where changes overlap,
+an accepted rewrite wins over rule fixes inside its sentence (rewrites already fold the safe
+rule fixes in); otherwise the earlier one wins. ``plan`` picks changes that go together,
+``apply_changes`` applies them: every cleaned text mtcheck writes goes through it.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ import hashlib
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Sequence
 
-from mtcheck.findings import Edit, apply_edits
+from mtcheck.document import Document, Sentence
+from mtcheck.findings import Edit, Finding, apply_edits
 
 RULE_FIX = "rule-fix"
 REWRITE = "rewrite"
@@ -57,12 +61,12 @@ def suggestion_id(kind: str, start: int, end: int, original: str, proposed: str)
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 
-def suggestions_from_record(record: dict, text: str) -> list[Suggestion]:
-    """Every suggestion in one file's JSON scan record, in text order."""
+def suggestions(doc: Document) -> list[Suggestion]:
+    """Every suggestion in a checked document, in text order."""
     out: list[Suggestion] = []
     seen: dict[tuple, int] = {}
-    for f in record.get("findings", []):
-        s = _rule_fix(f, text)
+    for f in doc.findings:
+        s = _rule_fix(f, doc.text)
         if s is None:
             continue
         key = (s.start, s.end, s.proposed)
@@ -73,23 +77,20 @@ def suggestions_from_record(record: dict, text: str) -> list[Suggestion]:
             continue
         seen[key] = len(out)
         out.append(s)
-    for sent in record.get("sentences", []):
-        s = _rewrite(sent, text)
+    for sent in doc.sentences:
+        s = _rewrite(sent, doc.text)
         if s is not None:
             out.append(s)
     out.sort(key=lambda s: (s.start, s.kind != REWRITE, s.end, s.id))
     return out
 
 
-def _rule_fix(f: dict, text: str) -> Suggestion | None:
-    fix = f.get("fix")
-    if fix and fix.get("edits"):
-        edits = [Edit(e["start"], e["end"], e["replacement"]) for e in fix["edits"]]
-        safe = fix.get("applicability") == "safe"
-        score = fix.get("score")
-        source = fix.get("source", "rules")
-    elif f.get("suggestion") is not None:
-        edits = [Edit(f["start"], f["end"], f["suggestion"])]
+def _rule_fix(f: Finding, text: str) -> Suggestion | None:
+    if f.fix is not None and f.fix.edits:
+        edits = list(f.fix.edits)
+        safe, score, source = f.fix.safe, f.fix.score, f.fix.source
+    elif f.suggestion is not None:
+        edits = [Edit(f.start, f.end, f.suggestion)]
         safe, score, source = False, None, "rules"
     else:
         return None
@@ -104,18 +105,18 @@ def _rule_fix(f: dict, text: str) -> Suggestion | None:
     return Suggestion(
         id=suggestion_id(RULE_FIX, start, end, original, proposed),
         kind=RULE_FIX, start=start, end=end, original=original, proposed=proposed,
-        safe=safe, score=score, source=source, code=f.get("rule"), category=f.get("category"),
-        message=f.get("message", ""),
+        safe=safe, score=score, source=source, code=f.code, category=f.category,
+        message=f.message,
     )
 
 
-def _rewrite(sent: dict, text: str) -> Suggestion | None:
-    rw = sent.get("rewrite")
+def _rewrite(sent: Sentence, text: str) -> Suggestion | None:
+    rw = sent.rewrite
     if not rw or not rw.get("accepted") or not rw.get("text"):
         return None
-    start, end = sent["start"], sent["end"]
+    start, end = sent.start, sent.end
     original = text[start:end]
-    if original != sent.get("text", original) or rw["text"] == original:
+    if original != sent.text or rw["text"] == original:
         return None
     candidates = tuple(
         c for c in rw.get("candidates", []) if isinstance(c, dict) and c.get("text") and c["text"] not in (rw["text"], original)
@@ -184,3 +185,58 @@ def default_changes(suggestions: Iterable[Suggestion]) -> list[Change]:
         for s in suggestions
         if s.kind == REWRITE or s.safe
     ]
+
+
+# -- what `mtcheck fix` and `scan --diff` apply ------------------------------------------------
+@dataclass
+class FixedStory:
+    """The default changes applied to one checked story."""
+
+    path: str
+    original: str
+    text: str  # the cleaned text
+    rewrites: int = 0
+    rule_fixes: int = 0
+    dropped: list[tuple[Change, str]] = field(default_factory=list)
+    remaining: list[Finding] = field(default_factory=list)  # findings no applied change covers
+
+    @property
+    def changed(self) -> bool:
+        return self.text != self.original
+
+
+def fix_story(doc: Document, unsafe: bool = False) -> FixedStory:
+    """Accepted rewrites and safe rule fixes (``unsafe``: also the rule fixes marked unsafe)
+    applied to ``doc``. An accepted rewrite wins over the rule fixes inside its sentence (it
+    already folds them in); other overlaps: the earlier change wins."""
+    found = suggestions(doc)
+    changes = default_changes(found)
+    if unsafe:
+        unsafe_spans = {(f.start, f.end, f.code) for f in doc.findings if f.fix is not None and not f.fix.safe}
+        changes += [
+            Change(s.start, s.end, s.original, s.proposed, s.kind, s) for s in found
+            if s.kind == RULE_FIX and not s.safe and any(
+                code == s.code and a <= s.start and s.end <= b for a, b, code in unsafe_spans
+            )
+        ]
+    kept, dropped = plan(doc.text, changes)
+    text = apply_changes(doc.text, kept)
+    remaining = [f for f in doc.findings if not any(_covers(c, f) for c in kept)]
+    # A rewrite made of rule fixes only (source "rules") counts as those rule fixes.
+    rewrites = [c for c in kept if c.kind == REWRITE and getattr(c.ref, "source", "") != "rules"]
+    rule_fixes = sum(c.kind == RULE_FIX for c in kept) + sum(
+        sum(1 for f in doc.findings if f.fix is not None and _covers(c, f))
+        for c in kept if c.kind == REWRITE and getattr(c.ref, "source", "") == "rules"
+    )
+    return FixedStory(
+        path=doc.path, original=doc.text, text=text, rewrites=len(rewrites), rule_fixes=rule_fixes,
+        dropped=dropped, remaining=remaining,
+    )
+
+
+def _covers(change: Change, f: Finding) -> bool:
+    if change.kind == REWRITE:
+        return change.start <= f.start and f.end <= change.end
+    # A rule fix replaced this span: the findings inside it that offered a fix are addressed
+    # (two rules proposing the same change share one suggestion).
+    return change.start <= f.start and f.end <= change.end and f.fix is not None

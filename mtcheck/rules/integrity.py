@@ -1,0 +1,284 @@
+"""integrity rules (prefix I): the text is not the text that was written.
+
+Bytes that are not valid in the file's encoding, NULs and control characters, a code page
+that was a guess, and degenerate text (one sentence repeated thousands of times, a story
+made of escape sequences) are not translation problems but damage, and must reach an
+editor instead of passing the gate as good English. The reader records what it could not
+decode (``Document.decode_issues``); the rest is found in the text. Every check is one
+linear pass.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections import Counter
+from typing import Iterable, Iterator
+
+from mtcheck.document import Document
+from mtcheck.findings import Finding, Severity, replacement_fix
+from mtcheck.rules.base import Context, Family, Rule
+
+INVALID_BYTES = Rule(
+    code="I101",
+    name="invalid-bytes",
+    category="integrity",
+    severity=Severity.ERROR,
+    summary="Bytes that are not valid in the file's encoding (a stray latin-1 byte in UTF-8), shown as U+FFFD",
+    why="A byte pasted from another encoding cannot be read; the file is read as UTF-8 all the same "
+    "(re-reading it in a single-byte code page would garble every other line) and the byte is reported "
+    "where it is. Its fix reads it in Windows-1252 (Latin context) or Windows-1251 (Cyrillic context); "
+    "safe when that gives a letter or typographic punctuation.",
+    example="caf\\xe9 (byte 0xE9 in UTF-8) → café",
+    fix="safe",
+)
+NUL_BYTES = Rule(
+    code="I102",
+    name="nul-bytes",
+    category="integrity",
+    severity=Severity.ERROR,
+    summary="NUL bytes in the text",
+    why="NULs are not text: the file was damaged in transfer or written by a broken tool. Deleting them "
+    "is safe; a file with more than 1% of them is refused as corrupt.",
+    example="the talks\\0\\0\\0 ended → the talks ended",
+    fix="safe",
+)
+CONTROL_CHARACTERS = Rule(
+    code="I103",
+    name="control-characters",
+    category="integrity",
+    severity=Severity.WARNING,
+    summary="Control characters other than tab and line breaks (terminal escapes, form feeds, C1 controls)",
+    why="Invisible in an editor, they break rendering and search downstream. The fix deletes them "
+    "(a form feed or vertical tab becomes a line break); a file with more than 1% of them is refused as corrupt.",
+    example="\\x1b[1mMoscow\\x1b[0m → Moscow",
+    fix="safe",
+)
+UNCERTAIN_ENCODING = Rule(
+    code="I104",
+    name="uncertain-encoding",
+    category="integrity",
+    severity=Severity.WARNING,
+    summary="The single-byte code page was a close call (cp1251, koi8-r, mac-cyrillic read equally well)",
+    why="Short Cyrillic texts read as plausible Russian in more than one code page; the reading chosen "
+    "may be the wrong one. Check the text, or convert the file to UTF-8 at the source.",
+    example="ЧП (cp1251) / во (koi8-r)",
+)
+REPEATED_TEXT = Rule(
+    code="I105",
+    name="repeated-text",
+    category="integrity",
+    severity=Severity.ERROR,
+    summary="Degenerate text: one sentence repeated many times, or text that repeats itself",
+    why="A translation system stuck in a loop, or a broken export, produces the same sentence over and "
+    "over; the words are English, so the language and fluency checks pass it.",
+    example="The army advanced. The army advanced. The army advanced. ... (15,000 times)",
+)
+ESCAPE_SEQUENCES = Rule(
+    code="I106",
+    name="escape-sequences",
+    category="integrity",
+    severity=Severity.ERROR,
+    summary="Text dominated by escape sequences (\\u041c\\u043e..., &#1052;..., %D0%9C...)",
+    why="The story was exported escaped (JSON, HTML entities, URL encoding) and never decoded: "
+    "what the reader gets is code, not text.",
+    example="\\u041c\\u043e\\u0441\\u043a\\u0432\\u0430 → Москва (decode at the source)",
+)
+
+RULES = (INVALID_BYTES, NUL_BYTES, CONTROL_CHARACTERS, UNCERTAIN_ENCODING, REPEATED_TEXT, ESCAPE_SEQUENCES)
+
+# A terminal escape (CSI sequence) is reported and deleted whole, not just its ESC.
+_CONTROL_RUN = re.compile("(?:\x1b\\[[0-?]*[ -/]*[@-~]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f])+")
+_BREAKS = frozenset("\x0b\x0c\x1c\x1d\x1e")  # vertical tab, form feed, separators: line breaks
+_REPLACEMENT_RUN = re.compile("\ufffd+")
+_ESCAPE = re.compile(
+    r"\\u[0-9a-fA-F]{4}|\\U[0-9a-fA-F]{8}|\\x[0-9a-fA-F]{2}|\\[0-7]{3}|\\[nrt\\\"'/]"
+    r"|&#[xX][0-9a-fA-F]+;|&#[0-9]+;|&[a-zA-Z]{2,8};|%[0-9A-Fa-f]{2}"
+)
+# Typographic punctuation a stray Windows-1252 byte usually is: quotes, dashes, ellipsis.
+_PUNCTUATION = frozenset("‘’“”„–—…«»°€")
+
+# Degenerate text limits: a normalized sentence seen more than this many times, or covering
+# more than this share of the text (at least _MIN_REPEATS times)...
+_MAX_REPEATS = 20
+_MIN_REPEATS = 4
+_MAX_SHARE = 0.5
+# ...or a longer text that compresses this well (English prose compresses to about 35-45%
+# with zlib; text that repeats itself to a few per cent).
+_COMPRESS_MIN_CHARS = 2000
+_COMPRESS_RATIO = 0.1
+# Escapes: this share of the non-space characters, and at least this many sequences.
+_ESCAPE_SHARE = 0.2
+_ESCAPE_MIN = 10
+
+
+def check(doc: Document, ctx: Context) -> Iterable[Finding]:
+    if not any(ctx.on(rule.code) for rule in RULES):
+        return []
+    findings: list[Finding] = []
+    if ctx.on(INVALID_BYTES.code):
+        findings += _invalid_bytes(doc)
+    if ctx.on(NUL_BYTES.code) or ctx.on(CONTROL_CHARACTERS.code):
+        findings += [f for f in _controls(doc) if ctx.on(f.code)]
+    if ctx.on(UNCERTAIN_ENCODING.code):
+        findings += _uncertain(doc)
+    if ctx.on(REPEATED_TEXT.code):
+        findings += _repeated(doc)
+    if ctx.on(ESCAPE_SEQUENCES.code):
+        findings += _escapes(doc)
+    return findings
+
+
+# -- bytes the reader could not decode ---------------------------------------------------
+
+
+def _invalid_bytes(doc: Document) -> Iterator[Finding]:
+    covered: set[int] = set()
+    for issue in doc.decode_issues:
+        if issue.get("kind") != "invalid-bytes":
+            continue
+        start, end = issue["start"], issue["end"]
+        covered.update(range(start, end))
+        bad = bytes.fromhex(issue["bytes"])
+        hexed = " ".join(f"0x{b:02X}" for b in bad)
+        noun = "byte" if len(bad) == 1 else "bytes"
+        message = f"{noun} {hexed} at byte offset {issue['offset']} not valid {issue['encoding']} (shown as U+FFFD)"
+        suggestion, safe, reading = _reading(doc.text, start, end, bad, issue["encoding"])
+        if suggestion is not None:
+            message += f"; read as {reading} it is '{suggestion}'"
+        finding = INVALID_BYTES.finding(doc, start, end, message, data={"offset": issue["offset"], "bytes": issue["bytes"]})
+        if suggestion is not None:
+            finding.suggestion = suggestion
+            finding.fix = replacement_fix(start, end, suggestion, safe=safe)
+        yield finding
+    # U+FFFD the reader did not put there: the text was damaged before it was written.
+    for m in _REPLACEMENT_RUN.finditer(doc.text):
+        if m.start() in covered:
+            continue
+        n = len(m.group())
+        yield INVALID_BYTES.finding(
+            doc, m.start(), m.end(),
+            f"{n} replacement character{'s' * (n != 1)} U+FFFD: text was lost before this file was written")
+
+
+def _reading(text: str, start: int, end: int, bad: bytes, encoding: str) -> tuple[str | None, bool, str]:
+    """What stray bytes in a UTF-8 file most likely were: Windows-1251 between Cyrillic
+    letters, Windows-1252 otherwise. Safe only when the neighbourhood says which, and the
+    reading is a letter of that script or typographic punctuation."""
+    if not encoding.startswith("utf-8"):
+        return None, False, ""  # a byte undefined in a single-byte code page: nothing to guess
+    around = text[max(0, start - 12):start] + text[end:end + 12]
+    cyrillic = sum(1 for c in around if "\u0400" <= c <= "\u04ff")
+    latin = sum(1 for c in around if c.isascii() and c.isalpha())
+    codec, name = ("cp1251", "Windows-1251") if cyrillic > latin else ("cp1252", "Windows-1252")
+    try:
+        reading = bad.decode(codec)
+    except UnicodeDecodeError:
+        return None, False, ""
+    if not all(c.isprintable() for c in reading):
+        return None, False, ""
+    if codec == "cp1251":
+        fits = all("\u0400" <= c <= "\u04ff" or c in _PUNCTUATION for c in reading)
+        clear = cyrillic >= 3 and latin == 0
+    else:
+        fits = all(("\u00c0" <= c <= "\u024f" and c.isalpha()) or c in _PUNCTUATION for c in reading)
+        clear = latin >= 3 and cyrillic == 0
+    return reading, fits and clear, name
+
+
+def _uncertain(doc: Document) -> Iterator[Finding]:
+    for issue in doc.decode_issues:
+        if issue.get("kind") != "uncertain-encoding":
+            continue
+        start, end = issue["start"], issue["end"]
+        yield UNCERTAIN_ENCODING.finding(
+            doc, start, end,
+            f"encoding uncertain: read as {issue['encoding']}, but {issue['alternative']} reads almost as well "
+            f"('{issue['alternative_text']}' here); check the text",
+            data={"encoding": issue["encoding"], "alternative": issue["alternative"]})
+
+
+# -- NULs and control characters ---------------------------------------------------------
+
+
+def _controls(doc: Document) -> Iterator[Finding]:
+    text = doc.text
+    for m in _CONTROL_RUN.finditer(text):
+        run = m.group()
+        nuls = run.count("\x00")
+        rule = NUL_BYTES if nuls else CONTROL_CHARACTERS
+        if nuls and nuls == len(run):
+            what = f"{nuls} NUL byte{'s' * (nuls != 1)}"
+        else:
+            names = ", ".join(dict.fromkeys(_name(c) for c in run if c < " " or "\x7f" <= c <= "\x9f"))
+            what = f"{len(run)} control character{'s' * (len(run) != 1)} ({names})"
+        breaks = any(c in _BREAKS for c in run) and not (text[m.start() - 1:m.start()].isspace() or text[m.end():m.end() + 1].isspace())
+        replacement = "\n" if breaks else ""
+        message = f"{what}: not text; deleted by the fix" if not replacement else f"{what}: not text; the fix makes it a line break"
+        yield rule.finding(doc, m.start(), m.end(), message, suggestion=replacement, safe=True)
+
+
+def _name(c: str) -> str:
+    return {"\x00": "NUL", "\x1b": "ESC", "\x0c": "form feed", "\x0b": "vertical tab", "\x7f": "DEL"}.get(c, f"U+{ord(c):04X}")
+
+
+# -- degenerate text ---------------------------------------------------------------------
+
+_NORMALIZE = re.compile(r"\W+")
+
+
+def _repeated(doc: Document) -> Iterator[Finding]:
+    text = doc.text
+    counts: Counter[str] = Counter()
+    first: dict[str, int] = {}
+    for i, s in enumerate(doc.sentences):
+        key = _NORMALIZE.sub(" ", s.text.lower()).strip()
+        if key:
+            counts[key] += 1
+            first.setdefault(key, i)
+    letters = sum(1 for c in text if not c.isspace()) or 1
+    if counts:
+        key, n = counts.most_common(1)[0]
+        sentence = doc.sentences[first[key]]
+        covered = n * sum(1 for c in sentence.text if not c.isspace())
+        if n > _MAX_REPEATS or (n >= _MIN_REPEATS and covered > _MAX_SHARE * letters):
+            shown = sentence.text if len(sentence.text) <= 60 else sentence.text[:57] + "..."
+            yield REPEATED_TEXT.finding(
+                doc, sentence.start, sentence.end,
+                f"degenerate text: the sentence '{shown}' appears {n:,} times ({min(1.0, covered / letters):.0%} of the text)",
+                data={"repeats": n})
+            return
+    if len(text) >= _COMPRESS_MIN_CHARS:
+        raw = text.encode("utf-8", errors="replace")
+        ratio = len(zlib.compress(raw, 6)) / len(raw)
+        if ratio < _COMPRESS_RATIO:
+            span = doc.sentences[0] if doc.sentences else None
+            start, end = (span.start, span.end) if span else (0, min(len(text), 80))
+            yield REPEATED_TEXT.finding(
+                doc, start, end,
+                f"degenerate text: the text repeats itself (it compresses to {ratio:.0%} of its size; prose does not go below 30%)",
+                data={"compression": round(ratio, 4)})
+
+
+def _escapes(doc: Document) -> Iterator[Finding]:
+    text = doc.text
+    matches = list(_ESCAPE.finditer(text))
+    if len(matches) < _ESCAPE_MIN:
+        return
+    escaped = sum(m.end() - m.start() for m in matches)
+    visible = sum(1 for c in text if not c.isspace()) or 1
+    if escaped <= _ESCAPE_SHARE * visible:
+        return
+    # The first unbroken run of escapes is the span: exact characters, never the whole text.
+    start, end = matches[0].span()
+    for m in matches[1:]:
+        if m.start() != end:
+            break
+        end = m.end()
+    yield ESCAPE_SEQUENCES.finding(
+        doc, start, end,
+        f"text is escaped, not decoded: {len(matches):,} escape sequences make up {escaped / visible:.0%} of it",
+        data={"escapes": len(matches)})
+
+
+FAMILY = Family(name="integrity", prefix="I", rules=RULES, check=check)

@@ -1,0 +1,265 @@
+"""Times mtcheck's rules on pathological inputs (issue 10, item 12): every rule must be linear,
+or bounded, in the size of its input.
+
+    python scripts/stress.py                   # every case: rules, scan and fix
+    python scripts/stress.py word_1m story_5m  # some cases
+    python scripts/stress.py --list
+    python scripts/stress.py --timeout 60 --only rules --only scan
+
+The inputs are built in a temporary folder: one "word" of 100 KB / 1 MB / 5 MB of letters
+(no spaces), 5 MB and 19 MB stories of news-like English (the seed stories' sentences
+shuffled with random words from ``mtcheck/data/wordfreq.tsv``), a story of 200,000 short
+lines, and a user gazetteer with a 3,000-letter entry. Each is timed as a subprocess, under a
+timeout so the script itself never hangs: ``rules`` (segmentation and every rule family in a
+fresh interpreter, no CLI and no report), ``mtcheck scan --no-neural --format json
+--no-cache`` and ``mtcheck fix --no-neural --out``. The target: under 5 s for 5 MB. The
+subprocesses import mtcheck from this script's checkout (PYTHONPATH), so a copy of an older
+tree (``git archive``) runs its own code for a before/after comparison.
+
+Timings on a shared machine are noisy: the load average is printed with the table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+ROOT = Path(__file__).resolve().parents[1]
+MTCHECK = [sys.executable, "-m", "mtcheck"]
+KB, MB = 1000, 1000 * 1000
+
+
+def load_note() -> str:
+    try:
+        one, five, _ = os.getloadavg()
+        return f"load average {one:.2f} (1 min), {five:.2f} (5 min) on {os.cpu_count()} cores"
+    except OSError:
+        return "load average unknown"
+
+
+# -- inputs -----------------------------------------------------------------------------------
+
+
+def _vocabulary() -> list[str]:
+    words = []
+    for line in (ROOT / "mtcheck" / "data" / "wordfreq.tsv").read_text(encoding="utf-8").splitlines():
+        if not line or line.startswith("#"):
+            continue
+        word, _, count = line.partition("\t")
+        if word.isalpha() and count.isdigit() and int(count) >= 20:
+            words.append(word)
+    return words
+
+
+def _seed_sentences() -> list[str]:
+    out = []
+    for path in sorted((ROOT / "seeds").glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        for para in re.split(r"\n\s*\n", text):
+            para = " ".join(para.split())
+            if para:
+                out.append(para)
+    return out
+
+
+def news_text(size: int, seed: int = 12) -> str:
+    """About ``size`` characters of news-like English in paragraphs: seed-story paragraphs
+    (names, quotes, the damage the rules look for) between sentences of random common words."""
+    rng = random.Random(seed)
+    vocab = _vocabulary()
+    seeds = _seed_sentences()
+    parts: list[str] = ["Syrian militias came under attack in Deir ez-Zor province", ""]
+    total = 0
+    while total < size:
+        if rng.random() < 0.5:
+            para = rng.choice(seeds)
+        else:
+            sentences = []
+            for _ in range(rng.randint(1, 4)):
+                words = [rng.choice(vocab) for _ in range(rng.randint(6, 22))]
+                words[0] = words[0].capitalize()
+                sentences.append(" ".join(words) + rng.choice(".....?!"))
+            para = " ".join(sentences)
+        parts.append(para)
+        parts.append("")
+        total += len(para) + 2
+    return "\n".join(parts) + "\n"
+
+
+def one_word(size: int, seed: int = 7) -> str:
+    """A single token of ``size`` lower-case letters: no space, no punctuation."""
+    rng = random.Random(seed)
+    return "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(size)) + "\n"
+
+
+def short_lines(count: int, seed: int = 3) -> str:
+    """``count`` short lines (2-8 words each, some with a full stop, some glued words and
+    lower-case months), one paragraph per line group."""
+    rng = random.Random(seed)
+    vocab = _vocabulary()
+    lines = []
+    for i in range(count):
+        words = [rng.choice(vocab) for _ in range(rng.randint(2, 8))]
+        if i % 7 == 0:
+            words.append("saidthat")
+        if i % 11 == 0:
+            words += ["in", "may", "2017"]
+        words[0] = words[0].capitalize()
+        line = " ".join(words)
+        if i % 3:
+            line += "."
+        lines.append(line)
+        if i % 5 == 4:
+            lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+LONG_ENTRY_LETTERS = 3000
+
+
+def long_gazetteer(folder: Path) -> Path:
+    """A folder with a story, an mtcheck.toml and a user gazetteer holding a 3,000-letter entry
+    (and an ordinary one, which must still work)."""
+    rng = random.Random(5)
+    cyr = "абвгдежзиклмнопрстуфхцчшщыэюя"
+    long_ru = "".join(rng.choice(cyr) for _ in range(LONG_ENTRY_LETTERS)).capitalize()
+    (folder / "names.tsv").write_text(
+        "ru\ten\ttype\talso\n"
+        f"{long_ru}\tLongname\tplace\n"
+        "Жмеринка\tZhmerynka\tplace\tZhmerinka\n",
+        encoding="utf-8",
+    )
+    (folder / "mtcheck.toml").write_text('gazetteer = ["names.tsv"]\n', encoding="utf-8")
+    story = folder / "story.txt"
+    story.write_text(news_text(20 * KB) + "\nThe train to Zhmerinka left at noon.\n", encoding="utf-8")
+    return story
+
+
+def _file(name: str, build: Callable[[], str]) -> Callable[[Path], Path]:
+    def make(folder: Path) -> Path:
+        path = folder / f"{name}.txt"
+        path.write_text(build(), encoding="utf-8")
+        return path
+
+    return make
+
+
+COMMANDS = ("rules", "scan", "fix")
+
+CASES: dict[str, Callable[[Path], Path]] = {
+    "word_100k": _file("word_100k", lambda: one_word(100 * KB)),
+    "word_1m": _file("word_1m", lambda: one_word(1 * MB)),
+    "word_5m": _file("word_5m", lambda: one_word(5 * MB)),
+    "story_1m": _file("story_1m", lambda: news_text(1 * MB)),
+    "story_5m": _file("story_5m", lambda: news_text(5 * MB)),
+    "story_19m": _file("story_19m", lambda: news_text(19 * MB)),
+    "lines_200k": _file("lines_200k", lambda: short_lines(200_000)),
+    "gazetteer_3000": long_gazetteer,
+}
+
+
+# -- timing -----------------------------------------------------------------------------------
+
+
+def timed(cmd: list[str], cwd: Path, timeout: float, stdout_path: Path) -> tuple[float | None, int | None, str]:
+    """Seconds, exit code and the last line of stderr; (None, None, ...) past the timeout.
+    A traceback counts as a failure (exit code -1) whatever the exit code."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    start = time.perf_counter()
+    with open(stdout_path, "wb") as out:
+        try:
+            proc = subprocess.run(cmd, cwd=cwd, stdout=out, stderr=subprocess.PIPE, timeout=timeout, env=env)
+        except subprocess.TimeoutExpired:
+            return None, None, f"killed after {timeout:.0f} s"
+    elapsed = time.perf_counter() - start
+    err = proc.stderr.decode("utf-8", "replace")
+    tail = err.strip().splitlines()
+    rc = -1 if "Traceback (most recent call last)" in err else proc.returncode
+    return elapsed, rc, tail[-1][:100] if tail else ""
+
+
+# The rules alone, in a fresh interpreter: segmentation and every rule family, no CLI, no
+# report (the CLI around them may be mid-refactor; this times what the rules cost).
+_RULES_WORKER = r"""
+import sys, time
+from mtcheck.config import Config
+from mtcheck.document import Document
+from mtcheck.rules import Context, families, select_rules
+text = open(sys.argv[1], encoding="utf-8").read()
+ctx = Context(config=Config(gazetteer=sys.argv[2:]), enabled=select_rules(), resources=frozenset())
+start = time.perf_counter()
+doc = Document.from_text(text, path=sys.argv[1])
+n = 0
+for family in families():
+    n += sum(1 for _ in family.check(doc, ctx))
+print(f"{n} findings in {time.perf_counter() - start:.2f} s", file=sys.stderr)
+"""
+
+
+def run_case(name: str, folder: Path, commands: list[str], timeout: float) -> list[tuple]:
+    case_dir = folder / name
+    case_dir.mkdir()
+    path = CASES[name](case_dir)
+    size = path.stat().st_size
+    rows = []
+    for command in commands:
+        if command == "rules":
+            gazetteer = [str(case_dir / "names.tsv")] if (case_dir / "names.tsv").exists() else []
+            cmd = [sys.executable, "-c", _RULES_WORKER, str(path), *gazetteer]
+        elif command == "scan":
+            cmd = [*MTCHECK, "scan", "--no-neural", "--no-cache", "--format", "json", "--fail-on", "never", str(path)]
+        else:
+            cmd = [*MTCHECK, "fix", "--no-neural", "--fail-on", "never", "--out", str(case_dir / "fixed"), str(path)]
+        seconds, rc, note = timed(cmd, case_dir, timeout, case_dir / f"{command}.out")
+        rows.append((name, command, size, seconds, rc, note))
+        print(_row(rows[-1]), flush=True)
+    return rows
+
+
+def _row(row: tuple) -> str:
+    name, command, size, seconds, rc, note = row
+    took = f"{seconds:8.2f}" if seconds is not None else "   > " + note.split()[2]
+    rate = f"{seconds / (size / MB):7.2f}" if seconds is not None else "      -"
+    status = note if command == "rules" and rc == 0 else "" if rc in (0, 1) else (f"FAILED rc={rc}: {note}" if rc is not None else note)
+    return f"{name:<16} {command:<5} {size / MB:9.3f} {took} {rate}  {status}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("cases", nargs="*", help="cases to run (default: all)")
+    parser.add_argument("--list", action="store_true", help="list the cases and exit")
+    parser.add_argument("--only", choices=COMMANDS, action="append",
+                        help="time only this command (repeatable): rules (in-process rules alone), scan, fix")
+    parser.add_argument("--timeout", type=float, default=120.0, help="seconds per command before it is killed (default 120)")
+    args = parser.parse_args(argv)
+    if args.list:
+        print("\n".join(CASES))
+        return 0
+    unknown = [c for c in args.cases if c not in CASES]
+    if unknown:
+        parser.error(f"unknown case(s): {', '.join(unknown)} (see --list)")
+    commands = args.only or list(COMMANDS)
+    print(f"# mtcheck stress, {load_note()}; timeout {args.timeout:.0f} s per command")
+    print(f"{'case':<16} {'cmd':<5} {'size MB':>9} {'seconds':>8} {'s/MB':>7}")
+    slow = 0
+    with tempfile.TemporaryDirectory(prefix="mtcheck-stress-") as tmp:
+        for name in args.cases or list(CASES):
+            for row in run_case(name, Path(tmp), commands, args.timeout):
+                _, _, size, seconds, rc, _ = row
+                budget = 5.0 * max(1.0, size / (5 * MB))  # under 5 s per 5 MB
+                if seconds is None or seconds > budget or rc not in (0, 1):
+                    slow += 1
+    print(f"# {slow} command(s) over budget (5 s per 5 MB) or failed" if slow else "# every command within 5 s per 5 MB")
+    return 1 if slow else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
