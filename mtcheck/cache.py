@@ -264,14 +264,21 @@ class ResultStore:
     def __init__(self, pipeline: "Pipeline", on_error: Callable[[str], None] | None = None):
         self.cache = ResultCache(db_path(pipeline.settings.cache_dir), on_error=on_error)
         self.document_fingerprint = pipeline.key()
+        self.rules = pipeline.stage("rules")
         # Sentence entries hold neural scores: only a scan that computes them uses them.
         self.sentence_fingerprint = pipeline.key(("quality",)) if pipeline.stage("quality") else None
         self._prefilled: set[bytes] = set()  # sentence keys found in the store, not to be written back
 
+    def _document_fingerprint(self, doc: "Document") -> str:
+        # per-file-ignores make a result depend on where the story is (mtcheck.suppress): the
+        # codes they switch off for this path join the key, so a copy elsewhere is not confused.
+        path_key = self.rules.path_key(doc) if self.rules is not None else ""
+        return f"{self.document_fingerprint}\0{path_key}" if path_key else self.document_fingerprint
+
     def restore(self, result) -> bool:
         """Put the stored analysis of ``result.document`` back onto it; False on a miss."""
         doc = result.document
-        blob = self.cache.get("documents", [document_key(self.document_fingerprint, doc)])
+        blob = self.cache.get("documents", [document_key(self._document_fingerprint(doc), doc)])
         if not blob:
             return False
         try:
@@ -309,7 +316,7 @@ class ResultStore:
                 continue
             blob = codec.encode_faithful(codec.annotations(doc, r.extras))
             if blob is not None:
-                documents.append((document_key(self.document_fingerprint, doc), blob))
+                documents.append((document_key(self._document_fingerprint(doc), doc), blob))
             if self.sentence_fingerprint is None:
                 continue
             for s in doc.sentences:

@@ -199,6 +199,7 @@ class FixedStory:
     rule_fixes: int = 0
     dropped: list[tuple[Change, str]] = field(default_factory=list)
     remaining: list[Finding] = field(default_factory=list)  # findings no applied change covers
+    applied: list = field(default_factory=list)  # the changes applied, in text order (wire write-back maps them)
 
     @property
     def changed(self) -> bool:
@@ -230,7 +231,7 @@ def fix_story(doc: Document, unsafe: bool = False) -> FixedStory:
     )
     return FixedStory(
         path=doc.path, original=doc.text, text=text, rewrites=len(rewrites), rule_fixes=rule_fixes,
-        dropped=dropped, remaining=remaining,
+        dropped=dropped, remaining=remaining, applied=kept,
     )
 
 

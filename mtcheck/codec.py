@@ -21,7 +21,17 @@ from typing import Any
 from mtcheck.document import Document
 from mtcheck.findings import Edit, Finding, Fix, Severity
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: suppressed findings travel too
+
+# Where the rules stage keeps the findings a suppression took out of ``doc.findings`` (inline
+# directives, per-file-ignores; ``scan --baseline`` adds its own): a list of (finding, what
+# suppressed it). See ``mtcheck.suppress``.
+SUPPRESSED = "suppressed"
+
+
+def suppressed(doc: Document) -> list[tuple[Finding, str]]:
+    """The findings suppressions took out of ``doc.findings``, each with what suppressed it."""
+    return doc.user_data.get(SUPPRESSED) or []
 
 
 # -- findings -------------------------------------------------------------------------------------
@@ -81,6 +91,7 @@ def annotations(doc: Document, extras: dict | None = None) -> dict:
         "v": FORMAT_VERSION,
         "sentences": len(doc.sentences),
         "findings": [finding_data(f) for f in doc.findings],
+        "suppressed": [dict(finding_data(f), suppressed_by=by) for f, by in suppressed(doc)],
         "scores": [s.scores for s in doc.sentences],
         "rewrites": [s.rewrite for s in doc.sentences],
         "extras": extras or {},
@@ -96,6 +107,7 @@ def apply_annotations(doc: Document, payload: dict) -> dict:
     if payload.get("v") != FORMAT_VERSION or payload["sentences"] != len(doc.sentences):
         raise MismatchError(f"{doc.path}: annotations do not fit this document")
     doc.findings = [finding_from_data(r) for r in payload["findings"]]
+    doc.user_data[SUPPRESSED] = [(finding_from_data(r), r["suppressed_by"]) for r in payload.get("suppressed", [])]
     for sentence, scores, rewrite in zip(doc.sentences, payload["scores"], payload["rewrites"]):
         sentence.scores = scores
         sentence.rewrite = rewrite
@@ -113,14 +125,20 @@ def ship(doc: Document) -> tuple:
     whatever the stages before the worker's added."""
     # What the reader saw in the bytes (invalid UTF-8 and the like) is not in the text: it
     # travels too, for the rules that report it.
-    return (doc.path, doc.text, doc.encoding, list(doc.decode_issues), annotations(doc))
+    # A wire story's map back to its file travels too: a worker cannot re-read the file.
+    source = doc.source.to_data() if doc.source is not None else None  # issue 12: source map
+    return (doc.path, doc.text, doc.encoding, list(doc.decode_issues), annotations(doc), source)
 
 
 def unship(shipped: tuple) -> Document:
     """The document ``ship`` packed, re-segmented, its annotations put back."""
-    path, text, encoding, decode_issues, payload = shipped
+    path, text, encoding, decode_issues, payload, source = shipped
     doc = restore(text, payload, path=path, encoding=encoding)[0]
     doc.decode_issues = list(decode_issues)
+    if source is not None:  # issue 12: source map
+        from mtcheck.sourcemap import SourceMap
+
+        doc.source = SourceMap.from_data(source)
     return doc
 
 

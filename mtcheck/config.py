@@ -48,6 +48,7 @@ CORE = Section("", {
     "unsafe-fixes": bool,
     "jobs": int,
     "cache": (bool, str),
+    "per-file-ignores": dict,  # glob -> rule codes (mtcheck.suppress)
 }, {"jobs": (0, MAX_JOBS)})  # jobs 0: one worker per core
 _INT64 = (-(1 << 63), (1 << 63) - 1)
 
@@ -73,6 +74,7 @@ class Config:
     unsafe_fixes: bool = False
     jobs: int = 1
     cache: bool | str = True
+    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)  # glob -> codes, as in ruff
     sections: dict[str, dict[str, Any]] = field(default_factory=dict)  # quality, translation, gate, ...
 
     def section(self, name: str) -> dict[str, Any]:
@@ -86,7 +88,7 @@ def find_config(start: str | os.PathLike | None, warn: Callable[[str], None] | N
     table belongs to some other tool: it is skipped with a warning (``warn``, default: a
     line on stderr) instead of breaking every command below it."""
     here = Path(start or ".").resolve()
-    if _is_file(here) or not here.exists():
+    if _is_file(here) or not _exists(here):
         here = here.parent
     for folder in (here, *here.parents):
         candidate = folder / "mtcheck.toml"
@@ -96,6 +98,13 @@ def find_config(start: str | os.PathLike | None, warn: Callable[[str], None] | N
         if _is_file(candidate) and _has_mtcheck_table(candidate, warn or _warn):
             return candidate
     return None
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:  # inside a folder without the x bit: not a starting point we can use
+        return False
 
 
 def _is_file(path: Path) -> bool:
@@ -176,6 +185,11 @@ def _from_table(raw: dict[str, Any], path: Path, sections: dict[str, Section] | 
                 cfg.fail_on = Severity.parse(value)
             except ValueError as e:
                 raise ConfigError(f"{path}: fail-on: {e}") from None
+        elif key == "per-file-ignores":
+            for glob, codes in value.items():
+                if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
+                    raise ConfigError(f"{path}: per-file-ignores: '{printable(glob)}' must map to a list of rule codes")
+            cfg.per_file_ignores = {glob: list(codes) for glob, codes in value.items()}
         elif key == "gazetteer":
             cfg.gazetteer = [str((path.parent / g).resolve()) for g in value]
             for g in cfg.gazetteer:

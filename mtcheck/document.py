@@ -11,9 +11,12 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from mtcheck.findings import Finding
+
+if TYPE_CHECKING:
+    from mtcheck.sourcemap import SourceMap
 
 # Finding categories that mark a sentence as damaged (a rewrite target), not just a word.
 FLAGGING_CATEGORIES = ("syntax", "language")
@@ -84,6 +87,10 @@ class Document:
     # What the reader could not decode cleanly (bytes replaced by U+FFFD, an uncertain code
     # page), as plain dicts; the integrity rules report them. See mtcheck.reader._lenient.
     decode_issues: list = field(default_factory=list)
+    # For a story read from a wire format (ninjs, NewsML-G2, NITF, a feed, a web page): the
+    # map from each character of ``text`` back to the original file (``mtcheck.sourcemap``);
+    # None for plain text, where the text is the file.
+    source: "SourceMap | None" = None
     _line_starts: list[int] = field(default_factory=list, repr=False)
 
     @classmethod
@@ -101,7 +108,19 @@ class Document:
         return None
 
     def line_col(self, offset: int) -> tuple[int, int]:
-        """1-based line and column (in code points) of a character offset."""
+        """1-based line and column (in code points) of a character offset: in the original
+        file for a wire story (its source map says where), in the text otherwise."""
+        if self.source is not None:
+            return self.source.original_line_col(offset)
+        return self.text_line_col(offset)
+
+    def byte_offset(self, offset: int) -> int | None:
+        """The byte offset in the original file of a wire story's character (None for plain
+        text, whose JSON offsets are already the file's)."""
+        return self.source.original_byte(offset) if self.source is not None else None
+
+    def text_line_col(self, offset: int) -> tuple[int, int]:
+        """1-based line and column (in code points) of an offset in ``text`` itself."""
         line = bisect.bisect_right(self._line_starts, offset) - 1
         return line + 1, offset - self._line_starts[line] + 1
 

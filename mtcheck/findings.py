@@ -7,9 +7,10 @@ output time from the document, never stored relative to a line.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Iterable
+from typing import Callable, Iterable
 
 CATEGORIES = ("entity", "style", "boilerplate", "syntax", "language", "integrity")
 
@@ -93,8 +94,19 @@ def apply_edits(text: str, edits: Iterable[Edit], expected: dict[tuple[int, int]
     An edit overlapping one already applied is skipped (the first one, by position, wins),
     as is one whose span no longer holds the text it was computed for (``expected``).
     """
+    return apply_edits_mapped(text, edits, expected)[0]
+
+
+def apply_edits_mapped(
+    text: str, edits: Iterable[Edit], expected: dict[tuple[int, int], str] | None = None
+) -> tuple[str, list[tuple[Edit, int]], Callable[[int], int]]:
+    """``apply_edits``, also returning the edits applied (each with its start in the new text)
+    and a function mapping an offset of ``text`` that no edit touched to the new text. The one
+    edit applier: every cleaned text mtcheck produces goes through here."""
     out: list[str] = []
-    pos = 0
+    applied: list[tuple[Edit, int]] = []
+    shifts: list[tuple[int, int]] = []  # (original end, total shift after it)
+    pos = delta = 0
     for edit in sorted(edits, key=lambda e: (e.start, e.end)):
         if edit.start < pos:
             continue
@@ -104,6 +116,14 @@ def apply_edits(text: str, edits: Iterable[Edit], expected: dict[tuple[int, int]
                 continue
         out.append(text[pos:edit.start])
         out.append(edit.replacement)
+        applied.append((edit, edit.start + delta))
+        delta += len(edit.replacement) - (edit.end - edit.start)
+        shifts.append((edit.end, delta))
         pos = edit.end
     out.append(text[pos:])
-    return "".join(out)
+
+    def moved(offset: int) -> int:
+        i = bisect.bisect_right([end for end, _ in shifts], offset) - 1
+        return offset + (shifts[i][1] if i >= 0 else 0)
+
+    return "".join(out), applied, moved

@@ -136,6 +136,12 @@ class RulesStage(Stage):
         self.enabled = enabled
         self.resources = resources
         self.context = Context(config=self.config, enabled=enabled, resources=resources)
+        # -- suppressions (mtcheck.suppress): directive comments and per-file-ignores ---------------
+        from mtcheck.suppress import Suppressor
+
+        active = frozenset(c for c in enabled if not rule_by_code(c).needs - resources)
+        self.suppressor = Suppressor(self.config.per_file_ignores, self.config.path, enabled, active,
+                                     severity=self.config.severity.get("M101"))
 
     def signature(self) -> dict:
         cfg = self.config
@@ -147,7 +153,15 @@ class RulesStage(Stage):
             sig["gazetteers"] = [file_hash(g) for g in cfg.gazetteer]
         if cfg.section("quality"):  # the flag thresholds of X2xx
             sig["quality_settings"] = dict(sorted(cfg.section("quality").items()))
+        if cfg.per_file_ignores:  # which findings are reported depends on them (mtcheck.suppress)
+            sig["per_file_ignores"] = {g: sorted(c) for g, c in sorted(cfg.per_file_ignores.items())}
         return sig
+
+    def path_key(self, doc: Document) -> str:
+        """What of a document's path its result depends on: the codes per-file-ignores switch off
+        for it ("" when none do). The result store adds it to the document key."""
+        ignored = self.suppressor.ignored_for(doc.path)
+        return ",".join(sorted(ignored))
 
     def run(self, docs: Sequence[Document]) -> None:
         for doc in docs:
@@ -167,7 +181,7 @@ class RulesStage(Stage):
                     f.severity = severity[f.code]
                 findings.append(f)
         findings.sort(key=Finding.sort_key)
-        doc.findings = findings
+        doc.findings = self.suppressor.apply(doc, findings)  # suppressed ones: codec.suppressed(doc)
 
 
 class RewriteStage(Stage):

@@ -17,7 +17,15 @@ from typing import Iterable, Iterator
 
 from mtcheck.document import Document
 
-DEFAULT_INCLUDE = ("*.txt", "*.md")
+# What a story is, for every command that looks in folders (scan, fix, review, the gate):
+# plain text and Markdown, and the formats wire copy arrives in (see ``mtcheck.readers``).
+# A .json or .xml file that turns out not to be a story format is skipped with its reason.
+DEFAULT_INCLUDE = ("*.txt", "*.md", "*.json", "*.xml", "*.nitf", "*.rss", "*.atom", "*.html", "*.htm")
+# mtcheck's own reports beside stories (the gate writes <story>.mtcheck.json): never stories.
+REPORT_SUFFIX = ".mtcheck.json"
+# Names whose content is sniffed in discovery: a NewsML-G2 news message or a feed holds
+# several stories (one per item), a .json/.xml that is no story format is skipped.
+_SNIFFED = (".json", ".xml", ".nitf", ".rss", ".atom", ".rdf")
 MAX_BYTES = 20 * 1024 * 1024  # a wire story is kilobytes; anything this big is not one
 
 # Encodings we decide between when the bytes are not valid UTF-8. Wire copy from Russian
@@ -82,21 +90,48 @@ def discover(
     paths: Iterable[str | os.PathLike],
     include: Iterable[str] = DEFAULT_INCLUDE,
     exclude: Iterable[str] = (),
+    skipped: list | None = None,
+    stories: bool = True,
 ) -> Iterator[tuple[str, InputError | None]]:
-    """Yield (path, error) for every story under ``paths`` in a stable, sorted order.
+    """Yield (name, error) for every story under ``paths`` in a stable, sorted order.
 
     A file named explicitly is always taken (the user asked for it); inside folders only
     files matching ``include`` and not ``exclude`` are, and hidden folders are skipped.
     A folder that cannot be listed is an error of its own (the stories in it would otherwise
-    vanish from the run without a word).
+    vanish from the run without a word). A file holding several stories (a NewsML-G2 news
+    message, a feed) yields one name per story, ``file#item-N``. ``skipped``, when given,
+    gets (path, reason) for each file inside the folders that was not taken. ``stories=False``
+    lists files, not stories (the gate moves files).
     """
+    for name, error in _discover_files(paths, include, exclude, skipped):
+        if stories and error is None and name.lower().endswith(_SNIFFED):
+            yield from ((n, None) for n in story_names(name))
+        else:
+            yield name, error
+
+
+def skipped_files(paths: Iterable[str | os.PathLike], include: Iterable[str] = DEFAULT_INCLUDE,
+                  exclude: Iterable[str] = ()) -> list[tuple[str, str]]:
+    """(path, reason) for every file under the folders in ``paths`` that is not a story."""
+    out: list[tuple[str, str]] = []
+    for _ in _discover_files(paths, include, exclude, out):
+        pass
+    return out
+
+
+def _discover_files(paths, include, exclude, skipped):
     include, exclude = tuple(include), tuple(exclude)
     for raw in paths:
         p = Path(raw)
         try:
             st = os.stat(p)
         except FileNotFoundError:
+            from mtcheck.readers import split_name
+
+            base, item = split_name(str(p))
             if p.is_symlink():  # dangling: read_bytes says so when it is read
+                yield str(p), None
+            elif item is not None and os.path.isfile(base):  # one story of a file holding several
                 yield str(p), None
             else:
                 yield str(p), InputError(str(p), "unreadable", "no such file or directory")
@@ -114,13 +149,95 @@ def discover(
             found.append((str(where), _unreadable(str(where), e)))
 
         for root, dirs, files in os.walk(p, onerror=walk_error):
+            if skipped is not None:
+                skipped.extend((str(Path(root) / d), "hidden folder") for d in dirs if d.startswith("."))
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             for f in files:
                 full = Path(root) / f
                 rel = full.relative_to(p).as_posix()
-                if _matches(f, rel, include) and not _matches(f, rel, exclude):
+                why = _not_taken(f, rel, str(full), include, exclude)
+                if why is None:
                     found.append((str(full), None))
+                elif skipped is not None:
+                    skipped.append((str(full), why))
         yield from sorted(found, key=lambda item: item[0])
+
+
+def _not_taken(name: str, rel: str, full: str, include, exclude) -> str | None:
+    """Why a file inside a folder is not a story (None: it is taken)."""
+    if name.endswith(REPORT_SUFFIX):
+        return "an mtcheck report"
+    if not _matches(name, rel, include):
+        ext = os.path.splitext(name)[1]
+        return f"not a story type ({'*' + ext if ext else 'no extension'}; --include adds patterns)"
+    if _matches(name, rel, exclude):
+        return "excluded (--exclude)"
+    if name.lower().endswith((".json", ".xml")):
+        try:
+            with open(full, "rb") as fh:
+                head = fh.read(65536 if name.lower().endswith(".json") else 4096)
+        except OSError:
+            return None  # reported when it is read
+        from mtcheck import readers
+
+        text = head.decode("utf-8", errors="replace")
+        if name.lower().endswith(".json") and len(head) == 65536:
+            return None  # a large JSON file: judged when read
+        return readers.not_a_story(text, name)
+    return None
+
+
+# The stories of the last multi-story file read (discovery reads it to name its items, then
+# each item is read in turn): kept so the file is parsed once per use, not once per item.
+_LAST: dict = {}
+
+
+def story_names(path: str) -> list[str]:
+    """The names of the stories a file holds: ``[path]``, or ``path#item-1`` ... for a news
+    message or a feed with several items. A file that cannot be read or parsed keeps its
+    name; reading it reports why."""
+    from mtcheck import readers
+
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return [path]
+    fmt = readers.sniff(head.decode("utf-8", errors="replace"), path)
+    if fmt not in readers.MULTI:
+        return [path]
+    try:
+        stories = _wire_stories(path)
+    except InputError:
+        return [path]
+    if len(stories) == 1 and stories[0].source is not None and stories[0].source.item is None:
+        return [path]
+    return [readers.item_name(path, n) for n in range(1, len(stories) + 1)]
+
+
+def _wire_stories(path: str, data: bytes | None = None) -> list:
+    """The stories of a wire file (memoised for the file as it is on disk now)."""
+    from mtcheck import readers
+
+    try:
+        st = os.stat(path)
+        key = (os.path.realpath(path), st.st_size, st.st_mtime_ns)
+    except OSError:
+        key = None
+    if key is not None and _LAST.get("key") == key:
+        return _LAST["stories"]
+    if data is None:
+        data = read_bytes(path)
+    decoded = decode(data, path)
+    fmt = readers.sniff(decoded.text, path)
+    try:
+        stories = readers.read_stories(decoded.text, path, decoded.encoding, fmt)
+    except readers.WireError as e:
+        raise InputError(path, e.kind, e.message) from None
+    _LAST.clear()
+    if key is not None:
+        _LAST.update(key=key, stories=stories)
+    return stories
 
 
 # -- decoding -------------------------------------------------------------------------------
@@ -416,10 +533,56 @@ def read_bytes(path: str) -> bytes:
         raise InputError(path, "unreadable", f"cannot read: {e.strerror or e}") from None
 
 
-def read_document(path: str) -> Document:
-    decoded = decode(read_bytes(path), path)
+def read_document(path: str, fmt: str | None = None) -> Document:
+    """The story at ``path``: a file, or ``file#item-N`` for one story of a file that holds
+    several. The format is sniffed from the content (``fmt`` forces one: ``scan -
+    --stdin-format``); a wire story's ``Document.source`` maps its text back to the file."""
+    from mtcheck import readers
+
+    file, item = path, None
+    if not os.path.lexists(path):
+        base, number = readers.split_name(path)
+        if number is not None and os.path.lexists(base):
+            file, item = base, number
+    data = read_bytes(file)
+    return document_from_bytes(data, path, file=file, item=item, fmt=fmt)
+
+
+def document_from_bytes(data: bytes, path: str, file: str | None = None, item: int | None = None,
+                        fmt: str | None = None) -> Document:
+    """The story ``data`` holds (``item``: the N-th of a file holding several), named ``path``."""
+    from mtcheck import readers
+
+    file = file or path
+    decoded = decode(data, path)
     if not decoded.text.strip():
         raise InputError(path, "empty", "file holds only whitespace, skipped")
-    doc = Document.from_text(decoded.text, path=path, encoding=decoded.encoding)
-    doc.decode_issues = list(decoded.issues)
+    fmt = fmt or readers.sniff(decoded.text, file)
+    if fmt == readers.PLAIN:
+        if item is not None:
+            raise InputError(path, "unreadable", f"no item {item}: the file holds one story")
+        doc = Document.from_text(decoded.text, path=path, encoding=decoded.encoding)
+        doc.decode_issues = list(decoded.issues)
+        return doc
+    if item is None and fmt not in readers.MULTI:
+        try:
+            stories = readers.read_stories(decoded.text, file, decoded.encoding, fmt)
+        except readers.WireError as e:
+            raise InputError(path, e.kind, e.message) from None
+    else:
+        stories = _wire_stories(file, data) if file != "-" else readers.read_stories(decoded.text, file, decoded.encoding, fmt)
+    if item is None:
+        if len(stories) > 1:
+            raise InputError(path, "multi", f"holds {len(stories)} stories: name one as {readers.item_name(path, 1)}")
+        story = stories[0]
+    elif 1 <= item <= len(stories):
+        story = stories[item - 1]
+    else:
+        raise InputError(path, "unreadable", f"no item {item}: the file holds {len(stories)}")
+    if story.error is not None:
+        raise InputError(path, story.error.kind, story.error.message)
+    doc = Document.from_text(story.text, path=path, encoding=decoded.encoding)
+    doc.source = story.source
+    # Decoding issues are positions in the file text, not in the story's text: kept only
+    # where the two are the same file (plain text); a wire file's bad bytes are a warning.
     return doc

@@ -107,7 +107,8 @@ def resolve(
     if extend_select:
         cfg.extend_select = cfg.extend_select + split_list(extend_select)
     try:
-        validate_selectors(cfg.select + cfg.ignore + cfg.extend_select + list(cfg.severity))
+        validate_selectors(cfg.select + cfg.ignore + cfg.extend_select + list(cfg.severity)
+                           + [c for codes in cfg.per_file_ignores.values() for c in codes])  # mtcheck.suppress
     except SelectorError as e:
         raise SettingsError(f"{where}{e}") from None
     if neural is not None:

@@ -330,3 +330,102 @@ def is_acronym(cyrillic: str) -> bool:
 
 def is_cyrillic(s: str) -> bool:
     return any("\u0400" <= c <= "\u04ff" for c in s)
+
+
+# -- scheme-blind matching keys -------------------------------------------------------------
+# A "skeleton" folds away what the schemes disagree on, so that one key stands for every
+# rendering of a Russian word: "Sledkom", "Sljedkom", "SLEDKOM" and Следком all give
+# "sledkom"; "Shojgu", "Shoygu", "Šojgu" and Шойгу give "Soigu". Used to look a Latin word up in
+# a Russian vocabulary of tens of thousands of forms with one dict probe, without generating
+# every rendering of every form. Capitals mark the sounds written with digraphs
+# (Ш/Щ "S", Ж "Z", Х "H", Ц and ТС "C", Ч "Q"); Й, Ы and И are all "i"; Е/Э/Ё are "e" (a
+# "y"/"j"/"i" glide before it is dropped); double letters are single.
+_SKELETON_CYR = str.maketrans({
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "Z", "з": "z",
+    "и": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
+    "с": "s", "т": "t", "у": "u", "ф": "f", "х": "H", "ц": "C", "ч": "Q", "ш": "S", "щ": "S",
+    "ъ": "", "ь": "", "ы": "i", "э": "e", "ю": "iu", "я": "ia", "-": "", " ": "", "’": "", "'": "",
+})
+# Latin digraphs first (longest first), then single letters.
+_SKELETON_LATIN = re.compile(r"shch|shh|sch|sh|zh|kh|tch|ch|tz|ts|cz|ks|[a-z]")
+_SKELETON_LATIN_MAP = {
+    "shch": "S", "shh": "S", "sch": "S", "sh": "S", "zh": "Z", "kh": "H", "tch": "Q", "ch": "Q",
+    "tz": "C", "ts": "C", "cz": "C", "ks": "ks", "c": "C", "x": "ks", "h": "H", "y": "i", "j": "i",
+    "w": "v", "q": "k",
+}
+# ISO 9 / scholarly letters spelled as the digraphs they stand for, before diacritics fold away.
+_ISO_DIGRAPHS = str.maketrans({"š": "sh", "Š": "Sh", "ž": "zh", "Ž": "Zh", "č": "ch", "Č": "Ch",
+                               "ŝ": "shch", "Ŝ": "Shch", "û": "yu", "Û": "Yu", "â": "ya", "Â": "Ya"})
+_DOUBLES = re.compile(r"(.)\1+")
+_GLIDE = re.compile(r"i(?=e)")  # "ye"/"je"/"ie" for Е: the glide is a scheme's, not a sound's
+MAX_SKELETON_WORD = 40  # longer "words" are not names: their skeleton is not looked up
+
+
+def _finish_skeleton(s: str) -> str:
+    s = _DOUBLES.sub(r"\1", s)
+    return _GLIDE.sub("", s)
+
+
+def skeleton_cyrillic(word: str) -> str:
+    """The scheme-blind key of a Russian word ("Следком" → "sledkom", "Шойгу" → "Soigu")."""
+    return _finish_skeleton(word.lower().translate(_SKELETON_CYR).replace("ts", "C"))
+
+
+def skeletons_latin(word: str) -> tuple[str, ...]:
+    """The scheme-blind keys a Latin word can stand for: one, or two where "x" may be Х (GOST)
+    as well as КС ("Xabarovsk", "Aleksej"/"Alexei")."""
+    key = normalize_latin(word.translate(_ISO_DIGRAPHS) if not word.isascii() else word)
+    if not key.isascii() or not key.isalpha() or len(key) > MAX_SKELETON_WORD:
+        return ()
+    out = _finish_skeleton(_SKELETON_LATIN.sub(lambda m: _SKELETON_LATIN_MAP.get(m.group(), m.group()), key))
+    if "x" in key:
+        gost = _finish_skeleton(_SKELETON_LATIN.sub(
+            lambda m: "H" if m.group() == "x" else _SKELETON_LATIN_MAP.get(m.group(), m.group()), key))
+        return (out, gost) if gost != out else (out,)
+    return (out,)
+
+
+def scheme_of(latin: str, cyrillic: str) -> str:
+    """Which rendering turns ``cyrillic`` into ``latin``, for messages: the first standard
+    scheme whose rendering has the same matching key ("GOST 7.79-B", "BGN/PCGN", ...), else
+    "letter by letter" (the ad-hoc mixture MT produces)."""
+    key = normalize_latin(latin)
+    for scheme, label in SCHEME_LABELS.items():
+        if normalize_latin(transliterate(cyrillic, scheme)) == key:
+            return label
+    return "letter by letter"
+
+
+SCHEME_LABELS = {
+    "bgn-pcgn": "BGN/PCGN", "icao": "ICAO", "gost-b": "GOST 7.79-B", "iso9": "ISO 9",
+    "scholarly": "scholarly", "ala-lc": "ALA-LC",
+}
+# The renderings English news uses for Russian names: BGN/PCGN without its diacritics and
+# apostrophes, with the usual simplifications (-ий → -y, кс → x, е → e after a consonant).
+NEWS_LETTERS: dict[str, tuple[str, ...]] = {
+    **{k: (v,) for k, v in BGN_PCGN.items()},
+    "е": ("ye", "e"), "ё": ("yo", "e", "ye"), "й": ("y", "i"), "ъ": ("",), "ь": ("",),
+    "ы": ("y",), "э": ("e",), "и": ("i",), "х": ("kh", "h"), "я": ("ya", "ia"), "ю": ("yu", "iu"),
+}
+NEWS_PAIRS = {"кс": ("ks", "x"), "ий": ("y", "iy", "i"), "ый": ("y", "iy"), "ье": ("ye", "ie", "e"), "ия": ("iya", "ia"),
+              "дж": ("dzh", "j")}
+MAX_NEWS = 64
+
+
+@lru_cache(maxsize=8192)
+def news_keys(cyrillic: str) -> frozenset[str]:
+    """Matching keys of the renderings English news would accept for a Russian name (at most
+    ``MAX_NEWS`` combinations, first alternatives first)."""
+    word = cyrillic.lower()
+    renderings = [""]
+    i = 0
+    while i < len(word):
+        pair = word[i:i + 2]
+        if pair in NEWS_PAIRS and (pair not in ("ий", "ый") or i + 2 == len(word)):
+            options, i = NEWS_PAIRS[pair], i + 2
+        elif word[i] == "е" and i and word[i - 1].isalpha() and word[i - 1] not in VOWELS and word[i - 1] not in "ъь":
+            options, i = ("e",), i + 1  # "ye" only at word start and after a vowel
+        else:
+            options, i = NEWS_LETTERS.get(word[i], (word[i],)), i + 1
+        renderings = [r + o for r in renderings for o in options][:MAX_NEWS]
+    return frozenset(normalize_latin(fold_ascii(r)) for r in renderings)

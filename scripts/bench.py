@@ -215,6 +215,17 @@ def _gate_section(args=None) -> None:
 SECTIONS["gate"] = _gate_section
 
 
+# Editor latency (didChange -> publishDiagnostics of `mtcheck lsp`): scripts/bench_lsp.py.
+def _lsp_section(args=None) -> None:
+    """mtcheck lsp: didChange -> publishDiagnostics latency on a 40-sentence story (rules-only)"""
+    from bench_lsp import bench_lsp
+
+    bench_lsp(args)
+
+
+SECTIONS["lsp"] = _lsp_section
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("sections", nargs="*", default=["all"], help="section names, or 'all'")

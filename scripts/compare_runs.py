@@ -27,7 +27,8 @@ import tempfile
 from pathlib import Path
 
 STORY_LINES = 10
-VOLATILE_KEYS = {"elapsed", "elapsed_s", "seconds", "time", "timestamp", "generated", "started", "finished", "duration_s"}
+VOLATILE_KEYS = {"elapsed", "elapsed_s", "seconds", "time", "timestamp", "generated", "started", "finished", "duration_s",
+                 "policy_sources"}  # where the policy came from: --gate-config names a file on purpose
 
 
 def build(wmt21: Path, out: Path, stories: int = 200) -> None:
@@ -52,14 +53,23 @@ def build(wmt21: Path, out: Path, stories: int = 200) -> None:
     print(f"{n} stories in {out}")
 
 
-def _normalise(text: str, roots: list[str]) -> str:
+def _normalise(text: str, roots: list[str]):
+    """The command's output as data (one JSON document, or JSON lines), volatile parts dropped;
+    plain text otherwise."""
     for root in sorted(roots, key=len, reverse=True):
         text = text.replace(root, "<ROOT>")
     try:
-        data = [json.loads(line) for line in text.splitlines() if line.strip()]
+        return _drop_volatile(json.loads(text))
+    except ValueError:
+        pass
+    try:
+        return [_drop_volatile(json.loads(line)) for line in text.splitlines() if line.strip()]
     except ValueError:
         return text
-    return "\n".join(json.dumps(_drop_volatile(d), sort_keys=True, ensure_ascii=False) for d in data)
+
+
+def _code_root(text: str, root: str) -> str:
+    return text.replace(root.rstrip("/") + "/", "<CODE>/")
 
 
 def _drop_volatile(obj):
@@ -70,12 +80,15 @@ def _drop_volatile(obj):
     return obj
 
 
-def run(folders: list[Path], out: Path, pythonpath: str | None) -> None:
+def run(folders: list[Path], out: Path, pythonpath: str | None, gate_config: str | None = None) -> None:
     out.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, MTCHECK_NO_PROGRESS="1")
     if pythonpath:
         env["PYTHONPATH"] = pythonpath + os.pathsep + env.get("PYTHONPATH", "")
     base = [sys.executable, "-m", "mtcheck"]
+    probe = subprocess.run(base[:1] + ["-c", "import mtcheck, pathlib; print(pathlib.Path(mtcheck.__file__).parents[1])"],
+                           capture_output=True, text=True, env=env, check=True)
+    code_root = probe.stdout.strip()  # where the mtcheck being run lives (its data paths appear in reports)
     for folder in folders:
         folder = folder.resolve()
         tag = folder.name
@@ -89,20 +102,51 @@ def run(folders: list[Path], out: Path, pythonpath: str | None) -> None:
             "scan-rules": ["scan", str(folder), "--format", "json", "--no-neural", "--no-cache"],
             "score": ["score", str(lines_file)],
             "fix": ["fix", str(folder), "--out", str(work / "fixed"), "--fail-on", "never"],
-            "gate-check": ["gate", "--check", str(folder), "--format", "json"],
+            "gate-check": ["gate", "--check", str(folder), "--format", "json"]
+            + (["--config", str(Path(gate_config).resolve())] if gate_config else []),
         }
         for name, args in commands.items():
             proc = subprocess.run(base + args, capture_output=True, text=True, env=env, cwd=work)
-            record = {"rc": proc.returncode, "stdout": _normalise(proc.stdout, [str(folder), str(work)])}
+            roots = [str(folder), str(work)]
+            record = {"rc": proc.returncode, "stdout": _normalise(_code_root(proc.stdout, code_root), roots)}
             if name == "fix":
                 record["files"] = {
                     str(p.relative_to(work / "fixed")): p.read_text(encoding="utf-8", errors="replace")
                     for p in sorted((work / "fixed").rglob("*")) if p.is_file()
                 } if (work / "fixed").exists() else {}
-                record["stderr"] = _normalise(proc.stderr, [str(folder), str(work)])
+                record["stderr"] = _normalise(_code_root(proc.stderr, code_root), roots)
             (out / f"{tag}.{name}.json").write_text(json.dumps(record, indent=1, ensure_ascii=False), encoding="utf-8")
             print(f"{tag} {name}: rc {proc.returncode}, {len(proc.stdout)} bytes", flush=True)
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _pop_signature(record: dict) -> dict:
+    """The report's ``signature`` says what the result depends on; a refactor may describe that
+    differently without changing a single finding, so it is compared on its own."""
+    out = record.get("stdout")
+    if isinstance(out, dict) and "signature" in out:
+        return out.pop("signature")
+    return {}
+
+
+def _first_difference(a, b, path: str = "") -> str | None:
+    if type(a) is not type(b):
+        return f"{path or '<top>'}: {str(a)[:160]!r} != {str(b)[:160]!r}"
+    if isinstance(a, dict):
+        for k in sorted(set(a) | set(b)):
+            if k not in a or k not in b:
+                return f"{path}/{k}: only in the {'second' if k not in a else 'first'} run"
+            d = _first_difference(a[k], b[k], f"{path}/{k}")
+            if d:
+                return d
+        return None
+    if isinstance(a, list):
+        for i, (x, y) in enumerate(zip(a, b)):
+            d = _first_difference(x, y, f"{path}[{i}]")
+            if d:
+                return d
+        return None if len(a) == len(b) else f"{path}: {len(a)} items != {len(b)} items"
+    return None if a == b else f"{path or '<top>'}: {str(a)[:160]!r} != {str(b)[:160]!r}"
 
 
 def compare(a: Path, b: Path) -> int:
@@ -115,15 +159,17 @@ def compare(a: Path, b: Path) -> int:
             differing += 1
             continue
         ra, rb = json.loads(pa.read_text(encoding="utf-8")), json.loads(pb.read_text(encoding="utf-8"))
+        for rec in (ra, rb):  # runs stored as text are parsed the same way
+            if isinstance(rec.get("stdout"), str):
+                rec["stdout"] = _normalise(rec["stdout"], [])
+        sig_a, sig_b = _pop_signature(ra), _pop_signature(rb)
+        if sig_a != sig_b:
+            print(f"{name}: signature differs (reported apart): {sorted(set(sig_a) ^ set(sig_b)) or 'values'}")
         if ra == rb:
             print(f"{name}: same")
             continue
         differing += 1
-        la = json.dumps(ra, indent=1, sort_keys=True, ensure_ascii=False).splitlines()
-        lb = json.dumps(rb, indent=1, sort_keys=True, ensure_ascii=False).splitlines()
-        first = next((i for i, (x, y) in enumerate(zip(la, lb)) if x != y), min(len(la), len(lb)))
-        print(f"{name}: DIFFERS at line {first + 1}:\n  - {la[first] if first < len(la) else '<end>'}\n"
-              f"  + {lb[first] if first < len(lb) else '<end>'}")
+        print(f"{name}: DIFFERS at {_first_difference(ra, rb)}")
     print(f"{len(names) - differing} of {len(names)} outputs identical")
     return 1 if differing else 0
 
@@ -139,6 +185,8 @@ def main() -> int:
     r.add_argument("--stories", type=Path, nargs="+", required=True, help="folders of .txt stories")
     r.add_argument("--out", type=Path, required=True)
     r.add_argument("--pythonpath", default=None, help="put this checkout first on the path (an older build)")
+    r.add_argument("--gate-config", default=None,
+                   help="a config file for the gate command only (e.g. to pin a policy default that changed on purpose)")
     c = sub.add_parser("compare")
     c.add_argument("a", type=Path)
     c.add_argument("b", type=Path)
@@ -147,7 +195,7 @@ def main() -> int:
         build(args.wmt21, args.out, args.stories)
         return 0
     if args.cmd == "run":
-        run(args.stories, args.out, args.pythonpath)
+        run(args.stories, args.out, args.pythonpath, args.gate_config)
         return 0
     return compare(args.a, args.b)
 

@@ -31,8 +31,8 @@ sys.path.insert(0, str(ROOT))
 from mtcheck.config import Config  # noqa: E402
 from mtcheck.document import Document  # noqa: E402
 from mtcheck.engine import Scanner  # noqa: E402
-from mtcheck.settings import Settings
 from mtcheck.rules import all_rules, families  # noqa: E402
+from mtcheck.settings import Settings
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "newstest-ru-en"
 BATCH = 500
@@ -93,7 +93,7 @@ def main() -> None:
     config = Config(select=[s for s in args.select.split(",") if s])
     scanner = Scanner(Settings(config=config, neural=False, parse=not args.no_parse))
     rules = {r.code: r for r in all_rules()}
-    use_parse = not args.no_parse and any("parse" in rules[c].needs for c in scanner.enabled)
+    use_parse = not args.no_parse and any("parse" in rules[c].needs for c in scanner.pipeline.enabled)
     load_note = ""
     if use_parse:
         from mtcheck.neural import parse
@@ -129,15 +129,15 @@ def main() -> None:
 
     n = len(lines)
     print(f"newstest English side: {n} lines ({sentences} segmented sentences) from {args.data}")
-    print(f"parse: {'on' if use_parse else 'off'}; rules enabled: {len(scanner.enabled)}")
+    print(f"parse: {'on' if use_parse else 'off'}; rules enabled: {len(scanner.pipeline.enabled)}")
     print(f"{'family/rule':<34} {'findings':>9} {'per 1k lines':>13}")
     for fam in families():
         codes = [r.code for r in fam.rules]
         total = sum(per_rule[c] for c in codes)
         print(f"{fam.name:<34} {total:>9} {1000 * total / n:>13.2f}")
         for c in codes:
-            if per_rule[c] or c in scanner.enabled:
-                skipped = "" if c in scanner.enabled and not (rules[c].needs - scanner.resources) else " (not run)"
+            if per_rule[c] or c in scanner.pipeline.enabled:
+                skipped = "" if c in scanner.pipeline.enabled and not (rules[c].needs - scanner.pipeline.resources) else " (not run)"
                 print(f"  {c} {rules[c].name:<27} {per_rule[c]:>9} {1000 * per_rule[c] / n:>13.2f}{skipped}")
     total = sum(per_rule.values())
     print(f"{'all families':<34} {total:>9} {1000 * total / n:>13.2f}")

@@ -269,7 +269,9 @@ def test_user_gazetteer_adds_names(tmp_path):
     findings = [(f.code, f.text, f.suggestion) for f in scan(text, gazetteer=[str(path)])]
     assert ("E102", "Smolenskaya ploshchad", "Smolenskaya Square") in findings
     assert ("E101", "GKChP", "State Emergency Committee") in findings
-    assert scan(text) == []  # without the user file
+    # Without the user file the gazetteer rules are silent (E106, a preview rule, is not
+    # selected by "entity"; selected by code it reads the common word as Russian, площадь).
+    assert scan(text) == []
 
 
 def test_user_gazetteer_from_config_file(tmp_path):

@@ -237,3 +237,17 @@ def test_replacement_characters_already_in_the_text_are_reported():
     doc = read_document_from("The minister met \ufffd\ufffd in the capital on Monday.".encode())
     (f,) = integrity.check(doc, Context(config=Config(), enabled=ALL))
     assert f.code == "I101" and f.text == "\ufffd\ufffd" and f.fix is None
+
+
+def test_fix_never_writes_undecodable_bytes_back_as_replacement_characters(tmp_path, cli):
+    russian = "Министерство обороны сообщило об этом в понедельник, заявил представитель ведомства."
+    data = russian.encode("cp1251")
+    story = tmp_path / "in" / "story.txt"
+    story.parent.mkdir()
+    story.write_bytes(data[:20] + b"\x98" + data[20:])  # a byte cp1251 does not define
+    result = cli("fix", story, "--no-neural", "--out", tmp_path / "out")
+    assert result.exit_code == 2
+    first = result.stderr.splitlines()[0]
+    assert "not written" in first and "byte" in first
+    assert not (tmp_path / "out" / "story.txt").exists()
+    assert story.read_bytes() == data[:20] + b"\x98" + data[20:]

@@ -5,6 +5,7 @@ still a dependency); only ``if TYPE_CHECKING:`` blocks are left out."""
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "mtcheck"
@@ -13,13 +14,15 @@ PACKAGE = Path(__file__).resolve().parents[1] / "mtcheck"
 # that matches a module name decides its layer (so list packages' exceptions before them).
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("core", ("mtcheck", "mtcheck.findings", "mtcheck.document", "mtcheck.fsutil", "mtcheck.locations",
-              "mtcheck.progress", "mtcheck.codec", "mtcheck.changes")),
-    ("input", ("mtcheck.reader", "mtcheck.config")),
-    ("resources", ("mtcheck.data", "mtcheck.lexicon", "mtcheck.translit", "mtcheck.gazetteer", "mtcheck.english_words")),
+              "mtcheck.progress", "mtcheck.codec", "mtcheck.changes", "mtcheck.sourcemap",
+              "mtcheck.baseline")),
+    ("input", ("mtcheck.reader", "mtcheck.readers", "mtcheck.config")),
+    ("resources", ("mtcheck.data", "mtcheck.lexicon", "mtcheck.translit", "mtcheck.gazetteer", "mtcheck.english_words",
+                   "mtcheck.russian_lexicon")),
     ("models", ("mtcheck.neural", "mtcheck.quality", "mtcheck.rewrite.fixscore", "mtcheck.rewrite.protect")),
     ("engine", ("mtcheck.rules", "mtcheck.rewrite", "mtcheck.settings", "mtcheck.pipeline", "mtcheck.engine",
-                "mtcheck.cache", "mtcheck.parallel", "mtcheck.distributed")),
-    ("apps", ("mtcheck.report", "mtcheck.render", "mtcheck.review", "mtcheck.gate")),
+                "mtcheck.cache", "mtcheck.parallel", "mtcheck.distributed", "mtcheck.suppress")),
+    ("apps", ("mtcheck.report", "mtcheck.render", "mtcheck.review", "mtcheck.gate", "mtcheck.lsp")),
     ("cli", ("mtcheck.cli", "mtcheck.__main__")),
 ]
 
@@ -86,11 +89,10 @@ def imports_of(path: Path, modules: set[str]) -> set[str]:
     return found
 
 
+@functools.lru_cache(maxsize=1)
 def graph() -> dict[str, set[str]]:
     files = [p for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts]
     modules = {module_name(p) for p in files}
-    # Importing a submodule runs its package's __init__: that is not a dependency on the
-    # package's other modules, so a package name alone only counts when nothing deeper matches.
     return {module_name(p): imports_of(p, modules) for p in files}
 
 

@@ -1,4 +1,4 @@
-"""Output formats: the JSON contract, SARIF 2.1.0 structure, the text format and its colour."""
+"""Output formats: the JSON contract, SARIF 2.1.0 structure, the text formats (concise, full) and their colour."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pytest
 from mtcheck.reader import read_document
 from mtcheck.rules import all_rules
 
-CATEGORIES = {"entity", "style", "boilerplate", "syntax", "language"}
+CATEGORIES = {"entity", "style", "boilerplate", "syntax", "language", "integrity", "suppression"}
 SEVERITIES = {"error", "warning", "info"}
 FINDING_FIELDS = {"rule": str, "category": str, "severity": str, "start": int, "end": int, "line": int,
                   "col": int, "text": str, "message": str, "suggestion": (str, type(None)), "safe_fix": bool}
@@ -38,7 +38,8 @@ def check_json_contract(report: dict) -> None:
             for key, kind in FINDING_FIELDS.items():
                 assert isinstance(f[key], kind), (key, f)
             assert f["category"] in CATEGORIES and f["severity"] in SEVERITIES
-            assert re.fullmatch(r"[EXSBL]\d{3}", f["rule"])
+            assert re.fullmatch(r"[EXSBLIM]\d{3}", f["rule"])
+            assert re.fullmatch(r"[0-9a-f]{24}:\d+", f["fingerprint"])
             assert 0 <= f["start"] <= f["end"] <= len(decoded)
             assert decoded[f["start"]:f["end"]] == f["text"], f
             line_start = decoded.rfind("\n", 0, f["start"]) + 1
@@ -223,9 +224,11 @@ def test_sarif_of_a_clean_run_has_an_empty_result_list(cli, tmp_path):
 
 # -- text -----------------------------------------------------------------------------------
 
-LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>[A-Z]\d{3}) \[(?P<category>[a-z]+)\] (?P<message>.+?)"
+LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>[A-Z]\d{3}) (?P<severity>error|warning|info) "
+                  r"\[(?P<category>[a-z]+)\] (?P<message>.+?)"
                   r"(?: \(suggestion: (?P<suggestion>.*?)(?P<unsafe>, unsafe)?\))?$")
-SUMMARY = re.compile(r"^(\d+) findings?; (?:(?:\d+ [a-z]+(?:, )?)+; )?(\d+) files? scanned; (?:\d+ skipped; )?(\d+)/(\d+) sentences flagged\.$")
+SUMMARY = re.compile(r"^(\d+) findings?; (?:(?:\d+ [a-z]+(?:, )?)+; )?(?:(\d+) suppressed \([^)]*\); )?(\d+) files? scanned; "
+                     r"(?:\d+ skipped; )?(\d+)/(\d+) sentences flagged\.$")
 
 
 def test_text_format_lines_and_summary(cli, seeds_dir):
@@ -238,14 +241,47 @@ def test_text_format_lines_and_summary(cli, seeds_dir):
         m = LINE.match(line)
         assert m, line
         assert (m["path"], int(m["line"]), int(m["col"]), m["code"], m["category"]) == (path, f["line"], f["col"], f["rule"], f["category"])
+        assert m["severity"] == f["severity"]  # spelled out: a CI log has no colour
         assert m["message"] == f["message"]
         if f["suggestion"] is not None:
             assert m["suggestion"] == (repr(f["suggestion"]) if f["suggestion"] else "delete")
             assert bool(m["unsafe"]) == (not f["safe_fix"])
     m = SUMMARY.match(lines[-1])
     assert m, lines[-1]
-    assert int(m[1]) == len(findings) and int(m[2]) == 5
+    assert int(m[1]) == len(findings) and int(m[3]) == 5 and m[2] is None
     assert "\x1b[" not in result.stdout  # not a terminal: no colour
+    # --format text and --format concise are the same format (text: its old name), and the default.
+    assert cli("scan", seeds_dir, "--no-neural", "--format", "text").stdout == result.stdout
+    assert cli("scan", seeds_dir, "--no-neural", "--format", "concise").stdout == result.stdout
+
+
+def test_full_format_underlines_each_span_in_its_sentence(cli, seeds_dir):
+    concise = cli("scan", seeds_dir, "--no-neural").stdout.rstrip("\n").split("\n")
+    full = cli("scan", seeds_dir, "--no-neural", "--format", "full").stdout.rstrip("\n").split("\n")
+    report = json.loads(cli("scan", seeds_dir, "--no-neural", "--format", "json").stdout)
+    findings = [f for file_ in report["files"] for f in file_["findings"]]
+    # Each finding: its concise line, then a gutter, the sentence line and the caret line.
+    assert len(full) == 4 * len(findings) + 1 and full[-1] == concise[-1]
+    for i, f in enumerate(findings):
+        head, gutter, source, carets = full[4 * i:4 * i + 4]
+        assert head == concise[i]
+        number, _, shown = source.partition(" | ")
+        assert gutter.strip() == "|" and number.strip() == str(f["line"])
+        pad, marks = re.fullmatch(r"\s*\| ( *)(\^+)", carets).groups()
+        underlined = shown[len(pad):len(pad) + len(marks)]
+        flat = re.sub(r"[\r\n\t]", " ", f["text"])
+        # The carets sit exactly under the matched text (cut short only for a very long span).
+        assert underlined == flat[:len(marks)] and (len(marks) == len(flat) or shown.endswith("…"))
+
+
+def test_full_format_aligns_carets_under_wide_characters(cli, tmp_path):
+    story = tmp_path / "wide.txt"
+    story.write_text("Talks\n\nThe envoy said 北京 talks and the RAID went ahead.\n", encoding="utf-8")
+    out = cli("scan", story, "--no-neural", "--select", "S105", "--format", "full").stdout.split("\n")
+    source, carets = out[2], out[3]
+    # Two CJK letters take four columns: the carets still start under "RAID".
+    start = source.index("RAID")
+    assert carets.index("^") == start + 2 and carets.count("^") == 4
 
 
 def test_colour_is_forced_and_refused_by_flag(cli, seeds_dir):

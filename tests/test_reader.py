@@ -403,8 +403,10 @@ def test_path_inside_a_folder_without_the_x_bit(tmp_path, cli, monkeypatch):
     try:
         ((path, error),) = list(discover([story]))
         assert path == str(story) and error.kind == "unreadable" and "ermission" in error.message
-        # --config: the search for a config file above the path (config.find_config) stats it too,
-        # and is not what is tested here.
+        # Without --config the search for a config file above the path stats it too: that must
+        # not be a traceback either.
+        result = cli("scan", story, "--no-neural")
+        assert result.exit_code == 2
         config = write(tmp_path, "mtcheck.toml", b"")
         result = cli("scan", story, "--no-neural", "--config", config)
         assert result.exit_code == 2
@@ -418,3 +420,14 @@ def test_utf8_bom_on_a_cp1251_file_is_refused_not_turned_into_replacement_charac
     with pytest.raises(InputError) as e:
         decode(b"\xef\xbb\xbf" + RUSSIAN.encode("cp1251"), "story.txt")
     assert e.value.kind == "undecodable" and "byte-order mark" in e.value.message
+
+
+def test_the_gate_leaves_an_unreadable_folder_in_the_inbox_and_says_so(locked_folder, cli, tmp_path):
+    inbox, locked = locked_folder
+    out = {name: tmp_path / name for name in ("accepted", "review", "rejected")}
+    result = cli("gate", inbox, "--no-neural", *(x for name, d in out.items() for x in (f"--{name}", d)))
+    assert result.exit_code in (0, 1), result.output
+    assert locked.is_dir()  # never moved, whole, into rejected/
+    assert not any(p.name == "locked" for d in out.values() if d.exists() for p in d.iterdir())
+    assert not (inbox / "good.txt").exists()  # the readable story was gated
+    assert any(str(locked) in line and "left in the inbox" in line for line in result.stderr.splitlines())

@@ -20,6 +20,7 @@ COMMANDS = {
     "review": "mtcheck.cli.review:review",
     "gate": "mtcheck.cli.gate:gate",
     "cache": "mtcheck.cli.cache_cmd:cache",
+    "lsp": "mtcheck.cli.lsp:lsp",
 }
 
 HELP = """Check machine-translated English news copy for translation damage.

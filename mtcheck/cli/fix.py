@@ -117,6 +117,24 @@ def fix(paths, out_dir, in_place, backup, force, unsafe_fixes, config_path, sele
             errors += 1
             continue
         story = fix_story(r.document, unsafe=cfg.unsafe_fixes)
+        lost = [f for f in story.remaining if f.code == "I101"] if r.document.decode_issues else []
+        if lost:
+            # Bytes the reader could not decode are U+FFFD in the text: writing it would replace
+            # the original bytes for good. An editor decides (or --unsafe-fixes takes the guess).
+            warn(f"error: {r.path}: {len(lost)} run(s) of bytes not valid {r.document.encoding} with no fix applied "
+                 f"(first at line {r.document.line_col(lost[0].start)[0]}); not written: mend them by hand, "
+                 "or use --unsafe-fixes where a reading is suggested")
+            errors += 1
+            continue
+        if r.document.source is not None:  # a wire story: its fixes go back into the original file
+            from mtcheck.readers import WireError, written_back
+
+            try:
+                story = written_back(story, r.document.source)
+            except WireError as e:
+                warn(f"error: {story.path}: {e.message}")
+                errors += 1
+                continue
         totals["files"] += 1
         try:
             where = _write(story, r.document.encoding, root, out_dir, in_place, force=force, inputs=inputs)

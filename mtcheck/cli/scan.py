@@ -25,8 +25,20 @@ from mtcheck.report import FORMATS
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @rule_options
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-              help="text: one line per finding; json: the versioned machine-readable report; sarif: SARIF 2.1.0 for code-scanning dashboards; html: one self-contained page.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="concise", show_default=True,
+              help="concise: one line per finding (path:line:col: CODE severity [category] message); full: each also with its "
+                   "sentence, the span underlined; text: the same as concise; json: the versioned machine-readable report; "
+                   "sarif: SARIF 2.1.0 for code-scanning dashboards; html: one self-contained page; github: GitHub Actions "
+                   "annotations; rdjson: reviewdog's diagnostic JSON; junit: a JUnit XML test report; gitlab: a GitLab "
+                   "code-quality report.")
+@click.option("--show-suppressed", is_flag=True,
+              help="Also list the findings that suppression comments, per-file-ignores or --baseline took out, marked so "
+                   "(concise, full, text, sarif; the JSON report always lists them under files[].suppressed).")
+@click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+              help="Report only findings that are not in this baseline (written by --write-baseline): the problems that are new.")
+@click.option("--write-baseline", "write_baseline", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+              help="Record every finding of this scan in FILE (atomically) instead of reporting them; exit 0 unless a file "
+                   "could not be read. Later scans with --baseline FILE report only new findings.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write the report to this file (atomically) instead of standard output.")
 @click.option("--include", multiple=True, metavar="GLOB", help="File patterns to take inside folders (default: *.txt, *.md); repeatable.")
@@ -46,7 +58,8 @@ from mtcheck.report import FORMATS
               help="Base folder of mtcheck's caches: results, converted models (default: cache in config, $MTCHECK_CACHE_DIR, or the user cache folder).")
 @click.option("--dask", "dask_address", metavar="ADDRESS", default=None,
               help="Analyse the stories on a Dask cluster: a scheduler address (tcp://host:8786), or local[:N] for N local worker processes. Workers need the same mtcheck installed.")
-def scan(paths, config_path, select, ignore, extend_select, neural, parse, fmt, output, include, exclude, fail_on, rewrite,
+def scan(paths, config_path, select, ignore, extend_select, neural, parse, fmt, show_suppressed, baseline_path, write_baseline,
+         output, include, exclude, fail_on, rewrite,
          translator_en_ru, translator_ru_en, color,
          show_diff, jobs, use_cache, cache_dir, dask_address):
     """Scan wire stories (files or folders, recursively) and report translation damage.
@@ -69,13 +82,22 @@ def scan(paths, config_path, select, ignore, extend_select, neural, parse, fmt, 
         # The diff is of the rewrites; with --no-neural (or --no-rewrite), of the rule fixes alone.
         settings = check_rewrite(settings.but(rewrite=True))
     threshold = parse_fail_on(fail_on, settings.config)
+    known = _load_baseline(baseline_path) if baseline_path and not write_baseline else None
     scanner = Scanner(settings)
     results = _run(scanner, paths)
 
     for r in results:
         if r.error is not None:
             warn(f"{r.path}: {r.error.message}")
-    rendered = _render("diff" if show_diff else fmt, results, scanner, color, output)
+    if write_baseline:
+        _write_baseline(results, write_baseline)
+        sys.exit(EXIT_ERROR if any(r.error is not None for r in results) else EXIT_OK)
+    if known is not None:
+        counts = known.apply(results)
+        if counts["fixed"]:
+            warn(f"baseline: {counts['fixed']} of its findings are gone from these files (fixed); "
+                 f"--write-baseline {known.path} records the current state")
+    rendered = _render("diff" if show_diff else fmt, results, scanner, color, output, show_suppressed)
     if output:
         from mtcheck.fsutil import atomic_write
 
@@ -93,12 +115,32 @@ def scan(paths, config_path, select, ignore, extend_select, neural, parse, fmt, 
     sys.exit(EXIT_OK)
 
 
-def _render(fmt, results, scanner, color, output) -> str:
+def _render(fmt, results, scanner, color, output, show_suppressed=False) -> str:
     import importlib
 
     module = importlib.import_module(f"mtcheck.report.{fmt}")
     use_color = color if color is not None else (output is None and sys.stdout.isatty())
-    return module.render(results, signature=scanner.signature(), color=use_color)
+    return module.render(results, signature=scanner.signature(), color=use_color, show_suppressed=show_suppressed)
+
+
+def _load_baseline(path):
+    from mtcheck.baseline import Baseline, BaselineError
+
+    try:
+        return Baseline.load(path)
+    except BaselineError as e:
+        fail(str(e))
+
+
+def _write_baseline(results, path) -> None:
+    from mtcheck.baseline import BaselineError, write
+
+    try:
+        data = write(results, path)
+    except BaselineError as e:
+        fail(str(e))
+    warn(f"baseline: {data['findings']} finding{'s' if data['findings'] != 1 else ''} in {len(data['files'])} "
+         f"file{'s' if len(data['files']) != 1 else ''} written to {path}")
 
 
 def _run(scanner, paths) -> list:

@@ -19,6 +19,7 @@ report.
 from __future__ import annotations
 
 import os
+import sys
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 from mtcheck import __version__
 from mtcheck.document import Document
 from mtcheck.engine import FileResult, Scanner
+from mtcheck.fsutil import printable
 from mtcheck.gate import journal as journal_mod
 from mtcheck.gate import mover
 from mtcheck.gate.audit import AuditLog, now
@@ -117,7 +119,7 @@ def scan_paths(scanner: Scanner, paths: Sequence[Path]) -> Iterator[FileResult]:
     the gate."""
     done = 0
     try:
-        for result in scanner.scan([str(p) for p in paths]):
+        for result in _per_file(scanner.scan([str(p) for p in paths])):
             done += 1
             yield result
         return
@@ -131,6 +133,47 @@ def scan_paths(scanner: Scanner, paths: Sequence[Path]) -> Iterator[FileResult]:
     solo = _in_process(scanner)  # a broken worker pool is not restarted for every story
     for p in paths[done:]:
         yield from scan_paths(solo, [p])
+
+
+def _per_file(results: Iterator[FileResult]) -> Iterator[FileResult]:
+    """One result per inbox file: the gate moves files, and the scan gives a file holding
+    several stories (a feed, a NewsML-G2 news message) as ``file#item-N``, one after another.
+    A file of one item is judged on it; one of several, or with an item that cannot be read,
+    is rejected with the reason (the gate judges one story per file)."""
+    from mtcheck.readers import split_name
+
+    group: list[FileResult] = []
+
+    def merged() -> FileResult:
+        base = split_name(group[0].path)[0]
+        bad = next((r for r in group if r.error is not None), None)
+        if bad is not None:
+            if bad.error.kind == "failed":
+                return FileResult(path=base, error=InputError(base, "failed", bad.error.message))
+            return FileResult(path=base, error=InputError(base, bad.error.kind, f"item {split_name(bad.path)[1]}: {bad.error.message}"))
+        if len(group) == 1:
+            r = group[0]
+            r.document.path = base
+            return FileResult(path=base, document=r.document, extras=r.extras)
+        return FileResult(path=base, error=InputError(
+            base, "multi", f"holds {len(group)} stories; the gate judges one story per file: split it into one file per item"))
+
+    try:
+        for r in results:
+            base, item = split_name(r.path)
+            if group and (item is None or split_name(group[0].path)[0] != base):
+                yield merged()
+                group = []
+            if item is None:
+                yield r
+            else:
+                group.append(r)
+        if group:
+            yield merged()
+    finally:
+        close = getattr(results, "close", None)
+        if close is not None:
+            close()
 
 
 def _in_process(scanner: Scanner) -> Scanner:
@@ -197,6 +240,7 @@ class Gate:
         self.include, self.exclude = tuple(include), tuple(exclude)
         self.neural = neural
         self._signature: dict | None = None
+        self._unreadable: set[str] = set()  # folders already reported as unreadable this run
         # --watch only (``watch_taken``): stories taken this session, by inbox name, so that
         # a writer still appending after the take is caught (see ``grown`` and ``process``).
         self.taken_window: float | None = None
@@ -240,8 +284,16 @@ class Gate:
     def _walk(self, include: Sequence[str] = ("*",), exclude: Sequence[str] = ()) -> Iterator[tuple[Path, bool]]:
         """(path, temporary) for the files of the inbox outside the state and verdict folders."""
         inside = [f for f in self.folders.values() if _is_within(f, self.inbox)]
-        for path, _error in discover([self.inbox], include, exclude):
+        # Files, not stories: the gate moves files (a feed of several items is one inbox file).
+        for path, error in discover([self.inbox], include, exclude, stories=False):
             p = Path(path)
+            if error is not None and error.kind == "unreadable" and not os.path.isfile(path):
+                # A folder the gate cannot list or enter is not a story: say so (once a run) and
+                # leave it where it is, never move it into rejected/ whole.
+                if path not in self._unreadable:
+                    self._unreadable.add(path)
+                    print(f"mtcheck: {printable(path)}: {error.message}; left in the inbox", file=sys.stderr)
+                continue
             rel = p.relative_to(self.inbox)
             if rel.parts[0] == STATE_DIR or any(_is_within(p, f) for f in inside):
                 continue
@@ -476,7 +528,7 @@ def check_in_place(paths: Sequence[str], scanner: Scanner, policy: Policy,
     """``--check``/``--explain``: decide stories where they lie; nothing is moved or recorded.
     A path that does not exist, or a story the scanner failed on, yields (path, story, None)."""
     files = []
-    for path, error in discover(paths, scanner.settings.include, scanner.settings.exclude):
+    for path, error in discover(paths, scanner.settings.include, scanner.settings.exclude, stories=False):
         if error is not None and not os.path.lexists(path):
             yield path, Story(Path(path), error=error), None
         else:

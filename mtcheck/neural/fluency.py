@@ -183,8 +183,21 @@ def prepare(progress: bool | None = None, backend_name: str | None = None) -> Pa
     else:
         build = functools.partial(_build_ct2, gguf, progress=progress)
         describe = f"de-quantized from {gguf.name}, converted to CTranslate2 (float32)"
-    path, _ = cache.prepare(ROLE, current_key(name), build, describe=describe)
+    path, _ = cache.prepare(ROLE, current_key(name), _announced(build), describe=describe)
     return path
+
+
+def _announced(build):
+    """``build``, saying first on stderr what the wait is for: the conversion takes about 40 s
+    and happens once, so it is announced on a terminal and off it alike (one line, no bar)."""
+
+    def run(out: Path) -> dict:
+        import sys
+
+        print("mtcheck: preparing the fluency model (once, about 40 s)...", file=sys.stderr, flush=True)
+        return build(out)
+
+    return run
 
 
 def _build_torch(gguf: Path, out: Path, progress: bool) -> dict:
@@ -193,10 +206,7 @@ def _build_torch(gguf: Path, out: Path, progress: bool) -> dict:
     from transformers import modeling_gguf_pytorch_utils as gguf_utils
     from transformers.utils import logging as hf_logging
 
-    if progress:
-        import sys
-
-        print(f"mtcheck: preparing the fluency model once (de-quantizing {gguf.name}, about 30 s)...", file=sys.stderr)
+    # (The one-line notice is printed by ``prepare``, terminal or not.)
     was = hf_logging.is_progress_bar_enabled()
     (hf_logging.enable_progress_bar if progress else hf_logging.disable_progress_bar)()
     verbosity = hf_logging.get_verbosity()

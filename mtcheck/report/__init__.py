@@ -1,16 +1,23 @@
 """Reporters: one module per output format, each turning scan results into text.
 
-``summarize`` is shared so every format counts the same way.
+``summarize`` is shared so every format counts the same way; ``repo_path`` names a file the
+way CI tools want it (relative to the working folder, where the repository is checked out).
 """
 
 from __future__ import annotations
 
+import os
 from collections import Counter
+from pathlib import Path
 from typing import Sequence
 
+from mtcheck.codec import suppressed
 from mtcheck.engine import FileResult
 
-FORMATS = ("text", "json", "sarif", "html")
+# concise and full: ruff's two text formats; text: concise under its old name (scripts use it).
+# github, rdjson, junit, gitlab: what CI systems read (GitHub workflow commands, reviewdog,
+# JUnit XML test reports, GitLab code quality).
+FORMATS = ("concise", "full", "text", "json", "sarif", "html", "github", "rdjson", "junit", "gitlab")
 
 # ANSI colours of the terminal formats (the same escapes click.style writes).
 _ANSI_FG = {"red": 31, "green": 32, "yellow": 33, "blue": 34, "magenta": 35, "cyan": 36}
@@ -31,6 +38,7 @@ def summarize(results: Sequence[FileResult]) -> dict:
     by_category: Counter = Counter()
     by_severity: Counter = Counter()
     by_rule: Counter = Counter()
+    suppressed_by: Counter = Counter()
     sentences = flagged = 0
     for r in results:
         if r.document is None:
@@ -41,6 +49,8 @@ def summarize(results: Sequence[FileResult]) -> dict:
             by_category[f.category] += 1
             by_severity[str(f.severity)] += 1
             by_rule[f.code] += 1
+        for _, by in suppressed(r.document):
+            suppressed_by[by] += 1
     return {
         "files": len(results),
         "files_scanned": sum(1 for r in results if r.document is not None),
@@ -51,4 +61,15 @@ def summarize(results: Sequence[FileResult]) -> dict:
         "by_rule": dict(sorted(by_rule.items())),
         "sentences": sentences,
         "flagged_sentences": flagged,
+        "suppressed": sum(suppressed_by.values()),  # inline, per-file-ignores, baseline (mtcheck.suppress)
+        "suppressed_by": dict(sorted(suppressed_by.items())),
     }
+
+
+def repo_path(path: str) -> str:
+    """``path`` relative to the working folder (posix), or absolute when outside it."""
+    p = Path(os.path.abspath(path))
+    try:
+        return p.relative_to(Path(os.path.abspath(os.getcwd()))).as_posix()
+    except ValueError:
+        return p.as_posix()

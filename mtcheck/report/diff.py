@@ -104,7 +104,16 @@ def result_patch(result: FileResult) -> str:
     doc = result.document
     if doc is None:
         return ""
-    return unified_diff(patch_path(result.path), doc.text, fix_story(doc).text)
+    story = fix_story(doc)
+    if doc.source is not None:  # a wire story: the patch is of the original file (issue 12)
+        from mtcheck.readers import WireError, written_back
+
+        try:
+            story = written_back(story, doc.source)
+        except WireError:
+            return ""
+        return unified_diff(patch_path(story.path), story.original, story.text)
+    return unified_diff(patch_path(result.path), doc.text, story.text)
 
 
 def render(results: Sequence[FileResult] | Iterable[FileResult], signature: dict | None = None, color: bool = False, **_) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Sequence
 
-from mtcheck import codec
+from mtcheck import baseline, codec
 from mtcheck.document import Document
 from mtcheck.engine import FileResult
 from mtcheck.findings import Finding
@@ -23,6 +23,8 @@ def finding_record(doc: Document, f: Finding) -> dict:
     line, col = doc.line_col(f.start)
     end_line, end_col = doc.line_col(f.end)
     rec.update(line=line, col=col, end_line=end_line, end_col=end_col)
+    if doc.source is not None:  # a wire story: where the finding lies in the original file's bytes
+        rec.update(byte=doc.source.original_byte(f.start), end_byte=doc.source.original_byte(f.end))
     return rec
 
 
@@ -42,12 +44,19 @@ def sentence_records(doc: Document) -> list[dict]:
 def file_record(r: FileResult) -> dict:
     doc = r.document
     assert doc is not None
+    prints = baseline.fingerprint_map(doc)  # stable across edits elsewhere in the story
+    findings = [dict(finding_record(doc, f), fingerprint=prints[id(f)]) for f in doc.findings]
+    hidden = codec.suppressed(doc)
     rec = {
         "path": r.path,
         "encoding": doc.encoding,
-        "findings": [finding_record(doc, f) for f in doc.findings],
+        "findings": findings,
         "sentences": sentence_records(doc),
+        # What suppressions took out (mtcheck.suppress, --baseline), each with what took it out.
+        "suppressed": [dict(finding_record(doc, f), fingerprint=prints[id(f)], suppressed_by=by) for f, by in hidden],
     }
+    if doc.source is not None:  # a wire story: its format and the parts the reader took
+        rec["source"] = doc.source.record()
     rec.update(r.extras.get("json", {}))
     return rec
 

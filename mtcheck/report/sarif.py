@@ -7,11 +7,15 @@ from pathlib import Path
 from typing import Sequence
 
 from mtcheck import __version__
+from mtcheck.baseline import FINGERPRINT_KEY, fingerprint_map
+from mtcheck.codec import suppressed
 from mtcheck.engine import FileResult
 from mtcheck.rules import all_rules
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+# SARIF's suppression kinds: a comment in the file, or something outside it (config, baseline).
+_SUPPRESSION_KIND = {"inline": "inSource", "directive": "inSource"}
 
 
 def _uri(path: str) -> str:
@@ -22,7 +26,7 @@ def _uri(path: str) -> str:
         return p.resolve().as_uri()
 
 
-def report(results: Sequence[FileResult], signature: dict | None = None) -> dict:
+def report(results: Sequence[FileResult], signature: dict | None = None, show_suppressed: bool = False) -> dict:
     rules = list(all_rules())
     index = {r.code: i for i, r in enumerate(rules)}
     sarif_results = []
@@ -30,7 +34,11 @@ def report(results: Sequence[FileResult], signature: dict | None = None) -> dict
         if r.document is None:
             continue
         doc = r.document
-        for f in doc.findings:
+        prints = fingerprint_map(doc)
+        shown = [(f, None) for f in doc.findings]
+        if show_suppressed:  # SARIF's own way: the result, with how it was suppressed
+            shown = sorted(shown + list(suppressed(doc)), key=lambda e: e[0].sort_key())
+        for f, by in shown:
             line, col = doc.line_col(f.start)
             end_line, end_col = doc.line_col(f.end)
             res = {
@@ -48,8 +56,11 @@ def report(results: Sequence[FileResult], signature: dict | None = None) -> dict
                         },
                     }
                 }],
+                "partialFingerprints": {FINGERPRINT_KEY: prints[id(f)]},
                 "properties": {"category": f.category},
             }
+            if by is not None:
+                res["suppressions"] = [{"kind": _SUPPRESSION_KIND.get(by, "external"), "justification": by}]
             if f.fix is not None and f.suggestion is not None:
                 res["fixes"] = [{
                     "description": {"text": (f"Replace with '{f.suggestion}'" if f.suggestion else "Delete") + ("" if f.safe_fix else " (unsafe)")},
@@ -86,5 +97,5 @@ def report(results: Sequence[FileResult], signature: dict | None = None) -> dict
     }
 
 
-def render(results: Sequence[FileResult], signature: dict | None = None, **_) -> str:
-    return json.dumps(report(results, signature), ensure_ascii=False, indent=1) + "\n"
+def render(results: Sequence[FileResult], signature: dict | None = None, show_suppressed: bool = False, **_) -> str:
+    return json.dumps(report(results, signature, show_suppressed=show_suppressed), ensure_ascii=False, indent=1) + "\n"

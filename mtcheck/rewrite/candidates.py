@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from mtcheck.document import Document, Sentence
-from mtcheck.findings import Applicability, Finding
+from mtcheck.findings import Applicability, Edit, Finding, apply_edits_mapped
 from mtcheck.rewrite import protect
 from mtcheck.rewrite.protect import Protected
 
@@ -67,45 +67,30 @@ def build_target(doc: Document, s: Sentence, flagged: bool, unsafe: bool = False
     rewrite must keep: resolved names in standard form, unresolved entity names verbatim,
     quoted material."""
     findings = sentence_findings(doc, s)
-    edits = []  # (start, end, replacement, finding), sentence-relative
+    edits: list[Edit] = []  # sentence-relative
+    owner: dict[int, Finding] = {}  # id(edit) -> the finding it fixes
     for f in findings:
         if f.category in NOT_SENTENCE_FIXES or not fix_applies(f, unsafe):
             continue
         if any(e.start < s.start or e.end > s.end for e in f.fix.edits):
             continue
         for e in f.fix.edits:
-            edits.append((e.start - s.start, e.end - s.start, e.replacement, f))
-    edits.sort(key=lambda e: (e[0], e[1]))
+            edit = Edit(e.start - s.start, e.end - s.start, e.replacement)
+            edits.append(edit)
+            owner[id(edit)] = f
 
     text = s.text
-    out, pos, shift = [], 0, []  # shift: (original end, delta so far) after each applied edit
+    fixed, done, moved = apply_edits_mapped(text, edits)
     applied: list[Finding] = []
     names: list[Protected] = []
-    delta = 0
-    for start, end, replacement, f in edits:
-        if start < pos:
-            continue  # overlaps an edit already applied
-        out.append(text[pos:start])
-        new_start = start + delta
-        out.append(replacement)
-        if f.category == "entity" and replacement.strip():
-            names.append(Protected(new_start, new_start + len(replacement), replacement, "name"))
-        delta += len(replacement) - (end - start)
-        shift.append((end, delta))
-        pos = end
+    for edit, new_start in done:
+        f = owner[id(edit)]
+        if f.category == "entity" and edit.replacement.strip():
+            names.append(Protected(new_start, new_start + len(edit.replacement), edit.replacement, "name"))
         if f not in applied:
             applied.append(f)
-    out.append(text[pos:])
-    fixed = "".join(out)
 
-    def moved(offset: int) -> int:
-        d = 0
-        for end, dl in shift:
-            if end <= offset:
-                d = dl
-        return offset + d
-
-    applied_spans = [(a, b) for a, b, _, _ in edits]
+    applied_spans = [(e.start, e.end) for e in edits]
     for f in findings:
         # An entity the rules found but did not resolve safely: keep it as the story has it.
         if f.category != "entity" or f in applied:

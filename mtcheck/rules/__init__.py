@@ -12,7 +12,7 @@ from typing import Iterable
 
 from mtcheck.rules.base import Context, Family, Rule
 
-FAMILY_MODULES = ("entity", "style", "boilerplate", "syntax", "language", "integrity")
+FAMILY_MODULES = ("entity", "style", "boilerplate", "syntax", "language", "integrity", "suppression")
 
 
 @lru_cache(maxsize=None)
@@ -75,6 +75,8 @@ def select_rules(select: Iterable[str] = (), ignore: Iterable[str] = (), extend_
             best_ign = max((sp for s in ignore if (sp := _specificity(s, rule, family)) is not None), default=None)
             if best_sel is None:
                 continue
+            if rule.preview and not any(sel.strip().upper() == rule.code for sel in select):
+                continue  # preview rules only by their own code
             if best_ign is not None and best_ign >= best_sel:
                 continue
             enabled.add(rule.code)

@@ -1,0 +1,193 @@
+"""Baselines: adopt mtcheck on an archive and see only the problems that are new.
+
+``scan --write-baseline FILE`` records every finding of the scan; ``scan --baseline FILE`` then
+reports only the findings that are not in it. A finding is recorded by its fingerprint: the
+rule, the text of the sentence it is in (whitespace collapsed, Unicode NFC) and the text it
+matched, never its offsets or line, so that editing another sentence of the story, or adding
+a paragraph above it, leaves it recognised. The baseline counts each fingerprint per file:
+two identical findings (the same acronym twice in one sentence) need two entries, so a third
+one added later is reported.
+
+Files are named relative to the baseline file's folder, so the baseline is found again
+whichever folder the scan runs from. The same fingerprints (with their occurrence number) are
+SARIF's ``partialFingerprints`` and GitLab's issue fingerprints.
+
+Findings the baseline holds are moved from ``doc.findings`` to ``codec.suppressed(doc)`` with
+the reason ``baseline``: they are counted in the summary and listed by ``--show-suppressed``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import json
+import os
+import re
+import unicodedata
+from collections import Counter
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from mtcheck import __version__, codec
+from mtcheck.document import Document
+from mtcheck.findings import Finding
+from mtcheck.fsutil import atomic_write, printable, read_regular
+
+VERSION = 1
+BASELINE = "baseline"
+FINGERPRINT_KEY = "mtcheck/v1"  # SARIF partialFingerprints key
+MAX_BASELINE_BYTES = 1 << 30
+_SPACE = re.compile(r"\s+")
+
+
+class BaselineError(Exception):
+    """A baseline file that cannot be read or is not one; the message is one line."""
+
+
+def normalise(text: str) -> str:
+    return _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
+
+
+def _digest(code: str, sentence: str, matched: str) -> str:
+    h = hashlib.sha256("\0".join((code, sentence, matched)).encode("utf-8", "surrogatepass"))
+    return h.hexdigest()[:24]
+
+
+def fingerprints(doc: Document, findings: Sequence[Finding] | None = None) -> list[tuple[str, int]]:
+    """(fingerprint, occurrence) of each finding of ``doc`` (default ``doc.findings``), in order:
+    occurrence counts the findings before it with the same fingerprint (0 for the first)."""
+    findings = doc.findings if findings is None else findings
+    starts = [s.start for s in doc.sentences]
+    seen: Counter = Counter()
+    out = []
+    for f in findings:
+        i = bisect.bisect_right(starts, f.start) - 1
+        sentence = doc.sentences[i].text if i >= 0 and f.start < max(doc.sentences[i].end, doc.sentences[i].start + 1) else ""
+        fp = _digest(f.code, normalise(sentence), normalise(f.text))
+        out.append((fp, seen[fp]))
+        seen[fp] += 1
+    return out
+
+
+def fingerprint_strings(doc: Document, findings: Sequence[Finding] | None = None) -> list[str]:
+    """``fingerprint:occurrence`` per finding: unique within a file, stable across edits elsewhere."""
+    return [f"{fp}:{n}" for fp, n in fingerprints(doc, findings)]
+
+
+def fingerprint_map(doc: Document) -> dict[int, str]:
+    """``fingerprint:occurrence`` of every finding of ``doc``, reported or suppressed, by
+    ``id(finding)``: occurrences are counted over both, so a finding keeps its fingerprint
+    whether or not its twin was suppressed."""
+    every = sorted([*doc.findings, *(f for f, _ in codec.suppressed(doc))], key=Finding.sort_key)
+    return {id(f): fp for f, fp in zip(every, fingerprint_strings(doc, every))}
+
+
+def _key(path: str, base: Path) -> str:
+    """A file's name in the baseline: relative to the baseline's folder when inside it."""
+    absolute = Path(os.path.abspath(path))
+    try:
+        return absolute.relative_to(base).as_posix()
+    except ValueError:
+        return absolute.as_posix()
+
+
+def _base(baseline_path: str | os.PathLike) -> Path:
+    return Path(os.path.abspath(baseline_path)).parent
+
+
+# -- writing --------------------------------------------------------------------------------------
+def build(results: Iterable, baseline_path: str | os.PathLike) -> dict:
+    """The baseline of the scanned files' findings (FileResults; files with errors are left out)."""
+    base = _base(baseline_path)
+    files: dict[str, list[dict]] = {}
+    for r in results:
+        doc = r.document
+        if doc is None or not doc.findings:
+            continue
+        entries: dict[str, dict] = {}
+        for f, (fp, _) in zip(doc.findings, fingerprints(doc)):
+            entry = entries.get(fp)
+            if entry is None:
+                entries[fp] = {"fingerprint": fp, "rule": f.code, "text": f.text, "count": 1}
+            else:
+                entry["count"] += 1
+        files[_key(r.path, base)] = list(entries.values())
+    return {
+        "version": VERSION,
+        "tool": "mtcheck",
+        "mtcheck": __version__,
+        "findings": sum(e["count"] for entries in files.values() for e in entries),
+        "files": dict(sorted(files.items())),
+    }
+
+
+def write(results: Sequence, baseline_path: str | os.PathLike) -> dict:
+    data = build(results, baseline_path)
+    text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    try:
+        atomic_write(baseline_path, text)
+    except OSError as e:
+        raise BaselineError(f"{printable(baseline_path)}: cannot write the baseline: {e.strerror or e}") from None
+    return data
+
+
+# -- reading and applying -------------------------------------------------------------------------
+class Baseline:
+    def __init__(self, files: dict[str, Counter], base: Path, path: str):
+        self.files = files
+        self.base = base
+        self.path = path
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> "Baseline":
+        shown = printable(path)
+        try:
+            raw = read_regular(path, MAX_BASELINE_BYTES)
+        except OSError as e:
+            raise BaselineError(f"{shown}: cannot read the baseline: {e.strerror or e}") from None
+        try:
+            data = json.loads(raw.decode("utf-8-sig"))
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
+            raise BaselineError(f"{shown}: not a baseline file (not JSON: {printable(str(e).splitlines()[0])})") from None
+        if not isinstance(data, dict) or data.get("tool") != "mtcheck" or not isinstance(data.get("files"), dict):
+            raise BaselineError(f"{shown}: not a baseline file (write one with `mtcheck scan --write-baseline FILE`)")
+        if data.get("version") != VERSION:
+            raise BaselineError(f"{shown}: baseline version {printable(data.get('version'))} is not {VERSION}; write it again with --write-baseline")
+        files: dict[str, Counter] = {}
+        for name, entries in data["files"].items():
+            if not isinstance(entries, list):
+                raise BaselineError(f"{shown}: files.{printable(name)} must be a list")
+            counts: Counter = Counter()
+            for e in entries:
+                if not (isinstance(e, dict) and isinstance(e.get("fingerprint"), str)
+                        and isinstance(e.get("count", 1), int) and not isinstance(e.get("count", 1), bool)
+                        and e.get("count", 1) >= 0):
+                    raise BaselineError(f"{shown}: files.{printable(name)}: each entry needs a fingerprint and a count")
+                counts[e["fingerprint"]] += e.get("count", 1)
+            files[name] = counts
+        return cls(files, _base(path), str(path))
+
+    def apply(self, results: Iterable) -> dict[str, int]:
+        """Move the findings the baseline holds out of each document's findings (into
+        ``codec.suppressed(doc)`` as ``baseline``). Returns {"matched": n, "new": n, "fixed": n}:
+        fixed counts baseline entries of the scanned files no longer found."""
+        matched = new = fixed = 0
+        for r in results:
+            doc = r.document
+            if doc is None:
+                continue
+            left = Counter(self.files.get(_key(r.path, self.base), {}))
+            kept, moved = [], []
+            for f, (fp, _) in zip(doc.findings, fingerprints(doc)):
+                if left[fp] > 0:
+                    left[fp] -= 1
+                    moved.append((f, BASELINE))
+                else:
+                    kept.append(f)
+            matched += len(moved)
+            new += len(kept)
+            fixed += sum(n for n in left.values() if n > 0)
+            if moved:
+                doc.findings = kept
+                doc.user_data[codec.SUPPRESSED] = list(codec.suppressed(doc)) + moved
+        return {"matched": matched, "new": new, "fixed": fixed}

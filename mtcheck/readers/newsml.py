@@ -1,0 +1,138 @@
+"""NewsML-G2: a ``newsItem`` (``contentMeta`` headline, subheadline, by, dateline; its
+``contentSet``: NITF or XHTML in ``inlineXML``, or text in ``inlineData``), a ``newsMessage``
+(one story per news item of its ``itemSet``), and the ``contentSet``/``contentMeta`` fragments
+IPTC's guidelines show on their own."""
+
+from __future__ import annotations
+
+from mtcheck.readers import Story, WireError
+from mtcheck.readers.markup import Located, MarkupError, Node, emit_plain, parse_xml, plain_paragraphs
+from mtcheck.readers.nitf import Lines, _flat, add_nitf, norm
+from mtcheck.sourcemap import TextBuilder
+
+
+def read(source: str, file: str, encoding: str) -> list[Story]:
+    try:
+        root = parse_xml(source)
+    except MarkupError as e:
+        raise WireError("malformed", str(e)) from None
+    if root.name == "newsMessage":
+        items = list(root.iter("newsItem"))
+        if not items:
+            raise WireError("empty", "news message without a news item")
+        stories = [_story(item, source, file, encoding, n) for n, item in enumerate(items, 1)]
+        for st in stories:
+            if st.source is not None:
+                st.source.meta["items"] = len(items)
+        return stories
+    return [_story(root, source, file, encoding, None)]
+
+
+def _story(item: Node, source: str, file: str, encoding: str, number: int | None) -> Story:
+    b = TextBuilder()
+    where = Located(source, ctx="xml")
+    lines = Lines(b, where)
+    meta_node = item if item.name == "contentMeta" else item.first("contentMeta")
+    headline = None
+    if meta_node is not None:
+        heads = meta_node.elements("headline")
+        main = next((h for h in heads if "main" in h.attrs.get("role", "")), heads[0] if heads else None)
+        if main is not None and norm(main.text()):
+            headline = main.text()
+            lines.block("headline", "contentMeta/headline", main, _flat(main))
+        for sub in meta_node.elements("subheadline"):
+            lines.block("subheadline", "contentMeta/subheadline", sub, _flat(sub))
+        for by in meta_node.elements("by"):
+            lines.block("byline", "contentMeta/by", by, _flat(by))
+        for dl in meta_node.elements("dateline"):
+            lines.block("dateline", "contentMeta/dateline", dl, _flat(dl))
+    content = item if item.name == "contentSet" else item.first("contentSet")
+    if content is not None:
+        for c in content.elements("inlineXML", "inlineData"):
+            if c.name == "inlineData":
+                text = c.text()
+                # The data's own characters map straight into the file when it is one run.
+                pieces = [p for p in c.children if not isinstance(p, Node)]
+                if len(pieces) == 1 and len(pieces[0].text) == pieces[0].k1 - pieces[0].k0:
+                    loc = Located(pieces[0].text, base=pieces[0].k0, ctx="xml")
+                    for k0, k1 in plain_paragraphs(loc.text):
+                        if b.length:
+                            b.separate("\n\n", loc.span(k0, k0)[0])
+                        b.begin_part("body", "contentSet/inlineData", loc.span(k0, k0)[0])
+                        emit_plain(b, loc, k0, k1, "xml")
+                        b.end_part(loc.span(k1, k1)[0])
+                elif text.strip():
+                    lines.block("body", "contentSet/inlineData", c)
+                continue
+            for child in c.elements():
+                if child.name == "nitf":
+                    add_nitf(lines, child, skip_headline=headline)
+                elif child.name == "html":
+                    body = child.first("body") or child
+                    lines.block("body", "contentSet/inlineXML/html", body)
+                else:
+                    lines.block("body", f"contentSet/inlineXML/{child.name}", child)
+    meta = {"root": item.name}
+    item_meta = item.first("itemMeta")
+    if item_meta is not None:
+        meta["itemMeta"] = [item_meta.start, item_meta.inner_start, item_meta.inner_end, item_meta.end]
+        meta["itemMeta_children"] = [[c.name, c.tag, c.start, c.end] for c in item_meta.elements()]
+    lang = item.attrs.get("xml:lang")
+    if meta_node is not None:
+        ln = meta_node.first("language")
+        if ln is not None and ln.attrs.get("tag"):
+            lang = ln.attrs["tag"]
+    if lang:
+        meta["language"] = lang
+    text, smap = b.build("newsml", file, source, encoding, item=number, meta=meta)
+    if not any(ch.isalpha() for ch in text):
+        what = "news item" + (f" {number}" if number else "")
+        return Story(None, smap, WireError("empty", f"{what} holds no story text (no headline, no body)"))
+    return Story(text, smap)
+
+
+# The order of itemMeta's children in the NewsML-G2 schema, up to edNote: a new pubStatus or
+# edNote goes after the last element that has to precede it, so the item stays valid.
+_ITEM_META_ORDER = ("itemClass", "provider", "versionCreated", "firstCreated", "embargoed", "pubStatus", "role",
+                    "fileName", "generator", "profile", "service", "title", "edNote")
+
+
+def record_verdict(smap, source: str, verdict: str, note: str) -> str | None:
+    """``source`` with the item's ``pubStatus`` set from the verdict and an ``edNote`` added
+    to its ``itemMeta``; every other byte stays as it was."""
+    from html import escape
+
+    spans = smap.meta.get("itemMeta")
+    if spans is None:
+        return None
+    children = smap.meta.get("itemMeta_children", [])
+    prefix = ""
+    if children:
+        tag = children[0][1]
+        prefix = tag.rpartition(":")[0] + ":" if ":" in tag else ""
+    status = {"accepted": "stat:usable", "review": "stat:withheld", "rejected": "stat:withheld"}.get(verdict, "stat:withheld")
+    replacements = []
+    existing = [c for c in children if c[0] == "pubStatus"]
+    element = f'<{prefix}pubStatus qcode="{status}"/>'
+    if existing:
+        replacements.append((existing[0][2], existing[0][3], element))
+    else:
+        replacements.append((_insert_at(children, "pubStatus", spans), None, element))
+    replacements.append((_insert_at(children, "edNote", spans), None,
+                         f'<{prefix}edNote role="mtcheck:verdict">{escape(note, quote=False)}</{prefix}edNote>'))
+    out, pos = [], 0
+    for s0, s1, rep in sorted(replacements, key=lambda r: (r[0], r[1] is None)):
+        out.append(source[pos:s0])
+        out.append(rep)
+        pos = s0 if s1 is None else s1
+    out.append(source[pos:])
+    return "".join(out)
+
+
+def _insert_at(children, name: str, spans) -> int:
+    rank = _ITEM_META_ORDER.index(name)
+    at = spans[1]  # just inside <itemMeta>
+    for c in children:
+        if c[0] in _ITEM_META_ORDER and _ITEM_META_ORDER.index(c[0]) <= rank:
+            at = c[3]
+    return at

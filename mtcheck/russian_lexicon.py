@@ -1,0 +1,104 @@
+"""The Russian and English word lists of the E106 detector (Latin words that read as Russian).
+
+Data, not code: ``mtcheck/data/russian/russian.tsv`` (Russian word forms from Russian news
+with their counts, kinds and, where known, the English the translators used) and
+``mtcheck/data/russian/english.tsv`` (words and acronyms as English news writes them), both
+built by ``scripts/build_russian_lexicon.py`` (which also folds in the English vocabulary of
+``mtcheck/data/wordfreq.tsv``).
+
+Russian forms are indexed by their scheme-blind key (``translit.skeleton_cyrillic``): a Latin
+word is looked up with one dict probe per key (``translit.skeletons_latin``), whatever scheme
+produced it. Acronyms are indexed by their letter-by-letter renderings
+(``translit.acronym_variants``). Loaded once per process, on first use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from mtcheck import translit
+from mtcheck.data import DATA_DIR, DataError
+
+RUSSIAN_FILE = DATA_DIR / "russian" / "russian.tsv"
+ENGLISH_FILE = DATA_DIR / "russian" / "english.tsv"
+KINDS = ("name", "word", "acronym", "clipped")
+ENGLISH_KINDS = ("word", "name", "acronym")
+KIND_NAMES = {"name": "name", "word": "word", "acronym": "acronym", "clipped": "clipped compound"}
+
+
+@dataclass(frozen=True)
+class RussianForm:
+    ru: str  # as the corpus writes it (lower case; an acronym in capitals)
+    count: int
+    kind: str  # name | word | acronym | clipped
+    en: str = ""  # the English form translators used, where known
+
+    @property
+    def kind_name(self) -> str:
+        return KIND_NAMES[self.kind]
+
+
+@dataclass
+class Lexicon:
+    rows: list[list[str]]  # russian.tsv: form, count, kind, English, key
+    keys: dict[str, int]  # scheme-blind key → its row (the first, most important, form)
+    acronym_rows: tuple[int, ...]
+    english: frozenset[str]  # matching keys of English words and names
+    english_acronyms: frozenset[str]
+
+    def lookup(self, key: str) -> RussianForm | None:
+        i = self.keys.get(key)
+        return None if i is None else self._form(i)
+
+    def _form(self, i: int) -> RussianForm:
+        ru, count, kind, en, _ = self.rows[i]
+        return RussianForm(ru, int(count), kind, en)
+
+    @property
+    def acronyms(self) -> dict[str, RussianForm]:
+        """Letter-by-letter rendering (capitals) → Russian acronym, the most frequent first;
+        built on first use (only a story with an unknown all-capitals word needs it)."""
+        index = self.__dict__.get("_acronyms")
+        if index is None:
+            index = {}
+            for i in self.acronym_rows:  # most frequent first: a rendering keeps the commonest
+                form = self._form(i)
+                for latin in translit.acronym_variants(form.ru):
+                    index.setdefault(latin, form)
+            self.__dict__["_acronyms"] = index
+        return index
+
+
+def _table(path, columns: int) -> list[list[str]]:
+    """The rows of a tab-separated list (``#`` lines are comments), each of ``columns`` cells."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            rows = [line.split("\t") for line in fh.read().splitlines() if line and line[0] != "#"]
+    except (OSError, UnicodeDecodeError) as e:
+        raise DataError(f"{path}: cannot read ({getattr(e, 'strerror', None) or e})") from None
+    bad = next((r for r in rows if len(r) != columns or not r[1].isdigit()), None)
+    if bad is not None:
+        raise DataError(f"{path}: expected {columns} tab-separated columns, got {chr(9).join(bad)!r}")
+    return rows
+
+
+def _check_kinds(path, rows: list[list[str]], known: tuple[str, ...]) -> None:
+    unknown = {r[2] for r in rows} - set(known)
+    if unknown:
+        raise DataError(f"{path}: unknown kind '{sorted(unknown)[0]}' (known: {', '.join(known)})")
+
+
+@lru_cache(maxsize=1)
+def load() -> Lexicon:
+    rows = _table(RUSSIAN_FILE, 5)
+    _check_kinds(RUSSIAN_FILE, rows, KINDS)
+    # Rows come most important first (hand-made clipped compounds, then by count): the first
+    # form of a key keeps it (the dict is built from the last row back).
+    keys = {rows[i][4]: i for i in range(len(rows) - 1, -1, -1) if rows[i][2] != "acronym"}
+    acronym_rows = tuple(i for i, r in enumerate(rows) if r[2] == "acronym")
+    erows = _table(ENGLISH_FILE, 3)
+    _check_kinds(ENGLISH_FILE, erows, ENGLISH_KINDS)
+    english = frozenset(r[0] for r in erows if r[2] != "acronym")
+    english_acronyms = frozenset(r[0] for r in erows if r[2] == "acronym")
+    return Lexicon(rows, keys, acronym_rows, english, english_acronyms)

@@ -1,0 +1,185 @@
+"""Pathological inputs through the rules, in process (issue 10, item 12): every rule is linear, or
+bounded, in the size of its input. Each test runs an input of about 1 MB under a generous
+timeout, so a regression to quadratic time fails (1 MB squared is hours); the timings
+themselves are printed by ``scripts/stress.py``, not asserted here."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from mtcheck import gazetteer as gz
+from mtcheck import translit
+from mtcheck.config import Config
+from mtcheck.document import Document
+from mtcheck.rules import Context, families, select_rules
+from mtcheck.rules.language import MAX_WORD_LETTERS
+from mtcheck.rules.style import MAX_GLUED_LENGTH
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+MB = 1_000_000
+
+
+def run_rules(text: str, gazetteer: list[str] | None = None, select: tuple[str, ...] = ()) -> list:
+    """Every selected rule family on ``text`` (rules only: no parse, no neural scores)."""
+    ctx = Context(config=Config(gazetteer=gazetteer or []), enabled=select_rules(select), resources=frozenset())
+    doc = Document.from_text(text)
+    findings = [f for family in families() for f in family.check(doc, ctx)]
+    for f in findings:
+        assert doc.text[f.start:f.end] == f.text
+    return findings
+
+
+def codes(findings) -> Counter:
+    return Counter(f.code for f in findings)
+
+
+def letters(n: int, seed: int = 7) -> str:
+    rng = random.Random(seed)
+    return "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(n))
+
+
+# -- one huge token ---------------------------------------------------------------------------
+
+
+@pytest.mark.timeout(60)
+def test_a_one_megabyte_word_is_one_finding():
+    word = letters(MB)
+    findings = run_rules(word + "\n")
+    assert [(f.code, f.start, f.end) for f in findings] == [("L104", 0, MB)]
+    assert findings[0].data == {"letters": MB} and findings[0].fix is None
+
+
+@pytest.mark.timeout(60)
+def test_a_huge_word_inside_a_sentence_is_one_finding_and_the_sentence_is_still_judged():
+    word = letters(300_000)
+    text = f"Russian soldiers in the area of {word} no.\n"
+    found = codes(run_rules(text))
+    assert found["L104"] == 1 and found["S104"] == 0
+    assert found["X102"] == 1  # the bare "no" at the end is still found, past the long word
+
+
+def test_glued_words_are_searched_up_to_the_bound_and_reported_once_past_it():
+    glued = "saidthat"
+    assert codes(run_rules(f"The Pentagon has already {glued} it.\n"))["S104"] == 1
+    at_bound = letters(MAX_GLUED_LENGTH)
+    assert codes(run_rules(f"It read {at_bound} then.\n"))["L104"] == 0
+    past = letters(MAX_WORD_LETTERS + 1)
+    found = codes(run_rules(f"It read {past} then.\n"))
+    assert found["L104"] == 1 and found["S104"] == 0
+    # A long run of letters inside a link is an address, not a lost text.
+    assert codes(run_rules(f"See https://example.com/{past} for it.\n"))["L104"] == 0
+
+
+@pytest.mark.timeout(60)
+def test_a_link_a_megabyte_long_is_judged_once_not_once_per_word():
+    chunk = "+".join(["saidthat"] * 110_000)
+    assert codes(run_rules(chunk + "/end\n", select=("S104",)))["S104"] == 0  # all inside one link
+    assert codes(run_rules(chunk + "\n", select=("S104",)))["S104"] == 110_000
+
+
+# -- segmentation -----------------------------------------------------------------------------
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(
+    "text, sentences",
+    [
+        ("The end" + "." * MB + " Next one.", 2),  # a run of a million full stops ends one sentence
+        ("Start. " + "x. y. " * (MB // 6), 1),  # boundaries before lower case are no boundaries
+        ("word\n" * (MB // 5), 1),  # hard-wrapped lines: one unit
+        ("One.\n" + " " * MB + "\nTwo.", 2),  # a blank line a megabyte long
+        ("He said " + "a" * MB + ". Then.", 2),  # the word before a full stop, a megabyte long
+    ],
+)
+def test_segmentation_is_linear(text, sentences):
+    assert len(Document.from_text(text).sentences) == sentences
+
+
+# -- whole stories ----------------------------------------------------------------------------
+
+# Rules whose findings depend only on their own sentence: a story that is k copies of the seeds
+# has k times the findings of one copy.
+LOCAL = ("S101", "S102", "S104", "S107", "X102", "E105", "L104")
+
+
+@pytest.mark.timeout(120)
+def test_a_megabyte_of_seed_stories_finds_what_each_copy_finds():
+    one = "\n\n".join(p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt")))
+    copies = MB // len(one)
+    once = codes(run_rules(one))
+    many = codes(run_rules("\n\n".join([one] * copies)))
+    for code in LOCAL:
+        assert many[code] == copies * once[code], code
+    # Story-wide rules see every copy too: each spelling slip of a name, in every copy.
+    assert many["E103"] >= copies * once["E103"] > 0
+    assert many["S101"] > 0 and many["E101"] + many["E102"] > 0
+
+
+@pytest.mark.timeout(120)
+def test_many_short_lines():
+    rng = random.Random(3)
+    words = "troops city bridge council minister report border talks army road".split()
+    lines = []
+    for i in range(40_000):
+        line = " ".join(rng.choice(words) for _ in range(rng.randint(2, 6))).capitalize()
+        if i % 10 == 0:
+            line += " saidthat"
+        lines.append(line + ".")
+    found = codes(run_rules("\n".join(lines) + "\n"))
+    assert found["S104"] == 4_000
+
+
+@pytest.mark.timeout(60)
+def test_a_long_line_of_cookie_words_is_not_matched_against_every_pattern():
+    line = "cookies " * 120_000 + "Accept"
+    assert codes(run_rules(f"Title of the story\n\n{line}\n", select=("B101",)))["B101"] == 0
+    assert codes(run_rules("Title of the story\n\nThis website uses cookies. Accept\n", select=("B101",)))["B101"] == 1
+
+
+# -- the gazetteer and transliteration ----------------------------------------------------------
+
+
+def test_an_overlong_gazetteer_entry_is_skipped_with_a_warning(tmp_path, capsys):
+    rng = random.Random(5)
+    long_ru = "".join(rng.choice("абвгдежзиклмнопрстуфхцчшщыэюя") for _ in range(3000)).capitalize()
+    path = tmp_path / "names.tsv"
+    path.write_text(f"ru\ten\ttype\talso\n{long_ru}\tLongname\tplace\nЖмеринка\tZhmerynka\tplace\tZhmerinka\n", encoding="utf-8")
+    skipped: list[str] = []
+    entries = gz.read_tsv(path, gz.load_cue_groups(), skipped)
+    assert [e.en for e in entries] == ["Zhmerynka"]
+    assert len(skipped) == 1 and skipped[0].startswith(f"{path}:2: 'ru' form of 3000 characters")
+    with pytest.raises(gz.TooLong, match=":2: 'ru' form of 3000 characters"):
+        gz.read_tsv(path, gz.load_cue_groups())  # without a list to report to, it is an error
+    gaz = gz.load([str(path)])
+    assert gaz.skipped == skipped
+    assert f"{path}:2: 'ru' form of 3000 characters" in capsys.readouterr().err
+    assert max(len(k) for k in gaz.index) <= 2 * gz.MAX_FORM_LENGTH
+    # The rest of the file works.
+    found = [(f.code, f.text) for f in run_rules("The train to Zhmerinka left.\n", [str(path)], ("entity",))]
+    assert ("E104", "Zhmerinka") not in found  # an accepted form ('also'), not reported
+
+
+@pytest.mark.timeout(60)
+def test_transliteration_is_linear_in_the_name():
+    rng = random.Random(5)
+    name = "".join(rng.choice("абвгдежзиклмнопрстуфхцчшщыэюя") for _ in range(3000)).capitalize()
+    renderings = translit.variants(name)
+    assert len(renderings) > translit.MAX_AD_HOC // 2
+    assert all(len(r) >= 3000 for r in renderings)
+    acronyms = translit.acronym_variants(name.upper()[:600])
+    assert acronyms and all(r.isupper() for r in acronyms)
+
+
+@pytest.mark.timeout(120)
+def test_thousands_of_mentions_of_one_name():
+    sentence = ("Fighters of the Nusra Front and al-Nusra attacked Deir ezzor, Deir ez-Zor and Kharkov; "
+                "the SDS (LIH) and the is militants retreated. ")
+    copies = MB // len(sentence)
+    found = codes(run_rules(sentence * copies, select=("entity",)))
+    once = codes(run_rules(sentence, select=("entity",)))
+    assert found["E105"] == copies * once["E105"] > 0
+    assert found["E103"] >= copies - 1
