@@ -17,6 +17,7 @@ rule fixes in); otherwise the earlier one wins. ``plan`` picks changes that go t
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Sequence
@@ -44,6 +45,7 @@ class Suggestion:
     message: str = ""
     components: dict = field(default_factory=dict)
     candidates: tuple = ()
+    applicability: str | None = None  # of the rule's fix ("safe", "unsafe"); None for a bare suggestion
 
     def to_json(self) -> dict:
         return {
@@ -73,7 +75,10 @@ def suggestions(doc: Document) -> list[Suggestion]:
         if key in seen:  # two rules proposing the same change: one suggestion, both messages
             i = seen[key]
             prev = out[i]
-            out[i] = replace(prev, message=f"{prev.message}; {s.message}", safe=prev.safe and s.safe)
+            both = {prev.applicability, s.applicability}
+            applicability = "safe" if both == {"safe"} else ("unsafe" if "unsafe" in both else None)
+            out[i] = replace(prev, message=f"{prev.message}; {s.message}", safe=prev.safe and s.safe,
+                             applicability=applicability)
             continue
         seen[key] = len(out)
         out.append(s)
@@ -88,10 +93,10 @@ def suggestions(doc: Document) -> list[Suggestion]:
 def _rule_fix(f: Finding, text: str) -> Suggestion | None:
     if f.fix is not None and f.fix.edits:
         edits = list(f.fix.edits)
-        safe, score, source = f.fix.safe, f.fix.score, f.fix.source
+        safe, score, source, applicability = f.fix.safe, f.fix.score, f.fix.source, f.fix.applicability
     elif f.suggestion is not None:
         edits = [Edit(f.start, f.end, f.suggestion)]
-        safe, score, source = False, None, "rules"
+        safe, score, source, applicability = False, None, "rules", None
     else:
         return None
     start = min(e.start for e in edits)
@@ -106,7 +111,7 @@ def _rule_fix(f: Finding, text: str) -> Suggestion | None:
         id=suggestion_id(RULE_FIX, start, end, original, proposed),
         kind=RULE_FIX, start=start, end=end, original=original, proposed=proposed,
         safe=safe, score=score, source=source, code=f.code, category=f.category,
-        message=f.message,
+        message=f.message, applicability=applicability,
     )
 
 
@@ -155,18 +160,31 @@ def plan(text: str, changes: Iterable[Change]) -> tuple[list[Change], list[tuple
     original text are dropped ("text changed"), rewrites are placed before rule fixes, then
     earlier before later; a change overlapping one already placed is dropped ("superseded").
     Returns (kept in text order, [(dropped, reason)])."""
-    kept: list[Change] = []
+    kept: list[Change] = []  # non-overlapping, in text order (``starts`` beside it)
+    starts: list[int] = []
     dropped: list[tuple[Change, str]] = []
     ordered = sorted(changes, key=lambda c: (c.kind != REWRITE, c.start, c.end))
     for c in ordered:
         if not (0 <= c.start <= c.end <= len(text)) or text[c.start:c.end] != c.original:
             dropped.append((c, "text changed"))
-        elif any(_overlaps(c, k) for k in kept):
+        elif _overlaps_any(c, kept, starts):
             dropped.append((c, "superseded"))
         else:
-            kept.append(c)
-    kept.sort(key=lambda c: (c.start, c.end))
+            i = bisect.bisect_right(starts, c.start)
+            starts.insert(i, c.start)
+            kept.insert(i, c)
     return kept, dropped
+
+
+def _overlaps_any(c: Change, kept: list[Change], starts: list[int]) -> bool:
+    """Whether ``c`` overlaps one of ``kept`` (non-overlapping, sorted by start): only the one
+    starting last before ``c`` and those starting inside it can (linear time overall)."""
+    j = max(0, bisect.bisect_left(starts, c.start) - 1)
+    while j < len(kept) and starts[j] <= c.end:
+        if _overlaps(c, kept[j]):
+            return True
+        j += 1
+    return False
 
 
 def apply_changes(text: str, kept: Sequence[Change]) -> str:
@@ -213,26 +231,36 @@ def fix_story(doc: Document, unsafe: bool = False) -> FixedStory:
     found = suggestions(doc)
     changes = default_changes(found)
     if unsafe:
-        unsafe_spans = {(f.start, f.end, f.code) for f in doc.findings if f.fix is not None and not f.fix.safe}
         changes += [
             Change(s.start, s.end, s.original, s.proposed, s.kind, s) for s in found
-            if s.kind == RULE_FIX and not s.safe and any(
-                code == s.code and a <= s.start and s.end <= b for a, b, code in unsafe_spans
-            )
+            if s.kind == RULE_FIX and not s.safe and s.applicability == "unsafe"
         ]
     kept, dropped = plan(doc.text, changes)
     text = apply_changes(doc.text, kept)
-    remaining = [f for f in doc.findings if not any(_covers(c, f) for c in kept)]
-    # A rewrite made of rule fixes only (source "rules") counts as those rule fixes.
+    starts = [c.start for c in kept]
+    remaining: list[Finding] = []
+    rule_fixes = sum(c.kind == RULE_FIX for c in kept)
+    for f in doc.findings:
+        cover = _covering(f, kept, starts)
+        if cover is None:
+            remaining.append(f)
+        elif cover.kind == REWRITE and getattr(cover.ref, "source", "") == "rules" and f.fix is not None:
+            rule_fixes += 1  # a rewrite made of rule fixes only counts as those rule fixes
     rewrites = [c for c in kept if c.kind == REWRITE and getattr(c.ref, "source", "") != "rules"]
-    rule_fixes = sum(c.kind == RULE_FIX for c in kept) + sum(
-        sum(1 for f in doc.findings if f.fix is not None and _covers(c, f))
-        for c in kept if c.kind == REWRITE and getattr(c.ref, "source", "") == "rules"
-    )
     return FixedStory(
         path=doc.path, original=doc.text, text=text, rewrites=len(rewrites), rule_fixes=rule_fixes,
         dropped=dropped, remaining=remaining, applied=kept,
     )
+
+
+def _covering(f: Finding, kept: list[Change], starts: list[int]) -> Change | None:
+    """The applied change that addresses ``f``, if any. ``kept`` do not overlap, so only the
+    last ones starting at or before the finding can hold it."""
+    i = bisect.bisect_right(starts, f.start) - 1
+    for c in kept[max(0, i - 2):i + 1][::-1]:
+        if _covers(c, f):
+            return c
+    return None
 
 
 def _covers(change: Change, f: Finding) -> bool:

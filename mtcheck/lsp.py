@@ -40,11 +40,15 @@ from mtcheck.config import Config, ConfigError, Section, find_config, load_confi
 from mtcheck.document import Document
 from mtcheck.findings import Finding, Severity
 from mtcheck.reader import MAX_BYTES, InputError, decode
+from mtcheck.readers import PLAIN, sniff
 
 SOURCE = "mtcheck"
 # The suppression comment the "disable for this line" action inserts (mtcheck.suppress reads it).
 DISABLE_NEXT_LINE = "<!-- mtcheck-disable-next-line {code} -->"
-# Documents of other kinds are checked only when their file name matches the include patterns.
+# What the server checks: files with these suffixes that the include/exclude patterns take, and
+# unsaved buffers in these languages. Wire formats (ninjs, NewsML, NITF, feeds, HTML) are left to
+# `mtcheck scan`: their findings map back to the file through a reader's source map.
+STORY_SUFFIXES = (".txt", ".md", ".markdown")
 LANGUAGE_IDS = ("plaintext", "markdown")
 FIX_ALL_KIND = f"{types.CodeActionKind.SourceFixAll.value}.mtcheck"
 
@@ -156,6 +160,11 @@ def input_problem(text: str, path: str) -> str | None:
     return None
 
 
+def story_format(text: str, path: str) -> str:
+    """The format the reader would take the text for (``PLAIN``: plain text or Markdown)."""
+    return sniff(text, os.path.basename(path))
+
+
 # -- the server --------------------------------------------------------------------------------------
 @dataclass
 class Checked:
@@ -246,6 +255,8 @@ class MtcheckServer(LanguageServer):
             return language_id in LANGUAGE_IDS
         settings = pipeline.settings
         name = os.path.basename(path)
+        if not name.lower().endswith(STORY_SUFFIXES):
+            return False
         rel = _relative(path, settings.config.path)
         if any(fnmatch.fnmatch(name, p) or fnmatch.fnmatch(rel, p) for p in settings.exclude):
             return False
@@ -268,6 +279,9 @@ class MtcheckServer(LanguageServer):
             problem = input_problem(text, path or uri)
             if problem:
                 diagnostics = [notice(problem)]
+            elif (fmt := story_format(text, path or "")) != PLAIN:
+                diagnostics = [notice(f"this file holds a {fmt} document, which `mtcheck scan` reads; the language server "
+                                      "checks plain-text and Markdown stories only", types.DiagnosticSeverity.Information)]
             else:
                 story = Document.from_text(text, path=path or uri)
                 pipeline.run([story])
@@ -298,7 +312,8 @@ class MtcheckServer(LanguageServer):
         loop = asyncio.get_running_loop()
         try:
             pipeline = self.pipeline(path, neural=True)
-            if not self.wanted(uri, doc.language_id, pipeline) or input_problem(text, path or uri):
+            if (not self.wanted(uri, doc.language_id, pipeline) or input_problem(text, path or uri)
+                    or story_format(text, path or "") != PLAIN):
                 return
 
             def run() -> Document:

@@ -40,13 +40,14 @@ from typing import Mapping, Sequence
 from mtcheck import codec
 from mtcheck.document import Document
 from mtcheck.findings import Edit, Finding, Fix, Severity
+from mtcheck.readers import split_name
 from mtcheck.rules import SelectorError, all_rules, select_rules
 from mtcheck.rules.suppression import UNUSED_SUPPRESSION
 
 # The comment, on one line. The codes run to the closing "-->".
 _DIRECTIVE = re.compile(
     r"<!--[ \t]*mtcheck-(?P<kind>disable-next-line|disable-line|disable|enable)(?=[\s,]|-->)"
-    r"(?P<codes>[^\r\n]*?)[ \t]*-->"
+    r"(?P<codes>[^\r\n]{0,500}?)[ \t]*-->"  # bounded: an unclosed comment costs its 500 characters, not its line
 )
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _FENCE = re.compile(r"[ \t]{0,3}(`{3,}|~{3,})")
@@ -158,6 +159,12 @@ def _regions(text: str, directives: Sequence[Directive]) -> list[Region]:
         rest = _DIRECTIVE.sub("", text[starts[i]:_line_end(text, starts, i)])
         if not rest.strip():
             only_directives.add(i)
+    # The first line at or after each line with text on it that is not only directives, in one
+    # backward pass (so that many directives over many blank lines stay linear).
+    next_text = [len(starts)] * (len(starts) + 1)
+    for i in range(len(starts) - 1, -1, -1):
+        has_text = i not in only_directives and text[starts[i]:_line_end(text, starts, i)].strip()
+        next_text[i] = i if has_text else next_text[i + 1]
     regions: list[Region] = []
     opened: list[tuple[Directive, str, frozenset[str] | None, int]] = []
 
@@ -190,10 +197,7 @@ def _regions(text: str, directives: Sequence[Directive]) -> list[Region]:
             if d.kind == "disable-line":
                 target = d.line
             else:
-                target = d.line + 1
-                while target < len(starts) and (target in only_directives
-                                                or not text[starts[target]:_line_end(text, starts, target)].strip()):
-                    target += 1
+                target = next_text[d.line + 1]
                 if target >= len(starts):
                     continue  # nothing follows: the directive is unused
             a, b = starts[target], _line_end(text, starts, target)
@@ -254,7 +258,7 @@ class Suppressor:
         """The rule codes per-file-ignores switch off for ``path``."""
         if not self.per_file or path.startswith("<"):
             return frozenset()
-        forms = _path_forms(path, self.base)
+        forms = _path_forms(split_name(path)[0], self.base)  # one story of a feed: the feed's file
         out: frozenset[str] = frozenset()
         for glob, codes in self.per_file:
             if _glob_matches(glob, forms):
@@ -275,15 +279,23 @@ class Suppressor:
         span_starts = [s for s, _ in spans]
         kept: list[Finding] = []
         suppressed: list[tuple[Finding, str]] = []
-        for f in findings:
+        # A sweep over the findings in order: ``active`` holds the regions begun and not ended.
+        active: list[Region] = []
+        taken = 0
+        for f in sorted(findings, key=Finding.sort_key):
             i = bisect.bisect_right(span_starts, f.start) - 1
             if i >= 0 and f.start < spans[i][1]:
                 # A finding about the directive comment itself (it reads as a heading line).
                 suppressed.append((f, DIRECTIVE))
                 continue
+            upto = bisect.bisect_right(region_starts, f.start)
+            if upto > taken:
+                active.extend(regions[taken:upto])
+                taken = upto
+            active = [r for r in active if r.end > f.start]
             hit = False
-            for r in regions[:bisect.bisect_right(region_starts, f.start)]:
-                if f.start < r.end and (r.codes is None or f.code in r.codes):
+            for r in active:
+                if r.codes is None or f.code in r.codes:
                     r.directive.used.add(r.token)
                     hit = True
             if hit:

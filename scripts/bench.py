@@ -226,6 +226,43 @@ def _lsp_section(args=None) -> None:
 SECTIONS["lsp"] = _lsp_section
 
 
+# Wire formats (issue 12): reading and extracting ninjs, NewsML-G2, NITF, feeds and web pages.
+def _wire_section(args=None) -> None:
+    """wire formats: rules-only scan of the seed stories as plain text vs as each wire format (target: at most +20%)"""
+    import time
+
+    from mtcheck.engine import Scanner
+    from mtcheck.reader import discover
+    from mtcheck.settings import Settings
+
+    root = Path(__file__).resolve().parents[1]
+    wire = root / "tests" / "data" / "wire"
+    seeds = sorted((root / "seeds").glob("*.txt"))
+    formats = {"plain": [str(p) for p in seeds]}
+    for suffix in ("ninjs3.json", "ninjs2.json", "nitf.xml", "newsml.xml", "rss.xml", "atom.xml", "page.html"):
+        formats[suffix] = [str(wire / f"{p.stem}.{suffix}") for p in seeds]
+    scanner = Scanner(Settings(neural=False, cache=False))
+    list(scanner.scan(formats["plain"]))  # warm: rule data loaded once
+    rounds = max(5, 3 * getattr(args, "repeats", 2))
+    best = {}
+    for name, paths in formats.items():
+        times = []
+        for _ in range(rounds):
+            t = time.perf_counter()
+            for _r in range(4):
+                results = list(scanner.scan([n for p in paths for n, _ in discover([p])]))
+            times.append((time.perf_counter() - t) / 4)
+        assert all(r.error is None for r in results), [r.error for r in results if r.error]
+        best[name] = min(times)
+    base = best["plain"]
+    print(f"wire: rules-only scan of {len(seeds)} seed stories, best of {rounds} rounds x 4")
+    for name, t in best.items():
+        print(f"  {name:12s} {t * 1000:8.1f} ms  {'' if name == 'plain' else f'{(t / base - 1) * 100:+6.1f}%'}")
+
+
+SECTIONS["wire"] = _wire_section
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("sections", nargs="*", default=["all"], help="section names, or 'all'")

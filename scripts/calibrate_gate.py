@@ -54,8 +54,8 @@ def document_qualities(texts: list[str]) -> list[float]:
     from mtcheck.config import Config
     from mtcheck.document import Document
     from mtcheck.engine import Scanner
-    from mtcheck.settings import Settings
     from mtcheck.gate.metrics import measure
+    from mtcheck.settings import Settings
 
     scanner = Scanner(Settings(config=Config(), neural=True, parse=False))
     docs = [Document.from_text(t, path=f"<story {i}>") for i, t in enumerate(texts)]

@@ -47,8 +47,8 @@ def rule_candidates(rows, neural: bool):
     from mtcheck.config import Config
     from mtcheck.document import Document
     from mtcheck.engine import Scanner
-    from mtcheck.settings import Settings
     from mtcheck.rewrite.candidates import build_target, normalize_space, rule_candidate
+    from mtcheck.settings import Settings
 
     scanner = Scanner(Settings(config=Config(), neural=False, parse=False, rewrite=False))
     docs = [Document.from_text(mt + "\n", path=f"line-{sid}") for sid, mt, _, _ in rows]

@@ -231,3 +231,24 @@ def test_ci_formats_of_a_clean_run(cli, tmp_path, fmt):
         assert json.loads(result.stdout) == []
     else:
         assert "<failure" not in result.stdout and "<testsuite " in result.stdout
+
+
+def test_rdjson_of_a_wire_story_points_into_the_original_file(cli, tmp_path, monkeypatch):
+    """A NITF story: the range is in the XML file (its lines, its UTF-8 bytes), and no suggestion
+    is offered, since a replacement would need the format's escaping to be pasted there."""
+    wire = DATA / "wire" / "003_ffa3510338295b69.nitf.xml"
+    if not wire.is_file():
+        pytest.skip("no wire fixtures")
+    monkeypatch.chdir(tmp_path)
+    Path("story.nitf.xml").write_bytes(wire.read_bytes())
+    report = json.loads(run(cli, "rdjson", "story.nitf.xml"))
+    raw = Path("story.nitf.xml").read_bytes()
+    lines = raw.split(b"\n")
+    expected = findings(cli, "story.nitf.xml")
+    assert len(report["diagnostics"]) == len(expected) > 0
+    for d, (_, f) in zip(report["diagnostics"], expected):
+        assert d["location"]["path"] == "story.nitf.xml" and "suggestions" not in d
+        rng = d["location"]["range"]
+        line = lines[rng["start"]["line"] - 1]
+        if rng["start"]["line"] == rng["end"]["line"] and "&" not in f["text"]:
+            assert line[rng["start"]["column"] - 1:rng["end"]["column"] - 1].decode("utf-8") == f["text"]

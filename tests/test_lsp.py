@@ -305,6 +305,15 @@ def test_only_stories_are_checked(tmp_path, env):
             found = await s.open("untitled:Untitled-1", STORY, language_id="markdown")
             assert {"E101", "S105"} <= {d.code for d in found}
             assert await s.open("untitled:Untitled-2", STORY, language_id="json") == []
+            # Wire formats are `mtcheck scan`'s (their findings map back through a source map),
+            # even though the include patterns take them.
+            ninjs = '{"uri": "urn:x", "headline": "LIH attack", "body_text": "' + LIH + '"}'
+            assert await s.open((tmp_path / "story.json").as_uri(), ninjs, language_id="json") == []
+            page = f"<!doctype html><html><body><p>{LIH}</p></body></html>"
+            assert await s.open((tmp_path / "page.html").as_uri(), page, language_id="html") == []
+            # A web page saved as .txt: one note saying why it is not checked.
+            [note] = await s.open((tmp_path / "page.txt").as_uri(), page)
+            assert note.severity == types.DiagnosticSeverity.Information and "html document" in note.message
             # A story is checked whatever language the editor guessed for it.
             assert {d.code for d in await s.open((tmp_path / "a.md").as_uri(), STORY, language_id="plaintext")} >= {"E101"}
         return s

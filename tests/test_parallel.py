@@ -173,7 +173,7 @@ def test_a_dead_worker_fails_its_batch_with_a_message_not_a_traceback(corpus):
     from mtcheck.parallel import ProcessBackend
 
     scanner = Scanner(Settings(config=Config(), neural=False, parse=False, jobs=2))
-    backend = ProcessBackend(scanner, 2)
+    backend = ProcessBackend(scanner.pipeline, 2)
     seed = str(SEEDS / "001_6dfbf46b29b8d6d9.txt")
     try:
         backend.submit([(0, _read_one(seed, None))])

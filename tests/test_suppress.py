@@ -232,3 +232,12 @@ def test_library_documents_without_a_path_are_not_matched_against_globs():
     doc = Pipeline(settings).check_text(story(RAID))
     assert [f.code for f in doc.findings] == ["S105"]
     assert isinstance(doc, Document)
+
+
+def test_unclosed_directives_on_one_huge_line_stay_linear(cli, tmp_path):
+    # 40,000 "<!-- mtcheck-disable" without a closing "-->" on one 1 MB line: no quadratic scan.
+    path = write(tmp_path, "hostile.md", story("<!-- mtcheck-disable S105 x " * 40_000, RAID))
+    started = time.monotonic()
+    result = cli("scan", path, "--no-neural", "--format", "json")
+    assert time.monotonic() - started < 60 and "Traceback" not in result.output
+    assert ("S105", 5) in codes(json.loads(result.stdout))  # nothing was closed: nothing suppressed

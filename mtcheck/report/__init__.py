@@ -13,6 +13,7 @@ from typing import Sequence
 
 from mtcheck.codec import suppressed
 from mtcheck.engine import FileResult
+from mtcheck.readers import split_name
 
 # concise and full: ruff's two text formats; text: concise under its old name (scripts use it).
 # github, rdjson, junit, gitlab: what CI systems read (GitHub workflow commands, reviewdog,
@@ -67,8 +68,9 @@ def summarize(results: Sequence[FileResult]) -> dict:
 
 
 def repo_path(path: str) -> str:
-    """``path`` relative to the working folder (posix), or absolute when outside it."""
-    p = Path(os.path.abspath(path))
+    """``path`` relative to the working folder (posix), or absolute when outside it; for one
+    story of a multi-story wire file (``feed.xml#item-3``), the file's."""
+    p = Path(os.path.abspath(split_name(path)[0]))
     try:
         return p.relative_to(Path(os.path.abspath(os.getcwd()))).as_posix()
     except ValueError:

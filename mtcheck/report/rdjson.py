@@ -8,7 +8,9 @@ Cyrillic letter before the span moves it by two). Severity: ERROR, WARNING, INFO
 
 from __future__ import annotations
 
+import bisect
 import json
+import re
 from typing import Sequence
 
 from mtcheck.document import Document
@@ -20,14 +22,28 @@ SOURCE = {"name": "mtcheck", "url": "https://example.invalid/mtcheck"}
 SEVERITY = {"error": "ERROR", "warning": "WARNING", "info": "INFO"}
 
 
-def position(doc: Document, offset: int) -> dict:
-    line, col = doc.line_col(offset)
-    line_start = offset - (col - 1)
-    return {"line": line, "column": len(doc.text[line_start:offset].encode("utf-8", "surrogatepass")) + 1}
+class _Lines:
+    """reviewdog positions in one text: 1-based lines, 1-based UTF-8 byte columns."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]
+
+    def position(self, offset: int) -> dict:
+        i = bisect.bisect_right(self.starts, offset) - 1
+        column = len(self.text[self.starts[i]:offset].encode("utf-8", "surrogatepass")) + 1
+        return {"line": i + 1, "column": column}
 
 
-def span(doc: Document, start: int, end: int) -> dict:
-    return {"start": position(doc, start), "end": position(doc, end)}
+def spans(doc: Document):
+    """reviewdog's range of ``doc.text[start:end]``: in the original file for a wire story."""
+    if doc.source is not None:
+        src = doc.source
+        lines = _Lines(src.source)
+        return lambda start, end: {"start": lines.position(src.source_offset(start)),
+                                   "end": lines.position(src.source_end(end))}
+    lines = _Lines(doc.text)
+    return lambda start, end: {"start": lines.position(start), "end": lines.position(end)}
 
 
 def report(results: Sequence[FileResult]) -> dict:
@@ -37,16 +53,19 @@ def report(results: Sequence[FileResult]) -> dict:
             continue
         doc = r.document
         path = repo_path(r.path)
+        span = spans(doc)
         for f in doc.findings:
             d = {
                 "message": message(f),
-                "location": {"path": path, "range": span(doc, f.start, f.end)},
+                "location": {"path": path, "range": span(f.start, f.end)},
                 "severity": SEVERITY[str(f.severity)],
                 "source": SOURCE,
                 "code": {"value": f.code},
             }
-            if f.fix is not None and f.fix.edits:
-                d["suggestions"] = [{"range": span(doc, e.start, e.end), "text": e.replacement} for e in f.fix.edits]
+            # A wire story's replacement text would need the format's escaping (XML, JSON) to be
+            # pasted into the file: reviewdog gets suggestions for plain stories only.
+            if f.fix is not None and f.fix.edits and doc.source is None:
+                d["suggestions"] = [{"range": span(e.start, e.end), "text": e.replacement} for e in f.fix.edits]
             diagnostics.append(d)
     return {"source": SOURCE, "diagnostics": diagnostics}
 

@@ -103,7 +103,7 @@ def snippet(doc: Document, f: Finding, style=lambda t, **kw: t) -> str:
     if s is not None:
         a, b = s.start, s.end
     else:  # outside every sentence (a blank stretch): the finding's own line
-        line, col = doc.line_col(f.start)
+        _, col = doc.text_line_col(f.start)  # in the checked text (a wire story's line_col is the file's)
         a = f.start - (col - 1)
         b = f.end
         while b < len(doc.text) and doc.text[b] not in "\r\n":

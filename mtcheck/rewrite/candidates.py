@@ -8,6 +8,7 @@ what back-translation starts from, so a back-translated candidate carries the ru
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from typing import Sequence
@@ -59,7 +60,22 @@ def fix_applies(f: Finding, unsafe: bool) -> bool:
 
 
 def sentence_findings(doc: Document, s: Sentence) -> list[Finding]:
-    return [f for f in doc.findings if s.start <= f.start and f.end <= s.end]
+    """The findings inside sentence ``s``, from a per-document index (one pass over the
+    findings, then a lookup per sentence: linear in the story's size)."""
+    index = doc.user_data.get(_FINDINGS_INDEX)
+    if index is None or index[0] is not doc.findings or index[1] != len(doc.findings):
+        starts = [x.start for x in doc.sentences]
+        by_sentence: dict[int, list[Finding]] = {}
+        for f in doc.findings:
+            i = bisect.bisect_right(starts, f.start) - 1
+            if i >= 0 and f.end <= doc.sentences[i].end:
+                by_sentence.setdefault(doc.sentences[i].index, []).append(f)
+        index = doc.user_data[_FINDINGS_INDEX] = (doc.findings, len(doc.findings), by_sentence)
+    inside = index[2].get(s.index, [])
+    return [f for f in inside if s.start <= f.start and f.end <= s.end]
+
+
+_FINDINGS_INDEX = "findings-by-sentence"
 
 
 def build_target(doc: Document, s: Sentence, flagged: bool, unsafe: bool = False) -> Target:

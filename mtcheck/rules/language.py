@@ -18,9 +18,9 @@ import threading
 from typing import Iterable, Iterator
 
 from mtcheck.document import Document
+from mtcheck.english_words import word_lists
 from mtcheck.findings import Finding, Severity
 from mtcheck.rules.base import Context, Family, Rule
-from mtcheck.english_words import word_lists
 
 UNTRANSLATED_CYRILLIC = Rule(
     code="L101",

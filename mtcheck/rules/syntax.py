@@ -19,10 +19,10 @@ import re
 from typing import Iterable, Iterator
 
 from mtcheck.document import Document, Sentence
+from mtcheck.english_words import word_lists
 from mtcheck.findings import Finding, Severity
 from mtcheck.rules import syntax_quality
 from mtcheck.rules.base import Context, Family, Rule
-from mtcheck.english_words import word_lists
 
 PARSE = frozenset({"parse"})
 _DAMAGE = "likely machine-translation damage"
