@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Callable, Iterable
 
-CATEGORIES = ("entity", "style", "boilerplate", "syntax", "language", "integrity")
+CATEGORIES = ("entity", "style", "boilerplate", "syntax", "language", "integrity", "suppression")
 
 
 class Severity(IntEnum):

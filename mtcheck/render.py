@@ -22,6 +22,8 @@ import html
 import re
 from typing import Iterable, Sequence
 
+from mtcheck.findings import CATEGORIES
+
 Node = list  # [tag, attrs, *children]; children are Nodes or str
 
 TAGS = frozenset(
@@ -31,7 +33,7 @@ TAGS = frozenset(
 ATTRS = frozenset("class id title tabindex role lang aria-label aria-hidden".split())
 _DATA_ATTR = re.compile(r"data-[a-z][a-z0-9-]*\Z")
 
-CATEGORY_ORDER = ("entity", "style", "boilerplate", "syntax", "language")
+CATEGORY_ORDER = CATEGORIES  # the order chips and counts are shown in
 _SEVERITY_RANK = {"info": 1, "warning": 2, "error": 3}
 
 
