@@ -586,3 +586,48 @@ def document_from_bytes(data: bytes, path: str, file: str | None = None, item: i
     # Decoding issues are positions in the file text, not in the story's text: kept only
     # where the two are the same file (plain text); a wire file's bad bytes are a warning.
     return doc
+
+
+# -- a story on standard input (``scan -``) ----------------------------------------------------
+
+# ``--stdin-format`` names -> reader formats (None: sniffed from the content, as a file is).
+STDIN_FORMATS = {"auto": None, "plain": "plain", "markdown": "plain", "ninjs": "ninjs", "newsml": "newsml",
+                 "nitf": "nitf", "rss": "feed", "atom": "feed", "feed": "feed", "html": "html"}
+
+
+def stdin_documents(data: bytes, name: str, fmt: str | None = None) -> list[tuple[str, Document | None, InputError | None]]:
+    """The stories of ``data`` read from standard input, as (name, document, error): named
+    ``name`` (``--stdin-filename``; ``name#item-N`` for each item of a feed or news message of
+    several) and read exactly as the same bytes in a file of that name would be. ``fmt``
+    forces a reader format (None: sniffed). Input that holds no story (empty, binary,
+    malformed) raises ``InputError`` with a one-line message; an item of a feed that cannot
+    be read is that item's error, the other items are still read."""
+    from mtcheck import readers
+
+    if not data:
+        raise InputError(name, "empty", "standard input is empty: no story to check")
+    if len(data) > MAX_BYTES:
+        raise InputError(name, "too-large", f"standard input holds over {MAX_BYTES // (1024 * 1024)} MiB; not a story")
+    decoded = decode(data, name)
+    if not decoded.text.strip():
+        raise InputError(name, "empty", "standard input holds only whitespace")
+    fmt = fmt or readers.sniff(decoded.text, name)
+    if fmt not in readers.MULTI:
+        # One story, read as a file is (never through the memo of multi-story files: a file
+        # of this name, if there is one, is not what was read).
+        return [(name, document_from_bytes(data, name, file=name, fmt=fmt), None)]
+    try:
+        stories = readers.read_stories(decoded.text, name, decoded.encoding, fmt)
+    except readers.WireError as e:
+        raise InputError(name, e.kind, e.message) from None
+    out: list[tuple[str, Document | None, InputError | None]] = []
+    whole = len(stories) == 1 and stories[0].source is not None and stories[0].source.item is None  # as story_names
+    for n, story in enumerate(stories, 1):
+        path = name if whole else readers.item_name(name, n)
+        if story.error is not None:
+            out.append((path, None, InputError(path, story.error.kind, story.error.message)))
+            continue
+        doc = Document.from_text(story.text, path=path, encoding=decoded.encoding)
+        doc.source = story.source
+        out.append((path, doc, None))
+    return out

@@ -183,3 +183,73 @@ def test_thousands_of_mentions_of_one_name():
     once = codes(run_rules(sentence, select=("entity",)))
     assert found["E105"] == copies * once["E105"] > 0
     assert found["E103"] >= copies - 1
+
+
+# -- bounded work per document ------------------------------------------------------------------
+
+TRANSLITERATED = "Ministerstvo oborony soobshchilo ob udare po pozitsiyam boevikov v rayone goroda"
+
+
+def test_the_language_detector_is_consulted_a_bounded_number_of_times(monkeypatch):
+    from mtcheck.rules import language
+
+    calls = []
+    real = language.detect_languages
+    monkeypatch.setattr(language, "detect_languages", lambda text: calls.append(text) or real(text))
+    few = "\n\n".join(f"{TRANSLITERATED} nomer {i}." for i in range(5)) + "\n"
+    found = [f for f in run_rules(few, select=("L102",))]
+    assert len(calls) == 5 and len(found) == 5
+    assert all("sampled" not in f.data and "sample" not in f.message for f in found)
+    calls.clear()
+    many = "\n\n".join(f"{TRANSLITERATED} nomer {i}." for i in range(3 * language.MAX_DETECTOR_CALLS)) + "\n"
+    found = [f for f in run_rules(many, select=("L102",))]
+    assert len(calls) == language.MAX_DETECTOR_CALLS
+    assert len(found) == language.MAX_DETECTOR_CALLS  # every judged segment is one
+    total = 3 * language.MAX_DETECTOR_CALLS
+    assert all(f.data["sampled"] == [language.MAX_DETECTOR_CALLS, total] for f in found)
+    assert f"a sample of {language.MAX_DETECTOR_CALLS} of this story's {total} uncertain segments" in found[0].message
+    # the sample is spread over the story, the same every run
+    assert found[0].start == 0 and found[-1].start > len(many) * 0.9
+    calls.clear()
+    assert [f.start for f in run_rules(many, select=("L102",))] == [f.start for f in found]
+
+
+@pytest.mark.timeout(60)
+def test_a_diff_of_a_huge_file_is_a_correct_patch_without_difflib(tmp_path):
+    import shutil
+    import subprocess
+
+    from mtcheck.report import diff
+
+    rng = random.Random(11)
+    words = "troops city bridge council minister report border talks army road".split()
+    old_lines = [" ".join(rng.choice(words) for _ in range(8)) + f" {i}.\n" if i % 3 else "\n" for i in range(60_000)]
+    new_lines = list(old_lines)
+    for i in rng.sample(range(len(new_lines)), 400):
+        new_lines[i] = new_lines[i].replace("troops", "soldiers") if rng.random() < 0.7 else ""
+    new_lines.insert(100, "A new line.\n")
+    old, new = "".join(old_lines), "".join(new_lines).rstrip("\n")  # and the last line break lost
+    assert len(old_lines) > diff.DIFFLIB_MAX_LINES
+    patch = diff.unified_diff("story.txt", old, new)
+    assert patch.startswith("diff --git a/story.txt b/story.txt\n") and patch.endswith(diff.NO_NEWLINE)
+    assert patch.count("\n@@ ") > 100  # hunks around the edits, not one replacement of the file
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    (tmp_path / "story.txt").write_text(old, encoding="utf-8")
+    done = subprocess.run(["git", "apply", "--whitespace=nowarn", "-"], input=patch.encode(), cwd=tmp_path, capture_output=True)
+    assert done.returncode == 0, done.stderr.decode()
+    assert (tmp_path / "story.txt").read_text(encoding="utf-8") == new
+
+
+def test_a_small_diff_is_difflib_s_own():
+    import difflib
+
+    from mtcheck.report import diff
+
+    old = "first\n" + "x\n" * 20 + "last line\n"
+    new = "First\n" + "x\n" * 20 + "last line!\n"
+    body = "".join(list(difflib.unified_diff(diff.lines(old), diff.lines(new), n=3))[2:])
+    assert diff.unified_diff("s", old, new).endswith(body)
+    # the patience diff gives the same hunks where the alignment is plain
+    a, b = diff.lines(old), diff.lines(new)
+    assert "".join(diff._hunks(a, b, diff._patience_opcodes(a, b), 3)) == body

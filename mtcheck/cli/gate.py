@@ -53,8 +53,13 @@ FOLDER = click.Path(file_okay=False)
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Files to leave in the inbox; repeatable.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: one line per story; json: one summary object on standard output at the end.")
+@click.option("--write-verdict", is_flag=True,
+              help="Also record the verdict inside ninjs and NewsML-G2 items placed in the folders: the publication status "
+                   "(accepted: usable; review, rejected: withheld) and, unless accepted, an editorial note with the reasons. "
+                   "Nothing else in the file changes; the inbox file itself is never written.")
 def gate(paths, accepted_dir, review_dir, rejected_dir, config_path, select, ignore, extend_select, neural, parse,
-         policy_file, audit_log, check, explain, watch, interval, settle, lock_timeout, jobs, include, exclude, fmt):
+         policy_file, audit_log, check, explain, watch, interval, settle, lock_timeout, jobs, include, exclude, fmt,
+         write_verdict):
     """Gate an inbox of new wire stories: move each to accepted, review or rejected.
 
     A policy (defaults, then [tool.mtcheck.gate] in config, then --policy FILE) decides each
@@ -74,8 +79,8 @@ def gate(paths, accepted_dir, review_dir, rejected_dir, config_path, select, ign
     from mtcheck.gate.policy import PolicyError, build_policy
 
     in_place = check or explain
-    if in_place and (accepted_dir or review_dir or rejected_dir or watch):
-        fail("--check/--explain decide files in place: --accepted, --review, --rejected and --watch do not apply")
+    if in_place and (accepted_dir or review_dir or rejected_dir or watch or write_verdict):
+        fail("--check/--explain decide files in place: --accepted, --review, --rejected, --watch and --write-verdict do not apply")
     if not paths:
         fail("give an INBOX folder (or --check/--explain PATH...); see `mtcheck gate --help`")
 
@@ -122,7 +127,7 @@ def gate(paths, accepted_dir, review_dir, rejected_dir, config_path, select, ign
     scanner = _scanner(settings.but(include=inbox_include))
     sys.exit(_run_inbox(inbox, folders, scanner, policy, audit_path, cfg.neural,
                         list(inbox_include), list(settings.exclude), watch, interval,
-                        settle if settle is not None else SETTLE_INTERVALS * interval, lock_timeout, fmt))
+                        settle if settle is not None else SETTLE_INTERVALS * interval, lock_timeout, fmt, write_verdict))
 
 
 def _scanner(settings):
@@ -158,14 +163,14 @@ def _check_folders(inbox: Path, folders: dict[str, Path]) -> None:
 # -- moving stories ---------------------------------------------------------------------------
 
 def _run_inbox(inbox, folders, scanner, policy, audit_path, neural, include, exclude, watch, interval, settle,
-               lock_timeout, fmt) -> int:
+               lock_timeout, fmt, write_verdict=False) -> int:
     from mtcheck.gate.files import shown
     from mtcheck.gate.journal import JournalError
     from mtcheck.gate.lock import InboxLock, LockTimeout
     from mtcheck.gate.run import Gate, GateError
     from mtcheck.gate.watch import Settled, StopSignal
 
-    g = Gate(inbox, folders, scanner, policy, audit_path, include, exclude, neural)
+    g = Gate(inbox, folders, scanner, policy, audit_path, include, exclude, neural, write_verdict)
     stop = StopSignal(on_request=lambda name: warn(f"{name}: stopping after the story in hand")).install()
     lock = InboxLock(g.state_dir / "lock")
     outcomes = []
@@ -251,6 +256,12 @@ def _outcome_line(o) -> str:
     if o.verdict != "accepted" and o.reasons:
         first = next((r for r in o.reasons if r["rule"] == o.decided_by), o.reasons[0])
         why = f"  [{first['rule']}: {first['message']}]"
+    if o.items:
+        from collections import Counter
+
+        counts = Counter(i["verdict"] for i in o.items)
+        tag += f" ({len(o.items)} items: " + ", ".join(f"{counts[v]} {v}" for v in ("accepted", "review", "rejected") if counts[v]) \
+            + "; placed by the worst)"
     return shown(f"{o.verdict:<9} {o.source} -> {o.dest}{why}{tag}")
 
 
@@ -319,7 +330,7 @@ def _check_in_place(paths, scanner, policy, neural, explain, fmt) -> int:
                           "stories": rows, "neural": neural, "policy": policy.to_dict(),
                           "policy_sources": list(policy.sources), "signature": scanner.signature()}, indent=1))
     elif not explain:
-        click.echo(f"gate --check: {len(rows)} files: {counts['accepted']} accepted, {counts['review']} review, "
+        click.echo(f"gate --check: {len(rows)} stories: {counts['accepted']} accepted, {counts['review']} review, "
                    f"{counts['rejected']} rejected, {counts['errors']} errors")
     if counts["errors"]:
         return EXIT_ERROR

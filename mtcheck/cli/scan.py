@@ -21,6 +21,9 @@ from mtcheck.cli.common import (
 from mtcheck.cli.options import translator_options
 from mtcheck.report import FORMATS
 
+STDIN = "-"  # the PATH that means standard input, as ruff and most linters spell it
+STDIN_FORMAT_CHOICES = ("auto", "plain", "markdown", "ninjs", "newsml", "nitf", "rss", "atom", "html")
+
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
@@ -41,7 +44,8 @@ from mtcheck.report import FORMATS
                    "could not be read. Later scans with --baseline FILE report only new findings.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write the report to this file (atomically) instead of standard output.")
-@click.option("--include", multiple=True, metavar="GLOB", help="File patterns to take inside folders (default: *.txt, *.md); repeatable.")
+@click.option("--include", multiple=True, metavar="GLOB", help="File patterns to take inside folders (default: *.txt, *.md and the wire formats: *.json, *.xml, "
+                   "*.nitf, *.rss, *.atom, *.html, *.htm); repeatable.")
 @click.option("--exclude", multiple=True, metavar="GLOB", help="File patterns to skip inside folders; repeatable.")
 @click.option("--fail-on", type=SEVERITY_CHOICE, default=None,
               help="Exit 1 when a finding has at least this severity (default: error, or fail-on in config; 'never' always exits 0 on findings).")
@@ -58,19 +62,35 @@ from mtcheck.report import FORMATS
               help="Base folder of mtcheck's caches: results, converted models (default: cache in config, $MTCHECK_CACHE_DIR, or the user cache folder).")
 @click.option("--dask", "dask_address", metavar="ADDRESS", default=None,
               help="Analyse the stories on a Dask cluster: a scheduler address (tcp://host:8786), or local[:N] for N local worker processes. Workers need the same mtcheck installed.")
+@click.option("-v", "--verbose", is_flag=True,
+              help="List every file inside the folders that was not taken as a story, with the reason (without it, one summary line on stderr).")
+@click.option("--stdin-format", type=click.Choice(STDIN_FORMAT_CHOICES), default="auto", show_default=True,
+              help="With PATH '-': the format of the story on standard input (auto: recognised from the content, as a file is; "
+                   "rss and atom: a feed, one story per item).")
+@click.option("--stdin-filename", metavar="NAME", default=None,
+              help="With PATH '-': the name to report the story on standard input under (and to match per-file-ignores "
+                   "against); default '-'.")
 def scan(paths, config_path, select, ignore, extend_select, neural, parse, fmt, show_suppressed, baseline_path, write_baseline,
          output, include, exclude, fail_on, rewrite,
          translator_en_ru, translator_ru_en, color,
-         show_diff, jobs, use_cache, cache_dir, dask_address):
+         show_diff, jobs, use_cache, cache_dir, dask_address, verbose, stdin_format, stdin_filename):
     """Scan wire stories (files or folders, recursively) and report translation damage.
 
     Each finding has a position (line:col and character offsets), a rule code, a category
     (entity, style, boilerplate, syntax, language), a severity and, where one is known, a
     suggested replacement. Exit codes: 0 nothing at or above --fail-on, 1 findings at or
     above it, 2 usage, configuration or input errors (unreadable, binary, empty files).
+
+    PATH '-' reads one story (or a feed of several) from standard input; see --stdin-format
+    and --stdin-filename.
     """
     from mtcheck.engine import Scanner
 
+    reading_stdin = STDIN in paths
+    if reading_stdin and len(paths) > 1:
+        fail("'-' (standard input) cannot be combined with other paths")
+    if not reading_stdin and (stdin_filename is not None or stdin_format != "auto"):
+        fail("--stdin-format and --stdin-filename apply to PATH '-' (standard input) only")
     if dask_address and jobs not in (None, 1):
         fail("--jobs and --dask do not combine: with --dask the cluster's workers do the work")
     settings = build_settings(
@@ -84,7 +104,11 @@ def scan(paths, config_path, select, ignore, extend_select, neural, parse, fmt, 
     threshold = parse_fail_on(fail_on, settings.config)
     known = _load_baseline(baseline_path) if baseline_path and not write_baseline else None
     scanner = Scanner(settings)
-    results = _run(scanner, paths)
+    if reading_stdin:
+        results = _run_stdin(scanner, stdin_format, stdin_filename)
+    else:
+        results = _run(scanner, paths)
+        _report_skipped(paths, settings, verbose)
 
     for r in results:
         if r.error is not None:
@@ -113,6 +137,67 @@ def scan(paths, config_path, select, ignore, extend_select, neural, parse, fmt, 
     if threshold is not None and any(f.severity >= threshold for r in results for f in r.findings):
         sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_OK)
+
+
+# -- input: standard input and the files left out --------------------------------------------
+
+def _run_stdin(scanner, stdin_format: str, stdin_filename: str | None) -> list:
+    """The story on standard input, checked by the same pipeline as a file and reported as
+    a file of that name would be. Input that holds no story is one line, exit 2."""
+    from mtcheck.engine import FileResult
+    from mtcheck.reader import MAX_BYTES, STDIN_FORMATS, InputError, stdin_documents
+
+    name = stdin_filename or ("-.md" if stdin_format == "markdown" else STDIN)
+    try:
+        data = sys.stdin.buffer.read(MAX_BYTES + 1)
+    except OSError as e:
+        fail(f"standard input: cannot read: {e.strerror or e}")
+    try:
+        read = stdin_documents(data, name, STDIN_FORMATS[stdin_format])
+    except InputError as e:
+        fail(f"{'standard input' if e.path in (STDIN, name) and not stdin_filename else e.path}: {e.message}")
+    docs = [doc for _, doc, _ in read if doc is not None]
+    try:
+        scanner.pipeline.run(docs)
+    except Exception as e:
+        from mtcheck.neural.parse import ParseUnavailable
+
+        if isinstance(e, ParseUnavailable):
+            fail(str(e))
+        raise
+    return [FileResult(path=path, document=doc, error=error) for path, doc, error in read]
+
+
+def _skip_kind(reason: str) -> str:
+    for start, kind in (("an mtcheck report", "mtcheck report"), ("not a story type", "not a story type"),
+                        ("excluded", "excluded")):
+        if reason.startswith(start):
+            return kind
+    return "not a story format"  # a .json/.xml file that is no wire format
+
+
+def _report_skipped(paths, settings, verbose: bool) -> None:
+    """One line per folder on stderr: how many files in it were not taken, and why;
+    ``--verbose`` lists each (and the hidden folders left out)."""
+    import os
+    from collections import Counter
+
+    from mtcheck.reader import skipped_files
+
+    for p in paths:
+        if not os.path.isdir(p):
+            continue
+        skipped = skipped_files([p], settings.include, settings.exclude)
+        files = [(path, why) for path, why in skipped if why != "hidden folder"]
+        if verbose:
+            for path, why in skipped:
+                warn(f"skipped {path}: {why}")
+        if not files:
+            continue
+        kinds = Counter(_skip_kind(why) for _, why in files)
+        detail = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])))
+        tail = "" if verbose else "; --verbose lists them"
+        warn(f"{len(files)} file{'s' * (len(files) != 1)} skipped under {p} ({detail}){tail}")
 
 
 def _render(fmt, results, scanner, color, output, show_suppressed=False) -> str:

@@ -33,6 +33,9 @@ class Intent:
     record: dict  # the audit record to append once the story is in place
     report: str | None = None  # where the report goes (stories not accepted)
     report_body: dict | None = None
+    # --write-verdict: {"verdicts": [[item, verdict, note], ...], "hash": hash of the stamped
+    # bytes}; the story is placed with its verdict written in (``gate.stamp``), not moved.
+    stamp: dict | None = None
 
     @classmethod
     def new(cls, **kw) -> "Intent":
@@ -95,8 +98,9 @@ def complete(intent: Intent, journal: Journal, audit: AuditLog, write_report: Ca
     warning = None
     src_there, dest_there = os.path.lexists(src), os.path.lexists(dest)
 
+    placed_hashes = {intent.hash} | ({intent.stamp.get("hash")} if intent.stamp else set())
     if dest_there and src_there:
-        if mover.file_hash(dest) == intent.hash and intent.hash is not None:
+        if intent.hash is not None and mover.file_hash(dest) in placed_hashes:
             # A copy across filesystems was placed but the source not yet removed.
             os.unlink(src)
             mover.fsync_dir(src.parent)
@@ -111,7 +115,11 @@ def complete(intent: Intent, journal: Journal, audit: AuditLog, write_report: Ca
         if intent.report_body is not None:
             write_report(Path(intent.report), intent.report_body)
             mover.crash_point("report")
-        mover.move(src, dest, intent.id)
+        stamped = _stamped(src, intent) if intent.stamp else None
+        if stamped is not None:
+            mover.place_bytes(src, dest, stamped, intent.id)
+        else:
+            mover.move(src, dest, intent.id)
     elif not src_there and not dest_there:
         action = "lost"
         warning = f"{src}: vanished from the inbox before it was moved (removed by hand?); nothing to record"
@@ -137,6 +145,23 @@ def complete(intent: Intent, journal: Journal, audit: AuditLog, write_report: Ca
     return Replayed(intent, action, warning)
 
 
+def _stamped(src: Path, intent: Intent) -> bytes | None:
+    """The story's bytes with its verdicts written in, made again from the inbox file: the
+    same bytes the decision's hash names, else None (the file is moved as it is)."""
+    from mtcheck.gate.stamp import stamped_bytes
+
+    try:
+        data = src.read_bytes()
+    except OSError:
+        return None
+    if mover.content_hash(data) != intent.hash:
+        return None  # not the bytes the verdict was given on
+    out = stamped_bytes(data, str(src), intent.stamp.get("verdicts", []))
+    if out is None or mover.content_hash(out) != intent.stamp.get("hash"):
+        return None
+    return out
+
+
 def abandon(intent: Intent, journal: Journal) -> bool:
     """Undo an intent whose move failed (unreadable across filesystems, permissions, disk
     full): the story stays in the inbox, untouched. False if it had already been moved, in
@@ -144,7 +169,8 @@ def abandon(intent: Intent, journal: Journal) -> bool:
     src, dest = Path(intent.source), Path(intent.dest)
     if not os.path.lexists(src):
         return False
-    if os.path.lexists(dest) and intent.hash is not None and mover.file_hash(dest) == intent.hash:
+    placed = {intent.hash} | ({intent.stamp.get("hash")} if intent.stamp else set())
+    if os.path.lexists(dest) and intent.hash is not None and mover.file_hash(dest) in placed:
         mover.remove_quietly(dest)  # our copy; the source is still in the inbox
     if intent.report is not None:
         mover.remove_quietly(Path(intent.report))

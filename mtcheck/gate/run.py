@@ -37,6 +37,8 @@ from mtcheck.gate.files import dumps, shown, write_atomic
 from mtcheck.gate.journal import Intent, Journal
 from mtcheck.gate.policy import (
     ACCEPTED,
+    REJECTED,
+    REVIEW,
     Decision,
     Policy,
     duplicate_decision,
@@ -63,6 +65,10 @@ class Story:
     duplicate_of: dict | None = None
     fragment_of: dict | None = None  # --watch: the story taken under this name moments ago
     size: int | None = None  # bytes the verdict was given on
+    # A file of several stories (a feed, a NewsML-G2 news message): each item's scan result,
+    # ``file#item-N``; the file is judged item by item and placed by its worst item.
+    items: list[FileResult] | None = None
+    item_decisions: list[tuple[str, Decision]] | None = None
 
 
 @dataclass
@@ -77,15 +83,21 @@ class Outcome:
     decided_by: str | None = None
     error: str | None = None
     recovered: bool = False
+    items: list[dict] | None = None  # a file of several stories: each item's verdict
 
     def to_dict(self) -> dict:
         out = {"source": self.source, "verdict": self.verdict, "dest": self.dest, "report": self.report,
                "hash": self.hash, "decided_by": self.decided_by, "reasons": self.reasons}
+        if self.items is not None:
+            out["items"] = self.items
         if self.error:
             out["error"] = self.error
         if self.recovered:
             out["recovered"] = True
         return out
+
+
+_SEVERITY = {ACCEPTED: 0, REVIEW: 1, REJECTED: 2}
 
 
 def evaluate_story(story: Story, policy: Policy, neural: bool) -> Decision:
@@ -95,8 +107,50 @@ def evaluate_story(story: Story, policy: Policy, neural: bool) -> Decision:
         return duplicate_decision(story.duplicate_of)
     if story.error is not None:
         return input_error_decision(story.error.kind, story.error.message)
+    if story.items is not None:
+        story.item_decisions = [(r.path, _item_decision(r, policy, neural)) for r in story.items]
+        return worst_item_decision(story.item_decisions)
     assert story.document is not None
     return evaluate(story.document, policy, neural=neural)
+
+
+def _item_decision(result: FileResult, policy: Policy, neural: bool) -> Decision:
+    if result.error is not None:
+        return input_error_decision(result.error.kind, result.error.message)
+    return evaluate(result.document, policy, neural=neural)
+
+
+def worst_item_decision(items: list[tuple[str, Decision]]) -> Decision:
+    """The decision on a file of several stories: the verdict of its worst item (a file is
+    moved as a unit), the checks each item crossed named by item, a note per item."""
+    from mtcheck.gate.policy import Check
+    from mtcheck.readers import split_name
+
+    verdict = max((d.verdict for _, d in items), key=_SEVERITY.__getitem__)
+    checks = []
+    for path, d in items:
+        n = split_name(path)[1]
+        checks += [Check(c.rule, c.outcome, f"item {n}: {c.detail}", c.value, c.limit) for c in d.reasons]
+    if verdict == ACCEPTED:
+        checks.append(Check("items", "pass", f"all {len(items)} items accepted"))
+    notes = [f"item {split_name(path)[1]}: {d.verdict} ({d.summary()})" for path, d in items]
+    return Decision(verdict, checks, None, notes)
+
+
+def item_records(story: Story, base: str | None = None) -> list[dict] | None:
+    """Each item's verdict for the audit record and the report of a file of several, named
+    ``base#item-N`` (``base``: the file's name as the record gives it)."""
+    if story.item_decisions is None:
+        return None
+    from mtcheck.readers import item_name, split_name
+
+    out = []
+    for path, d in story.item_decisions:
+        dd = d.decided_by
+        n = split_name(path)[1]
+        out.append({"item": n, "name": item_name(base, n) if base else path, "verdict": d.verdict, "decided_by": dd.rule if dd else None,
+                    "reasons": d.reason_records()})
+    return out
 
 
 def story_from_result(result: FileResult, audit: AuditLog | None = None) -> Story:
@@ -107,8 +161,11 @@ def story_from_result(result: FileResult, audit: AuditLog | None = None) -> Stor
         story.hash, story.size = mover.content_hash(data), len(data)
     except InputError:
         pass  # unreadable: judged as bad input, recorded without a hash
-    if story.document is not None and audit is not None and (first := audit.decided(story.hash)) is not None:
-        story.duplicate_of, story.document = first, None
+    if result.extras.get("items") is not None:
+        story.items = result.extras["items"]
+    if (story.document is not None or story.items is not None) and audit is not None and (
+            first := audit.decided(story.hash)) is not None:
+        story.duplicate_of, story.document, story.items = first, None, None
     return story
 
 
@@ -138,25 +195,25 @@ def scan_paths(scanner: Scanner, paths: Sequence[Path]) -> Iterator[FileResult]:
 def _per_file(results: Iterator[FileResult]) -> Iterator[FileResult]:
     """One result per inbox file: the gate moves files, and the scan gives a file holding
     several stories (a feed, a NewsML-G2 news message) as ``file#item-N``, one after another.
-    A file of one item is judged on it; one of several, or with an item that cannot be read,
-    is rejected with the reason (the gate judges one story per file)."""
+    A file of one item is judged on it; one of several comes back with every item's result
+    in ``extras["items"]`` (an item that cannot be read is that item's error), to be judged
+    item by item and placed by its worst item."""
     from mtcheck.readers import split_name
 
     group: list[FileResult] = []
 
     def merged() -> FileResult:
         base = split_name(group[0].path)[0]
-        bad = next((r for r in group if r.error is not None), None)
-        if bad is not None:
-            if bad.error.kind == "failed":
-                return FileResult(path=base, error=InputError(base, "failed", bad.error.message))
-            return FileResult(path=base, error=InputError(base, bad.error.kind, f"item {split_name(bad.path)[1]}: {bad.error.message}"))
+        failed = next((r for r in group if r.error is not None and r.error.kind == "failed"), None)
+        if failed is not None:  # our failure, not the file's: it stays in the inbox
+            return FileResult(path=base, error=InputError(base, "failed", failed.error.message))
         if len(group) == 1:
             r = group[0]
+            if r.error is not None:
+                return FileResult(path=base, error=InputError(base, r.error.kind, f"item {split_name(r.path)[1]}: {r.error.message}"))
             r.document.path = base
             return FileResult(path=base, document=r.document, extras=r.extras)
-        return FileResult(path=base, error=InputError(
-            base, "multi", f"holds {len(group)} stories; the gate judges one story per file: split it into one file per item"))
+        return FileResult(path=base, extras={"items": list(group)})
 
     try:
         for r in results:
@@ -196,6 +253,12 @@ def report_record(story: Story, decision: Decision, dest: Path, signature: dict,
             rec["duplicate_of"] = {k: story.duplicate_of.get(k) for k in ("time", "hash", "verdict", "source", "dest")}
         if story.fragment_of is not None:
             rec["fragment_of"] = {k: story.fragment_of.get(k) for k in ("time", "hash", "verdict", "source", "dest")}
+        if story.items is not None:
+            from mtcheck.report.json import file_record
+
+            records = {r["name"]: r for r in item_records(story) or []}
+            rec["items"] = [{**records.get(r.path, {}), **(file_record(r) if r.document is not None else
+                             {"error": {"kind": r.error.kind, "message": r.error.message}})} for r in story.items]
     rec.update(gate_fields(story, decision, signature, policy, when))
     rec["moved_to"] = str(dest)
     return rec
@@ -229,7 +292,7 @@ class GateError(Exception):
 class Gate:
     def __init__(self, inbox: Path, folders: dict[str, Path], scanner: Scanner, policy: Policy,
                  audit_path: Path | None = None, include: Sequence[str] = ("*",), exclude: Sequence[str] = (),
-                 neural: bool = False):
+                 neural: bool = False, write_verdict: bool = False):
         self.inbox = inbox.resolve()
         self.folders = {k: v.resolve() for k, v in folders.items()}
         self.scanner = scanner
@@ -239,6 +302,7 @@ class Gate:
         self.journal = Journal(self.state_dir / "journal")
         self.include, self.exclude = tuple(include), tuple(exclude)
         self.neural = neural
+        self.write_verdict = write_verdict  # --write-verdict: record it inside ninjs/NewsML-G2 items
         self._signature: dict | None = None
         self._unreadable: set[str] = set()  # folders already reported as unreadable this run
         # --watch only (``watch_taken``): stories taken this session, by inbox name, so that
@@ -468,12 +532,18 @@ class Gate:
             record["duplicate_of"] = story.duplicate_of.get("id")
         if story.fragment_of is not None:
             record["fragment_of"] = story.fragment_of.get("id")
+        if story.item_decisions is not None:
+            record["items"] = item_records(story, rel)
+        stamp = self._stamp(story, decision) if self.write_verdict else None
+        if stamp is not None:
+            record["placed_hash"] = stamp["hash"]  # the bytes in the folder: the verdict written in
         body = report_record(story, decision, dest, self.signature, self.policy, when) if report else None
         intent = Intent.new(hash=story.hash, source=str(story.path), dest=str(dest), verdict=verdict,
-                            record=record, report=str(report) if report else None, report_body=body)
+                            record=record, report=str(report) if report else None, report_body=body, stamp=stamp)
         record["id"] = intent.id
         outcome = Outcome(source=rel, verdict=verdict, dest=str(dest), report=intent.report, hash=story.hash,
-                          decision=decision, reasons=record["reasons"], decided_by=record["decided_by"])
+                          decision=decision, reasons=record["reasons"], decided_by=record["decided_by"],
+                          items=record.get("items"))
         try:
             self.journal.write(intent)
             mover.crash_point("journal")
@@ -490,6 +560,34 @@ class Gate:
         if self.taken_window is not None:
             self._remember_taken(rel, intent, record, story.size)
         return outcome
+
+    def _stamp(self, story: Story, decision: Decision) -> dict | None:
+        """--write-verdict: what to write into a ninjs or NewsML-G2 file (each item's verdict
+        and note) and the hash of the bytes that makes; None for anything else (plain text,
+        a duplicate, a file that could not be read)."""
+        from mtcheck.gate.stamp import STAMPED_FORMATS, note_for, stamped_bytes
+        from mtcheck.readers import split_name
+
+        if story.path.is_symlink() or story.hash is None:
+            return None
+        if story.item_decisions is not None:
+            verdicts = [[split_name(path)[1], d.verdict, note_for(d)] for path, d in story.item_decisions]
+        elif story.document is not None and story.document.source is not None:
+            if story.document.source.format not in STAMPED_FORMATS:
+                return None
+            verdicts = [[story.document.source.item, decision.verdict, note_for(decision)]]
+        else:
+            return None
+        try:
+            data = read_bytes(str(story.path))
+        except InputError:
+            return None
+        if mover.content_hash(data) != story.hash:
+            return None  # changed since it was judged: placed as it is
+        stamped = stamped_bytes(data, str(story.path), verdicts)
+        if stamped is None:
+            return None
+        return {"verdicts": verdicts, "hash": mover.content_hash(stamped)}
 
     def _remember_taken(self, rel: str, intent: Intent, record: dict, size: int | None) -> None:
         try:
@@ -537,8 +635,14 @@ def check_in_place(paths: Sequence[str], scanner: Scanner, policy: Policy,
         story = story_from_result(result)
         if result.error is not None and result.error.kind == "failed":
             yield result.path, story, None
-        else:
-            yield result.path, story, evaluate_story(story, policy, neural)
+            continue
+        decision = evaluate_story(story, policy, neural)
+        if story.items is None:
+            yield result.path, story, decision
+            continue
+        # A file of several stories: each item judged and reported as file#item-N.
+        for item, (name, item_decision) in zip(story.items, story.item_decisions or []):
+            yield name, Story(Path(name), hash=story.hash, document=item.document, error=item.error), item_decision
 
 
 def preflight(scanner: Scanner) -> None:

@@ -93,13 +93,14 @@ def _story(item: Node, source: str, file: str, encoding: str, number: int | None
 
 # The order of itemMeta's children in the NewsML-G2 schema, up to edNote: a new pubStatus or
 # edNote goes after the last element that has to precede it, so the item stays valid.
-_ITEM_META_ORDER = ("itemClass", "provider", "versionCreated", "firstCreated", "embargoed", "pubStatus", "role",
+_ITEM_META_ORDER = ("itemClass", "provider", "versionCreated", "firstCreated", "embargoed", "availableAt", "pubStatus", "role",
                     "fileName", "generator", "profile", "service", "title", "edNote")
 
 
-def record_verdict(smap, source: str, verdict: str, note: str) -> str | None:
-    """``source`` with the item's ``pubStatus`` set from the verdict and an ``edNote`` added
-    to its ``itemMeta``; every other byte stays as it was."""
+def record_verdict(smap, source: str, verdict: str, note: str | None) -> str | None:
+    """``source`` with the item's ``pubStatus`` set from the verdict and, when ``note`` is
+    given, an ``edNote`` added to its ``itemMeta``, each where the schema's order puts it and
+    indented like its siblings; every other byte stays as it was."""
     from html import escape
 
     spans = smap.meta.get("itemMeta")
@@ -117,9 +118,11 @@ def record_verdict(smap, source: str, verdict: str, note: str) -> str | None:
     if existing:
         replacements.append((existing[0][2], existing[0][3], element))
     else:
-        replacements.append((_insert_at(children, "pubStatus", spans), None, element))
-    replacements.append((_insert_at(children, "edNote", spans), None,
-                         f'<{prefix}edNote role="mtcheck:verdict">{escape(note, quote=False)}</{prefix}edNote>'))
+        at = _insert_at(children, "pubStatus", spans)
+        replacements.append((at, None, _indent(source, children, at) + element))
+    if note:
+        at = _insert_at(children, "edNote", spans)
+        replacements.append((at, None, _indent(source, children, at) + f"<{prefix}edNote>{escape(note, quote=False)}</{prefix}edNote>"))
     out, pos = [], 0
     for s0, s1, rep in sorted(replacements, key=lambda r: (r[0], r[1] is None)):
         out.append(source[pos:s0])
@@ -129,6 +132,18 @@ def record_verdict(smap, source: str, verdict: str, note: str) -> str | None:
     return "".join(out)
 
 
+def _indent(source: str, children, at: int) -> str:
+    """The line break and indentation before the ``itemMeta`` child an insertion at ``at``
+    follows (empty when the children share a line)."""
+    if not children:
+        return ""
+    start = children[0][2]
+    for c in children:
+        if c[3] <= at:
+            start = c[2]
+    before = source[:start]
+    gap = before[len(before.rstrip(" \t\r\n")):]
+    return ("\n" + gap.rpartition("\n")[2]) if "\n" in gap else ""
 def _insert_at(children, name: str, spans) -> int:
     rank = _ITEM_META_ORDER.index(name)
     at = spans[1]  # just inside <itemMeta>

@@ -98,7 +98,8 @@ def read(source: str, file: str, encoding: str) -> list[Story]:
     data, obj_start = parse(source)
     if not isinstance(data, dict):
         raise WireError("not-a-story", "JSON that is not a ninjs object")
-    version = "3" if any(k in data for k in ("versionCreated", "copyrightNotice", "pubStatus", "contentCreated")) else (
+    # 3.x spells its keys in camelCase, 1.x and 2.x in lower case: any key with a capital is 3.x.
+    version = "3" if any(isinstance(k, str) and k != k.lower() for k in data) else (
         "2" if any(k in data for k in ("headlines", "bodies")) else "1")
     headline = subheadline = None
     body = None  # (value, html?)
@@ -197,21 +198,31 @@ def read(source: str, file: str, encoding: str) -> list[Story]:
     return [Story(text, smap)]
 
 
-def record_verdict(smap, source: str, verdict: str, note: str) -> str:
-    """``source`` with the verdict as the item's publication status and an editorial note:
-    an existing value is replaced in place, a missing key inserted at the start of the
-    object; nothing else changes."""
+# The gate's note begins so; a note of the provider's is kept, the gate's own replaced.
+NOTE_MARK = "mtcheck gate:"
+
+
+def record_verdict(smap, source: str, verdict: str, note: str | None) -> str:
+    """``source`` with the verdict as the item's publication status and, when ``note`` is
+    given, an editorial note: an existing value is replaced in place (a provider's note is
+    kept, the gate's note after it), a missing key inserted at the start of the object in
+    the file's own spelling (camelCase for ninjs 3.x); nothing else changes."""
     camel = smap.meta.get("version") == "3"
     status_key, note_key = ("pubStatus", "edNote") if camel else ("pubstatus", "ednote")
     status = {"accepted": "usable", "review": "withheld", "rejected": "withheld"}.get(verdict, "withheld")
     replacements = []
     inserts = []
-    for key, value in ((status_key, status), (note_key, note)):
+    wanted = [(status_key, status)] + ([(note_key, note)] if note else [])
+    for key, value in wanted:
         span = smap.meta.get(key)
         if span is None:
             # The other spelling of the key, if the file used it.
             other = key.lower() if camel else {"pubstatus": "pubStatus", "ednote": "edNote"}[key]
             span = smap.meta.get(other)
+        if span is not None and key == note_key:
+            old = json.loads(source[span[0]:span[1]])
+            kept = old.split(NOTE_MARK)[0].rstrip() if isinstance(old, str) else ""
+            value = f"{kept}\n{value}" if kept else value
         literal = json.dumps(value, ensure_ascii=False)
         if span is not None:
             replacements.append((span[0], span[1], literal))
@@ -222,14 +233,9 @@ def record_verdict(smap, source: str, verdict: str, note: str) -> str:
         rest = source[at:].lstrip()
         sep = "," if not rest.startswith("}") else ""
         # The indentation of the object's first key, so the file still reads the same way.
-        nl = source.find("\n", at)
-        indent = ""
-        if nl >= 0 and nl < at + 2 + (len(source[at:]) - len(source[at:].lstrip())):
-            j = nl + 1
-            while j < len(source) and source[j] in " \t":
-                j += 1
-            indent = "\n" + source[nl + 1:j]
-        text = "".join(f"{indent or ' '}{item}," for item in inserts[:-1]) + f"{indent or ' '}{inserts[-1]}{sep}"
+        gap = source[at:len(source) - len(rest)]
+        indent = ("\n" + gap.rpartition("\n")[2]) if "\n" in gap else " "
+        text = "".join(f"{indent}{item}," for item in inserts[:-1]) + f"{indent}{inserts[-1]}{sep}"
         replacements.append((at, at, text))
     out = []
     pos = 0

@@ -9,10 +9,11 @@ so the output stays applicable).
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import os
 import re
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from mtcheck.engine import FileResult
 from mtcheck.render import word_diff
@@ -39,18 +40,181 @@ def patch_path(path: str, root: str | None = None) -> str:
     return p.replace(os.sep, "/")
 
 
+# Past this many lines on either side, difflib (worst case quadratic in the lines of the
+# longest unmatched stretch: minutes on a 5 MB story) gives way to a patience diff.
+DIFFLIB_MAX_LINES = 2000
+# A stretch between two anchors this small (its lines multiplied) is left to difflib.
+_DIFFLIB_MAX_PRODUCT = 250_000
+_MAX_DEPTH = 30  # nested stretches anchored within stretches: deeper ones are one replacement
+
+
 def unified_diff(path: str, old: str, new: str, context: int = 3) -> str:
     """A git-style unified diff of one file (``diff --git a/P b/P``); '' when unchanged."""
     if old == new:
         return ""
     a, b = lines(old), lines(new)
     out = [f"diff --git a/{path} b/{path}\n", f"--- a/{path}\n", f"+++ b/{path}\n"]
-    body = difflib.unified_diff(a, b, n=context, lineterm="\n")
+    if max(len(a), len(b)) <= DIFFLIB_MAX_LINES:
+        body = difflib.unified_diff(a, b, n=context, lineterm="\n")
+        skip = 2  # difflib's own ---/+++ header
+    else:
+        body = _hunks(a, b, _patience_opcodes(a, b), context)
+        skip = 0
     for i, line in enumerate(body):
-        if i < 2:  # difflib's own ---/+++ header
+        if i < skip:
             continue
         out.append(line if line.endswith("\n") else line + "\n" + NO_NEWLINE)
     return "".join(out)
+
+
+def _patience_opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """difflib-style opcodes in time O(n log n): the common head and tail, then the lines that
+    occur once on each side as anchors (the longest run of them in the same order on both
+    sides), and between anchors the same again; a stretch without anchors goes to difflib
+    when it is small and is one replacement otherwise (still a correct patch)."""
+    ops: list[tuple[str, int, int, int, int]] = []
+
+    def equal(i: int, j: int, n: int) -> None:
+        if n:
+            ops.append(("equal", i, i + n, j, j + n))
+
+    def other(i1: int, i2: int, j1: int, j2: int) -> None:
+        if i1 == i2 and j1 == j2:
+            return
+        tag = "replace" if i1 < i2 and j1 < j2 else "delete" if i1 < i2 else "insert"
+        ops.append((tag, i1, i2, j1, j2))
+
+    def solve(i1: int, i2: int, j1: int, j2: int, depth: int = 0) -> None:
+        head = 0
+        while i1 + head < i2 and j1 + head < j2 and a[i1 + head] == b[j1 + head]:
+            head += 1
+        tail = 0
+        while i2 - tail > i1 + head and j2 - tail > j1 + head and a[i2 - tail - 1] == b[j2 - tail - 1]:
+            tail += 1
+        equal(i1, j1, head)
+        i1, j1, i2, j2 = i1 + head, j1 + head, i2 - tail, j2 - tail
+        if i2 - i1 <= 1 and j2 - j1 <= 1:  # one line for another (or none): nothing to align
+            other(i1, i2, j1, j2)
+            equal(i2, j2, tail)
+            return
+        anchors = _anchors(a, b, i1, i2, j1, j2) if depth < _MAX_DEPTH else []
+        if not anchors:
+            if (i2 - i1) * (j2 - j1) <= _DIFFLIB_MAX_PRODUCT:
+                matcher = difflib.SequenceMatcher(None, a[i1:i2], b[j1:j2])
+                for tag, x1, x2, y1, y2 in matcher.get_opcodes():
+                    if tag == "equal":
+                        equal(i1 + x1, j1 + y1, x2 - x1)
+                    else:
+                        other(i1 + x1, i1 + x2, j1 + y1, j1 + y2)
+            else:
+                other(i1, i2, j1, j2)
+        else:
+            pi, pj = i1, j1
+            for ai, bj in anchors:
+                solve(pi, ai, pj, bj, depth + 1)
+                equal(ai, bj, 1)
+                pi, pj = ai + 1, bj + 1
+            solve(pi, i2, pj, j2, depth + 1)
+        equal(i2, j2, tail)
+
+    solve(0, len(a), 0, len(b))
+    merged: list[list] = []
+    for op in ops:  # neighbouring equal or changed stretches as one opcode, as difflib gives them
+        if merged and (merged[-1][0] == "equal") == (op[0] == "equal") and merged[-1][2] == op[1] and merged[-1][4] == op[3]:
+            last = merged[-1]
+            last[2], last[4] = op[2], op[4]
+            if last[0] != "equal":
+                last[0] = "replace" if last[1] < last[2] and last[3] < last[4] else "delete" if last[1] < last[2] else "insert"
+        else:
+            merged.append(list(op))
+    return [tuple(op) for op in merged]
+
+
+def _anchors(a: list[str], b: list[str], i1: int, i2: int, j1: int, j2: int) -> list[tuple[int, int]]:
+    """Pairs (i, j) of lines that occur exactly once in a[i1:i2] and once in b[j1:j2], the
+    longest increasing run of them (patience sorting)."""
+    count_a: dict[str, int] = {}
+    for i in range(i1, i2):
+        count_a[a[i]] = count_a.get(a[i], 0) + 1
+    where_b: dict[str, int] = {}
+    count_b: dict[str, int] = {}
+    for j in range(j1, j2):
+        line = b[j]
+        if count_a.get(line) == 1:
+            count_b[line] = count_b.get(line, 0) + 1
+            where_b[line] = j
+    pairs = [(i, where_b[a[i]]) for i in range(i1, i2) if count_b.get(a[i]) == 1]
+    if not pairs:
+        return []
+    # longest increasing subsequence of the j's, O(n log n)
+    tails: list[int] = []  # tails[k]: the index in pairs of the smallest j ending a run of k+1
+    tail_js: list[int] = []
+    previous = [-1] * len(pairs)
+    for k, (_, j) in enumerate(pairs):
+        pos = bisect.bisect_left(tail_js, j)
+        previous[k] = tails[pos - 1] if pos else -1
+        if pos == len(tails):
+            tails.append(k)
+            tail_js.append(j)
+        else:
+            tails[pos] = k
+            tail_js[pos] = j
+    run = []
+    k = tails[-1]
+    while k >= 0:
+        run.append(pairs[k])
+        k = previous[k]
+    return run[::-1]
+
+
+def _hunks(a: list[str], b: list[str], opcodes: list[tuple], context: int) -> Iterator[str]:
+    """The hunks of a unified diff from opcodes, grouped and numbered as difflib does."""
+    for group in _grouped(opcodes, context):
+        first, last = group[0], group[-1]
+        yield f"@@ -{_range(first[1], last[2])} +{_range(first[3], last[4])} @@\n"
+        for tag, i1, i2, j1, j2 in group:
+            if tag == "equal":
+                yield from (" " + line for line in a[i1:i2])
+                continue
+            if tag in ("replace", "delete"):
+                yield from ("-" + line for line in a[i1:i2])
+            if tag in ("replace", "insert"):
+                yield from ("+" + line for line in b[j1:j2])
+
+
+def _grouped(codes: list[tuple], n: int) -> Iterator[list[tuple]]:
+    """``difflib.SequenceMatcher.get_grouped_opcodes`` on given opcodes."""
+    codes = list(codes)
+    if not codes:
+        codes = [("equal", 0, 1, 0, 1)]
+    if codes[0][0] == "equal":
+        tag, i1, i2, j1, j2 = codes[0]
+        codes[0] = tag, max(i1, i2 - n), i2, max(j1, j2 - n), j2
+    if codes[-1][0] == "equal":
+        tag, i1, i2, j1, j2 = codes[-1]
+        codes[-1] = tag, i1, min(i2, i1 + n), j1, min(j2, j1 + n)
+    nn = n + n
+    group: list[tuple] = []
+    for tag, i1, i2, j1, j2 in codes:
+        if tag == "equal" and i2 - i1 > nn:
+            group.append((tag, i1, min(i2, i1 + n), j1, min(j2, j1 + n)))
+            yield group
+            group = []
+            i1, j1 = max(i1, i2 - n), max(j1, j2 - n)
+        group.append((tag, i1, i2, j1, j2))
+    if group and not (len(group) == 1 and group[0][0] == "equal"):
+        yield group
+
+
+def _range(start: int, stop: int) -> str:
+    """A hunk's line range as difflib writes it (1-based; an empty range names the line before)."""
+    beginning = start + 1
+    length = stop - start
+    if length == 1:
+        return f"{beginning}"
+    if not length:
+        beginning -= 1
+    return f"{beginning},{length}"
 
 
 def colorize(patch: str) -> str:

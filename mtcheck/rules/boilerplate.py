@@ -161,12 +161,34 @@ def _deletion(rule: Rule, doc: Document, start: int, end: int, message: str, saf
 MAX_PATTERN_LINE = 2000
 
 
+@lru_cache(maxsize=4)
+def _any_pattern(patterns: tuple[re.Pattern, ...]) -> re.Pattern | None:
+    """One pattern that fully matches a line when one of ``patterns`` does (an alternation, each
+    pattern's leading (?i) scoped to its own branch): a line of prose is turned away in one
+    match instead of one per pattern. None where the patterns cannot be joined so (other
+    flags, back-references): then each is tried."""
+    branches = []
+    for p in patterns:
+        source = p.pattern
+        inline = re.IGNORECASE if source.startswith("(?i)") else 0  # (p.flags holds the inline flag too)
+        if p.flags != re.UNICODE | inline or re.search(r"\\[1-9]|\(\?P=", source) or re.match(r"\(\?[a-zA-Z]+\)", source) and not source.startswith("(?i)"):
+            return None
+        branches.append("(?i:" + source[4:] + ")" if source.startswith("(?i)") else "(?:" + source + ")")
+    try:
+        return re.compile("|".join(branches))
+    except re.error:
+        return None
+
+
 def _pattern_lines(doc: Document, data: _BoilerplateData, ctx: Context, taken: set[int]) -> Iterator[Finding]:
     text = doc.text
+    prefilter = _any_pattern(tuple(p for rule, patterns in data.patterns if ctx.on(rule.code) for p in patterns))
     for a, b in line_spans(text):
         if b - a > MAX_PATTERN_LINE:
             continue  # a paragraph, not page furniture (and ".*x.*" patterns would crawl over it)
         line = text[a:b]
+        if prefilter is not None and prefilter.fullmatch(line) is None:
+            continue
         for rule, patterns in data.patterns:
             if not ctx.on(rule.code):
                 continue

@@ -24,9 +24,11 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from functools import lru_cache, partial
+from functools import lru_cache
+from itertools import accumulate, compress, islice
 from typing import Iterable, Iterator, NamedTuple
 
 from mtcheck import gazetteer as gz
@@ -169,22 +171,47 @@ def _word_key(word: str) -> str:
 _POSSESSIVE_ENDINGS = ("'s", "’s")
 
 
-_new_token = partial(tuple.__new__, Token)
+class Tokens(Sequence):
+    """The story's word tokens, stored by column (starts, ends, keys): a story has a word every
+    six characters, and a tuple per word costs more than finding the words. Indexing gives a
+    ``Token``; the rules' scans over every token read the columns, in C-level maps."""
+
+    __slots__ = ("starts", "ends", "keys")
+
+    def __init__(self, starts: list[int], ends: list[int], keys: list[str]):
+        self.starts, self.ends, self.keys = starts, ends, keys
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        return Token(self.starts[i], self.ends[i], self.keys[i])
+
+    def where(self, flags: Iterable) -> list[int]:
+        """The indices whose flag (one per token, in order) is true."""
+        return list(compress(range(len(self.starts)), flags))
 
 
-def tokenize(text: str) -> list[Token]:
-    # Column by column, with C-level maps: a story has a word every six characters.
-    matches = list(_WORD.finditer(text))
-    starts = list(map(re.Match.start, matches))
-    ends = list(map(re.Match.end, matches))
-    words = list(map(re.Match.group, matches))
+# _WORD as the separator of a split: the pieces alternate gap, word, gap, ..., and their
+# running lengths are the words' offsets (strings only, no match object per word).
+_WORD_SPLIT = re.compile("(" + _WORD.pattern + ")")
+
+
+def tokenize(text: str) -> Tokens:
+    parts = _WORD_SPLIT.split(text)
+    offsets = list(accumulate(map(len, parts)))
+    starts = offsets[0:-1:2]
+    ends = offsets[1::2]
+    words = parts[1::2]
     for i in [i for i, w in enumerate(words) if w.endswith(_POSSESSIVE_ENDINGS) and len(w) > 3]:  # _POSSESSIVE
         ends[i] -= 2
         words[i] = words[i][:-2]
-    return list(map(_new_token, zip(starts, ends, map(_word_key, words))))
+    return Tokens(starts, ends, list(map(_word_key, words)))
 
 
-def _analysis(doc: Document) -> tuple[list[Token], list[bool]]:
+def _analysis(doc: Document) -> tuple[Tokens, list[bool]]:
     """The story's word tokens and, for each, whether the next token continues one name;
     computed once per document."""
     cached = doc.user_data.get("entity.tokens")
@@ -192,8 +219,8 @@ def _analysis(doc: Document) -> tuple[list[Token], list[bool]]:
         text = doc.text
         tokens = tokenize(text)
         # _joined(text, a, b) for each pair of neighbours, the gaps cut out in one map
-        gaps = map(text.__getitem__, map(slice, (t.end for t in tokens), (t.start for t in tokens[1:])))
-        joined = [g in _JOINERS or (g in _DOT_GAPS and t.key in _ABBREVIATED) for g, t in zip(gaps, tokens)] + [False]
+        gaps = map(text.__getitem__, map(slice, tokens.ends, islice(tokens.starts, 1, None)))
+        joined = [g in _JOINERS or (g in _DOT_GAPS and k in _ABBREVIATED) for g, k in zip(gaps, tokens.keys)] + [False]
         cached = doc.user_data["entity.tokens"] = (tokens, joined)
     return cached
 
@@ -266,9 +293,10 @@ def find_mentions(doc: Document, gaz: gz.Gazetteer) -> list[Mention]:
     sentence_starts = [s.start for s in doc.sentences]
     mentions: list[Mention] = []
     n = len(tokens)
+    t_starts, t_ends, t_keys = tokens.starts, tokens.ends, tokens.keys
     # Only a token whose key starts some indexed key can start a name (one set probe each,
     # in C); the others would stop the n-gram loop at its first step.
-    firsts = [i for i, t in enumerate(tokens) if t.key in prefixes]
+    firsts = tokens.where(map(prefixes.__contains__, tokens.keys))
     resume = 0  # the token after the last mention: mentions do not overlap
     for i in firsts:
         if i < resume:
@@ -278,16 +306,16 @@ def find_mentions(doc: Document, gaz: gz.Gazetteer) -> list[Mention]:
         for j in range(i, min(n, i + gaz.max_tokens)):
             if j > i and not joined[j - 1]:
                 break
-            key += tokens[j].key
+            key += t_keys[j]
             if key in index:
                 candidates.append((j, key))
             if key not in prefixes:
                 break
         chosen = None
         for j, key in reversed(candidates):
-            if j > i and (_short(text, tokens[i]) or _short(text, tokens[j])):
+            if j > i and (t_ends[i] - t_starts[i] < 2 or t_ends[j] - t_starts[j] < 2):  # _short
                 continue  # "A sad" is not "Asad"
-            start, end = tokens[i].start, tokens[j].end
+            start, end = t_starts[i], t_ends[j]
             surface = text[start:end]
             forms = [f for f in gaz.index[key] if _viable(f, surface)]
             if forms:
@@ -352,6 +380,11 @@ def _contains_cached(doc: Document, where: tuple, text: str, words: tuple[str, .
         return False
     cache = doc.user_data.setdefault("entity.hits", {})
     hits = cache.get((where, words))
+    if hits is None and not skip:  # any match at all: the first one answers
+        found = cache.get((where, words, "any"))
+        if found is None:
+            found = cache[(where, words, "any")] = rx.search(text) is not None
+        return found
     if hits is None:
         spans = [m.span() for m in rx.finditer(text)]
         hits = cache[(where, words)] = ([offset + a for a, _ in spans], [offset + b for _, b in spans])
@@ -695,20 +728,22 @@ def _generic_findings(doc: Document, mentions: list[Mention]) -> Iterator[Findin
     # A sentence's first word is capitalised anyway: "In New York" is not one name.
     starts = {s.start + len(s.text) - len(s.text.lstrip(_OPEN_QUOTES + " ")) for s in doc.sentences}
     groups: dict[str, list[tuple[int, int]]] = {}
-    for i in [i for i, t in enumerate(tokens) if text[t.start].isupper()]:
-        first = tokens[i]
+    t_starts, t_ends, t_keys = tokens.starts, tokens.ends, tokens.keys
+    n = len(t_starts)
+    for i in tokens.where(map(str.isupper, map(text.__getitem__, t_starts))):
+        first_start = t_starts[i]
         key = ""
-        for j in range(i, min(len(tokens), i + 3)):
+        for j in range(i, min(n, i + 3)):
             if j > i:
-                gap = text[tokens[j - 1].end:tokens[j].start]
+                gap = text[t_ends[j - 1]:t_starts[j]]
                 if len(gap) != 1 or gap not in _JOINERS:
                     break
-            key += tokens[j].key
-            start, end = first.start, tokens[j].end
-            if not text[tokens[j].start].isupper() or len(key) < 4:
+            key += t_keys[j]
+            start, end = first_start, t_ends[j]
+            if not text[t_starts[j]].isupper() or len(key) < 4:
                 continue
             left_joined = _joined_capital(text, tokens, i - 1, i, i - 1)
-            if left_joined and (tokens[i - 1].start not in starts or text[tokens[i - 1].end] != " ") or _joined_capital(
+            if left_joined and (t_starts[i - 1] not in starts or text[t_ends[i - 1]] != " ") or _joined_capital(
                 text, tokens, j, j + 1, j + 1
             ):
                 continue  # only whole names: not "Paris Saint" out of "Paris Saint-Germain"
@@ -749,13 +784,14 @@ def _inside(spans: list[tuple[int, int]], starts: list[int], start: int, end: in
     return k >= 0 and spans[k][1] >= end
 
 
-def _joined_capital(text: str, tokens: list[Token], a: int, b: int, capital: int) -> bool:
+def _joined_capital(text: str, tokens: Tokens, a: int, b: int, capital: int) -> bool:
     """Whether tokens a and b exist, are joined as one name, and token ``capital`` (a or b)
     is capitalised: the name goes on past the span."""
-    if a < 0 or b >= len(tokens):
+    starts = tokens.starts
+    if a < 0 or b >= len(starts):
         return False
-    gap = text[tokens[a].end:tokens[b].start]
-    return len(gap) == 1 and gap in _JOINERS and text[tokens[capital].start].isupper()
+    gap = text[tokens.ends[a]:starts[b]]
+    return len(gap) == 1 and gap in _JOINERS and text[starts[capital]].isupper()
 
 
 # E105: "on is militants". "is" between a preposition or article and a noun that only an
@@ -793,7 +829,8 @@ def _rendering_findings(doc: Document, mentions: list[Mention]) -> Iterator[Find
     text = doc.text
     tokens, _ = _analysis(doc)
     # One set probe per token, in C: only words English news does not write are looked at.
-    unknown = [t for t in tokens if t.key not in english and len(t.key) >= MIN_ACRONYM_LETTERS]
+    keys = tokens.keys
+    unknown = [tokens[i] for i in tokens.where(k not in english and len(k) >= MIN_ACRONYM_LETTERS for k in keys)]
     taken = sorted((m.start, m.end) for m in mentions)
     taken_starts = [a for a, _ in taken]
     for t in unknown:

@@ -225,6 +225,21 @@ def _name(c: str) -> str:
 # -- degenerate text ---------------------------------------------------------------------
 
 _NORMALIZE = re.compile(r"\W+")
+_SPACES = re.compile(r"\s+")  # \s is exactly str.isspace
+_ASCII_SPACES = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f "
+
+
+def _non_space_count(doc: Document) -> int:
+    """``sum(1 for c in text if not c.isspace())``, counted in C, once per document."""
+    count = doc.user_data.get("integrity.non_space")
+    if count is None:
+        text = doc.text
+        if text.isascii():
+            count = len(text) - sum(map(text.count, _ASCII_SPACES))
+        else:
+            count = len(text) - sum(map(len, _SPACES.findall(text)))
+        doc.user_data["integrity.non_space"] = count
+    return count
 
 
 def _repeated(doc: Document) -> Iterator[Finding]:
@@ -236,7 +251,7 @@ def _repeated(doc: Document) -> Iterator[Finding]:
         if key:
             counts[key] += 1
             first.setdefault(key, i)
-    letters = sum(1 for c in text if not c.isspace()) or 1
+    letters = _non_space_count(doc) or 1
     if counts:
         key, n = counts.most_common(1)[0]
         sentence = doc.sentences[first[key]]
@@ -266,7 +281,7 @@ def _escapes(doc: Document) -> Iterator[Finding]:
     if len(matches) < _ESCAPE_MIN:
         return
     escaped = sum(m.end() - m.start() for m in matches)
-    visible = sum(1 for c in text if not c.isspace()) or 1
+    visible = _non_space_count(doc) or 1
     if escaped <= _ESCAPE_SHARE * visible:
         return
     # The first unbroken run of escapes is the span: exact characters, never the whole text.

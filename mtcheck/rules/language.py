@@ -8,7 +8,9 @@ too long to be any word (lost spaces, encoded data), once, however long it is.
 L102 uses langdetect, seeded so results are reproducible. Loading its profiles costs about
 0.4 s, so the detector is consulted only for segments that do not already look like English
 (plain ASCII letters, and English function words common or nearly every common word in the
-English lexicon, ``mtcheck.lexicon``); an ordinary English story never loads it.
+English lexicon, ``mtcheck.lexicon``); an ordinary English story never loads it. A story
+with more than ``MAX_DETECTOR_CALLS`` uncertain segments is judged on an evenly spaced sample
+of them (the findings say so), so the rule stays linear in the story's size.
 """
 
 from __future__ import annotations
@@ -110,7 +112,12 @@ def check(doc: Document, ctx: Context) -> Iterable[Finding]:
     return out
 
 
+_ANY_CYRILLIC = re.compile(rf"[{_CYR}]")
+
+
 def _cyrillic(doc: Document, ctx: Context) -> Iterator[Finding]:
+    if doc.text.isascii() or not _ANY_CYRILLIC.search(doc.text):
+        return  # every pattern below needs a Cyrillic letter: one scan in C says there is none
     lookalikes: list[tuple[int, int]] = []
     for m in _homoglyph_words(doc.text):
         lookalikes.append(m.span())
@@ -217,7 +224,7 @@ def looks_english(text: str) -> bool | None:
     if not words:
         return None
     function = word_lists()["function_words"]
-    if sum(1 for w in words if w in function) >= ENGLISH_FUNCTION_SHARE * len(words):
+    if sum(map(function.__contains__, words)) >= ENGLISH_FUNCTION_SHARE * len(words):
         return True
     # Names are capitalised; judge the other words (lower case, or shouted in capitals).
     common = [w.lower() for w in _TEXT_WORD.findall(text) if len(w) > 2 and (w.islower() or (w.isupper() and len(w) > 3))]
@@ -232,21 +239,39 @@ def looks_english(text: str) -> bool | None:
 
 
 def _not_english(doc: Document) -> Iterator[Finding]:
-    for start, end in _segments(doc):
+    uncertain = [(start, end) for start, end in _segments(doc) if looks_english(doc.text[start:end]) is None]
+    judged = _sample(uncertain, MAX_DETECTOR_CALLS)
+    sampled = len(judged) < len(uncertain)
+    for start, end in judged:
         text = doc.text[start:end]
-        if looks_english(text) is not None:
-            continue
         probs = detect_languages(text)
         if not probs:
             continue
         english = dict(probs).get("en", 0.0)
         lang, prob = probs[0]
         if english <= MAX_ENGLISH_PROB:
-            yield NOT_ENGLISH.finding(
-                doc, start, end,
-                f"This text does not read as English (language detector: '{lang}', p={prob:.2f})",
-                data={"language": lang, "probability": round(prob, 3)},
-            )
+            message = f"This text does not read as English (language detector: '{lang}', p={prob:.2f})"
+            data = {"language": lang, "probability": round(prob, 3)}
+            if sampled:
+                message += (f"; the detector judged a sample of {len(judged):,} of this story's "
+                            f"{len(uncertain):,} uncertain segments: others may be so too")
+                data["sampled"] = [len(judged), len(uncertain)]
+            yield NOT_ENGLISH.finding(doc, start, end, message, data=data)
+
+
+# The most segments one document sends to the detector (about 6 ms each): a story with more
+# uncertain segments than this (a 20 MB dump, thousands of word lists) is judged on an evenly
+# spaced sample of them, and each finding says so. Ordinary stories have a few.
+MAX_DETECTOR_CALLS = 100
+
+
+def _sample(items: list, limit: int) -> list:
+    """``limit`` items spread evenly over ``items`` (all of them when there are no more), the
+    same every run: the first, then every (len/limit)-th."""
+    if len(items) <= limit:
+        return items
+    step = len(items) / limit
+    return [items[int(k * step)] for k in range(limit)]
 
 
 _factory = None

@@ -502,12 +502,16 @@ def _split_glued(token: str, glued: dict) -> tuple[str, str] | None:
 def _glued_words(doc: Document, data: _StyleData) -> Iterator[Finding]:
     glued = data.glued
     text = doc.text
+    low, high = glued["min_length"], MAX_GLUED_LENGTH
+    splits: dict[str, tuple[str, str] | None] = {}  # a story repeats its words: each is split once
     for m in _GLUED_CANDIDATE.finditer(text):
         token = m.group()
-        if not glued["min_length"] <= len(token) <= MAX_GLUED_LENGTH or _in_link(doc, m.start(), m.end()):
+        if not low <= len(token) <= high:
             continue  # a token longer than two words is no glue: L104 reports it, once
-        split = _split_glued(token, glued)
-        if split is None:
+        split = splits.get(token, ())
+        if split == ():
+            split = splits[token] = _split_glued(token, glued)
+        if split is None or _in_link(doc, m.start(), m.end()):
             continue
         suggestion = f"{split[0]} {split[1]}"
         yield GLUED_WORDS.finding(

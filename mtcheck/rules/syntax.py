@@ -150,10 +150,10 @@ def check(doc: Document, ctx: Context) -> Iterable[Finding]:
 # -- X102: bare negation (no parse needed) ---------------------------------------------------
 
 def _bare_negation(doc: Document, s: Sentence) -> Finding | None:
-    if s.kind != "body" or len(_WORD.findall(s.text)) < 4 or "?" in s.text:
+    if s.kind != "body" or "?" in s.text:
         return None
-    m = _bare_no(s.text)
-    if m is None or m.group("prev").lower() in word_lists()["negation_ok_before"]:
+    m = _bare_no(s.text)  # (first: it reads only the sentence's end)
+    if m is None or len(_WORD.findall(s.text)) < 4 or m.group("prev").lower() in word_lists()["negation_ok_before"]:
         return None
     suggestion = _there_are_no(doc, s.text[: m.start("prev")] + m.group("prev"))
     return BARE_NEGATION.finding(
@@ -235,14 +235,34 @@ def _written_after_lower_case(doc: Document, word: str) -> bool:
     cache = doc.user_data.setdefault("syntax.proper", {})
     if word not in cache:
         head = re.match(r"\w*", word).group()
-        rx = re.compile(re.escape(word) + r"\b")
-        if head:
+        if len(cache) < _DIRECT_SEARCHES or not head:
+            cache[word] = _after_lower_somewhere(doc.text, word)
+        else:  # many words asked: one index of the text (one pass) answers the rest
+            rx = re.compile(re.escape(word) + r"\b")
             runs = _after_lower_case(doc)
             candidates = runs.get(head, []) if head != word else runs.get(word, [])[:1]
             cache[word] = any(rx.match(doc.text, pos) for pos in candidates)
-        else:  # (a word that does not start with a word character: not from the index)
-            cache[word] = bool(re.search(r"[a-z,;] +" + rx.pattern, doc.text))
     return cache[word]
+
+
+_DIRECT_SEARCHES = 16  # words searched for one by one before the index is built
+
+
+def _after_lower_somewhere(text: str, word: str) -> bool:
+    """``re.search(r"[a-z,;] +" + re.escape(word) + r"\b", text)``, faster: the pattern led by a
+    character class tries every position; the word itself is a literal the regex engine
+    skips to, and what must stand before it is read backwards from each occurrence (asked
+    for the few sentence-initial words of X102's suggestions, not indexed for every word)."""
+    for m in re.compile(re.escape(word) + r"\b").finditer(text):
+        j = p = m.start()
+        while j > 0 and text[j - 1] == " ":
+            j -= 1
+        if j < p and j > 0 and text[j - 1] in _LOWER_COMMA_SEMICOLON:
+            return True
+    return False
+
+
+_LOWER_COMMA_SEMICOLON = frozenset("abcdefghijklmnopqrstuvwxyz,;")
 
 
 def _proper(doc: Document, word: str) -> bool:
