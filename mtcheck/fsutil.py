@@ -161,7 +161,7 @@ def atomic_write(path: str | os.PathLike, data: str | bytes, encoding: str = "ut
         except FileNotFoundError:
             pass
         raise
-    _fsync_dir(folder)
+    fsync_dir(folder)
     return target
 
 
@@ -218,8 +218,9 @@ def _write_through(target: Path, payload: bytes) -> None:
         os.close(fd)
 
 
-def _fsync_dir(folder: Path) -> None:
-    try:  # make the rename itself durable
+def fsync_dir(folder: str | os.PathLike) -> None:
+    """Make a rename inside ``folder`` durable (best effort: some filesystems refuse)."""
+    try:
         dfd = os.open(folder, os.O_RDONLY)
         try:
             os.fsync(dfd)

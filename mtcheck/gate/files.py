@@ -27,6 +27,8 @@ import re
 import secrets
 from pathlib import Path
 
+from mtcheck.fsutil import fsync_dir
+
 NAME_MAX = 255  # bytes in one folder entry: ext4, xfs, btrfs, tmpfs
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -113,14 +115,3 @@ def write_atomic(path: str | os.PathLike, text: str) -> None:
     fsync_dir(folder)
 
 
-def fsync_dir(path: str | os.PathLike) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

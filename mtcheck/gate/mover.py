@@ -21,6 +21,7 @@ import signal
 import stat
 from pathlib import Path
 
+from mtcheck.fsutil import fsync_dir
 from mtcheck.gate.files import fit_name
 
 CRASH_ENV = "MTCHECK_GATE_CRASH_AFTER"
@@ -59,19 +60,6 @@ def file_hash(path: str | os.PathLike) -> str | None:
     except OSError:
         return None
     return "sha256:" + h.hexdigest()
-
-
-def fsync_dir(path: str | os.PathLike) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def report_path(dest: Path) -> Path:
@@ -134,6 +122,12 @@ def copy_across(src: Path, dest: Path, part: Path) -> None:
             pass
     else:  # a FIFO, socket or device: opening it could block, and it is no story to copy
         raise OSError(errno.EXDEV, "not a regular file: cannot be moved to another filesystem", str(src))
+    _place_part(part, src, dest)
+
+
+def _place_part(part: Path, src: Path, dest: Path) -> None:
+    """The last steps of a copy: the complete part file renamed into place, then the source
+    removed, each made durable, with the crash points the crash test kills at."""
     crash_point("copied")
     os.rename(part, dest)
     fsync_dir(dest.parent)
@@ -164,13 +158,7 @@ def place_bytes(src: Path, dest: Path, data: bytes, intent_id: str) -> None:
         shutil.copystat(src, part)  # the wire file's mode and timestamps, as a move keeps them
     except OSError:
         pass
-    crash_point("copied")
-    os.rename(part, dest)
-    fsync_dir(dest.parent)
-    crash_point("copy-placed")
-    os.unlink(src)
-    fsync_dir(src.parent)
-    crash_point("source-removed")
+    _place_part(part, src, dest)
 
 
 def remove_quietly(path: Path) -> None:
