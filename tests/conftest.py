@@ -13,6 +13,33 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 
 
+def _user_models() -> Path:
+    # Read before any test moves MTCHECK_CACHE_DIR: where this machine keeps converted models.
+    from mtcheck import locations
+
+    locations.configure(None)
+    return locations.cache_base() / "models"
+
+
+USER_MODELS = _user_models()
+
+
+@pytest.fixture
+def cache_folder(tmp_path):
+    """A fresh cache base folder (``Settings.cache_dir``) for a test's result store, whose
+    ``models/`` is the user's prepared-model folder: the store starts empty, while the fluency
+    model, converted once per machine (about 40 s), is not converted again for every test."""
+    from mtcheck import locations
+
+    prepared = USER_MODELS
+    prepared.mkdir(parents=True, exist_ok=True)
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    (folder / "models").symlink_to(prepared, target_is_directory=True)
+    yield str(folder)
+    locations.configure(None)
+
+
 @pytest.fixture
 def seeds_dir() -> Path:
     """The five sample stories shipped in the repository (``seeds/``)."""

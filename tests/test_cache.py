@@ -243,7 +243,7 @@ def test_cache_clear_empties_it(tmp_path, corpus):
 
 
 @pytest.mark.slow
-def test_edited_story_rescores_only_the_changed_sentence(tmp_path, monkeypatch):
+def test_edited_story_rescores_only_the_changed_sentence(tmp_path, monkeypatch, cache_folder):
     """Real fluency model: the second scan of an edited story sends only the edited sentence
     to the model; the others get their scores from the sentence entries."""
     if USER_CACHE_BASE is None:  # the model conversion stays where the user keeps it
@@ -270,7 +270,7 @@ def test_edited_story_rescores_only_the_changed_sentence(tmp_path, monkeypatch):
     story.write_text(" ".join(sentences) + "\n", encoding="utf-8")
 
     def scan() -> tuple[Scanner, FileResult]:
-        scanner = Scanner(Settings(config=Config(), neural=True, parse=False, cache=True, cache_dir=str(tmp_path / "c")))
+        scanner = Scanner(Settings(config=Config(), neural=True, parse=False, cache=True, cache_dir=cache_folder))
         return scanner, list(scanner.scan([str(story)]))[0]
 
     _, first = scan()

@@ -377,7 +377,7 @@ def test_scan_rewrite_without_translation_models(tmp_path, monkeypatch):
 
 
 @pytest.mark.slow
-def test_rewrites_from_the_result_cache_still_say_back_translation_is_off(tmp_path, monkeypatch, capsys):
+def test_rewrites_from_the_result_cache_still_say_back_translation_is_off(tmp_path, monkeypatch, capsys, cache_folder):
     import mtcheck.rewrite as rewrite
     from mtcheck.engine import Scanner
     from mtcheck.settings import Settings
@@ -387,7 +387,7 @@ def test_rewrites_from_the_result_cache_still_say_back_translation_is_off(tmp_pa
         monkeypatch.delenv(var, raising=False)
     story = tmp_path / "003_ffa3510338295b69.txt"
     story.write_bytes((SEEDS / story.name).read_bytes())
-    options = Settings(rewrite=True, neural=True, parse=False, cache=True, cache_dir=str(tmp_path / "results"))
+    options = Settings(rewrite=True, neural=True, parse=False, cache=True, cache_dir=cache_folder)
     for run in ("fresh", "from the cache"):
         monkeypatch.setattr(rewrite, "_notified", set())  # a new process
         scanner = Scanner(options)
