@@ -74,6 +74,18 @@ class ReviewProcess:
     def stderr(self) -> str:
         return "".join(self.stderr_lines)
 
+    def wait_stderr(self, text: str, timeout: float = 15) -> bool:
+        """Whether ``text`` shows up on stderr within ``timeout`` s: stderr is read by its own
+        thread, so a line printed just before the URL on stdout may not be in yet."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while text not in self.stderr:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+        return True
+
     def call(self, method: str, path: str, body: dict | None = None, token: str | None = "default",
              headers: dict | None = None) -> tuple[int, dict | str]:
         return http(method, self.base + path, body, self.token if token == "default" else token, headers)

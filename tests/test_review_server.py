@@ -147,7 +147,7 @@ def test_stale_file_and_crash_mid_session(tmp_path):
         proc.kill()
     proc = ReviewProcess(folder, "--no-neural")
     try:
-        assert "5 from the cache" in proc.stderr
+        assert proc.wait_stderr("5 from the cache"), proc.stderr
         status, view = proc.call("GET", "/api/doc?path=" + SEED_003)
         states = {s["id"]: (s["state"], s["text"]) for s in view["suggestions"]}
         assert all(states[s["id"]] == ("accept", None) for s in lih)
