@@ -91,11 +91,6 @@ def gate(paths, accepted_dir, review_dir, rejected_dir, config_path, select, ign
         rewrite=False, include=include, exclude=exclude, jobs=jobs, cache=False,
     )
     cfg = settings.config
-    if not isinstance(settings.jobs, int) or settings.jobs < 0:
-        # The gate's own guard, whatever the settings layer lets through: a negative number
-        # of worker processes would fail each story's scan instead of the run.
-        where = f"{cfg.path}: " if cfg.path else ""
-        fail(f"{where}'jobs' must be 0 (one per core) or more, got {settings.jobs}")
     inbox_include = tuple(split_list(include)) or tuple(cfg.include) or ("*",)
     if settle is not None and not watch:
         fail("--settle applies to --watch only")

@@ -91,8 +91,6 @@ def scan(paths, config_path, select, ignore, extend_select, neural, parse, fmt, 
         fail("'-' (standard input) cannot be combined with other paths")
     if not reading_stdin and (stdin_filename is not None or stdin_format != "auto"):
         fail("--stdin-format and --stdin-filename apply to PATH '-' (standard input) only")
-    if dask_address and jobs not in (None, 1):
-        fail("--jobs and --dask do not combine: with --dask the cluster's workers do the work")
     settings = build_settings(
         config_path, paths, select=select, ignore=ignore, extend_select=extend_select, neural=neural, parse=parse,
         rewrite=rewrite, include=include, exclude=exclude, jobs=jobs, cache=use_cache, cache_dir=cache_dir,
