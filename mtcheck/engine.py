@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
 from mtcheck.document import Document
-from mtcheck.findings import Finding, Severity
+from mtcheck.findings import Finding
 from mtcheck.pipeline import Pipeline
 from mtcheck.reader import InputError, discover, read_document
 from mtcheck.settings import Settings
@@ -190,12 +190,3 @@ def _read_one(path: str, error: InputError | None) -> FileResult:
         return FileResult(path=path, document=read_document(path))
     except InputError as e:
         return FileResult(path=path, error=e)
-
-
-def worst_severity(results: Iterable[FileResult]) -> Severity | None:
-    worst = None
-    for r in results:
-        for f in r.findings:
-            if worst is None or f.severity > worst:
-                worst = f.severity
-    return worst

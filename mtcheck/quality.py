@@ -34,7 +34,6 @@ if TYPE_CHECKING:  # pragma: no cover
 # [quality] in the config: the flag threshold of X201 (and the scaled headline/quote ones).
 CONFIG = Section("quality", {"threshold": (int, float), "model": str})
 
-SCORE_KEYS = ("quality", "lm_logprob", "slor")  # what annotate_quality writes into sentence.scores
 STRUCTURAL = ("cyrillic", "unknown_share", "caps_share", "case_calques", "punct_anomalies", "lower_start")
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")

@@ -32,8 +32,14 @@ def all_rules() -> tuple[Rule, ...]:
     return tuple(r for f in families() for r in f.rules)
 
 
+@lru_cache(maxsize=1)
+def _rules_by_code() -> dict[str, Rule]:
+    return {r.code: r for r in all_rules()}
+
+
 def rule_by_code(code: str) -> Rule | None:
-    return {r.code: r for r in all_rules()}.get(code.upper())
+    # Called for every finding the rules stage keeps: one table, built once.
+    return _rules_by_code().get(code.upper())
 
 
 class SelectorError(ValueError):
