@@ -92,21 +92,37 @@ class ResultCache:
     def _connect(self) -> sqlite3.Connection:
         if self._conn is not None:
             return self._conn
-        conn = None
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
-            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-            conn.execute("PRAGMA journal_mode = WAL")  # readers never block the writer, nor it them
-            conn.execute("PRAGMA synchronous = NORMAL")  # a crash may lose the last batch, never corrupt
-            with _transaction(conn):
-                _create_schema(conn)
-        except (sqlite3.Error, OSError) as e:
-            if conn is not None:
-                conn.close()
-            raise CacheUnavailable(_describe(self.path, e)) from None
-        self._conn = conn
-        return conn
+        deadline = time.monotonic() + BUSY_TIMEOUT_S
+        delay = 0.01
+        while True:
+            conn = None
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+                conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+                # readers never block the writer, nor it them. Switching needs the file to
+                # itself, so only the first opener asks for it.
+                if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                    conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = NORMAL")  # a crash may lose the last batch, never corrupt
+                with _transaction(conn):
+                    _create_schema(conn)
+            except sqlite3.OperationalError as e:
+                if conn is not None:
+                    conn.close()
+                # SQLite answers "locked" at once, without its busy handler, while another
+                # process switches a new file to WAL or recovers it: wait and try again.
+                if _is_busy(e) and time.monotonic() < deadline:
+                    time.sleep(delay)
+                    delay = min(delay * 2, 0.5)
+                    continue
+                raise CacheUnavailable(_describe(self.path, e)) from None
+            except (sqlite3.Error, OSError) as e:
+                if conn is not None:
+                    conn.close()
+                raise CacheUnavailable(_describe(self.path, e)) from None
+            self._conn = conn
+            return conn
 
     def _guard(self, action: str, fn, default):
         if not self.enabled:
@@ -235,6 +251,11 @@ class _transaction:
     def __exit__(self, exc_type, exc, tb):
         self.conn.execute("COMMIT" if exc_type is None else "ROLLBACK")
         return False
+
+
+def _is_busy(error: sqlite3.OperationalError) -> bool:
+    message = str(error).lower()
+    return "locked" in message or "busy" in message
 
 
 def _chunks(items: list, n: int) -> Iterator[list]:
