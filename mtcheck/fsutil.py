@@ -110,7 +110,7 @@ def write_target(path: str | os.PathLike) -> Path:
 
 def atomic_write(path: str | os.PathLike, data: str | bytes, encoding: str = "utf-8", *,
                  like: os.stat_result | None = None, keep_times: bool = False,
-                 exclusive: bool = False, keep_links: bool = False) -> Path:
+                 exclusive: bool = False, keep_links: bool = False, replace_links: bool = False) -> Path:
     """Write ``data`` to ``path`` all or nothing; return the file actually written.
 
     The temporary file is created with the umask applied; when ``path`` exists (or ``like``
@@ -120,10 +120,13 @@ def atomic_write(path: str | os.PathLike, data: str | bytes, encoding: str = "ut
     file (FileExistsError). ``keep_links``: a file with more than one hard link is
     rewritten in place, so that every name keeps seeing it (not atomic: for callers that
     have a backup on disk first); otherwise the rename gives this name a new file.
+    ``replace_links``: a symlink at ``path`` is replaced by the new file, never written
+    through (for files mtcheck owns, such as the gate's reports, where a planted link must
+    not redirect the write).
     """
     # A backup's name must be free in every sense: a symlink there (even a dangling one) is
     # not followed but counts as taken.
-    target = Path(path) if exclusive else write_target(path)
+    target = Path(path) if exclusive or replace_links else write_target(path)
     folder = target.parent
     folder.mkdir(parents=True, exist_ok=True)
     payload = data.encode(encoding) if isinstance(data, str) else data
@@ -131,9 +134,11 @@ def atomic_write(path: str | os.PathLike, data: str | bytes, encoding: str = "ut
     if exclusive and os.path.lexists(target):
         raise FileExistsError(17, "File exists", str(path))
     try:
-        current = os.stat(target)
+        current = os.lstat(target) if replace_links else os.stat(target)
     except FileNotFoundError:
         current = None
+    if current is not None and stat.S_ISLNK(current.st_mode):
+        current = None  # replace_links: the link is replaced by a new file, not imitated
     if current is not None and stat.S_ISDIR(current.st_mode):
         raise IsADirectoryError(21, "Is a directory", str(path))
     meta = like if like is not None else current
@@ -165,11 +170,39 @@ def atomic_write(path: str | os.PathLike, data: str | bytes, encoding: str = "ut
     return target
 
 
+def _temp_stem(name: str) -> str:
+    """``name`` cut so that ``.NAME.XXXXXXXX.tmp`` fits in a folder entry (255 bytes): a story
+    name near the limit (the gate takes whatever the inbox holds) must still be writable.
+    Cut on a character boundary of the name's bytes, which may be undecodable."""
+    raw = os.fsencode(name)
+    room = 255 - len(".") - len(".XXXXXXXX.tmp")
+    if len(raw) <= room:
+        return name
+    cut = raw[:room]
+    while cut:
+        try:
+            cut.decode("utf-8")
+            break
+        except UnicodeDecodeError as e:
+            if e.start < len(cut) - 3:  # undecodable in the middle: bytes, not a cut character
+                break
+            cut = cut[:-1]
+    return os.fsdecode(cut)
+
+
+def write_all(fd: int, payload: bytes) -> None:
+    """Write every byte of ``payload`` to ``fd`` (os.write may write fewer)."""
+    view = memoryview(payload)
+    while view:
+        view = view[os.write(fd, view):]
+
+
 def _create_temp(folder: Path, name: str) -> tuple[int, str]:
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
+    stem = _temp_stem(name)
     for _ in range(100):
         suffix = "".join(secrets.choice(_TEMP_CHARS) for _ in range(8))
-        tmp = os.path.join(folder, f".{name}.{suffix}.tmp")
+        tmp = os.path.join(folder, f".{stem}.{suffix}.tmp")
         try:
             return os.open(tmp, flags, 0o666), tmp  # 0o666 & ~umask, as any new file
         except FileExistsError:
@@ -208,10 +241,7 @@ def _link_exclusive(tmp: str, target: Path) -> None:
 def _write_through(target: Path, payload: bytes) -> None:
     fd = os.open(target, os.O_WRONLY | getattr(os, "O_CLOEXEC", 0))
     try:
-        view = memoryview(payload)
-        while view:
-            n = os.write(fd, view)
-            view = view[n:]
+        write_all(fd, payload)
         os.ftruncate(fd, len(payload))
         os.fsync(fd)
     finally:

@@ -266,6 +266,25 @@ def test_atomic_write_exclusive_never_replaces(tmp_path):
     assert not list(tmp_path.glob(".*.tmp"))
 
 
+def test_atomic_write_replace_links_never_writes_through(tmp_path):
+    outside = tmp_path / "outside.json"
+    outside.write_text("theirs")
+    planted = tmp_path / "report.json"
+    planted.symlink_to(outside)
+    atomic_write(planted, "ours", replace_links=True)
+    assert not planted.is_symlink() and planted.read_text() == "ours" and outside.read_text() == "theirs"
+
+
+@pytest.mark.parametrize("stem", ["a" * 250, "ж" * 124 + "x", os.fsdecode(b"\xff" * 245)])
+def test_atomic_write_takes_names_at_the_length_limit(tmp_path, stem):
+    # The temporary name is cut to fit a folder entry, on a character boundary.
+    path = tmp_path / (stem + ".txt")
+    assert len(os.fsencode(path.name)) <= 255
+    atomic_write(path, "text")
+    assert path.read_text() == "text"
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]
+
+
 # -- 15. stale temporaries and control characters ------------------------------------------
 
 def test_stale_temporaries_are_swept_on_the_next_write(story_dir, tmp_path, cli):

@@ -9,8 +9,8 @@ leaves no room for ``.mtcheck.json`` or a temporary name. So the gate:
 * derives every name it makes (report, copy in progress, ``name.2.ext``) with ``fit_name``,
   which keeps the name when it fits and otherwise shortens it on a character boundary and
   adds a hash of the full name, so two long names never share a report;
-* writes its reports and journal entries with ``write_atomic`` under a short temporary
-  name of its own (``.mtcheck-XXXXXXXX.tmp``), never ``.NAME.XXXXXXXX.tmp``;
+* writes its reports and journal entries with ``write_atomic`` (``fsutil.atomic_write``,
+  whose temporary name is cut to fit however long the story's name is);
 * writes JSON with ``dumps``: an undecodable byte is written as the escape ``\\udcXX``,
   which ``json.loads`` reads back as the same surrogate, so a journaled path round-trips to
   the original bytes and the file stays valid UTF-8;
@@ -24,10 +24,8 @@ import hashlib
 import json
 import os
 import re
-import secrets
-from pathlib import Path
 
-from mtcheck.fsutil import fsync_dir
+from mtcheck.fsutil import atomic_write
 
 NAME_MAX = 255  # bytes in one folder entry: ext4, xfs, btrfs, tmpfs
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -79,39 +77,10 @@ def shown(name: object) -> str:
 
 
 def write_atomic(path: str | os.PathLike, text: str) -> None:
-    """Write ``text`` to ``path`` all or nothing (temporary file, fsync, rename, fsync the
-    folder). The temporary name is short whatever ``path`` is called, and created with
-    O_EXCL|O_NOFOLLOW; the rename replaces the name itself, so a symlink planted at
-    ``path`` is replaced, never written through."""
-    path = Path(path)
-    folder = path.parent
-    folder.mkdir(parents=True, exist_ok=True)
-    data = text.encode("utf-8")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-    for _ in range(100):
-        tmp = folder / f".mtcheck-{secrets.token_hex(4)}.tmp"
-        try:
-            fd = os.open(tmp, flags, 0o644)
-            break
-        except FileExistsError:
-            continue
-    else:
-        raise FileExistsError(17, "no free temporary name", str(folder))
-    try:
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    fsync_dir(folder)
+    """Write ``text`` to ``path`` all or nothing (``fsutil.atomic_write``: temporary file
+    beside it, fsync, rename, fsync the folder). A symlink planted at ``path`` is replaced,
+    never written through."""
+    atomic_write(path, text.encode("utf-8"), replace_links=True)
+
 
 

@@ -21,7 +21,7 @@ import signal
 import stat
 from pathlib import Path
 
-from mtcheck.fsutil import fsync_dir
+from mtcheck.fsutil import fsync_dir, write_all
 from mtcheck.gate.files import fit_name
 
 CRASH_ENV = "MTCHECK_GATE_CRASH_AFTER"
@@ -148,9 +148,7 @@ def place_bytes(src: Path, dest: Path, data: bytes, intent_id: str) -> None:
     part = part_path(dest, intent_id)
     fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o644)
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
+        write_all(fd, data)
         os.fsync(fd)
     finally:
         os.close(fd)
