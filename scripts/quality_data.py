@@ -49,22 +49,56 @@ def load_seeds(folder: Path) -> list[dict]:
     return out
 
 
-def cached_token_scores(texts: list[str], cache_dir: Path | None) -> list:
-    """The fluency model's token scores of ``texts``, reused from ``cache_dir`` when the
-    texts and the model (weights, quantization) are unchanged."""
+def _store_path(cache_dir: Path) -> Path:
+    """One append-only file per language model and numeric path: ``text -> token scores``."""
     from mtcheck.neural import fluency
 
-    key_src = json.dumps(texts) + fluency.current_key() + fluency.quantize_mode() + str(fluency.MAX_TOKENS)
-    key = hashlib.sha256(key_src.encode()).hexdigest()[:16]
-    path = cache_dir / f"token-scores-{key}.json" if cache_dir is not None else None
-    if path is not None and path.is_file():
-        return [fluency.TokenScores(r["text"], r["ids"], [tuple(o) for o in r["offsets"]], r["logprobs"], r["truncated"])
-                for r in json.loads(path.read_text())]
-    scores = fluency.load().token_scores(texts)
-    if path is not None:
+    key_src = fluency.current_key() + "|" + fluency.quantize_mode() + "|" + str(fluency.MAX_TOKENS)
+    return cache_dir / f"token-scores-{hashlib.sha256(key_src.encode()).hexdigest()[:16]}.jsonl"
+
+
+_STORES: dict[Path, dict] = {}
+
+
+def _store(path: Path) -> dict:
+    if path not in _STORES:
+        table: dict = {}
+        if path.is_file():
+            with open(path, encoding="utf-8") as fh:
+                for line in fh:
+                    try:
+                        r = json.loads(line)
+                    except ValueError:  # a line cut short by an interrupted run
+                        continue
+                    table[r["text"]] = r
+        _STORES[path] = table
+    return _STORES[path]
+
+
+def cached_token_scores(texts: list[str], cache_dir: Path | None, chunk: int = 256) -> list:
+    """The fluency model's token scores of ``texts``, each text reused from ``cache_dir`` when
+    the model (weights, numeric path) is unchanged; new texts are scored in chunks and
+    appended, so an interrupted run keeps what it finished."""
+    from mtcheck.neural import fluency
+
+    if cache_dir is None:
+        return fluency.load().token_scores(texts)
+    path = _store_path(cache_dir)
+    table = _store(path)
+    norm = [fluency.normalise(t) for t in texts]
+    missing = sorted({t for t in norm if t not in table})
+    if missing:
         cache_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps([s.__dict__ for s in scores]))
-    return scores
+        model = fluency.load()
+        for a in range(0, len(missing), chunk):
+            scores = model.token_scores(missing[a:a + chunk])
+            with open(path, "a", encoding="utf-8") as fh:
+                for s in scores:
+                    r = dict(s.__dict__)
+                    fh.write(json.dumps(r) + "\n")
+                    table[s.text] = r
+    return [fluency.TokenScores(r["text"], r["ids"], [tuple(o) for o in r["offsets"]], r["logprobs"], r["truncated"])
+            for r in (table[t] for t in norm)]
 
 
 def cached_features(texts: list[str], cache_dir: Path | None) -> list[dict]:

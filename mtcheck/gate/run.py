@@ -264,7 +264,8 @@ def report_record(story: Story, decision: Decision, dest: Path, signature: dict,
     return rec
 
 
-def gate_fields(story: Story, decision: Decision, signature: dict, policy: Policy, when: str) -> dict:
+def decision_fields(decision: Decision) -> dict:
+    """What a verdict says, as the report and the audit record both write it."""
     d = decision.decided_by
     return {
         "verdict": decision.verdict,
@@ -272,6 +273,12 @@ def gate_fields(story: Story, decision: Decision, signature: dict, policy: Polic
         "reasons": decision.reason_records(),
         "notes": decision.notes,
         "metrics": decision.metrics.to_dict() if decision.metrics else None,
+    }
+
+
+def gate_fields(story: Story, decision: Decision, signature: dict, policy: Policy, when: str) -> dict:
+    return {
+        **decision_fields(decision),
         "hash": story.hash,
         "time": when,
         "signature": signature,
@@ -508,7 +515,6 @@ class Gate:
         dest = mover.free_destination(self.folders[verdict], Path(rel), with_report=verdict != ACCEPTED)
         when = now()
         report = mover.report_path(dest) if verdict != ACCEPTED else None
-        d = decision.decided_by
         record = {
             "time": when,
             "id": None,  # filled below from the intent
@@ -517,11 +523,7 @@ class Gate:
             "inbox": str(self.inbox),
             "dest": str(dest),
             "report": str(report) if report else None,
-            "verdict": verdict,
-            "decided_by": d.rule if d else None,
-            "reasons": decision.reason_records(),
-            "notes": decision.notes,
-            "metrics": decision.metrics.to_dict() if decision.metrics else None,
+            **decision_fields(decision),
             "neural": self.neural,
             "mtcheck": __version__,
             "models": self.signature.get("models", {}),

@@ -6,6 +6,11 @@ killed server or a closed tab loses nothing. Decisions are an append-only log: a
 replaces an earlier one on the same suggestion by coming later, undo marks a batch undone;
 nothing is deleted, so the export can account for every decision ever made.
 
+Each decision also keeps what the desk learns from: the rule codes whose fixes made the
+proposal decided on (``codes``), its fix score (``score``) and which of the card's options
+was taken (``option``). Undo is per decision or per batch, and can be redone until a new
+decision is made on that version of the file (``undo_step``: which undo step hid a row).
+
 Decisions are tied to the SHA-256 of the file bytes they were made on. When the file changes,
 they no longer match and are shown as stale instead of being applied to different text.
 """
@@ -23,7 +28,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
+# Columns schema 2 added to the decisions of schema 1 (a schema-1 database is upgraded in place:
+# its decisions keep NULL there, which the stats read as "no rule code, no score").
+_ADDED_COLUMNS = (("codes", "TEXT"), ("score", "REAL"), ("option", "TEXT"), ("undo_step", "INTEGER"), ("dismissed_at", "TEXT"))
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -51,7 +59,12 @@ CREATE TABLE IF NOT EXISTS decisions (
     text TEXT,
     reviewer TEXT NOT NULL,
     at TEXT NOT NULL,
-    undone_at TEXT
+    undone_at TEXT,
+    codes TEXT,
+    score REAL,
+    option TEXT,
+    undo_step INTEGER,
+    dismissed_at TEXT
 );
 CREATE INDEX IF NOT EXISTS decisions_by_path ON decisions (path, sha256);
 """
@@ -121,6 +134,19 @@ class Decision:
     reviewer: str
     at: str
     undone_at: str | None
+    codes: str | None = None  # JSON list of the rule codes whose fixes made the proposal
+    score: float | None = None  # fix score of the text accepted or written (of the proposal, for a rejection)
+    option: str | None = None  # which of the card's options: "best", "rules", "rewrite", "cand-2", ...
+    undo_step: int | None = None  # the undo step that hid it, while it can be redone
+    dismissed_at: str | None = None  # a stale decision the editor put away
+
+    @property
+    def rule_codes(self) -> list[str]:
+        try:
+            codes = json.loads(self.codes) if self.codes else []
+        except ValueError:
+            return []
+        return [c for c in codes if isinstance(c, str)] if isinstance(codes, list) else []
 
     @property
     def replacement(self) -> str | None:
@@ -135,7 +161,8 @@ class Decision:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
 
 
-_COLUMNS = "id, batch, path, sha256, suggestion, kind, code, start, \"end\", original, proposed, action, text, reviewer, at, undone_at"
+_COLUMNS = ("id, batch, path, sha256, suggestion, kind, code, start, \"end\", original, proposed, action, text, reviewer, at, "
+            "undone_at, codes, score, option, undo_step, dismissed_at")
 
 
 class Store:
@@ -161,6 +188,8 @@ class Store:
             version = self._db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
             if version is None:
                 self._db.execute("INSERT INTO meta (key, value) VALUES ('schema', ?)", (SCHEMA_VERSION,))
+            elif version[0] == "1":
+                self._upgrade_from_1()
             elif version[0] != SCHEMA_VERSION:
                 raise StoreError(f"{self.path}: review database has schema {version[0]}, this mtcheck reads {SCHEMA_VERSION}")
             # Damaged pages may lie anywhere: find out now, not in the middle of a session.
@@ -182,6 +211,19 @@ class Store:
         except OSError as e:
             self._close_quietly()
             raise StoreError(f"{self.path}: cannot open review database: {e.strerror or e}") from None
+
+    def _upgrade_from_1(self) -> None:
+        have = {r[1] for r in self._db.execute("PRAGMA table_info(decisions)").fetchall()}
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            for name, kind in _ADDED_COLUMNS:
+                if name not in have:
+                    self._db.execute(f"ALTER TABLE decisions ADD COLUMN {name} {kind}")
+            self._db.execute("UPDATE meta SET value=? WHERE key='schema'", (SCHEMA_VERSION,))
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
 
     def _close_quietly(self) -> None:
         if self._db is not None:
@@ -231,11 +273,13 @@ class Store:
             )
 
     # -- decisions ------------------------------------------------------------------------
-    def decide(self, path: str, sha256: str, items: Iterable[tuple[object, str, str | None]], reviewer: str) -> int:
-        """Record decisions as one batch (one undo step). ``items``: (suggestion, action,
-        text) where suggestion has id/kind/code/start/end/original/proposed. Returns the batch."""
-        items = list(items)
-        for _, action, text in items:
+    def decide(self, path: str, sha256: str, items: Iterable[tuple], reviewer: str) -> int:
+        """Record decisions as one batch. ``items``: (suggestion, action, text) or (suggestion,
+        action, text, extra) where suggestion has id/kind/code/start/end/original/proposed and
+        extra may give ``codes`` (list), ``score`` and ``option``. A new decision ends what
+        can be redone on this version of the file. Returns the batch."""
+        items = [tuple(i) + ({},) * (4 - len(i)) for i in items]
+        for _, action, text, _extra in items:
             if action not in ACTIONS:
                 raise ValueError(f"unknown action {action!r}")
             if action == "edit" and text is None:
@@ -243,27 +287,69 @@ class Store:
         with self._tx() as db:
             batch = db.execute("SELECT COALESCE(MAX(batch), 0) + 1 FROM decisions").fetchone()[0]
             at = now()
-            for s, action, text in items:
+            db.execute("UPDATE decisions SET undo_step=NULL WHERE path=? AND sha256=? AND undo_step IS NOT NULL", (path, sha256))
+            for s, action, text, extra in items:
+                codes = extra.get("codes")
+                score = extra.get("score")
                 db.execute(
-                    "INSERT INTO decisions (batch, path, sha256, suggestion, kind, code, start, \"end\", original, proposed, action, text, reviewer, at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO decisions (batch, path, sha256, suggestion, kind, code, start, \"end\", original, proposed, action, text,"
+                    " reviewer, at, codes, score, option) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (batch, path, sha256, s.id, s.kind, s.code, s.start, s.end, s.original, s.proposed,
-                     action, text if action == "edit" else None, reviewer, at),
+                     action, text if action == "edit" else None, reviewer, at,
+                     json.dumps(list(codes)) if codes is not None else None,
+                     float(score) if isinstance(score, (int, float)) else None, extra.get("option")),
                 )
         return batch
 
-    def undo(self, path: str, sha256: str) -> list[Decision]:
-        """Undo the latest batch of decisions on this version of the file."""
+    def _hide(self, db, rows: list[int]) -> list[Decision]:
+        step = db.execute("SELECT COALESCE(MAX(undo_step), 0) + 1 FROM decisions").fetchone()[0]
+        at = now()
+        db.executemany("UPDATE decisions SET undone_at=?, undo_step=? WHERE id=?", [(at, step, i) for i in rows])
+        marks = ",".join("?" * len(rows))
+        return [Decision(*r) for r in db.execute(f"SELECT {_COLUMNS} FROM decisions WHERE id IN ({marks}) ORDER BY id", rows).fetchall()]
+
+    def undo(self, path: str, sha256: str, whole_batch: bool = False, suggestion: str | None = None) -> list[Decision]:
+        """Undo the latest decision on this version of the file (``suggestion``: the latest on
+        that suggestion; ``whole_batch``: every decision of the latest batch, as one step)."""
         with self._tx() as db:
-            row = db.execute(
-                "SELECT MAX(batch) FROM decisions WHERE path=? AND sha256=? AND undone_at IS NULL", (path, sha256)
-            ).fetchone()
+            where, args = "path=? AND sha256=? AND undone_at IS NULL", [path, sha256]
+            if suggestion is not None:
+                where += " AND suggestion=?"
+                args.append(suggestion)
+            row = db.execute(f"SELECT MAX(id), MAX(batch) FROM decisions WHERE {where}", args).fetchone()
             if row is None or row[0] is None:
                 return []
-            batch = row[0]
-            db.execute("UPDATE decisions SET undone_at=? WHERE batch=? AND path=? AND undone_at IS NULL", (now(), batch, path))
-            rows = db.execute(f"SELECT {_COLUMNS} FROM decisions WHERE batch=? AND path=?", (batch, path)).fetchall()
-        return [Decision(*r) for r in rows]
+            if whole_batch:
+                batch = db.execute("SELECT batch FROM decisions WHERE id=?", (row[0],)).fetchone()[0]
+                ids = [r[0] for r in db.execute(f"SELECT id FROM decisions WHERE {where} AND batch=?", (*args, batch)).fetchall()]
+            else:
+                ids = [row[0]]
+            return self._hide(db, ids)
+
+    def redo(self, path: str, sha256: str) -> list[Decision]:
+        """Bring back what the latest undo step on this version of the file hid."""
+        with self._tx() as db:
+            row = db.execute("SELECT MAX(undo_step) FROM decisions WHERE path=? AND sha256=? AND undo_step IS NOT NULL",
+                             (path, sha256)).fetchone()
+            if row is None or row[0] is None:
+                return []
+            ids = [r[0] for r in db.execute("SELECT id FROM decisions WHERE path=? AND sha256=? AND undo_step=?",
+                                            (path, sha256, row[0])).fetchall()]
+            db.execute("UPDATE decisions SET undone_at=NULL, undo_step=NULL WHERE path=? AND sha256=? AND undo_step=?",
+                       (path, sha256, row[0]))
+            marks = ",".join("?" * len(ids))
+            return [Decision(*r) for r in db.execute(f"SELECT {_COLUMNS} FROM decisions WHERE id IN ({marks}) ORDER BY id", ids).fetchall()]
+
+    def dismiss(self, path: str, decision_ids: Iterable[int]) -> int:
+        """Put stale decisions away: no longer shown, reported as dismissed by the export."""
+        ids = [int(i) for i in decision_ids]
+        if not ids:
+            return 0
+        with self._tx() as db:
+            marks = ",".join("?" * len(ids))
+            cur = db.execute(f"UPDATE decisions SET dismissed_at=? WHERE path=? AND id IN ({marks}) AND dismissed_at IS NULL",
+                             (now(), path, *ids))
+            return cur.rowcount
 
     def decisions(self, path: str | None = None) -> list[Decision]:
         """Every decision (undone ones included), oldest first."""
@@ -283,4 +369,8 @@ class Store:
 
     def can_undo(self, path: str, sha256: str) -> bool:
         rows = self._query("SELECT 1 FROM decisions WHERE path=? AND sha256=? AND undone_at IS NULL LIMIT 1", (path, sha256))
+        return bool(rows)
+
+    def can_redo(self, path: str, sha256: str) -> bool:
+        rows = self._query("SELECT 1 FROM decisions WHERE path=? AND sha256=? AND undo_step IS NOT NULL LIMIT 1", (path, sha256))
         return bool(rows)

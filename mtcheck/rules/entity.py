@@ -126,6 +126,33 @@ ARABIC_ARTICLE = Rule(
 RULES = (TRANSLITERATED_ACRONYM, TRANSLITERATED_NAME, INCONSISTENT_SPELLING, NONSTANDARD_SPELLING, LOWERCASE_ACRONYM,
          RUSSIAN_RENDERING, ARABIC_ARTICLE)
 
+# -- explanations -------------------------------------------------------------------------
+# Every entity finding says in one line which Russian form is behind the Latin, which
+# rendering produced it, and the English form: the editor can judge it without the source.
+
+LETTER_BY_LETTER = "letter by letter"
+WORD_FOR_WORD = "word-for-word translation"
+SPACING = "spacing or hyphenation variant"
+
+
+def explain(surface: str, russian: str, what: str, rendering: str, english: str, quoted: bool = True) -> str:
+    """'"Sledkom" reads as Следком (Russian clipped compound; BGN/PCGN); English: "Investigative
+    Committee"'. ``english`` empty: no English form known; ``quoted=False``: already quoted."""
+    shown = (f'"{english}"' if quoted else english) if english else ""
+    tail = f"; English: {shown}" if shown else "; no English form known"
+    return f'"{surface}" reads as {russian} ({what}; {rendering}){tail}'
+
+
+def spelling_rendering(surface: str, entry: gz.Entry) -> str:
+    """What produced a spelling of a gazetteer name that is not its English form: a
+    transliteration scheme of one of its Russian forms, else a spacing variant."""
+    key = normalize_latin(surface)
+    for ru in entry.ru:
+        if key in translit.variant_keys(ru):
+            return translit.scheme_of(surface, ru)
+    return SPACING
+
+
 # -- tokens and mentions ------------------------------------------------------------------
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’ʼ][^\W\d_]+)*")
@@ -525,20 +552,23 @@ def _acronym_findings(doc: Document, ctx: Context, mentions: list[Mention]) -> I
         ambiguous = len({e.en for e in m.entries}) > 1
         if ambiguous:
             names = " or ".join(f'"{e.en}"' for e in m.entries)
+            russian = "/".join(dict.fromkeys(f.text for f in m.forms))
             yield TRANSLITERATED_ACRONYM.finding(
                 doc, m.start, m.end,
-                f'"{m.surface}" looks like a letter-by-letter rendering of a Russian acronym; the English name is {names}',
-                data={"ru": [f.text for f in m.forms], "candidates": [e.en for e in m.entries]},
+                explain(m.surface, russian, "acronym", LETTER_BY_LETTER, names, quoted=False),
+                data={"ru": [f.text for f in m.forms], "candidates": [e.en for e in m.entries],
+                      "rendering": LETTER_BY_LETTER, "english": ""},
             )
             continue
         yield TRANSLITERATED_ACRONYM.finding(
             doc, m.start, m.end,
-            f'"{m.surface}" looks like a letter-by-letter rendering of {form.text}; the English name is "{entry.en}"',
+            explain(m.surface, form.text, entry.kind_name, LETTER_BY_LETTER, entry.en),
             suggestion=entry.en,
             # Safe where nothing else is possible: the story spells the name out, or the
             # rendering needs no context (no English acronym looks like it).
             safe=doc_expansion or not entry.cues,
-            data={"ru": form.text, "type": entry.type, "gazetteer": entry.source},
+            data={"ru": form.text, "type": entry.type, "gazetteer": entry.source,
+                  "rendering": LETTER_BY_LETTER, "english": entry.en},
         )
 
 
@@ -560,22 +590,23 @@ def _name_findings(doc: Document, ctx: Context, mentions: list[Mention]) -> Iter
         m.confirmed = True
         forms = [f for f in m.forms if f.entry in entries]
         form = forms[0]
-        how = "a transliteration of" if m.kind == gz.VARIANT else "a word-for-word translation of"
         source = form.text if m.kind == gz.VARIANT else "/".join(form.entry.ru[:1])
+        how = translit.scheme_of(m.surface, source) if m.kind == gz.VARIANT else WORD_FOR_WORD
         if len({e.en for e in entries}) > 1:
             names = " or ".join(f'"{e.en}"' for e in entries)
+            russian = "/".join(dict.fromkeys(f.text if m.kind == gz.VARIANT else f.entry.ru[0] for f in forms))
             yield TRANSLITERATED_NAME.finding(
-                doc, m.start, m.end, f'"{m.surface}" looks like {how} a Russian name; the English name is {names}',
-                data={"candidates": [e.en for e in entries]},
+                doc, m.start, m.end, explain(m.surface, russian, "name", how, names, quoted=False),
+                data={"ru": russian, "candidates": [e.en for e in entries], "rendering": how, "english": ""},
             )
             continue
         entry = entries[0]
         yield TRANSLITERATED_NAME.finding(
             doc, m.start, m.end,
-            f'"{m.surface}" looks like {how} {source} ({entry.kind_name}); the English name is "{entry.en}"',
+            explain(m.surface, source, entry.kind_name, how, entry.en),
             suggestion=entry.en,
             safe=not entry.cues,
-            data={"ru": source, "type": entry.type, "gazetteer": entry.source},
+            data={"ru": source, "type": entry.type, "gazetteer": entry.source, "rendering": how, "english": entry.en},
         )
 
 
@@ -690,13 +721,15 @@ def _consistency_findings(doc: Document, ctx: Context, mentions: list[Mention]) 
                 if m.kind != "canonical":
                     continue  # E102 reports it already, with the same suggestion
                 others = sorted(every_spelling - {spelling})
+                how = spelling_rendering(m.surface, entry)
                 yield INCONSISTENT_SPELLING.finding(
                     doc, m.start, m.end,
-                    f'"{m.surface}" is spelled differently elsewhere in this story '
-                    f'({", ".join(repr(o) for o in others)}); use one spelling: "{target}"',
+                    f'"{m.surface}" ({entry.ru[0]}, {entry.kind_name}; {how}) is spelled differently elsewhere '
+                    f'in this story ({", ".join(repr(o) for o in others)}); use one spelling: "{target}"',
                     suggestion=target,
                     safe=safe,
-                    data={"spellings": list(surfaces), "gazetteer": entry.source},
+                    data={"spellings": list(surfaces), "gazetteer": entry.source,
+                          "ru": entry.ru[0], "rendering": how, "english": target},
                 )
     for m in mentions:
         if m.kind != "canonical" or id(m) in reported or _acronym_like(m.surface) or len(m.entries) != 1:
@@ -706,12 +739,14 @@ def _consistency_findings(doc: Document, ctx: Context, mentions: list[Mention]) 
         if not spellings or any(_spelling(m.surface).casefold() == _spelling(a).casefold() for a in spellings):
             continue
         target = spellings[0]
-        how = "standard" if target == entry.en else "accepted"
+        standing = "standard" if target == entry.en else "accepted"
+        how = spelling_rendering(m.surface, entry)
         yield NONSTANDARD_SPELLING.finding(
             doc, m.start, m.end,
-            f'"{m.surface}" is spaced or hyphenated differently from the {how} form "{target}"',
+            f'"{m.surface}" ({entry.ru[0]}, {entry.kind_name}; {how}) is spaced or hyphenated differently '
+            f'from the {standing} English form "{target}"',
             suggestion=target,
-            data={"gazetteer": entry.source},
+            data={"gazetteer": entry.source, "ru": entry.ru[0], "rendering": how, "english": target},
         )
 
 
@@ -766,11 +801,12 @@ def _generic_findings(doc: Document, mentions: list[Mention]) -> Iterator[Findin
                 continue
             yield INCONSISTENT_SPELLING.finding(
                 doc, a, b,
-                f'"{text[a:b]}" is spelled differently elsewhere in this story '
+                f'"{text[a:b]}" (no gazetteer entry: Russian form not known; spacing or hyphenation variant) is '
+                f'spelled differently elsewhere in this story '
                 f'({", ".join(repr(o) for o in others if o != _spelling(text[a:b]))}); use one spelling: "{target}"',
                 suggestion=target,
                 safe=False,
-                data={"spellings": others},
+                data={"spellings": others, "ru": "", "rendering": SPACING, "english": target},
             )
 
 
@@ -804,14 +840,19 @@ _LOWER_ACRONYM = re.compile(
 )
 
 
+_LOWER_RUSSIAN = {"is": "ИГ", "isis": "ИГИЛ", "isil": "ИГИЛ"}
+
+
 def _lowercase_findings(doc: Document, ctx: Context) -> Iterator[Finding]:
     for m in _LOWER_ACRONYM.finditer(doc.text):
         start, end = m.start(1), m.end(1)
         word = m.group(1)
         yield LOWERCASE_ACRONYM.finding(
             doc, start, end,
-            f'"{word}" here is the acronym of the Islamic State, not the verb; write "{word.upper()}"',
+            f'"{word}" here is the acronym of the Islamic State ({_LOWER_RUSSIAN.get(word.lower(), "ИГ")}, '
+            f'lower-cased), not the English word; English: "{word.upper()}"',
             suggestion=word.upper(),
+            data={"ru": _LOWER_RUSSIAN.get(word.lower(), "ИГ"), "rendering": "lower-cased acronym", "english": word.upper()},
         )
 
 
@@ -842,8 +883,7 @@ def _rendering_findings(doc: Document, mentions: list[Mention]) -> Iterator[Find
             continue
         form, how, english_form = found
         shown = form.ru if form.kind == "acronym" else (form.ru[:1].upper() + form.ru[1:] if surface[:1].isupper() else form.ru)
-        message = f'"{surface}" reads as the Russian {form.kind_name} {shown} ({how})'
-        message += f'; English: "{english_form}"' if english_form else "; no English form known"
+        message = explain(surface, shown, f"Russian {form.kind_name}", how, english_form)
         yield RUSSIAN_RENDERING.finding(
             doc, t.start, t.end, message,
             suggestion=english_form or None,
@@ -924,6 +964,21 @@ _ABD_EL = re.compile(r"(?<![\w-])(Abd|Abdel|Абд)[-\u2010\u2011 ]?(el|El|эл�
 _IJA = re.compile(r"ija$")
 
 
+_LATIN_TO_CYRILLIC = str.maketrans({
+    "a": "а", "b": "б", "c": "к", "d": "д", "e": "е", "f": "ф", "g": "г", "h": "х", "i": "и", "j": "й",
+    "k": "к", "l": "л", "m": "м", "n": "н", "o": "о", "p": "п", "q": "к", "r": "р", "s": "с", "t": "т",
+    "u": "у", "v": "в", "w": "в", "x": "кс", "y": "ы", "z": "з",
+})
+
+
+def _cyrillic_guess(name: str) -> str:
+    """The Russian spelling a Latin name behind Эль- most likely had ("Tabiya" → "Табия"):
+    shown in the explanation, so the letters' origin is visible."""
+    low = name.lower().replace("iya", "ия").replace("ija", "ия").replace("ya", "я").replace("sh", "ш").replace("kh", "х")
+    out = low.translate(_LATIN_TO_CYRILLIC)
+    return out[:1].upper() + out[1:]
+
+
 def _arabic_context(doc: Document, gaz: gz.Gazetteer) -> bool:
     group = gaz.cue_groups.get("syria")
     words = group.words if group else ("Syria", "Syrian", "Iraq")
@@ -944,17 +999,18 @@ def _arabic_findings(doc: Document, gaz: gz.Gazetteer, mentions: list[Mention]) 
         suggestion = f"al-{fixed}"
         yield ARABIC_ARTICLE.finding(
             doc, hit.start(), hit.end(),
-            f'"{hit.group()}" writes the Arabic article the Russian way (Эль-, letter by letter); '
-            f'English news writes "{suggestion}"',
+            explain(hit.group(), f"Эль-{_cyrillic_guess(name)}", "Arabic name through Russian",
+                    "the article Эль- spelled letter by letter", suggestion),
             suggestion=suggestion, safe=False,
-            data={"ru": "Эль-", "rendering": "letter by letter", "english": suggestion},
+            data={"ru": f"Эль-{_cyrillic_guess(name)}", "rendering": LETTER_BY_LETTER, "english": suggestion},
         )
     for hit in _ABD_EL.finditer(text):
         yield ARABIC_ARTICLE.finding(
             doc, hit.start(), hit.end(),
-            f'"{hit.group().strip()}" writes the Arabic name the Russian way (Абд эль-); English news writes "Abd al-"',
+            explain(hit.group().strip(), "Абд эль-", "Arabic name through Russian",
+                    "the article эль- spelled letter by letter", "Abd al-"),
             suggestion="Abd al-", safe=False,
-            data={"ru": "Абд эль-", "rendering": "letter by letter", "english": "Abd al-"},
+            data={"ru": "Абд эль-", "rendering": LETTER_BY_LETTER, "english": "Abd al-"},
         )
 
 
