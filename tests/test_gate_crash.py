@@ -17,11 +17,11 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
-VERDICTS = ("accepted", "review", "rejected")
+from gate_support import VERDICTS, gate_command
+
 RUSSIAN = "Переговоры в Женеве\n\nДелегации двух стран встретились в понедельник. Переговоры продолжатся в марте.\n"
 
 
@@ -42,18 +42,6 @@ def make_inbox(inbox: Path, n: int, seeds_dir: Path) -> dict[str, str]:
 
 def digest(path: Path) -> str:
     return "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-# What is under test is the gate's bookkeeping, not the rules: the entity family is left out
-# because building its gazetteer costs most of a second at each of the many process starts.
-RULES = ["--no-neural", "--ignore", "entity"]
-
-
-def gate_command(root: Path, *extra: str) -> list[str]:
-    cmd = [sys.executable, "-m", "mtcheck", "gate", str(root / "inbox"), *RULES, *extra]
-    for v in VERDICTS:
-        cmd += [f"--{v}", str(root / "out" / v)]
-    return cmd
 
 
 def run_gate(root: Path, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:

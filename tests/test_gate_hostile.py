@@ -11,14 +11,13 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from datetime import datetime
 from pathlib import Path
 
 import pytest
+from gate_support import PARAGRAPH, RULES, VERDICTS, audit, found, running_gate, stop, wait_for
 
-VERDICTS = ("accepted", "review", "rejected")
 ENGLISH = (
     "Talks resume in Geneva\n\n"
     "Delegations from both countries met in Geneva on Monday. "
@@ -27,10 +26,6 @@ ENGLISH = (
 )
 PARTLY = ENGLISH + "\nМинистр обороны заявил, что переговоры продолжатся.\n"  # review: an untranslated sentence
 COOKIES = "We use cookies to improve your experience. By continuing to browse you agree to our use of cookies.\n"
-PARAGRAPH = ("Delegations from both countries met in Geneva on Monday to discuss the exchange of prisoners. "
-             "Officials said the next round would take place in March.\n\n")
-# Rules-only, and the entity family left out as in test_gate_crash (gazetteer build time).
-RULES = ["--no-neural", "--ignore", "entity"]
 
 
 def story(n: int, text: str = ENGLISH) -> str:
@@ -279,37 +274,6 @@ def test_negative_jobs_in_config_is_refused(layout, tmp_path):
 
 # -- item 10 (and 6 under --watch): writers that pause, rename, or go on writing ------------
 
-def _watch(root: Path, *extra: str) -> subprocess.Popen:
-    cmd = [sys.executable, "-m", "mtcheck", "gate", str(root / "inbox"), *RULES, *extra]
-    for v in VERDICTS:
-        cmd += [f"--{v}", str(root / "out" / v)]
-    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
-
-
-def _wait_for(condition, timeout: float = 30.0, what: str = "condition"):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def _found(root: Path, name: str) -> Path | None:
-    for v in VERDICTS:
-        p = root / "out" / v / name
-        if os.path.lexists(p):
-            return p
-    return None
-
-
-def _records(root: Path) -> list[dict]:
-    log = root / "inbox" / ".mtcheck-gate" / "gate.log.jsonl"
-    return [json.loads(x) for x in log.read_text(encoding="utf-8").splitlines()] if log.exists() else []
-
-
 def _when(rec: dict) -> float:
     return datetime.fromisoformat(rec["time"].replace("Z", "+00:00")).timestamp()
 
@@ -319,10 +283,9 @@ def test_watch_settles_pausing_writers_takes_renames_and_reports_late_writes(tmp
     root = tmp_path
     inbox = root / "inbox"
     inbox.mkdir()
-    proc = _watch(root, "--watch", "--interval", "0.4", "--format", "json")
-    try:
+    with running_gate(root, "--watch", "--interval", "0.4", "--format", "json") as proc:
         lock = inbox / ".mtcheck-gate" / "lock"
-        _wait_for(lambda: lock.exists() and lock.read_text().strip() == str(proc.pid), what="the gate to start")
+        wait_for(lambda: lock.exists() and lock.read_text().strip() == str(proc.pid), what="the gate to start")
 
         # 1. Appended in place with pauses of two poll intervals: one story, whole.
         paused = inbox / "paused.txt"
@@ -333,9 +296,9 @@ def test_watch_settles_pausing_writers_takes_renames_and_reports_late_writes(tmp
                 fh.write(chunk)
                 fh.flush()
                 time.sleep(0.8)
-                assert _found(root, "paused.txt") is None, "taken during a pause: cut into fragments"
-        _wait_for(lambda: _found(root, "paused.txt"), what="the paused story")
-        assert _found(root, "paused.txt").read_text(encoding="utf-8") == content
+                assert found(root, "paused.txt") is None, "taken during a pause: cut into fragments"
+        wait_for(lambda: found(root, "paused.txt"), what="the paused story")
+        assert found(root, "paused.txt").read_text(encoding="utf-8") == content
 
         # 2. Renamed in from a temporary name the gate has seen: taken at the next poll, while a
         # story written in place at the same moment still waits out its settle time.
@@ -346,9 +309,9 @@ def test_watch_settles_pausing_writers_takes_renames_and_reports_late_writes(tmp
         (inbox / "inplace.txt").write_text(story(2), encoding="utf-8")
         os.rename(part, inbox / "renamed.txt")
         # (The audit record comes a moment after the move: wait for the records themselves.)
-        _wait_for(lambda: {"renamed.txt", "inplace.txt"} <= {r["source"] for r in _records(root)},
+        wait_for(lambda: {"renamed.txt", "inplace.txt"} <= {r["source"] for r in audit(root)},
                   what="the renamed story and the one written in place")
-        recs = {r["source"]: r for r in _records(root)}
+        recs = {r["source"]: r for r in audit(root)}
         assert _when(recs["inplace.txt"]) >= written_at + 2.0 - 0.05  # not before it settled
         assert _when(recs["renamed.txt"]) < _when(recs["inplace.txt"])  # the rename did not wait
 
@@ -356,16 +319,16 @@ def test_watch_settles_pausing_writers_takes_renames_and_reports_late_writes(tmp
         with open(inbox / "held.txt", "w", encoding="utf-8") as fh:
             fh.write(story(3))
             fh.flush()
-            _wait_for(lambda: _found(root, "held.txt"), what="the held story")
+            wait_for(lambda: found(root, "held.txt"), what="the held story")
             fh.write("A late paragraph.\n")
             fh.flush()
         # 4. Appended to by name after the take: the rest is a fragment, rejected with a reason.
         with open(inbox / "reopened.txt", "w", encoding="utf-8") as fh:
             fh.write(story(4))
-        _wait_for(lambda: _found(root, "reopened.txt"), what="the reopened story")
+        wait_for(lambda: found(root, "reopened.txt"), what="the reopened story")
         with open(inbox / "reopened.txt", "a", encoding="utf-8") as fh:
             fh.write("A late paragraph.\n")
-        _wait_for(lambda: os.path.exists(root / "out" / "rejected" / "reopened.txt.mtcheck.json")
+        wait_for(lambda: os.path.exists(root / "out" / "rejected" / "reopened.txt.mtcheck.json")
                   and not (inbox / "reopened.txt").exists(), what="the fragment")
 
         # 6 under --watch: a name that is not UTF-8 and one of 255 bytes do not stop the watch.
@@ -373,19 +336,14 @@ def test_watch_settles_pausing_writers_takes_renames_and_reports_late_writes(tmp
             fh.write(story(5))
         (inbox / ("n" * 251 + ".txt")).write_text(story(6, PARTLY), encoding="utf-8")
         (inbox / "after.txt").write_text(story(7), encoding="utf-8")
-        _wait_for(lambda: _found(root, "after.txt") and _found(root, "n" * 251 + ".txt"), what="the last stories")
+        wait_for(lambda: found(root, "after.txt") and found(root, "n" * 251 + ".txt"), what="the last stories")
         assert proc.poll() is None, "the watch stopped"
 
-        proc.send_signal(signal.SIGTERM)
-        stdout, stderr = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        stdout, stderr = stop(proc, signal.SIGTERM)
     assert proc.returncode == 0, stderr
     assert "Traceback" not in stderr
     assert "held.txt: written to after the gate took it" in stderr
-    records = _records(root)
+    records = audit(root)
     sources = [r["source"] for r in records]
     assert sorted(sources) == sorted(["paused.txt", "renamed.txt", "inplace.txt", "held.txt", "reopened.txt",
                                       "reopened.txt", "caf\udce9.txt", "n" * 251 + ".txt", "after.txt"])

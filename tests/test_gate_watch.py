@@ -9,45 +9,10 @@ import hashlib
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
-VERDICTS = ("accepted", "review", "rejected")
-PARAGRAPH = ("Delegations from both countries met in Geneva on Monday to discuss the exchange of prisoners. "
-             "Officials said the next round would take place in March.\n\n")
-# Rules-only; the entity family is left out as in test_gate_crash (gazetteer build time).
-RULES = ["--no-neural", "--ignore", "entity"]
-
-
-def command(root: Path, *extra: str) -> list[str]:
-    cmd = [sys.executable, "-m", "mtcheck", "gate", str(root / "inbox"), *RULES, *extra]
-    for v in VERDICTS:
-        cmd += [f"--{v}", str(root / "out" / v)]
-    return cmd
-
-
-def wait_for(condition, timeout: float = 20.0, what: str = "condition") -> None:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def found(root: Path, name: str) -> Path | None:
-    for v in VERDICTS:
-        p = root / "out" / v / name
-        if p.exists():
-            return p
-    return None
-
-
-def audit(root: Path) -> list[dict]:
-    log = root / "inbox" / ".mtcheck-gate" / "gate.log.jsonl"
-    return [json.loads(x) for x in log.read_text().splitlines()] if log.exists() else []
+from gate_support import PARAGRAPH, audit, found, running_gate, stop, wait_for
 
 
 def lock_is_free(root: Path) -> bool:
@@ -67,9 +32,7 @@ def test_watch_waits_for_slow_writers_and_part_files_then_stops_on_sigterm(tmp_p
     inbox.mkdir()
     # Polls 0.5 s apart; the writer appends every 0.05 s, so only a stall of a whole second on
     # a loaded machine could make a growing file look settled.
-    proc = subprocess.Popen(command(root, "--watch", "--interval", "0.5", "--format", "json"),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
+    with running_gate(root, "--watch", "--interval", "0.5", "--format", "json") as proc:
         lock = inbox / ".mtcheck-gate" / "lock"
         wait_for(lambda: lock.exists() and lock.read_text().strip() == str(proc.pid), what="the gate to hold the lock")
 
@@ -97,12 +60,7 @@ def test_watch_waits_for_slow_writers_and_part_files_then_stops_on_sigterm(tmp_p
         assert records["slow.txt"]["hash"] == "sha256:" + hashlib.sha256(content.encode()).hexdigest()
         assert set(records) == {"slow.txt", "fast.txt"}
 
-        proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=20)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        out, err = stop(proc, signal.SIGTERM)
     assert proc.returncode == 0, err
     assert "SIGTERM: stopping" in err
     summary = json.loads(out)
@@ -117,17 +75,10 @@ def test_sigint_finishes_the_story_in_hand_and_leaves_the_rest(tmp_path):
     inbox.mkdir()
     for i in range(120):
         (inbox / f"s{i:03d}.txt").write_text(f"Story {i}\n\n" + PARAGRAPH * 3, encoding="utf-8")
-    proc = subprocess.Popen(command(root), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    try:
+    with running_gate(root) as proc:
         first = proc.stdout.readline()  # the first story is through
         assert first.startswith(("accepted", "review", "rejected")), first
-        proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=20)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        out, err = stop(proc, signal.SIGINT)
     assert "SIGINT: stopping after the story in hand" in err
     moved = [r["source"] for r in audit(root)]
     left = sorted(p.name for p in inbox.glob("*.txt"))
