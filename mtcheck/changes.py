@@ -46,6 +46,7 @@ class Suggestion:
     components: dict = field(default_factory=dict)
     candidates: tuple = ()
     applicability: str | None = None  # of the rule's fix ("safe", "unsafe"); None for a bare suggestion
+    transforms: tuple = ()  # the offline repairs (mtcheck.rewrite.repairs) that made a rewrite
 
     def to_json(self) -> dict:
         return {
@@ -54,6 +55,7 @@ class Suggestion:
             "score": self.score, "source": self.source, "code": self.code,
             "category": self.category, "message": self.message,
             "components": self.components, "candidates": list(self.candidates),
+            "transforms": list(self.transforms),
         }
 
 
@@ -104,7 +106,10 @@ def _rule_fix(f: Finding, text: str) -> Suggestion | None:
     if not (0 <= start <= end <= len(text)):
         return None
     original = text[start:end]
-    proposed = apply_edits(original, [Edit(e.start - start, e.end - start, e.replacement) for e in edits])
+    if len(edits) == 1:  # the common case: the one edit spans the suggestion, and is what it proposes
+        proposed = edits[0].replacement
+    else:
+        proposed = apply_edits(original, [Edit(e.start - start, e.end - start, e.replacement) for e in edits])
     if proposed == original:
         return None
     return Suggestion(
@@ -120,8 +125,11 @@ def _rewrite(sent: Sentence, text: str) -> Suggestion | None:
     if not rw or not rw.get("accepted") or not rw.get("text"):
         return None
     start, end = sent.start, sent.end
+    joined = rw.get("span")  # a repair joining this sentence to the one before replaces both
+    if isinstance(joined, list) and len(joined) == 2 and joined[1] == end and 0 <= joined[0] < start:
+        start = joined[0]
     original = text[start:end]
-    if original != sent.text or rw["text"] == original:
+    if not original.endswith(sent.text) or rw["text"] == original:
         return None
     candidates = tuple(
         c for c in rw.get("candidates", []) if isinstance(c, dict) and c.get("text") and c["text"] not in (rw["text"], original)
@@ -132,6 +140,7 @@ def _rewrite(sent: Sentence, text: str) -> Suggestion | None:
         safe=False, score=rw.get("fix_score"), source=rw.get("source", "backtranslation"),
         code=None, category="rewrite", message=f"rewrite of a flagged sentence ({rw.get('source', 'backtranslation')})",
         components=dict(rw.get("components") or {}), candidates=candidates,
+        transforms=tuple(rw.get("transforms") or ()),
     )
 
 
@@ -222,6 +231,11 @@ class FixedStory:
     @property
     def changed(self) -> bool:
         return self.text != self.original
+
+    @property
+    def transforms(self) -> list[str]:
+        """The offline repairs behind the applied rewrites, each name once, in text order."""
+        return list(dict.fromkeys(t for c in self.applied for t in getattr(c.ref, "transforms", ())))
 
 
 def fix_story(doc: Document, unsafe: bool = False) -> FixedStory:

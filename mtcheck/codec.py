@@ -169,9 +169,43 @@ def encode_faithful(payload: dict) -> bytes | None:
 
     Tuples, sets, non-string keys or custom objects in ``data`` or ``scores`` do not: such a
     result is not stored (it is still reported), so a stored result always renders exactly
-    like a fresh one."""
+    like a fresh one. Plain data (``_plain_json``) always does: only other data is decoded
+    again and compared (decoding a long story's result costs more than encoding it)."""
     try:
         blob = encode(payload)
-        return blob if decode(blob) == payload else None
+        return blob if _plain_json(payload) or decode(blob) == payload else None
     except (TypeError, ValueError, RecursionError):
         return None
+
+
+def _plain_json(value: Any) -> bool:
+    """Whether ``value`` holds only what JSON gives back equal: dicts with str keys, lists,
+    str, int, bool, None and floats other than NaN, each of exactly that type (a subclass may
+    compare or encode otherwise). False means "not sure": the caller compares the round trip.
+    One pass without recursion; a container met twice (shared, or a cycle, which ``encode``
+    has already refused) is looked at once."""
+    stack = [value]
+    seen: set[int] = set()
+    while stack:
+        v = stack.pop()
+        t = type(v)
+        if t is str or t is int or t is bool or v is None:
+            continue
+        if t is float:
+            if v != v:  # NaN: not equal to itself after the trip
+                return False
+            continue
+        if t is dict or t is list:
+            if id(v) in seen:
+                continue
+            seen.add(id(v))
+            if t is dict:
+                for k in v:
+                    if type(k) is not str:
+                        return False
+                stack.extend(v.values())
+            else:
+                stack.extend(v)
+            continue
+        return False
+    return True

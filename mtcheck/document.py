@@ -11,6 +11,8 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
 from mtcheck.findings import Finding
@@ -25,15 +27,47 @@ FLAGGING_CATEGORIES = ("syntax", "language")
 _TERMINAL = ".!?…"
 _CLOSERS = "\"'”’»)]"
 _OPENERS = "\"'“‘«(["
-# Abbreviations after which a period does not end a sentence (lower-cased, without the dot).
-_ABBREVIATIONS = frozenset(
-    """
-    mr mrs ms dr prof gen lt col maj capt sgt cpl adm gov sen rep st sr jr rev hon pres
-    jan feb mar apr jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun
-    no nos vol fig p pp ca approx est dept govt inc ltd co corp bros vs etc al e.g i.e ft mt
-    u.s u.k u.n u.s.a e.u a.m p.m
-    """.split()
-)
+# Abbreviations after which a period does not end a sentence: data, in
+# mtcheck/data/abbreviations.toml (read once, on the first split).
+ABBREVIATIONS_FILE = Path(__file__).resolve().parent / "data" / "abbreviations.toml"
+_ABBREVIATION_KINDS = ("capitalised", "any_case", "before_number")
+
+
+class AbbreviationsError(ValueError):
+    """mtcheck/data/abbreviations.toml is unreadable or malformed; the message says which key."""
+
+
+@lru_cache(maxsize=1)
+def abbreviations() -> dict[str, frozenset[str]]:
+    """The splitter's abbreviation lists by kind (lower-case, without the final dot)."""
+    from mtcheck.fsutil import read_toml
+
+    raw = read_toml(ABBREVIATIONS_FILE, AbbreviationsError, "the sentence splitter's abbreviations")
+    if set(raw) != set(_ABBREVIATION_KINDS):
+        raise AbbreviationsError(f"{ABBREVIATIONS_FILE}: expected exactly the keys {', '.join(_ABBREVIATION_KINDS)}, "
+                                 f"got {', '.join(sorted(raw)) or 'none'}")
+    out = {}
+    for kind in _ABBREVIATION_KINDS:
+        words = raw[kind]
+        if not isinstance(words, list) or not all(isinstance(w, str) and w == w.lower() and w for w in words):
+            raise AbbreviationsError(f"{ABBREVIATIONS_FILE}: {kind}: expected a list of lower-case words")
+        out[kind] = frozenset(words)
+    return out
+
+
+def _holds_sentence_together(word: str, next_text: str) -> bool:
+    """Whether the period after ``word`` (as written, without that period) is an
+    abbreviation's, not a sentence end, given the text that follows the break."""
+    token = word.lower()
+    lists = abbreviations()
+    if token in lists["any_case"] or (word[:1].isupper() and token in lists["capitalised"]):
+        return True
+    if token in lists["before_number"]:
+        return next_text.lstrip(_OPENERS)[:1].isdigit()
+    # "U.S." / "e.g." (dotted acronyms) and "F." (an initial) have the shape of an abbreviation.
+    return (len(token) == 1 and token.isalpha()) or re.fullmatch(r"(\w\.)+\w", token) is not None
+
+
 # A boundary starts at the first of a run of terminals: a match inside the run would end
 # where the run's does (the lookbehind keeps "......" linear, not quadratic).
 _SENT_BOUNDARY = re.compile(
@@ -113,6 +147,16 @@ class Document:
         if self.source is not None:
             return self.source.original_line_col(offset)
         return self.text_line_col(offset)
+
+    def finding_lines(self, f) -> tuple[int, int, int, int]:
+        """(line, col, end_line, end_col) of a finding: ``line_col`` of its start and end, or,
+        for a wire story's finding about text the reader left out of the checked text (page
+        furniture, a language declaration; ``sourcemap.SourceMap.finding_place``), that
+        text's place in the original file."""
+        if self.source is not None:
+            p = self.source.finding_place(f)
+            return p["line"], p["col"], p["end_line"], p["end_col"]
+        return self.line_col(f.start) + self.line_col(f.end)
 
     def byte_offset(self, offset: int) -> int | None:
         """The byte offset in the original file of a wire story's character (None for plain
@@ -235,11 +279,9 @@ def _split_unit(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         stop = m.start(1) + 1  # in chunk offsets: the run ends here
         run = _WORD_RUN.match(reverse, len(chunk) - stop, len(chunk) - (pos - start))
         word = run if run.end() > run.start() else None
-        token = text[start + stop - (run.end() - run.start()):start + stop].lower().rstrip(".") if word else ""
-        if m.group(1)[0] == "." and word:
-            # "U.S." / "Feb." / "F." (an initial) do not end a sentence before a capitalised word.
-            if token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha()) or re.fullmatch(r"(\w\.)+\w", token):
-                continue
+        token = text[start + stop - (run.end() - run.start()):start + stop].rstrip(".") if word else ""
+        if m.group(1)[0] == "." and token and _holds_sentence_together(token, text[start + m.end():start + m.end() + 3]):
+            continue
         yield pos, cut
         pos = start + m.end()
     if pos < end:

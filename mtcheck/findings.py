@@ -122,8 +122,10 @@ def apply_edits_mapped(
         pos = edit.end
     out.append(text[pos:])
 
+    ends = [end for end, _ in shifts]  # built once: ``moved`` is asked once per protected span
+
     def moved(offset: int) -> int:
-        i = bisect.bisect_right([end for end, _ in shifts], offset) - 1
+        i = bisect.bisect_right(ends, offset) - 1
         return offset + (shifts[i][1] if i >= 0 else 0)
 
     return "".join(out), applied, moved

@@ -27,10 +27,15 @@ from mtcheck.fsutil import read_toml
 
 DATA_DIR = Path(__file__).parent / "data" / "gazetteer"
 CUES_FILE = DATA_DIR / "cues.toml"
+# Generated from aligned news (scripts/mine_gazetteer.py): loaded after every hand-made and user
+# file, and an entry of it that shares a Russian form or an English form with one of those is
+# left out, so curation always wins.
+MINED_FILE = DATA_DIR / "mined.tsv"
 
 TYPE_NAMES = {
     "org": "organisation", "acronym": "acronym", "outlet": "news outlet", "agency": "news agency",
     "armed-group": "armed group", "place": "place name", "person": "person",
+    "name": "name",  # a mined name whose kind (place, firm, ...) is not known
 }
 TYPES = tuple(TYPE_NAMES)
 COLUMNS = ("ru", "en", "type", "also", "expansion", "wrong", "cues", "note")
@@ -139,7 +144,9 @@ class Gazetteer:
         if key not in self.index:
             self.prefixes.update(key[:k] for k in range(1, len(key) + 1))
         forms = self.index.setdefault(key, [])
-        if not any(f.entry is form.entry and f.kind == form.kind for f in forms):
+        # One form per entry, kind and text: two accepted spellings with one key ("Deir Ez Zor",
+        # "Deir Ezzor") both stay, so either is recognised as written.
+        if not any(f.entry is form.entry and f.kind == form.kind and f.text == form.text for f in forms):
             forms.append(form)
 
 
@@ -271,7 +278,19 @@ def _entry(row: dict[str, str], where: str, cue_groups: dict[str, CueGroup]) -> 
 
 
 def builtin_files() -> list[Path]:
-    return sorted(DATA_DIR.glob("*.tsv"))
+    """The hand-made files (the mined one is loaded apart, under them)."""
+    return sorted(p for p in DATA_DIR.glob("*.tsv") if p.name != MINED_FILE.name)
+
+
+_MINED_SOURCE = str(MINED_FILE) + ":"
+
+
+def is_mined(entry: Entry) -> bool:
+    return entry.source.startswith(_MINED_SOURCE)
+
+
+def _overridden(entry: Entry, ru_forms: set[str], english_keys: set[str]) -> bool:
+    return any(f.lower() in ru_forms for f in entry.ru) or translit.normalize_latin(entry.en) in english_keys
 
 
 def _stamp(path: str) -> float:
@@ -294,6 +313,12 @@ def _load(user_files: tuple[str, ...], _stamps: tuple[float, ...]) -> Gazetteer:
     for path in [*builtin_files(), *map(Path, user_files)]:
         for entry in read_tsv(path, groups, gaz.skipped):
             gaz.add(entry)
+    if MINED_FILE.exists():
+        ru_forms = {f.lower() for e in gaz.entries for f in e.ru}
+        english_keys = {translit.normalize_latin(t) for e in gaz.entries for t in (e.en, *e.also, *e.expansion)}
+        for entry in read_tsv(MINED_FILE, groups, gaz.skipped):
+            if not _overridden(entry, ru_forms, english_keys):
+                gaz.add(entry)
     for message in gaz.skipped:
         print(f"mtcheck: warning: gazetteer {message}", file=sys.stderr)
     return gaz

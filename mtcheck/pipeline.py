@@ -170,8 +170,14 @@ class RulesStage(Stage):
     def check(self, doc: Document) -> None:
         findings: list[Finding] = []
         severity = self.config.severity
+        from mtcheck.rules.language import FAMILIES_WHEN_NOT_ENGLISH, declared_not_english
+
+        # A wire story its metadata declares in another language is not judged as English (issue 12).
+        foreign = doc.source is not None and declared_not_english(doc) is not None
         for family in families():
             if not any(r.code in self.enabled for r in family.rules):
+                continue
+            if foreign and family.name not in FAMILIES_WHEN_NOT_ENGLISH:
                 continue
             for f in family.check(doc, self.context):
                 rule = rule_by_code(f.code)
@@ -194,17 +200,18 @@ class RewriteStage(Stage):
     def __init__(self, settings: Settings):
         self.config = settings.config
         self.neural = settings.neural
+        self.repairs = settings.parse  # the offline repairs read the spaCy parse
 
     def signature(self) -> dict:
         from mtcheck.rewrite import rewrite_signature
 
-        return rewrite_signature(self.config, self.neural)
+        return rewrite_signature(self.config, self.neural, repairs=self.repairs)
 
     def run(self, docs: Sequence[Document]) -> None:
         if docs:
             from mtcheck.rewrite import annotate_rewrites
 
-            annotate_rewrites(docs, self.config, neural=self.neural)
+            annotate_rewrites(docs, self.config, neural=self.neural, repairs=self.repairs)
 
 
 # -- the pipeline -----------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ CONFIG = Section("quality", {"threshold": (int, float), "model": str})
 
 STRUCTURAL = ("cyrillic", "unknown_share", "caps_share", "case_calques", "punct_anomalies", "lower_start")
 
+UNKNOWN_PSEUDO_WORDS = 2
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 _PUNCT_ANOMALIES = (
@@ -73,7 +74,9 @@ def structural_features(text: str) -> dict[str, float]:
     quotes = text.count('"')
     return {
         "cyrillic": 1.0 if _CYRILLIC.search(text) else 0.0,
-        "unknown_share": unknown / len(lower) if lower else 0.0,
+        # Shrunk towards 0 by two pseudo-words: one rare but real word in a four-word sentence
+        # ("Krychowiak was enchanted by ...") is weak evidence, not a third of the words gone wrong.
+        "unknown_share": unknown / (len(lower) + UNKNOWN_PSEUDO_WORDS),
         "caps_share": caps / len(words) if words else 0.0,
         "case_calques": float(calques),
         "punct_anomalies": float(sum(len(p.findall(text)) for p in _PUNCT_ANOMALIES) + quotes % 2),
@@ -81,16 +84,95 @@ def structural_features(text: str) -> dict[str, float]:
     }
 
 
-def features(texts: Sequence[str], token_scores: "Sequence[TokenScores] | None" = None) -> list[dict[str, float]]:
-    """Every candidate feature of each text (language-model and structural),
-    batched. ``token_scores`` (from ``FluencyModel.token_scores``) skips the language model;
-    blank texts get zero language-model features."""
+# -- position-adjusted language-model features -------------------------------------------------
+# A token's log-probability depends on how much of the sentence the model has seen: in
+# professional news English the mean content-token SLOR rises from about 1.6 at the second
+# token to 3 after ten, so a short sentence has a low mean however fluent it is ("Both
+# officials then resigned."). These features subtract, position by position, what clean news
+# English gets there (the baseline, measured by scripts/train_quality.py and stored in
+# quality.json), so that short and long sentences are judged on the same scale.
+POSITION_FEATURES = ("pos_slor", "pos_lp", "pos_slor_worst3", "pos_lp_worst3", "pos_win_slor", "pos_win_lp",
+                     "pos_slor_min", "pos_slor_p10")
+POSITION_HORIZON = 16  # positions after this share one baseline value
+
+
+def _content_positions(scores: "TokenScores"):
+    """(position, log p, SLOR) of each content token after the first."""
     from mtcheck.neural import fluency
 
-    lm = fluency.features(texts) if token_scores is None else [fluency.sentence_features(s) for s in token_scores]
+    table, unseen = fluency.unigram_table()
+    mask = fluency.content_mask(scores)
+    for k in range(1, len(scores.logprobs)):
+        if mask[k]:
+            lp = scores.logprobs[k]
+            yield min(k, POSITION_HORIZON), lp, lp - table.get(scores.ids[k], unseen)
+
+
+def position_baseline(clean: "Sequence[TokenScores]") -> dict[str, list[float]]:
+    """Mean content-token log p and SLOR per position (1..POSITION_HORIZON) on clean English."""
+    sums = {k: [0.0, 0.0, 0] for k in range(1, POSITION_HORIZON + 1)}
+    for s in clean:
+        for k, lp, sl in _content_positions(s):
+            sums[k][0] += lp
+            sums[k][1] += sl
+            sums[k][2] += 1
+    if any(v[2] == 0 for v in sums.values()):
+        raise ValueError("position_baseline needs clean sentences of at least POSITION_HORIZON tokens")
+    return {"lp": [round(sums[k][0] / sums[k][2], 4) for k in sorted(sums)],
+            "slor": [round(sums[k][1] / sums[k][2], 4) for k in sorted(sums)]}
+
+
+def position_features(scores: "TokenScores", baseline: dict[str, list[float]]) -> dict[str, float]:
+    from mtcheck.neural.fluency import _window_means
+
+    ex_lp, ex_slor = [], []
+    for k, lp, sl in _content_positions(scores):
+        ex_lp.append(lp - baseline["lp"][k - 1])
+        ex_slor.append(sl - baseline["slor"][k - 1])
+    if not ex_lp:
+        return {name: 0.0 for name in POSITION_FEATURES}
+    o_slor, o_lp = sorted(ex_slor), sorted(ex_lp)
+    return {
+        "pos_slor": sum(ex_slor) / len(ex_slor),
+        "pos_lp": sum(ex_lp) / len(ex_lp),
+        "pos_slor_worst3": sum(o_slor[:3]) / len(o_slor[:3]),
+        "pos_lp_worst3": sum(o_lp[:3]) / len(o_lp[:3]),
+        "pos_win_slor": _window_means(ex_slor)[1],
+        "pos_win_lp": _window_means(ex_lp)[1],
+        "pos_slor_min": o_slor[0],
+        "pos_slor_p10": o_slor[int(0.1 * (len(o_slor) - 1))],
+    }
+
+
+def lm_scores(texts: Sequence[str]) -> "list[TokenScores | None]":
+    """The fluency model's token scores of each text, in one batched pass; None for a blank text."""
+    from mtcheck.neural import fluency
+
+    idx = [i for i, t in enumerate(texts) if t.strip()]
+    out: "list[TokenScores | None]" = [None] * len(texts)
+    if idx:
+        for i, s in zip(idx, fluency.load().token_scores([texts[i] for i in idx])):
+            out[i] = s
+    return out
+
+
+def features(texts: Sequence[str], token_scores: "Sequence[TokenScores | None] | None" = None,
+             baseline: dict[str, list[float]] | None = None) -> list[dict[str, float]]:
+    """Every candidate feature of each text (language-model, position-adjusted and
+    structural), batched. ``token_scores`` (from ``FluencyModel.token_scores``) skips the
+    language model; blank texts get zero language-model features. ``baseline`` (default: the
+    committed model's) is the clean-English value per position of the ``pos_*`` features."""
+    from mtcheck.neural import fluency
+
+    scores = lm_scores(texts) if token_scores is None else list(token_scores)
+    if baseline is None:
+        baseline = model().position_baseline
     out = []
-    for text, row in zip(texts, lm):
-        row = dict(row)
+    for text, s in zip(texts, scores):
+        blank = s is None or not text.strip()
+        row = {name: 0.0 for name in fluency.FEATURES} if blank else fluency.sentence_features(s)
+        if baseline is not None:
+            row.update({name: 0.0 for name in POSITION_FEATURES} if blank else position_features(s, baseline))
         row["log_tokens"] = math.log(max(1.0, row["n_tokens"]))
         row.update(structural_features(text))
         out.append(row)
@@ -111,6 +193,7 @@ class QualityModel:
     heading_threshold: float
     quote_threshold: float
     meta: dict
+    position_baseline: dict | None = None  # {"lp": [...], "slor": [...]} per position, for the pos_* features
 
     def predict_z(self, row: dict[str, float]) -> float:
         z = self.intercept
@@ -154,13 +237,25 @@ def model_from_dict(data: dict, where: str = "quality model") -> QualityModel:
             threshold=float(th["body"]),
             heading_threshold=float(th["heading"]),
             quote_threshold=float(th["quote"]),
-            meta={k: v for k, v in data.items() if k not in ("linear", "output")},
+            meta={k: v for k, v in data.items() if k not in ("linear", "output", "position_baseline")},
+            position_baseline=_baseline(data.get("position_baseline")),
         )
     except (KeyError, TypeError, ValueError) as e:
         raise QualityModelError(f"{where}: malformed quality model ({type(e).__name__}: {e})") from None
     if not (len(m.features) == len(m.mean) == len(m.scale) == len(m.coef)) or m.pred_std <= 0 or 0.0 in m.scale:
         raise QualityModelError(f"{where}: malformed quality model (feature, mean, scale and coef lengths differ or a scale is 0)")
+    if m.position_baseline is None and any(f in POSITION_FEATURES for f in m.features):
+        raise QualityModelError(f"{where}: malformed quality model (pos_* features without a position_baseline)")
     return m
+
+
+def _baseline(raw) -> dict | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or not all(
+            isinstance(raw.get(k), list) and len(raw[k]) == POSITION_HORIZON for k in ("lp", "slor")):
+        raise TypeError(f"position_baseline must hold 'lp' and 'slor' lists of {POSITION_HORIZON} numbers")
+    return {k: [float(v) for v in raw[k]] for k in ("lp", "slor")}
 
 
 # -- public API -------------------------------------------------------------------------------
@@ -177,17 +272,77 @@ def score_texts(texts: Sequence[str]) -> list[float]:
     return [s if t.strip() else 0.0 for t, s in zip(texts, scores)]
 
 
-def annotate_quality(docs: Sequence["Document"]) -> None:
-    """Set ``scores["quality"]`` (and the LM features ``lm_logprob``, ``slor``) on every
-    sentence of every document; one batched pass over all their sentences."""
+def annotate_quality(docs: Sequence["Document"], scorer=None) -> None:
+    """Set ``scores["quality"]`` (and the LM features ``lm_logprob``, ``slor``, and
+    ``window``: the [start, end) offsets, within the sentence, of its worst window) on every
+    sentence of every document; one batched pass over all their sentences. ``scorer`` (texts
+    -> token scores; default the fluency model) lets evaluation scripts reuse stored scores."""
+    from mtcheck.neural import fluency
+
     sentences = [s for doc in docs for s in doc.sentences]
     if not sentences:
         return
-    rows = features([s.text for s in sentences])
-    for s, row, q in zip(sentences, rows, score_rows(rows)):
+    texts = [sentence_case(s.text) if s.is_heading else s.text for s in sentences]
+    scores = (scorer or lm_scores)(texts)
+    rows = features(texts, scores)
+    for s, ts, row, q in zip(sentences, scores, rows, score_rows(rows)):
         s.scores["quality"] = q
         s.scores["lm_logprob"] = round(row["lp_mean"], 4)
         s.scores["slor"] = round(row["slor_content"], 4)
+        window = fluency.worst_window(ts) if ts is not None else None
+        if window is not None:
+            s.scores["window"] = list(denormalise_span(s.text, window[0], window[1]))
+
+
+_TITLE_WORD = re.compile(r"[^\W\d_]{4,}")
+
+
+def sentence_case(text: str) -> str:
+    """A Title Case headline ("Parliament Does Not Support Amendment") in sentence case, as
+    the language model knows headlines from running text: each word after the first that
+    news English commonly writes in lower case is lower-cased; names ("Tymoshenko") and
+    all-capital words keep their capitals, and with them the name discount. Other text, and
+    text whose length lower-casing would change, is returned as it is (offsets into the
+    scored text must stay the text's)."""
+    long_words = _TITLE_WORD.findall(text)
+    capitalised = [w for w in long_words if w[0].isupper() and not w.isupper()]
+    if len(long_words) < 3 or len(capitalised) < TITLE_CASE_SHARE * len(long_words):
+        return text
+    from mtcheck.lexicon import lexicon
+
+    lex = lexicon()
+
+    def lower(m: re.Match) -> str:
+        word = m.group()
+        return word.lower() if not word.isupper() and lex.count(word.lower()) >= COMMON_LOWER_COUNT else word
+
+    first = re.search(r"\S+", text)
+    head, rest = text[:first.end()], text[first.end():]
+    cased = head + _TITLE_WORD_ANY.sub(lower, rest)
+    return cased if len(cased) == len(text) else text
+
+
+TITLE_CASE_SHARE = 0.7  # of the 4+ letter words capitalised: a Title Case headline
+COMMON_LOWER_COUNT = 3  # written at least this often in lower case in the news lexicon: a common word, not a name
+_TITLE_WORD_ANY = re.compile(r"[^\W\d_]+")
+
+
+def denormalise_span(text: str, a: int, b: int) -> tuple[int, int]:
+    """Map a span of ``" ".join(text.split())`` (what the language model saw) back onto
+    ``text``, whose words may be separated by line breaks or runs of spaces."""
+    starts = []  # (offset in the normalised text, offset in text) of each word
+    pos = 0
+    for m in re.finditer(r"\S+", text):
+        starts.append((pos, m.start(), m.end()))
+        pos += (m.end() - m.start()) + 1
+
+    def at(p: int, end: bool) -> int:
+        for norm_start, start, stop in starts:
+            if norm_start <= p <= norm_start + (stop - start) - (0 if end else 1):
+                return start + (p - norm_start)
+        return len(text) if end else 0
+
+    return at(a, False), at(b, True)
 
 
 def flag_threshold(config: "Config | None" = None) -> float:

@@ -22,6 +22,8 @@ from mtcheck.data import DATA_DIR, DataError
 
 RUSSIAN_FILE = DATA_DIR / "russian" / "russian.tsv"
 ENGLISH_FILE = DATA_DIR / "russian" / "english.tsv"
+LOANWORDS_FILE = DATA_DIR / "russian" / "loanwords.tsv"  # hand-made: Russian words English uses (okrug)
+ADDRESS_FILE = DATA_DIR / "russian" / "address_words.tsv"  # hand-made: street words of addresses (ulitsa)
 KINDS = ("name", "word", "acronym", "clipped")
 ENGLISH_KINDS = ("word", "name", "acronym")
 KIND_NAMES = {"name": "name", "word": "word", "acronym": "acronym", "clipped": "clipped compound"}
@@ -89,6 +91,26 @@ def _check_kinds(path, rows: list[list[str]], known: tuple[str, ...]) -> None:
         raise DataError(f"{path}: unknown kind '{sorted(unknown)[0]}' (known: {', '.join(known)})")
 
 
+def _word_list(path) -> list[str]:
+    """A hand-made list, one word a line (``#`` lines are comments), as matching keys."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return [translit.normalize_latin(w.strip()) for w in fh if w.strip() and not w.startswith("#")]
+    except (OSError, UnicodeDecodeError) as e:
+        raise DataError(f"{path}: cannot read ({getattr(e, 'strerror', None) or e})") from None
+
+
+def _loanwords() -> list[str]:
+    return _word_list(LOANWORDS_FILE)
+
+
+@lru_cache(maxsize=1)
+def address_words() -> frozenset[str]:
+    """The street words of Russian addresses as transliterated addresses keep them (ulitsa,
+    pereulok): a name beside one is part of an address."""
+    return frozenset(_word_list(ADDRESS_FILE))
+
+
 @lru_cache(maxsize=1)
 def load() -> Lexicon:
     rows = _table(RUSSIAN_FILE, 5)
@@ -99,6 +121,6 @@ def load() -> Lexicon:
     acronym_rows = tuple(i for i, r in enumerate(rows) if r[2] == "acronym")
     erows = _table(ENGLISH_FILE, 3)
     _check_kinds(ENGLISH_FILE, erows, ENGLISH_KINDS)
-    english = frozenset(r[0] for r in erows if r[2] != "acronym")
+    english = frozenset([*(r[0] for r in erows if r[2] != "acronym"), *_loanwords()])
     english_acronyms = frozenset(r[0] for r in erows if r[2] == "acronym")
     return Lexicon(rows, keys, acronym_rows, english, english_acronyms)

@@ -107,6 +107,28 @@ class SourceMap:
         """The byte offset in the original file (BOM included) of a checked offset."""
         return self._byte_of_source(self.source_offset(offset))
 
+    def source_line_col(self, s: int) -> tuple[int, int]:
+        """1-based line and column (code points) of source offset ``s``."""
+        line = bisect.bisect_right(self._line_starts, s) - 1
+        return line + 1, s - self._line_starts[line] + 1
+
+    def finding_place(self, finding) -> dict:
+        """Where a finding lies in the original file: line, col, end_line, end_col, byte,
+        end_byte. A finding about text the reader left out of the checked text (page
+        furniture the extractor dropped, a language declaration) has a zero-width span in
+        the checked text, at the part boundary nearest that text, and names the text's own
+        span in the file as ``data["outside"] = {"start", "end"}`` (source offsets): it
+        points there."""
+        out = outside(finding)
+        if out is not None:
+            s0, s1 = out
+        else:
+            s0, s1 = self.source_offset(finding.start), self.source_offset(finding.end)
+        line, col = self.source_line_col(s0)
+        end_line, end_col = self.source_line_col(s1)
+        return {"line": line, "col": col, "end_line": end_line, "end_col": end_col,
+                "byte": self._byte_of_source(s0), "end_byte": self._byte_of_source(s1)}
+
     # -- write-back ------------------------------------------------------------------------
     def source_pieces(self, start: int, end: int) -> list[tuple[int, int, str]]:
         """The source spans the checked text ``[start, end)`` came from, as runs
@@ -140,6 +162,11 @@ class SourceMap:
             else:
                 runs.append([a_src, b_src, ctx])
         return [tuple(r) for r in runs]
+
+    def rendering_map(self, r: dict) -> "SourceMap":
+        """The map of one of ``meta["renderings"]`` (same file, same source text)."""
+        return SourceMap(format=self.format, file=self.file, source=self.source, encoding=self.encoding,
+                         segments=[tuple(x) for x in r["segments"]], item=self.item)
 
     # -- plain data ------------------------------------------------------------------------
     def to_data(self) -> dict:
@@ -176,6 +203,23 @@ class SourceMap:
             return bom + len(self.source[:s].encode(codec))
         except (LookupError, UnicodeEncodeError):
             return bom + len(self.source[:s].encode("utf-8", errors="surrogatepass"))
+
+
+def rendering(builder: "TextBuilder", kind: str, where: str) -> dict:
+    """Another rendering in the same file of the checked ``kind`` parts (a ninjs body_html
+    beside the body_text checked, a NITF hl1 beside the NewsML-G2 headline): its text, its
+    segments into the file and its paragraphs, kept in ``SourceMap.meta["renderings"]`` so
+    fixes are written into it as well (``readers.apply_to_original``)."""
+    return {"kind": kind, "from": where, "text": builder.text(), "segments": [list(x) for x in builder.segments],
+            "paragraphs": [[p["start"], p["end"]] for p in builder.parts if p["kind"] == kind]}
+
+
+def outside(finding) -> tuple[int, int] | None:
+    """The source span of a finding about text outside the checked text (None for others)."""
+    data = finding.data.get("outside") if finding.data else None
+    if isinstance(data, dict) and isinstance(data.get("start"), int) and isinstance(data.get("end"), int):
+        return data["start"], data["end"]
+    return None
 
 
 class TextBuilder:

@@ -406,6 +406,7 @@ NEWS_LETTERS: dict[str, tuple[str, ...]] = {
     **{k: (v,) for k, v in BGN_PCGN.items()},
     "е": ("ye", "e"), "ё": ("yo", "e", "ye"), "й": ("y", "i"), "ъ": ("",), "ь": ("",),
     "ы": ("y",), "э": ("e",), "и": ("i",), "х": ("kh", "h"), "я": ("ya", "ia"), "ю": ("yu", "iu"),
+    "щ": ("shch", "sh", "sch"),  # "Tarpishev", "Scherbakov", "Shcherbakov": all in English news
 }
 NEWS_PAIRS = {"кс": ("ks", "x"), "ий": ("y", "iy", "i"), "ый": ("y", "iy"), "ье": ("ye", "ie", "e"), "ия": ("iya", "ia"),
               "дж": ("dzh", "j")}
@@ -429,3 +430,60 @@ def news_keys(cyrillic: str) -> frozenset[str]:
             options, i = NEWS_LETTERS.get(word[i], (word[i],)), i + 1
         renderings = [r + o for r in renderings for o in options][:MAX_NEWS]
     return frozenset(normalize_latin(fold_ascii(r)) for r in renderings)
+
+
+def news_spelling(cyrillic: str) -> str:
+    """The spelling English news would give a Russian name (BGN/PCGN without its diacritics and
+    apostrophes, -ий/-ый as -y): the suggestion where the translators' form is not known
+    ("Навальный" → "Navalny")."""
+    word = cyrillic.lower()
+    for ending in ("ий", "ый"):
+        if word.endswith(ending):
+            word = word[:-2] + "\u0000"  # one "y" below
+    latin = transliterate(word, "bgn-pcgn").replace("\u0000", "y")
+    latin = fold_ascii(latin).translate(str.maketrans("", "", "'’”\"")).replace("yy", "y")
+    return latin[:1].upper() + latin[1:]
+
+
+# -- Latin back to Cyrillic (for explanations) ------------------------------------------------
+# A Latin word that reads as Russian but is in no vocabulary is shown with the Cyrillic it most
+# likely came from ("Taganskij" → "Таганский"): the longest Latin group first, then letters.
+_TO_CYRILLIC_GROUPS = (
+    ("shch", "щ"), ("shh", "щ"), ("sch", "щ"), ("y'", "ы"), ("e`", "э"), ("zh", "ж"), ("kh", "х"),
+    ("ts", "ц"), ("cz", "ц"), ("ch", "ч"), ("sh", "ш"), ("ya", "я"), ("ja", "я"), ("yu", "ю"), ("ju", "ю"),
+    ("yo", "ё"), ("jo", "ё"), ("ye", "е"), ("je", "е"), ("iy", "ий"), ("yy", "ый"), ("yj", "ый"), ("ij", "ий"),
+    ("'", "ь"), ("’", "ь"), ("`", "ь"),
+)
+_TO_CYRILLIC_LETTERS = {
+    "a": "а", "b": "б", "c": "ц", "d": "д", "e": "е", "f": "ф", "g": "г", "h": "х", "i": "и", "j": "й",
+    "k": "к", "l": "л", "m": "м", "n": "н", "o": "о", "p": "п", "q": "к", "r": "р", "s": "с", "t": "т",
+    "u": "у", "v": "в", "w": "в", "x": "кс", "y": "ы", "z": "з",
+}
+
+
+def cyrillic_guess(latin: str) -> str:
+    """The Cyrillic a Russian-style rendering most likely came from (a guess, for messages):
+    ``cyrillic_guess("Pervomayskogo") == "Первомайского"``."""
+    low = latin.lower()
+    out: list[str] = []
+    i = 0
+    while i < len(low):
+        for group, cyr in _TO_CYRILLIC_GROUPS:
+            if low.startswith(group, i):
+                # "y"/"j" after a vowel is Й ("Pervomayskogo"), not the start of я/ю/е.
+                if group[0] in "yj" and i and low[i - 1] in "aeiouy" and group not in ("yy", "yj"):
+                    out.append("й")
+                    i += 1
+                    break
+                out.append(cyr)
+                i += len(group)
+                break
+        else:
+            ch = low[i]
+            if ch == "y" and i and low[i - 1] in "aeiou":
+                out.append("й")
+            else:
+                out.append(_TO_CYRILLIC_LETTERS.get(ch, ch))
+            i += 1
+    word = "".join(out)
+    return word[:1].upper() + word[1:] if latin[:1].isupper() else word

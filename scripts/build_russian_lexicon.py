@@ -6,7 +6,7 @@
 Writes two derived lists (never the corpora themselves), both pruned by frequency:
 
 ``russian.tsv``: the Russian side. Every Cyrillic word form of the Russian side of newstest
-ru-en (all years), the WMT21 sources and the MLQE-PE sources seen at least ``--min-count``
+ru-en 2012-2018 (2019-2020 are held out for ``scripts/eval_names.py``), the WMT21 sources and the MLQE-PE sources seen at least ``--min-count``
 times, with its count and its kind:
   - ``name``     capitalised mid-sentence more often than not (Шойгу, Хабаровск);
   - ``word``     a common word (лишь, хабаровчане);
@@ -64,7 +64,12 @@ def count_russian(data: Path) -> tuple[Counter, Counter, Counter]:
     total: Counter = Counter()
     capital_mid: Counter = Counter()
     lower_mid: Counter = Counter()
+    # The held-out newstest years (2019-2020) stay out of the vocabulary too: scripts/eval_names.py
+    # builds its test set from their Russian names, which must not be known from those very lines.
+    held_out = {ru for _, ru, _ in corpus.newstest_pairs(corpus.HELD_OUT_YEARS, data / "newstest-ru-en")}
     for sentence in corpus.russian_sentences(data):
+        if sentence in held_out:
+            continue
         for word, mid in corpus.russian_words(sentence):
             total[word] += 1
             if mid:
@@ -264,7 +269,7 @@ def main() -> None:
             for w, (n, k) in order]
     write(args.out / "russian.tsv", [
         "Russian word forms for E106 (transliterated Russian); built by scripts/build_russian_lexicon.py.",
-        "Sources: Russian side of WMT newstest ru-en 2012-2020, WMT21 ru-en sources, MLQE-PE ru-en sources;",
+        "Sources: Russian side of WMT newstest ru-en 2012-2018 (2019-2020 held out), WMT21 ru-en sources, MLQE-PE ru-en sources;",
         f"forms seen at least {args.min_count} times. Columns: form (lower case; acronyms in capitals), count,",
         "kind (name | word | acronym | clipped), English the newstest 2012-2018 translators used (may be empty),",
         "scheme-blind key (mtcheck.translit.skeleton_cyrillic; empty for acronyms). Hand-made clipped compounds first.",

@@ -12,7 +12,7 @@ story; lines of different stories are unrelated, so grouping them would invent d
 problems such as "the same name spelled two ways"). Documents are checked in batches, the
 parse batched across each batch.
 
-Usage: scripts/eval_rules_fp.py [--data DIR] [--limit N] [--no-parse] [--examples K] [--select CODES]
+Usage: scripts/eval_rules_fp.py [--data DIR] [--pattern GLOB] [--limit N] [--no-parse] [--examples K] [--select CODES] [--neural]
 """
 
 from __future__ import annotations
@@ -38,10 +38,10 @@ DEFAULT_DATA = ROOT.parent / "shared" / "data" / "newstest-ru-en"
 BATCH = 500
 
 
-def read_lines(data: Path, limit: int | None) -> list[tuple[str, str]]:
-    files = sorted(glob.glob(str(data / "newstest20*.en")))
+def read_lines(data: Path, limit: int | None, pattern: str = "newstest20*.en") -> list[tuple[str, str]]:
+    files = sorted(glob.glob(str(data / pattern)))
     if not files:
-        sys.exit(f"eval_rules_fp: no newstest20*.en files under {data}")
+        sys.exit(f"eval_rules_fp: no {pattern} files under {data}")
     out = []
     for f in files:
         with open(f, encoding="utf-8") as fh:
@@ -85,13 +85,19 @@ def main() -> None:
     ap.add_argument("--no-parse", action="store_true", help="skip the spaCy parse (rules that need it do not run)")
     ap.add_argument("--examples", type=int, default=0, metavar="K", help="print K example findings per rule")
     ap.add_argument("--select", default="", help="comma-separated rule selectors (default: all)")
+    ap.add_argument("--neural", action="store_true",
+                    help="also score sentence quality (fluency model) so the X2xx rules run; slow: "
+                         "about 25 sentences/s, so combine with --limit")
+    ap.add_argument("--pattern", default="newstest20*.en",
+                    help="which files of --data (default: %(default)s; a WMT21 reference: "
+                         "--data ../shared/data/wmt21-ru-en --pattern '*.ref.A.en')")
     args = ap.parse_args()
 
     t0 = time.perf_counter()
     detector = _instrument_language_detector()
-    lines = read_lines(Path(args.data), args.limit)
+    lines = read_lines(Path(args.data), args.limit, args.pattern)
     config = Config(select=[s for s in args.select.split(",") if s])
-    scanner = Scanner(Settings(config=config, neural=False, parse=not args.no_parse))
+    scanner = Scanner(Settings(config=config, neural=args.neural, parse=not args.no_parse))
     rules = {r.code: r for r in all_rules()}
     use_parse = not args.no_parse and any("parse" in rules[c].needs for c in scanner.pipeline.enabled)
     load_note = ""

@@ -121,6 +121,9 @@ def atom(stem, head, body) -> str:
 
 
 def page(stem, head, body) -> str:
+    # Page furniture the extractor drops: a consent banner just before the article, a comment
+    # prompt inside it and a teaser just after it are in the story area (reported as
+    # boilerplate, B101/B102/B104); the site's navigation and footer are not.
     return f'''<!DOCTYPE html>
 <html lang="en">
 <head><meta charset="utf-8"><title>{escape(" ".join(head))} | World News</title></head>
@@ -130,9 +133,10 @@ def page(stem, head, body) -> str:
   <article>
     <h1>{escape(" ".join(head))}</h1>
 {html_paras(body, "    ")}
+    <div class="comments"><a href="#respond">Leave a comment</a></div>
   </article>
   <aside>More news: <a href="/other">Other stories from the region</a></aside>
-  <footer>Leave a comment</footer>
+  <footer><div class="share">Share this story</div> <p>World News. Contact us</p></footer>
 </body>
 </html>
 '''

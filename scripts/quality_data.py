@@ -53,7 +53,7 @@ def _store_path(cache_dir: Path) -> Path:
     """One append-only file per language model and numeric path: ``text -> token scores``."""
     from mtcheck.neural import fluency
 
-    key_src = fluency.current_key() + "|" + fluency.quantize_mode() + "|" + str(fluency.MAX_TOKENS)
+    key_src = f"{fluency.current_key()}|{fluency.quantize_mode()}|{fluency.MAX_TOKENS}|v{fluency.SCORING_VERSION}"
     return cache_dir / f"token-scores-{hashlib.sha256(key_src.encode()).hexdigest()[:16]}.jsonl"
 
 
@@ -106,3 +106,55 @@ def cached_features(texts: list[str], cache_dir: Path | None) -> list[dict]:
     from mtcheck import quality
 
     return quality.features(texts, cached_token_scores(texts, cache_dir))
+
+
+# -- WMT21 (system-level human ranking) and newstest (clean English) ---------------------------
+STORY_LINES = 20  # WMT21 has no document ids: consecutive 20-line blocks stand in for stories
+
+
+def load_wmt21(folder: Path) -> dict:
+    """``{"outputs": {name: lines}, "human_z": {name: z}}``; the references are ``ref.A`` and
+    ``ref.B``, systems by their name; ``HUMAN`` in the ranking is the reference."""
+    outputs = {}
+    for p in sorted(folder.glob("newstest2021.ru-en.*.en")):
+        name = p.name[len("newstest2021.ru-en."):-len(".en")]
+        outputs[name.removeprefix("hyp.")] = read_lines(p)
+    human_z = {}
+    ranking = folder / "human-system-ranking-z.csv"
+    if ranking.is_file():
+        for line in read_lines(ranking):
+            parts = line.split()
+            if len(parts) >= 6:
+                human_z[parts[-1]] = float(parts[1])
+    return {"outputs": outputs, "human_z": human_z}
+
+
+def wmt21_half(lines: list[str], held_out: bool) -> list[list[str]]:
+    """The 20-line stories of one half: even-numbered stories calibrate, odd-numbered ones are
+    held out (reported on). Split by story, never by sentence."""
+    stories = [lines[a:a + STORY_LINES] for a in range(0, len(lines), STORY_LINES)]
+    return [s for k, s in enumerate(stories) if k % 2 == int(held_out)]
+
+
+def newstest_sample(folder: Path, every: int = 12, skip: tuple[str, ...] = ("newstest2015",)) -> list[str]:
+    """Every ``every``-th non-blank line of the English side of newstest (newstest2015 left
+    out: daseg's references are its sentences)."""
+    out = []
+    for p in sorted(folder.glob("newstest20*.en")):
+        if p.stem in skip:
+            continue
+        lines = [t.strip() for t in read_lines(p) if t.strip()]
+        out += lines[::every]
+    return out
+
+
+def sentences(lines: list[str]) -> list[str]:
+    """The sentences of each non-blank line, as mtcheck segments them (a line of a news
+    test set is a sentence or a headline; a few hold two sentences)."""
+    from mtcheck.document import Document
+
+    out = []
+    for line in lines:
+        if line.strip():
+            out += [s.text for s in Document.from_text(line).sentences]
+    return out

@@ -39,7 +39,7 @@ def copy_seeds(dest: Path) -> Path:
 class ReviewProcess:
     """``mtcheck review FOLDER --no-browser --port 0`` as a subprocess; the URL it prints."""
 
-    def __init__(self, folder: Path, *args: str, timeout: float = 90):
+    def __init__(self, folder: Path, *args: str, timeout: float = 90, wait_ready: bool = True):
         cmd = [sys.executable, "-m", "mtcheck", "review", str(folder), "--no-browser", "--port", "0", *args]
         env = dict(os.environ, PYTHONUNBUFFERED="1")
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
@@ -69,6 +69,22 @@ class ReviewProcess:
         self.url = url
         self.base = url.split("/?")[0]
         self.token = url.split("token=")[1]
+        if wait_ready:
+            self.wait_ready(timeout)
+
+    def wait_ready(self, timeout: float = 90) -> dict:
+        """The page is served before the background scan ends: wait until every story is in."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while True:
+            status, body = self.call("GET", "/api/queue")
+            if status == 200 and body["progress"]["done"]:
+                return body
+            if time.monotonic() > deadline:
+                self.kill()
+                raise AssertionError(f"the review scan did not finish in {timeout} s; stderr:\n{self.stderr}")
+            time.sleep(0.1)
 
     @property
     def stderr(self) -> str:

@@ -250,16 +250,16 @@ def test_edited_story_rescores_only_the_changed_sentence(tmp_path, monkeypatch, 
         monkeypatch.delenv("MTCHECK_CACHE_DIR", raising=False)
     else:
         monkeypatch.setenv("MTCHECK_CACHE_DIR", USER_CACHE_BASE)
-    from mtcheck.neural import fluency
+    from mtcheck import quality
 
     scored: list[list[str]] = []
-    real_features = fluency.features
+    real_lm_scores = quality.lm_scores
 
-    def spy(texts):
+    def spy(texts):  # every sentence the language model reads goes through here
         scored.append(list(texts))
-        return real_features(texts)
+        return real_lm_scores(texts)
 
-    monkeypatch.setattr(fluency, "features", spy)
+    monkeypatch.setattr(quality, "lm_scores", spy)
     story = tmp_path / "story.txt"
     sentences = [
         "The ministry said the talks would resume next week.",
@@ -290,6 +290,9 @@ def test_edited_story_rescores_only_the_changed_sentence(tmp_path, monkeypatch, 
     scored.clear()
     fresh = list(Scanner(Settings(config=Config(), neural=True, parse=False)).scan([str(story)]))[0]
     assert sum(len(t) for t in scored) == 4
-    # Scored alone or in a batch of four: the same up to float noise in the padded batch.
-    assert max(abs(s.scores["quality"] - q) for s, q in zip(fresh.document.sentences, after)) < 2e-3
+    # Scored alone or in a batch of four: the same up to the noise of the padded batch. The
+    # default int8 path rounds differently for other batch shapes (up to about 0.025 in
+    # quality; float32 stays under 0.002), see models/QUALITY_CARD.md.
+    tolerance = 2e-3 if os.environ.get("MTCHECK_FLUENCY_QUANTIZE", "int8").lower() == "none" else 0.03
+    assert max(abs(s.scores["quality"] - q) for s, q in zip(fresh.document.sentences, after)) < tolerance
     assert fresh.document.findings == second.document.findings

@@ -149,3 +149,23 @@ def test_document_tree_marks_every_finding_once_for_focus(seed_003):
     covered = {fid for node in focusable for fid in node[1]["data-f"].split()}
     assert covered == {f"f{i}" for i in range(len(record["findings"]))}
     assert all(node[1]["data-msg"] for node in focusable)
+
+
+def test_a_fix_s_proposal_is_its_edits_applied_to_its_span():
+    from mtcheck.findings import Applicability, Edit, Finding, Fix, Severity
+
+    text = "The defense Ministry said saidthat no."
+    doc = Document.from_text(text)
+
+    def finding(start, end, *edits, suggestion=None):
+        fix = Fix(edits=tuple(Edit(*e) for e in edits), applicability=Applicability.SAFE) if edits else None
+        return Finding("S101", "style", Severity.WARNING, start, end, text[start:end], "m", suggestion=suggestion, fix=fix)
+
+    doc.findings = [
+        finding(4, 20, (4, 11, "Defense")),  # one edit: the suggestion is its replacement
+        finding(26, 34, (26, 30, "said "), (30, 34, "that")),  # two edits inside one span
+        finding(35, 37, suggestion="none"),  # a bare suggestion
+        finding(0, 3, (0, 3, "The")),  # proposes what is there: no suggestion
+    ]
+    assert [(s.start, s.end, s.proposed, s.safe) for s in suggestions(doc)] == [
+        (4, 11, "Defense", True), (26, 34, "said that", True), (35, 37, "none", False)]

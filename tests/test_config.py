@@ -10,7 +10,7 @@ from mtcheck.findings import Severity
 from mtcheck.rules import SelectorError, select_rules
 from mtcheck.settings import Settings
 
-LANGUAGE = {"L101", "L102", "L103", "L104"}
+LANGUAGE = {"L101", "L102", "L103", "L104", "L105", "L106"}
 STORY = "Moscow called a meeting.\n\nThe head of Минобороны spoke in Mоscow on Monday.\n"
 
 

@@ -69,7 +69,7 @@ def test_seed_002_sds_medusa_nusra(seed_findings):
 @pytest.mark.parametrize(
     "seed, code, spelling",
     [("002", "E103", "Deir ezzor"), ("002", "E103", "Deir-ez-Zor"), ("003", "E103", "Deir-ez-Zor"),
-     ("001", "E103", "Deir Ezzor"), ("004", "E104", "Deir Ezzor")],
+     ],
 )
 def test_seed_deir_ez_zor_spellings(seed_findings, seed, code, spelling):
     assert (code, spelling, "Deir ez-Zor") in [f[:3] for f in seed_findings[seed]]
@@ -79,8 +79,29 @@ def test_seed_standard_spelling_never_reported(seed_findings):
     assert not any(f[1] == "Deir ez-Zor" for fs in seed_findings.values() for f in fs)
 
 
-def test_seed_001_fair_text_has_only_its_inconsistency(seed_findings):
-    assert [f[:3] for f in seed_findings["001"]] == [("E103", "Deir Ezzor", "Deir ez-Zor")]
+def test_seed_001_fair_text_has_no_entity_findings(seed_findings):
+    # "Deir Ezzor" (AFP's spelling) is accepted; the headline's spelling may differ from the body's.
+    assert [f[:3] for f in seed_findings["001"] if f[0].startswith("E")] == []
+    assert not any(f[1] == "Deir Ezzor" for f in seed_findings["004"])
+
+
+def test_accepted_spellings_mixed_in_the_body_are_inconsistent():
+    text = "Title of the story\n\nTroops entered Deir Ezzor on Monday. The city of Deir ez-Zor was quiet."
+    assert [(f.code, f.text) for f in scan(text) if f.code == "E103"] == [("E103", "Deir Ezzor")]
+
+
+def test_every_entity_finding_explains_itself():
+    # The Russian form, the rendering and the English form, in one line.
+    for text, ru, rendering, english in [
+        ("Areas east of the Euphrates are held by the “Syrian democratic forces” (SDS).", "СДС", "letter by letter", "SDF"),
+        ("Medusa presented a chronicle of the confrontation in the outlet's podcast.", "Медуза", "word-for-word translation", "Meduza"),
+        ("Syrian troops entered El-Tabija.", "Эль-Табия", "letter by letter", "al-Tabiya"),
+    ]:
+        found = [f for f in scan(text) if f.code.startswith("E")]
+        assert found, text
+        f = found[0]
+        assert (f.data["ru"], f.data["rendering"], f.data["english"]) == (ru, rendering, english)
+        assert ru in f.message and rendering in f.message and f'"{english}"' in f.message and "\n" not in f.message
 
 
 # -- E101 transliterated acronym ---------------------------------------------------------
@@ -101,7 +122,8 @@ def test_e101_positive(text, expected, safe):
     findings = [f for f in scan(text) if f.code == "E101"]
     assert [(f.text, f.suggestion) for f in findings] == [expected]
     assert findings[0].safe_fix is safe
-    assert findings[0].message.startswith(f'"{expected[0]}" looks like a letter-by-letter rendering of ')
+    assert findings[0].message.startswith(f'"{expected[0]}" reads as ')
+    assert "letter by letter" in findings[0].message and f'English: "{expected[1]}"' in findings[0].message
 
 
 @pytest.mark.parametrize(
@@ -191,7 +213,8 @@ def test_e103_negative(text):
 
 
 def test_e104_single_nonstandard_spelling():
-    assert found("Oilfields in the resource-rich Deir Ezzor were seized.", "E104") == [("Deir Ezzor", "Deir ez-Zor")]
+    assert found("Oilfields in the resource-rich Deir-Ezzor were seized.", "E104") == [("Deir-Ezzor", "Deir ez-Zor")]
+    assert found("Oilfields in the resource-rich Deir Ezzor were seized.", "E104") == []  # AFP's spelling
     assert found("Oilfields near Deir ez-Zor were seized.", "E104") == []
     assert found("Recep Tayyip Erdoğan spoke.", "E104") == []
 

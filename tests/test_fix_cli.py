@@ -147,6 +147,8 @@ def test_fix_with_tiny_translation_models(tmp_path, monkeypatch, tmp_path_factor
     # which the per-file summary counts
     rewritten = "There are no Russian soldiers in the Syrian province of Deir ez-Zor." in cleaned
     kept = "Russian soldiers in the area of the Syrian province of Deir ez-Zor no." in cleaned
-    assert rewritten != kept
-    assert (" 1 rewrite," if rewritten else " 0 rewrites,") in res.stderr
+    # or the offline repair (mtcheck/rewrite/repairs/, bare-negation), in the same pool
+    repaired = "There are no Russian soldiers in the area of the Syrian province of Deir ez-Zor." in cleaned
+    assert rewritten + kept + repaired == 1
+    assert (" 1 rewrite," if rewritten or repaired else " 0 rewrites,") in res.stderr
     assert (out / "story.txt.diff").is_file()

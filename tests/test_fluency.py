@@ -78,6 +78,30 @@ def test_features_are_per_token_means_and_skip_the_first_token():
     assert set(f) == set(fluency.FEATURES)
 
 
+def test_worst_window_is_the_least_likely_stretch_of_content_words():
+    table, unseen = fluency.unigram_table()
+    text = "the men came close to those who the support US today"
+    words = text.split()
+    offsets, pos = [], 0
+    for w in words:
+        start = text.index(w, pos)
+        offsets.append((max(0, start - 1), start + len(w)))  # a token holds the space before its word
+        pos = start + len(w)
+    ids = [10 + k for k in range(len(words))]
+    base = [table.get(i, unseen) + 3.0 for i in ids]  # SLOR +3 everywhere ...
+    logprobs = list(base)
+    for k in (6, 7, 8):  # ... except "who the support": SLOR -5
+        logprobs[k] = table.get(ids[k], unseen) - 5.0
+    logprobs[9] = -30.0  # "US" is a name: never the evidence, however unlikely
+    scores = fluency.TokenScores(text=text, ids=ids, offsets=offsets, logprobs=logprobs)
+    a, b, mean = fluency.worst_window(scores)
+    assert text[a:b] in ("those who the support", "who the support US today")
+    assert mean < 0
+    f = fluency.sentence_features(scores)
+    assert f["win_slor_min"] == pytest.approx(mean)
+    assert fluency.worst_window(fluency.TokenScores(text="Hi", ids=[1], offsets=[(0, 2)], logprobs=[-1.0])) is None
+
+
 def _prepare_with_counter(base: str, counter_path: str) -> str:
     os.environ["MTCHECK_CACHE_DIR"] = base
 
@@ -138,14 +162,28 @@ def test_garbled_sentences_score_below_their_fluent_rewrites():
 
 
 @pytest.mark.slow
+def test_the_first_word_is_tokenized_as_in_running_text():
+    # Without a leading space "Moscow" splits into rare pieces ("M" + "oscow") the model finds
+    # improbable; encoded as inside running text it is one token, as everywhere else.
+    (s,) = fluency.load().token_scores(["Moscow is responsible for the attacks."])
+    assert s.text[s.offsets[0][0]:s.offsets[0][1]] == "Moscow"
+    assert all(0 <= a <= b <= len(s.text) for a, b in s.offsets)
+
+
+@pytest.mark.slow
 def test_batched_scores_match_single_sentence_scores():
     model = fluency.load()
     texts = [g for _, g in PAIRS[:6]] + ["Short one."]
     batched = model.token_scores(texts)
+    # float32: the same numbers. int8 (the default): CTranslate2 quantizes activations with
+    # scales that depend on the batch, so a few tokens move by up to about 0.15 nats; the
+    # sentence's quality moves by far less (tests/test_quality.py checks that).
+    worst, mean = (2e-3, 2e-3) if model.quantize == "none" else (0.3, 0.03)
     for text, b in zip(texts, batched):
         (single,) = model.token_scores([text])
         assert b.ids == single.ids
-        assert b.logprobs == pytest.approx(single.logprobs, abs=2e-3)  # padding must not leak into scores
+        diffs = [abs(x - y) for x, y in zip(b.logprobs, single.logprobs)]
+        assert max(diffs) <= worst and sum(diffs) / len(diffs) <= mean, diffs  # padding must not leak into scores
 
 
 @pytest.mark.slow

@@ -20,7 +20,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("resources", ("mtcheck.data", "mtcheck.lexicon", "mtcheck.translit", "mtcheck.gazetteer", "mtcheck.english_words",
                    "mtcheck.russian_lexicon")),
     ("models", ("mtcheck.neural", "mtcheck.quality", "mtcheck.rewrite.fixscore", "mtcheck.rewrite.protect")),
-    ("engine", ("mtcheck.rules", "mtcheck.rewrite", "mtcheck.settings", "mtcheck.pipeline", "mtcheck.engine",
+    ("engine", ("mtcheck.rules", "mtcheck.rewrite", "mtcheck.rewrite.repairs", "mtcheck.settings", "mtcheck.pipeline", "mtcheck.engine",
                 "mtcheck.cache", "mtcheck.parallel", "mtcheck.distributed", "mtcheck.suppress")),
     ("apps", ("mtcheck.report", "mtcheck.render", "mtcheck.review", "mtcheck.gate", "mtcheck.lsp")),
     ("cli", ("mtcheck.cli", "mtcheck.__main__")),

@@ -26,7 +26,7 @@ def test_committed_model_is_consistent_and_documented():
     # every feature the model uses is one that mtcheck.quality.features computes
     from mtcheck.neural.fluency import FEATURES
 
-    known = set(FEATURES) | set(quality.STRUCTURAL) | {"log_tokens"}
+    known = set(FEATURES) | set(quality.STRUCTURAL) | set(quality.POSITION_FEATURES) | {"log_tokens"}
     assert set(qm.features) <= known
     assert 0.0 < qm.heading_threshold <= qm.quote_threshold <= qm.threshold < 0.5
     assert data["figures"]["daseg_cv_pearson"] > 0.4
@@ -138,6 +138,45 @@ def test_config_threshold_changes_what_is_flagged():
     assert list(syntax_quality.check(doc, _context(quality={"threshold": 0.25}))) == []
 
 
+def test_a_repeated_headline_is_judged_once():
+    text = "Hit by the coalition militias have not coordinated with Russia\n\nHit by the coalition militias have not coordinated with Russia\n\nThe ministry said so on Monday."
+    doc = _doc_with_scores(text, [0.01, 0.01, 0.9])
+    assert [s.kind for s in doc.sentences] == ["title", "heading", "body"]
+    findings = list(syntax_quality.check(doc, _context()))
+    assert [(f.code, f.start) for f in findings] == [("X203", 0)]
+
+
+def test_a_russian_sentence_is_left_to_the_language_rules():
+    text = "Министерство обороны России заявило об ударе по позициям. The ministry said so on Monday."
+    doc = _doc_with_scores(text, [0.0, 0.9])
+    assert list(syntax_quality.check(doc, _context())) == []
+    assert syntax_quality.is_not_english(doc.sentences[0].text)
+    # one Russian word in an English sentence is still English to judge (and L101 reports the word)
+    assert not syntax_quality.is_not_english("The head of Минобороны said on Monday that the strike was over.")
+
+
+def test_a_finding_points_at_the_worst_window_and_grades_the_damage():
+    t = quality.thresholds()["body"]
+    doc = _doc_with_scores(TEXT, [0.9, t * 0.1, t * 0.4, quality.thresholds()["quote"] * 0.9, 0.9, 0.9])
+    bad = doc.sentences[1]
+    a = bad.text.index("coalition")
+    bad.scores["window"] = [a, a + len("coalition forces aircraft")]
+    findings = list(syntax_quality.check(doc, _context()))
+    assert [f.code for f in findings] == ["X201", "X201", "X202"]
+    first = findings[0]
+    assert first.text == "coalition forces aircraft" and first.start == bad.start + a
+    assert first.data["sentence_start"] == bad.start and first.data["sentence_end"] == bad.end
+    assert first.data["quality"] == pytest.approx(t * 0.1)  # the whole sentence's score stays
+    assert [f.data["damage"] for f in findings] == ["critical", "major", "minor"]
+    assert "critical" in first.message and "coalition forces aircraft" in first.message
+    # a sentence without a window is reported whole
+    assert findings[1].text == doc.sentences[2].text
+    # a window that does not fit the sentence is ignored rather than trusted
+    bad.scores["window"] = [0, len(bad.text) + 50]
+    assert list(syntax_quality.check(doc, _context()))[0].text == bad.text
+    assert syntax_quality.damage_grade(t * 0.99, t) == "minor"
+
+
 # -- end to end with the real model -------------------------------------------------------------
 @pytest.mark.slow
 def test_annotate_quality_scores_every_sentence_in_one_pass():
@@ -170,3 +209,73 @@ def test_scanner_flags_a_damaged_sentence_and_not_a_fluent_one():
     x2 = [f for f in doc.findings if f.code.startswith("X2")]
     assert [doc.sentence_at(f.start).index for f in x2] == [0]
     assert 0 in doc.flagged_sentences() and 1 not in doc.flagged_sentences()
+
+
+# -- named false alarms and misses (issue 16), with the real model ------------------------------
+# Professional copy the scorer once called broken: fluent short sentences and name-dense ones.
+FLUENT_PROFESSIONAL = [
+    "Both officials then resigned.",
+    "Krychowiak was enchanted by Kamchatka's beauty.",
+    "The press service of the RF embassy in Yerevan announced this on Sunday, July 26.",
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sentence", FLUENT_PROFESSIONAL)
+def test_fluent_professional_sentences_are_not_flagged(sentence):
+    from mtcheck.engine import Scanner
+    from mtcheck.settings import Settings
+
+    scanner = Scanner(Settings(config=Config(), neural=True, parse=False))
+    doc = scanner.scan_text("The ministry said on Monday that the talks would go on.\n\n" + sentence)
+    assert not [f for f in doc.findings if f.code.startswith("X2")], doc.sentences[-1].scores
+    # and not merely scraping past: clearly above the body threshold
+    assert doc.sentences[-1].scores["quality"] >= 1.5 * quality.thresholds()["body"]
+
+
+@pytest.mark.slow
+def test_a_finding_from_the_real_model_points_inside_its_sentence():
+    from mtcheck.engine import Scanner
+    from mtcheck.settings import Settings
+
+    scanner = Scanner(Settings(config=Config(), neural=True, parse=False))
+    doc = scanner.scan_text("In Deir ezzor forces supported by Russia came close to those who support US.")
+    (s,) = doc.sentences
+    a, b = s.scores["window"]
+    assert 0 <= a < b <= len(s.text) and (a, b) != (0, len(s.text))  # a window, not the whole sentence
+    assert s.text[a:b].strip() == s.text[a:b]  # whole words, no padding
+    # a seed sentence the scorer flags: the span reported is the window; the sentence's score
+    # and span stay in the data
+    (x2,) = [f for f in doc.findings if f.code == "X201"]
+    assert (x2.start, x2.end) == (s.start + a, s.start + b)
+    assert x2.data["quality"] == s.scores["quality"]
+    assert (x2.data["sentence_start"], x2.data["sentence_end"]) == (s.start, s.end)
+
+
+# Damage the issue names that the scorer does not catch yet (long sentences with one or two
+# damaged places): strict, so the day one is caught the test says so and becomes a plain test.
+KNOWN_MISSES = [
+    "Syrian militias, came under attack in the American coalition, not coordinated their operation with the "
+    "Russian military, said the defense Ministry.",
+    "15 September was held the sixth round of negotiations, which failed to agree on the boundaries of all four "
+    "zones, where you must sign a ceasefire.",
+    "Moscow is responsible, that pre-warns US about the impending attacks, which are directed only against ISIL.",
+]
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="issue 16: long sentences with local damage still score above the threshold")
+@pytest.mark.parametrize("sentence", KNOWN_MISSES)
+def test_named_misses_are_flagged(sentence):
+    assert quality.score_texts([sentence])[0] < quality.thresholds()["body"]
+
+
+def test_title_case_headlines_are_scored_in_sentence_case():
+    assert quality.sentence_case("Parliament Does Not Support Amendment Freeing Tymoshenko") == \
+        "Parliament does not support amendment Freeing Tymoshenko"
+    # all-capital words (acronyms) keep their capitals; lengths never change (offsets stay valid)
+    t = "Rajchl Promises That under Him, the FAČR Will Start Working Hard"
+    assert quality.sentence_case(t) == "Rajchl promises that under him, the FAČR will start working hard"
+    # an ordinary sentence-case headline or sentence is left as it is
+    for text in ("Russia denies striking SDF militia in Deir Ezzor", "Hit by the US coalition of Syrian militias", ""):
+        assert quality.sentence_case(text) == text

@@ -46,10 +46,90 @@ def test_scans_are_cached_by_content_and_rescanned_when_changed(folder, tmp_path
     third = open_session(folder, db)
     assert third.load() == (4, 1)
     view = third.view(SEED_003)
-    assert view["doc"] and any(s["original"] == "LIH" for s in view["suggestions"])
+    assert view["doc"] and any("LIH" in s["original"] and s["best"] for s in view["suggestions"])
 
 
-def test_decisions_undo_and_the_queue(folder, tmp_path):
+def card_with(view: dict, text: str) -> dict:
+    return next(c for c in view["suggestions"] if text in c["original"])
+
+
+def test_one_card_per_sentence_covering_every_finding(folder, tmp_path):
+    session = open_session(folder, tmp_path / "r.sqlite")
+    session.load()
+    for entry in session.entries.values():
+        cards = entry.cards
+        spans = sorted((c.start, c.end) for c in cards)
+        assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:])), f"{entry.rel}: cards overlap"
+        for f in entry.record["findings"]:
+            holders = [c for c in cards if c.start <= f["start"] and f["end"] <= c.end]
+            assert len(holders) == 1, (entry.rel, f["rule"], f["text"])
+        for s in entry.suggestions:  # every rule fix went into exactly one card's proposal
+            holders = [c for c in cards if c.start <= s.start and s.end <= c.end]
+            assert len(holders) == 1 and holders[0].best is not None
+    entry = session.entries[SEED_003]
+    # Seed 003 has sentences with several findings: one card each, fewer cards than findings.
+    assert len(entry.cards) < len(entry.record["findings"])
+    view = session.view(SEED_003)
+    busy = next(c for c in view["suggestions"] if len(c["codes"]) >= 3)
+    assert busy["best"] == "rules" and {o["key"] for o in busy["options"]} >= {"rules", "fix-1", "fix-2"}
+    best = busy["options"][0]
+    assert best["key"] == "rules" and best["words"].startswith("fix score ") and ": " in best["words"]
+    assert best["keeps"] == "keeps all names, numbers and negations"
+
+
+def test_a_rewrite_made_of_the_rule_fixes_is_one_option_not_a_second_card(folder, tmp_path):
+    from mtcheck.changes import suggestions
+    from mtcheck.engine import FileResult
+    from mtcheck.report.json import file_record
+    from mtcheck.review.cards import build_cards
+
+    result = next(iter(rules_only_scanner().scan([str(folder / SEED_003)])))
+    doc = result.document
+    found = suggestions(doc)
+    record = file_record(FileResult(path=SEED_003, document=doc))
+    plain = build_cards(doc.text, record, found)
+    target = next(c for c in plain if len(c.options) > 1)
+    sentence = next(s for s in doc.sentences if s.start <= target.start < s.end)
+    rules_text = target.option("rules").text
+    sentence.rewrite = {"text": rules_text[sentence.start - target.start:len(rules_text) - (target.end - sentence.end)],
+                        "source": "rules", "fix_score": 0.91, "accepted": True,
+                        "components": {"chrf": 0.97, "bar": "safe rule fixes"}, "candidates": [],
+                        "transforms": ["acronym", "capitals"]}
+    record = file_record(FileResult(path=SEED_003, document=doc))
+    cards = build_cards(doc.text, record, found)
+    assert len(cards) == len(plain)  # no "REWRITE (rules)" card beside the rule fixes
+    merged = next(c for c in cards if c.id == target.id)
+    assert [o.key for o in merged.options].count("rules") == 1 and merged.best.key == "rules"
+    assert merged.best.score == 0.91 and merged.best.transforms == ["acronym", "capitals"]
+    assert len(merged.options) == len(target.options)
+
+
+def test_a_repair_joining_two_sentences_makes_one_card_over_both():
+    from mtcheck.review.cards import build_cards
+
+    text = "The army took the town. Injuring three commandos.\n"
+    first, second = (0, 23), (24, 49)
+    joined = "The army took the town, injuring three commandos."
+    record = {"findings": [{"rule": "X104", "category": "syntax", "severity": "warning", "start": 24, "end": 49,
+                            "message": "fragment", "text": text[24:49]}],
+              "sentences": [{"start": first[0], "end": first[1], "text": text[slice(*first)], "flagged": False},
+                            {"start": second[0], "end": second[1], "text": text[slice(*second)], "flagged": True,
+                             "rewrite": {"text": joined, "source": "repairs", "fix_score": 0.9, "accepted": True,
+                                         "span": [0, 49], "transforms": ["subordinate-fragment"],
+                                         "candidates": [{"text": "Three commandos were injured.", "source": "rules"},
+                                                        {"text": "The army took the town and injured three commandos.",
+                                                         "source": "repairs"}]}}]}
+    [card] = build_cards(text, record, [])
+    assert (card.start, card.end) == (0, 49) and card.best.text == joined and card.best.transforms == ["subordinate-fragment"]
+    # A candidate of the join records no span: one for the fragment alone replaces only it.
+    assert card.option("cand-1").text == "The army took the town. Three commandos were injured."
+    assert card.option("cand-2").text == "The army took the town and injured three commandos."
+    record["sentences"][1]["rewrite"]["span"] = [30, 49]  # not holding its sentence: ignored
+    [card] = build_cards(text, record, [])
+    assert (card.start, card.end) == second and card.best.text == joined
+
+
+def test_decisions_undo_redo_and_the_queue(folder, tmp_path):
     session = open_session(folder, tmp_path / "r.sqlite")
     session.load()
     queue = session.queue()
@@ -58,46 +138,120 @@ def test_decisions_undo_and_the_queue(folder, tmp_path):
 
     ranks = [_NEEDS_RANK[q["needs"]] for q in queue]
     assert ranks == sorted(ranks) and queue[0]["needs"] in ("rejected", "review")  # most in need first
+    item = next(q for q in queue if q["path"] == SEED_003)
+    assert item["headline"].startswith("Moscow called for a meeting")
+    assert item["severity"]["error"] == item["errors"] > 0 and sum(item["severity"].values()) == item["findings"]
     view = session.view(SEED_003)
-    sha, items = view["sha256"], view["suggestions"]
-    lih = next(s for s in items if s["original"] == "LIH")
-    other = next(s for s in items if s["original"] != "LIH")
+    sha, cards = view["sha256"], view["suggestions"]
+    lih = card_with(view, "pandering LIH")
+    other = next(c for c in cards if c["id"] != lih["id"])
     state = session.decide(SEED_003, sha, lih["id"], "accept")
-    assert next(s for s in state["suggestions"] if s["id"] == lih["id"])["state"] == "accept"
+    assert next(c for c in state["suggestions"] if c["id"] == lih["id"])["state"] == "accept"
     state = session.decide(SEED_003, sha, other["id"], "edit", "my own words")
-    edited = next(s for s in state["suggestions"] if s["id"] == other["id"])
+    edited = next(c for c in state["suggestions"] if c["id"] == other["id"])
     assert edited["state"] == "edit" and edited["text"] == "my own words"
     state = session.undo(SEED_003, sha)
-    assert state["undone"] == 1
-    assert next(s for s in state["suggestions"] if s["id"] == other["id"])["state"] == "pending"
-    assert next(s for s in state["suggestions"] if s["id"] == lih["id"])["state"] == "accept"
+    assert state["undone"] == 1 and state["can_redo"]
+    assert next(c for c in state["suggestions"] if c["id"] == other["id"])["state"] == "pending"
+    assert next(c for c in state["suggestions"] if c["id"] == lih["id"])["state"] == "accept"
+    state = session.redo(SEED_003, sha)
+    assert state["redone"] == 1 and next(c for c in state["suggestions"] if c["id"] == other["id"])["state"] == "edit"
+    session.undo(SEED_003, sha)
+
+    # Accept all safe fixes: one batch, but each of its decisions can be undone on its own.
     state = session.accept_safe(SEED_003, sha)
-    safe_pending = [s for s in items if s["safe"] and s["id"] != lih["id"]]
-    assert state["accepted"] == len(safe_pending) > 0
-    assert all(s["state"] == "accept" for s in state["suggestions"] if s["safe"])
-    assert session.undo(SEED_003, sha)["undone"] == len(safe_pending)  # one batch, one undo
+    safe_pending = [c for c in cards if c["safe"] and c["id"] != lih["id"]]
+    assert state["accepted"] == len(safe_pending) >= 3
+    assert all(c["state"] == "accept" for c in state["suggestions"] if c["safe"])
+    state = session.undo(SEED_003, sha)
+    assert state["undone"] == 1
+    assert sum(c["state"] == "pending" for c in state["suggestions"] if c["safe"]) == 1
+    state = session.undo(SEED_003, sha, card_id=safe_pending[0]["id"])  # that card's own decision
+    assert next(c for c in state["suggestions"] if c["id"] == safe_pending[0]["id"])["state"] == "pending"
+    state = session.undo(SEED_003, sha, whole_batch=True)  # the rest of the batch in one step
+    assert state["undone"] == len(safe_pending) - 2
+    assert all(c["state"] == "pending" for c in state["suggestions"] if c["id"] != lih["id"])
+    state = session.redo(SEED_003, sha)  # the batch step comes back as one step
+    assert state["redone"] == len(safe_pending) - 2
+    session.undo(SEED_003, sha, whole_batch=True)
     item = next(q for q in session.queue() if q["path"] == SEED_003)
-    assert item["decided"] == 1 and item["pending"] == len(items) - 1
+    assert item["decided"] == 1 and item["pending"] == len(cards) - 1
+    session.decide(SEED_003, sha, other["id"], "reject")
+    assert not session.view(SEED_003)["can_redo"]  # a new decision ends what could be redone
     with pytest.raises(Exception, match="changed on disk"):
         session.decide(SEED_003, "0" * 64, lih["id"], "reject")
 
 
-def test_stale_decisions_are_shown_and_not_applied(folder, tmp_path):
+def test_a_sentence_without_a_proposal_is_edited_and_fix_scored(tmp_path):
+    folder = tmp_path / "stories"
+    folder.mkdir()
+    (folder / "ru.txt").write_text(
+        "Strike near Deir ez-Zor\n\nThe coalition said 62 soldiers of the LIH were not hurt.\n\n"
+        "Официальный представитель сказал, что удар нанесли по ошибке.\n", encoding="utf-8")
+    session = open_session(folder, tmp_path / "r.sqlite")
+    session.load()
+    view = session.view("ru.txt")
+    card = card_with(view, "Официальный")
+    assert card["best"] is None and card["options"] == [] and card["codes"] == ["L101"]
+    assert card["damaged"] and card["original"][slice(*card["damaged"][0])].startswith("Официальный")
+    with pytest.raises(ValueError, match="no proposal"):
+        session.decide("ru.txt", view["sha256"], card["id"], "accept")
+    good = session.fix_score("ru.txt", view["sha256"], card["id"], "An official said the strike was a mistake.")
+    assert 0.0 <= good["score"] <= 1.0 and good["words"].startswith(f"fix score {good['score']:.2f}: ")
+    plain = card_with(view, "62 soldiers")
+    keeps = session.fix_score("ru.txt", view["sha256"], plain["id"], "The coalition said 62 soldiers of ISIL were not hurt.")
+    assert keeps["problems"] == [] and keeps["keeps"] == "keeps all names, numbers and negations"
+    lost = session.fix_score("ru.txt", view["sha256"], plain["id"], "The alliance said 26 soldiers were hurt.")
+    assert any("number 62" in p for p in lost["problems"]) and any("negation" in p for p in lost["problems"])
+    assert any("name ISIL" in p for p in lost["problems"])  # neither LIH nor its fix is left
+    assert lost["keeps"].startswith("warning: ") and lost["score"] < keeps["score"]
+    state = session.decide("ru.txt", view["sha256"], card["id"], "edit", "An official said the strike was a mistake.")
+    done = next(c for c in state["suggestions"] if c["id"] == card["id"])
+    assert done["state"] == "edit"
+    d = session.store.decisions()[-1]
+    assert d.action == "edit" and d.score == good["score"] and d.option == "edit"
+    summary = session.export(tmp_path / "out")
+    assert summary["applied"] == 1
+    assert "An official said the strike was a mistake." in (tmp_path / "out" / "ru.txt").read_text(encoding="utf-8")
+
+
+def test_stale_decisions_are_shown_dismissed_or_reapplied(folder, tmp_path):
     session = open_session(folder, tmp_path / "r.sqlite")
     session.load()
     view = session.view(SEED_003)
-    lih = next(s for s in view["suggestions"] if s["original"] == "LIH")
+    lih = card_with(view, "pandering LIH")
+    raid = card_with(view, "during the RAID")
     session.decide(SEED_003, view["sha256"], lih["id"], "accept")
+    session.decide(SEED_003, view["sha256"], raid["id"], "reject")
     story = folder / SEED_003
     story.write_text(story.read_text(encoding="utf-8").replace("Moscow expressed", "Moscow has expressed"), encoding="utf-8")
     view = session.view(SEED_003)
-    assert len(view["stale"]) == 1 and view["stale"][0]["action"] == "accept"
-    assert all(s["state"] == "pending" for s in view["suggestions"])  # the new version is undecided
+    assert sorted(s["action"] for s in view["stale"]) == ["accept", "reject"]
+    assert all(s["reapplicable"] for s in view["stale"])  # their sentences are still there, unchanged
+    assert all(c["state"] == "pending" for c in view["suggestions"])  # the new version is undecided
     summary = export(session.root, [e.file for e in session.entries.values()], session.store, tmp_path / "out", "ed")
-    assert summary["stale"] == 1 and summary["applied"] == 0
+    assert summary["stale"] == 2 and summary["applied"] == 0
     assert (tmp_path / "out" / SEED_003).read_text(encoding="utf-8") == story.read_text(encoding="utf-8")
     record = json.loads((tmp_path / "out" / "decisions.json").read_text())
-    assert [d["status"] for d in record["decisions"]] == ["stale"]
+    assert [d["status"] for d in record["decisions"]] == ["stale", "stale"]
+
+    accepted = next(s for s in view["stale"] if s["action"] == "accept")
+    rejected = next(s for s in view["stale"] if s["action"] == "reject")
+    state = session.reapply(SEED_003, view["sha256"], [accepted["decision"]])
+    assert state["reapplied"] == 1 and [s["action"] for s in state["stale"]] == ["reject"]
+    again = card_with(state, "pandering LIH")
+    # The same sentence, moved by the words added before it: the decision found it again.
+    assert again["state"] == "accept" and again["original"] == lih["original"] and again["start"] > lih["start"]
+    state = session.dismiss(SEED_003, view["sha256"], [rejected["decision"]])
+    assert state["dismissed"] == 1 and state["stale"] == []
+    with pytest.raises(Exception, match="not a stale decision"):
+        session.dismiss(SEED_003, view["sha256"], [rejected["decision"]])
+    item = next(q for q in session.queue() if q["path"] == SEED_003)
+    assert item["stale"] == 0 and item["decided"] == 1
+    summary = session.export(tmp_path / "out2")
+    assert summary["stale"] == 0 and summary["applied"] == 1
+    statuses = sorted(d["status"] for d in json.loads((tmp_path / "out2" / "decisions.json").read_text())["decisions"])
+    assert statuses == ["applied", "dismissed", "dismissed"]
 
 
 def test_export_applies_decisions_and_never_touches_originals(folder, tmp_path):
@@ -105,25 +259,25 @@ def test_export_applies_decisions_and_never_touches_originals(folder, tmp_path):
     session = open_session(folder, tmp_path / "r.sqlite", reviewer="Jane Editor")
     session.load()
     view = session.view(SEED_003)
-    sha, items = view["sha256"], view["suggestions"]
-    lih = [s for s in items if s["original"] == "LIH"]
-    security = next(s for s in items if s["original"] == "UN security Council")
-    raid = next(s for s in items if s["original"] == "RAID")
-    for s in lih:
-        session.decide(SEED_003, sha, s["id"], "accept")
+    sha, cards = view["sha256"], view["suggestions"]
+    lih = [c for c in cards if "LIH" in c["original"]]
+    security = card_with(view, "Moscow called for a meeting")
+    raid = card_with(view, "during the RAID")
+    for c in lih:
+        session.decide(SEED_003, sha, c["id"], "accept")
     session.decide(SEED_003, sha, security["id"], "reject")
-    session.decide(SEED_003, sha, raid["id"], "edit", "air raid")
-    session.decide(SEED_003, sha, raid["id"], "edit", "strike")  # the later decision wins
+    session.decide(SEED_003, sha, raid["id"], "edit", raid["original"].replace("RAID", "air raid"))
+    session.decide(SEED_003, sha, raid["id"], "edit", raid["original"].replace("RAID", "strike"))  # the later one wins
     out = tmp_path / "export"
     summary = session.export(out)
     assert summary["files"] == 5 and summary["changed"] == 1 and summary["applied"] == len(lih) + 1
     assert digest(folder) == before  # originals untouched
     original = (folder / SEED_003).read_text(encoding="utf-8")
     cleaned = (out / SEED_003).read_text(encoding="utf-8")
-    assert cleaned.count("ISIL") == original.count("ISIL") + len(lih) and "(LIH," not in cleaned
-    assert original[security["start"]:security["end"]] == "UN security Council"
-    assert cleaned.count("UN security Council") == original.count("UN security Council")
-    assert "a strike by coalition aircraft" in cleaned
+    assert "LIH" not in cleaned and cleaned.count("ISIL") > original.count("ISIL")
+    assert original[security["start"]:security["end"]] == security["original"]
+    assert security["original"] in cleaned  # rejected: as it was
+    assert "during the strike, coalition" in cleaned
     # Unchanged stories are copied as they are, without a diff.
     assert (out / "001_6dfbf46b29b8d6d9.txt").read_bytes() == (folder / "001_6dfbf46b29b8d6d9.txt").read_bytes()
     assert sorted(p.name for p in out.glob("*.diff")) == [SEED_003 + ".diff"]
@@ -137,13 +291,110 @@ def test_export_applies_decisions_and_never_touches_originals(folder, tmp_path):
         assert done.returncode == 0, done.stderr.decode()
         assert (work / SEED_003).read_text(encoding="utf-8") == cleaned
     record = json.loads((out / "decisions.json").read_text(encoding="utf-8"))
-    statuses = [(d["original"], d["action"], d["status"]) for d in record["decisions"]]
-    assert statuses.count(("LIH", "accept", "applied")) == len(lih)
-    assert ("UN security Council", "reject", "rejected") in statuses
-    assert ("RAID", "edit", "replaced") in statuses and ("RAID", "edit", "applied") in statuses
+    statuses = [(d["suggestion"], d["action"], d["status"]) for d in record["decisions"]]
+    assert sum(1 for c in lih if (c["id"], "accept", "applied") in statuses) == len(lih)
+    assert (security["id"], "reject", "rejected") in statuses
+    assert (raid["id"], "edit", "replaced") in statuses and (raid["id"], "edit", "applied") in statuses
     assert all(d["reviewer"] == "Jane Editor" and d["at"] and d["sha256"] == sha for d in record["decisions"])
     with pytest.raises(ExportError, match="reviewed folder"):
         session.export(folder)
+
+
+def test_export_keeps_each_storys_encoding_and_line_endings(tmp_path):
+    folder = tmp_path / "stories"
+    folder.mkdir()
+    story = "Strike in Syria\r\n\r\nThe LIH militants attacked the town, the defense Ministry said.\r\n"
+    (folder / "wide.txt").write_bytes(b"\xff\xfe" + story.encode("utf-16-le"))
+    (folder / "cyr.txt").write_bytes((story + "Источник: ТАСС.\r\n").encode("cp1251"))
+    (folder / "be.txt").write_bytes(b"\xfe\xff" + story.encode("utf-16-be"))
+    session = open_session(folder, tmp_path / "r.sqlite")
+    session.load()
+    for name in ("wide.txt", "cyr.txt", "be.txt"):
+        view = session.view(name)
+        card = card_with(view, "LIH")
+        session.decide(name, view["sha256"], card["id"], "accept")
+    summary = session.export(tmp_path / "out")
+    assert summary["changed"] == 3
+    fixed = "The ISIL militants attacked the town, the Defense Ministry said.\r\n"
+    wide = (tmp_path / "out" / "wide.txt").read_bytes()
+    assert wide.startswith(b"\xff\xfe") and fixed in wide[2:].decode("utf-16-le")
+    be = (tmp_path / "out" / "be.txt").read_bytes()
+    assert be.startswith(b"\xfe\xff") and fixed in be[2:].decode("utf-16-be")
+    cyr = (tmp_path / "out" / "cyr.txt").read_bytes()
+    assert fixed in cyr.decode("cp1251") and "Источник: ТАСС.\r\n" in cyr.decode("cp1251")
+    for data in (wide[2:].decode("utf-16-le"), cyr.decode("cp1251")):
+        assert data.count("\r\n") == data.count("\n")  # every line ending is still CRLF
+    record = json.loads((tmp_path / "out" / "decisions.json").read_text(encoding="utf-8"))
+    assert {f["path"]: f["encoding"] for f in record["files"]} == {"be.txt": "utf-16-be-bom", "cyr.txt": "cp1251", "wide.txt": "utf-16"}
+
+
+def test_stats_count_each_decision_for_the_rules_behind_it(folder, tmp_path):
+    from mtcheck.review.stats import compute, render_text
+
+    session = open_session(folder, tmp_path / "r.sqlite")
+    session.load()
+    view = session.view(SEED_003)
+    sha = view["sha256"]
+    s101 = [c for c in view["suggestions"] if c["codes"] == ["S101"]]
+    assert len(s101) >= 4
+    for c in s101[:3]:
+        session.decide(SEED_003, sha, c["id"], "reject")
+    session.decide(SEED_003, sha, s101[3]["id"], "accept")
+    lih = card_with(view, "pandering LIH")
+    session.decide(SEED_003, sha, lih["id"], "edit", lih["original"].replace("LIH", "Islamic State"))
+    session.decide(SEED_003, sha, lih["id"], "accept")  # replaces the edit: only this one counts
+    session.decide(SEED_003, sha, s101[2]["id"], "accept")
+    session.undo(SEED_003, sha)  # undone: the rejection before it is in force again
+    stats = compute(session.store.decisions())
+    rows = {r["code"]: r for r in stats["rules"]}
+    assert (rows["S101"]["reject"], rows["S101"]["accept"], rows["S101"]["decided"]) == (3, 1, 4)
+    assert rows["S101"]["acceptance"] == 0.25 and rows["S101"]["flagged"]
+    assert rows["S101"]["advice"] == ['severity = { S101 = "info" }', 'ignore = ["S101"]']
+    assert (rows["E101"]["accept"], rows["E101"]["edit"], rows["E101"]["flagged"]) == (1, 0, False)
+    assert stats["rules"][0]["code"] == "S101"  # the rules to look at come first
+    text = render_text(stats)
+    assert "S101: editors rejected 75% of its 4 proposals" in text and 'severity = { S101 = "info" }' in text
+    assert compute(session.store.decisions(), threshold=0.8)["rules"][0]["flagged"] is False
+    session.store.close()
+
+    db = tmp_path / "r.sqlite"
+    runner = CliRunner()
+    result = runner.invoke(cli, ["review", str(folder), "--db", str(db), "--stats", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["rules"][0]["code"] == "S101"
+    result = runner.invoke(cli, ["review", str(folder), "--db", str(db), "--stats"])
+    assert result.exit_code == 0 and "S101: editors rejected 75%" in result.output
+    result = runner.invoke(cli, ["review", str(folder), "--db", str(tmp_path / "none.sqlite"), "--stats"])
+    assert result.exit_code == 2 and "no review database" in result.output
+
+
+def test_a_schema_1_database_is_upgraded_in_place(tmp_path):
+    db = tmp_path / "old.sqlite"
+    with sqlite3.connect(db) as conn:
+        conn.executescript(OLD_SCHEMA)
+        conn.execute("INSERT INTO meta VALUES ('schema', '1')")
+        conn.execute("INSERT INTO decisions (batch, path, sha256, suggestion, kind, code, start, \"end\", original, proposed,"
+                     " action, text, reviewer, at) VALUES (1, 'a.txt', 'x', 's1', 'rule-fix', 'E101', 0, 3, 'LIH', 'ISIL',"
+                     " 'accept', NULL, 'ed', '2026-01-01T00:00:00+00:00')")
+    store = Store(db)
+    [d] = store.decisions()
+    assert (d.action, d.codes, d.score, d.dismissed_at) == ("accept", None, None, None)
+    assert store.undo("a.txt", "x")[0].undo_step == 1 and store.redo("a.txt", "x")[0].undone_at is None
+    store.close()
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()[0] == "2"
+
+
+OLD_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE scans (sha256 TEXT NOT NULL, options TEXT NOT NULL, path TEXT NOT NULL, scanned_at TEXT NOT NULL,
+    record TEXT NOT NULL, PRIMARY KEY (sha256, options));
+CREATE TABLE decisions (id INTEGER PRIMARY KEY AUTOINCREMENT, batch INTEGER NOT NULL, path TEXT NOT NULL,
+    sha256 TEXT NOT NULL, suggestion TEXT NOT NULL, kind TEXT NOT NULL, code TEXT, start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL, original TEXT NOT NULL, proposed TEXT NOT NULL,
+    action TEXT NOT NULL CHECK (action IN ('accept', 'reject', 'edit')), text TEXT, reviewer TEXT NOT NULL,
+    at TEXT NOT NULL, undone_at TEXT);
+"""
 
 
 def test_store_survives_reopen_and_refuses_foreign_files(tmp_path):
@@ -166,7 +417,7 @@ def test_cli_export_and_its_errors(folder, tmp_path):
     session = open_session(folder, folder / ".mtcheck" / "review.sqlite")
     session.load()
     view = session.view(SEED_003)
-    lih = next(s for s in view["suggestions"] if s["original"] == "LIH")
+    lih = card_with(view, "pandering LIH")
     session.decide(SEED_003, view["sha256"], lih["id"], "accept")
     session.store.close()
     result = runner.invoke(cli, ["review", str(folder), "--export", str(tmp_path / "out"), "--reviewer", "cli-ed"])

@@ -342,10 +342,18 @@ def test_annotate_rewrites_end_to_end(hub):
 def test_garbage_candidates_are_refused(hub):
     from mtcheck.rewrite import annotate_rewrites
 
-    doc = story_doc()
     cfg = Config(sections={"translation": {"en-ru": hub.en_ru_id, "ru-en": hub.random_ru_en_id, "num-candidates": 3}})
-    annotate_rewrites([doc], cfg, neural=True, notify=lambda m: None)
+    # Without the offline repairs (tests/test_repairs.py), so that only back-translations compete.
+    doc = story_doc()
+    annotate_rewrites([doc], cfg, neural=True, notify=lambda m: None, repairs=False)
     rw = doc.sentences[3].rewrite  # flagged, no rule fix: only (garbage) back-translations
+    # The bare "no" is a negation: garbage that drops it never reaches the scorer.
+    assert not rw["accepted"] and any(c["components"].get("rejected") == "negation dropped or added" for c in rw["candidates"])
+    # A sentence with nothing protected (no name, number, date or negation): the scorer refuses it.
+    doc = Document.from_text("The militants attacked the positions near the village.\n")
+    doc.findings = [flag(doc, 0)]
+    annotate_rewrites([doc], cfg, neural=True, notify=lambda m: None, repairs=False)
+    rw = doc.sentences[0].rewrite
     scored = [c for c in rw["candidates"] if "rejected" not in c["components"]]
     assert scored, "the random model's output should reach the scorer"
     assert not rw["accepted"] and rw["fix_score"] < rw["components"]["threshold"]
@@ -385,7 +393,7 @@ def test_rewrites_from_the_result_cache_still_say_back_translation_is_off(tmp_pa
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "empty-cache"))
     for var in ("MTCHECK_TRANSLATOR_EN_RU", "MTCHECK_TRANSLATOR_RU_EN"):
         monkeypatch.delenv(var, raising=False)
-    story = tmp_path / "003_ffa3510338295b69.txt"
+    story = tmp_path / "002_4226bccabad467d5.txt"  # holds a sentence X201 flags without the parse
     story.write_bytes((SEEDS / story.name).read_bytes())
     options = Settings(rewrite=True, neural=True, parse=False, cache=True, cache_dir=cache_folder)
     for run in ("fresh", "from the cache"):

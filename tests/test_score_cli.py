@@ -29,10 +29,28 @@ def test_split_lines_numbers_lines_like_an_editor():
     assert split_lines("a") == ["a"]
 
 
-def test_a_line_is_one_sentence():
+def test_a_line_keeps_its_sentences_apart():
     doc = line_document("First sentence here. Second one follows.", "x:1")
-    assert len(doc.sentences) == 1
-    assert doc.sentences[0].text == "First sentence here. Second one follows."
+    assert [s.text for s in doc.sentences] == ["First sentence here.", "Second one follows."]
+
+
+def test_a_line_with_several_sentences_gets_them_listed_with_their_own_findings():
+    line = "Russian soldiers in the area of Deir ez-Zor no. The ministry said so on Monday. Injured no."
+    result, (rec,) = _run(["score", "--no-neural"], (line + "\n").encode())
+    assert result.exit_code == 0, result.output
+    assert [s["text"] for s in rec["sentences"]] == [
+        "Russian soldiers in the area of Deir ez-Zor no.", "The ministry said so on Monday.", "Injured no."]
+    for s in rec["sentences"]:
+        assert line[s["start"]:s["end"]] == s["text"]
+        for f in s["findings"]:  # every fix stays inside the sentence it was found in
+            assert s["start"] <= f["start"] < f["end"] <= s["end"]
+            for e in (f.get("fix") or {}).get("edits", []):
+                assert s["start"] <= e["start"] <= e["end"] <= s["end"]
+    first, middle, _ = rec["sentences"]
+    assert any(f["rule"] == "X102" for f in first["findings"]) and first["flagged"]
+    assert middle["findings"] == [] and not middle["flagged"]
+    # the line's findings are the sentences' findings, in order
+    assert rec["findings"] == [f for s in rec["sentences"] for f in s["findings"]]
 
 
 def test_records_rules_only(tmp_path):
@@ -43,7 +61,7 @@ def test_records_rules_only(tmp_path):
     for r in records:
         assert set(r) >= {"line", "text", "quality", "flagged", "findings"}
         assert r["quality"] is None  # --no-neural: rules only
-    assert records[1] == {"line": 2, "text": "", "quality": None, "flagged": False, "findings": []}
+    assert records[1] == {"line": 2, "text": "", "quality": None, "flagged": False, "findings": [], "sentences": []}
     assert records[3]["findings"] == [] and records[3]["quality"] is None
     # finding offsets index the line's own text
     for r in records:
@@ -96,5 +114,9 @@ def test_records_with_quality():
         assert 0.0 <= records[i]["quality"] <= 1.0
     fluent, damaged = records[0], records[4]
     assert fluent["quality"] > damaged["quality"]
+    # a line's quality is the lowest of its sentences' (stated in --help)
+    two = records[2]
+    assert len(two["sentences"]) == 2
+    assert two["quality"] == min(s["quality"] for s in two["sentences"])
     assert damaged["flagged"] is True and any(f["rule"].startswith("X2") for f in damaged["findings"])
     assert fluent["flagged"] is False

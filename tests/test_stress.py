@@ -253,3 +253,144 @@ def test_a_small_diff_is_difflib_s_own():
     # the patience diff gives the same hunks where the alignment is plain
     a, b = diff.lines(old), diff.lines(new)
     assert "".join(diff._hunks(a, b, diff._patience_opcodes(a, b), 3)) == body
+
+
+# -- the fast paths find exactly what the plain ones do ------------------------------------------
+# (Literal prefilters, one-pass indexes and early exits stand in for a regex run over the whole
+# text; each is held here to the plain computation on the seeds and on text made to reach the
+# edges: case traps, many distinct glued words, control characters, degenerate text.)
+
+
+def _edge_text() -> str:
+    rng = random.Random(8)
+    seeds = "\n\n".join(p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt")))
+    words = "said that in the of to from with after before army city us may".split()
+    lines = [
+        f"The officials {rng.choice(words)}{rng.choice(words)} it in {rng.choice(['may', 'march', 'june'])} "
+        f"{rng.choice(['2017', 'of 2017', '9', ''])}, the {rng.choice(['us', 'Us', 'US'])} command, thus-us us-led "
+        f"and USA officials met {rng.choice(['Pro', 'Anti', 'pro'])}-government forces of the "
+        f"{rng.choice(['defense Ministry', 'Defense ministry', 'DEFENSE Ministry', 'foreign  ministry', 'UN security Council'])}."
+        for _ in range(300)
+    ]
+    return seeds + "\n\n" + "\n".join(lines) + "\n\nthe us-versus-them x-defense Ministry www.defense Ministry.com RAID.\n"
+
+
+def test_finditer_from_yields_what_finditer_yields():
+    import re
+
+    from mtcheck.rules.base import finditer_from
+    from mtcheck.rules.style import style_data
+
+    data = style_data()
+    text = _edge_text()
+    cases = [(data.prefix, data.prefix_starts), (data.months_always, data.months_always_starts),
+             (data.months_ambiguous, data.months_ambiguous_starts), (data.usa, data.usa_starts)]
+    cases += [(a.pattern, a.starts) for a in data.acronyms]
+    assert all(starts for _, starts in cases)
+    for pattern, starts in cases:
+        want = [(m.span(), m.groupdict()) for m in pattern.finditer(text)]
+        assert want, pattern.pattern[:40]
+        assert [(m.span(), m.groupdict()) for m in finditer_from(pattern, text, starts)] == want
+    # overlapping candidates: the leftmost match wins and the next one starts after it
+    pattern = re.compile(r"(?<!\w)(?:aa|a)+b")
+    text = "aaab aab xaab ab aaaa b aaab"
+    assert [m.span() for m in finditer_from(pattern, text, ["a"])] == [m.span() for m in pattern.finditer(text)]
+
+
+def test_names_are_found_where_the_plain_pattern_finds_them():
+    from mtcheck.rules import style
+
+    data = style.style_data()
+    for text in (_edge_text(), _edge_text().replace("defense", "Kelvin \u212a defense")):  # a case trap: the plain path
+        doc = Document.from_text(text)
+        want = [m.span() for m in data.names.finditer(text)]
+        assert len(want) > 300
+        assert list(style._name_spans(doc, data)) == want
+
+
+@pytest.mark.parametrize("distinct", [3, 200])  # str.find per token, and the regex pass past the bound
+def test_glued_occurrences_are_the_candidate_matches_of_those_tokens(distinct):
+    from mtcheck.rules import style
+
+    rng = random.Random(distinct)
+    words = [w for w in "said that in the of to from with after before army city road".split()]
+    pairs = list(dict.fromkeys(a + b for a in words for b in words))[:distinct]
+    text = " ".join(rng.choice(pairs + words + ["x" + p for p in pairs] + [p + "'s" for p in pairs]) for _ in range(20_000))
+    splits = {p: (p[:2], p[2:]) for p in pairs}
+    want = [m.span() for m in style._GLUED_CANDIDATE.finditer(text) if m.group() in splits]
+    assert len(want) > 100
+    assert [m.span() for m in style._glued_occurrences(text, splits)] == want
+
+
+def test_the_compressed_size_is_zlib_s_or_none_past_the_bound():
+    # deflate's output does not depend on how the input is split: the chunked size is the one-shot one
+    import zlib
+
+    from mtcheck.rules import integrity
+
+    rng = random.Random(2)
+    vocab = [line.split("\t")[0] for line in (SEEDS.parent / "mtcheck" / "data" / "wordfreq.tsv").read_text(encoding="utf-8").splitlines()
+             if line and not line.startswith("#")][:5000]
+    prose = " ".join(rng.choice(vocab) for _ in range(80_000)).encode()
+    degenerate = b"The army advanced. " * 20_000
+    for raw in (prose, degenerate, letters(300_000).encode()):
+        size = len(zlib.compress(raw, 6))
+        assert integrity._compressed_size(raw, stop_above=float("inf")) == size
+        assert integrity._compressed_size(raw, stop_above=size) == size
+        assert integrity._compressed_size(raw, stop_above=size - 1) in (size, None)  # None only past the bound
+    assert integrity._compressed_size(prose, stop_above=0.1 * len(prose)) is None  # stopped early
+
+
+def test_integrity_s_shortcuts_match_their_regexes():
+    import re
+
+    from mtcheck.rules import integrity
+
+    # the characters tested before the control-run regex are exactly its class
+    klass = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+    assert integrity._CONTROL_CHARS == tuple(chr(c) for c in range(0x3000) if klass.fullmatch(chr(c)))
+    # a sentence's key: its words, one space apart, as the \W+ substitution gave it
+    doc = Document.from_text(_edge_text() + "\n\n«Ünïcode—words_under 42», ... said  İstanbul!\n")
+    for s in doc.sentences:
+        low = s.text.lower()
+        assert " ".join(integrity._WORDS.findall(low)) == re.sub(r"\W+", " ", low).strip()
+    assert integrity._non_space_count(doc) == sum(1 for c in doc.text if not c.isspace())
+
+
+def test_a_word_s_runs_after_lower_case_answer_as_the_direct_search():
+    from mtcheck.rules import syntax
+
+    doc = Document.from_text(_edge_text() + "\nit was Ministry, then; Pentagon and  Defense, with U.S. and Russia’s\n")
+    asked = sorted({w for s in doc.sentences for w in s.text.split()[:3]})
+    assert len(asked) > 4 * syntax._DIRECT_SEARCHES and any("’" in w or "." in w for w in asked)
+    # past the first few words, the index answers (by run for a plain word, by position otherwise)
+    answers = [syntax._written_after_lower_case(doc, w) for w in asked]
+    assert "syntax.after_lower_runs" in doc.user_data and "syntax.after_lower" in doc.user_data
+    assert answers == [syntax._after_lower_somewhere(doc.text, w) for w in asked]
+    assert any(answers) and not all(answers)
+
+
+def test_a_result_is_stored_only_when_it_comes_back_equal():
+    from mtcheck import codec
+
+    plain = {"v": 3, "text": "a\u2028b\x00“»", "n": [1, -0.0, 2.5e-308, float("inf"), True, None, 10**30],
+             "nested": {"k": [{"x": []}, {}]}}
+    shared = {"s": 1}
+    cases = [
+        plain,
+        {"a": shared, "b": [shared, shared]},  # one dict in three places: plain all the same
+        {"t": (1, 2)}, {1: "int key"}, {"nan": float("nan")}, {"set": {1}}, {"deep": [[["x", ("y",)]]]},
+        {"sub": type("S", (str,), {})("str subclass")}, {"bad": "\ud800"}, {"big": 10**5000},
+    ]
+    for payload in cases:
+        try:
+            blob = codec.encode(payload)
+            want = blob if codec.decode(blob) == payload else None
+        except (TypeError, ValueError):
+            want = None
+        assert codec.encode_faithful(payload) == want, payload
+    assert codec._plain_json(plain) and codec.encode_faithful(plain) is not None
+    assert not codec._plain_json({"t": (1,)}) and codec.encode_faithful({"t": (1,)}) is None
+    cycle: list = []
+    cycle.append(cycle)
+    assert codec.encode_faithful({"c": cycle}) is None

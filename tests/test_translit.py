@@ -148,3 +148,20 @@ def test_non_cyrillic_passes_through():
 
 def variant_keys_contain(cyrillic: str, key: str) -> bool:
     return key in translit.variant_keys(cyrillic)
+
+
+def test_news_spelling_is_how_english_news_writes_a_russian_name():
+    from mtcheck import translit
+
+    assert translit.news_spelling("Навальный") == "Navalny"
+    assert translit.news_spelling("Хабаровск") == "Khabarovsk"
+    assert translit.news_spelling("Соловьёв") == "Solovyev"
+
+
+def test_cyrillic_guess_reads_a_rendering_back():
+    from mtcheck import translit
+
+    assert translit.cyrillic_guess("Taganskij") == "Таганский"
+    assert translit.cyrillic_guess("Pervomayskogo") == "Первомайского"
+    assert translit.cyrillic_guess("Kravtsovym") == "Кравцовым"
+    assert translit.cyrillic_guess("udalyy") == "удалый"

@@ -4,6 +4,7 @@ record; malformed ones rejected with the reason naming the problem."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -58,3 +59,67 @@ def test_a_mixed_inbox_of_200_wire_files(tmp_path):
     plain = next(r for r in first if r["source"].endswith(".txt"))
     assert len(first) == 8 and {r["verdict"] for r in first} == {plain["verdict"]}, [(r["source"], r["verdict"]) for r in first]
     assert sum(r["decided_by"] == "duplicate" for r in audit) >= 100
+
+
+def test_killed_gate_with_wire_files_and_verdicts_written_in_places_each_once(tmp_path):
+    """The gate's crash hook (``MTCHECK_GATE_CRASH_AFTER=N``: SIGKILL at the Nth durable step)
+    with wire files in the inbox and ``--write-verdict``: after every kill each file is in one
+    place, and after a clean re-run each has one audit record and its stamped item parses
+    (ninjs valid against its schema)."""
+    import random
+    import signal
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    seeds = sorted((ROOT / "seeds").glob("*.txt"))[:2]
+    names = []
+    for seed in seeds:
+        for fmt in ("ninjs3.json", "ninjs2.json", "newsml.xml", "nitf.xml", "rss.xml", "page.html"):
+            src = WIRE / f"{seed.stem}.{fmt}"
+            (inbox / src.name).write_bytes(src.read_bytes())
+            names.append(src.name)
+    (inbox / "bad.json").write_text('{"uri": "x", "headlines": [')
+    names.append("bad.json")
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "mtcheck", "gate", "--no-neural", "--ignore", "entity", "--write-verdict", str(inbox)]
+    for v in ("accepted", "review", "rejected"):
+        cmd += [f"--{v}", str(out / v)]
+
+    def places() -> dict[str, list[str]]:
+        where: dict[str, list[str]] = {}
+        for folder in [inbox, *(out / v for v in ("accepted", "review", "rejected"))]:
+            if folder.exists():
+                for p in folder.iterdir():
+                    if p.is_file() and not p.name.startswith(".") and not p.name.endswith(".mtcheck.json"):
+                        where.setdefault(p.name, []).append(folder.name)
+        return where
+
+    points = list(range(1, 13))
+    random.Random(12).shuffle(points)
+    for point in points[:6]:
+        r = subprocess.run(cmd, env={**os.environ, "MTCHECK_GATE_CRASH_AFTER": str(point)},
+                           capture_output=True, text=True, timeout=300)
+        assert r.returncode == -signal.SIGKILL, (r.returncode, r.stderr[-500:])
+        where = places()
+        assert sorted(where) == sorted(names) and all(len(p) == 1 for p in where.values()), where
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert "Traceback" not in r.stderr
+    where = places()
+    assert sorted(where) == sorted(names) and all(p[0] in ("accepted", "review", "rejected") for p in where.values()), where
+    audit = [json.loads(line) for line in (inbox / ".mtcheck-gate" / "gate.log.jsonl").read_text().splitlines() if line.strip()]
+    assert sorted(rec["source"] for rec in audit) == sorted(names)
+    assert where["bad.json"] == ["rejected"]
+    import jsonschema
+    from lxml import etree
+
+    schemas = ROOT.parent / "shared" / "data" / "wire-examples" / "ninjs" / "schema"
+    for name, (verdict,) in where.items():
+        placed = out / verdict / name
+        if name.endswith(".ninjs3.json") or name.endswith(".ninjs2.json"):
+            data = json.loads(placed.read_text(encoding="utf-8"))
+            assert data.get("pubStatus", data.get("pubstatus")) in ("usable", "withheld")
+            if schemas.is_dir():
+                schema = "ninjs-schema_3.1.json" if name.endswith("ninjs3.json") else "ninjs-schema_2.2.json"
+                jsonschema.validate(data, json.loads((schemas / schema).read_text(encoding="utf-8")))
+        elif name.endswith(".xml"):
+            etree.fromstring(placed.read_bytes(), etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False))

@@ -111,33 +111,45 @@ def fix(paths, out_dir, in_place, backup, force, unsafe_fixes, config_path, sele
     errors = 0
     unfixed = 0
     totals = {"files": 0, "changed": 0, "rewrites": 0, "rule_fixes": 0}
-    for r in scanner.scan(paths):
-        if r.error is not None:
-            warn(f"{r.path}: {r.error.message}")
-            errors += 1
-            continue
-        story = fix_story(r.document, unsafe=cfg.unsafe_fixes)
-        lost = [f for f in story.remaining if f.code == "I101"] if r.document.decode_issues else []
-        if lost:
-            # Bytes the reader could not decode are U+FFFD in the text: writing it would replace
-            # the original bytes for good. An editor decides (or --unsafe-fixes takes the guess).
-            warn(f"error: {r.path}: {len(lost)} run(s) of bytes not valid {r.document.encoding} with no fix applied "
-                 f"(first at line {r.document.line_col(lost[0].start)[0]}); not written: mend them by hand, "
-                 "or use --unsafe-fixes where a reading is suggested")
-            errors += 1
-            continue
-        if r.document.source is not None:  # a wire story: its fixes go back into the original file
-            from mtcheck.readers import WireError, written_back
-
-            try:
-                story = written_back(story, r.document.source)
-            except WireError as e:
-                warn(f"error: {story.path}: {e.message}")
+    for group in _by_file(scanner.scan(paths)):
+        wire = []  # (fixed story, source map) of each wire story of this file
+        story = None
+        for r in group:
+            if r.error is not None:
+                warn(f"{r.path}: {r.error.message}")
                 errors += 1
                 continue
+            story = fix_story(r.document, unsafe=cfg.unsafe_fixes)
+            lost = [f for f in story.remaining if f.code == "I101"] if r.document.decode_issues else []
+            if lost:
+                # Bytes the reader could not decode are U+FFFD in the text: writing it would replace
+                # the original bytes for good. An editor decides (or --unsafe-fixes takes the guess).
+                warn(f"error: {r.path}: {len(lost)} run(s) of bytes not valid {r.document.encoding} with no fix applied "
+                     f"(first at line {r.document.line_col(lost[0].start)[0]}); not written: mend them by hand, "
+                     "or use --unsafe-fixes where a reading is suggested")
+                errors += 1
+                story = None
+                continue
+            encoding = r.document.encoding
+            if r.document.source is not None:
+                wire.append((story, r.document.source))
+        if wire:  # wire stories: every item's fixes go back into the one original file
+            from mtcheck.readers import WireError, written_back_all
+
+            notes: list[str] = []
+            try:
+                story = written_back_all(wire, notes)
+            except WireError as e:
+                warn(f"error: {wire[0][1].file}: {e.message}")
+                errors += 1
+                continue
+            for note in notes:
+                warn(f"{story.path}: {note}")
+        if story is None:
+            continue
         totals["files"] += 1
         try:
-            where = _write(story, r.document.encoding, root, out_dir, in_place, force=force, inputs=inputs)
+            where = _write(story, encoding, root, out_dir, in_place, force=force, inputs=inputs)
         except _WriteError as e:
             warn(f"error: {story.path}: {e}")
             errors += 1
@@ -148,6 +160,8 @@ def fix(paths, out_dir, in_place, backup, force, unsafe_fixes, config_path, sele
         left = [f for f in story.remaining if threshold is not None and f.severity >= threshold]
         unfixed += len(left)
         what = f"{story.rewrites} rewrite{'s' * (story.rewrites != 1)}, {story.rule_fixes} rule fix{'es' * (story.rule_fixes != 1)}"
+        if story.transforms:  # which offline repairs made the rewrites
+            what += f" (repairs: {', '.join(story.transforms)})"
         click.echo(f"{story.path}: {what}{' -> ' + where if where else ''}; {len(story.remaining)} finding{'s' * (len(story.remaining) != 1)} left for an editor", err=True)
 
     click.echo(
@@ -163,6 +177,25 @@ def fix(paths, out_dir, in_place, backup, force, unsafe_fixes, config_path, sele
 
 class _WriteError(Exception):
     pass
+
+
+def _by_file(results):
+    """The scan results grouped by the file they were read from: the items of a feed or a news
+    message (consecutive in discovery order) together, every other story on its own."""
+    group: list = []
+    key = None
+    for r in results:
+        src = r.document.source if r.document is not None else None
+        from mtcheck.readers import split_name
+
+        k = src.file if src is not None and src.item is not None else split_name(r.path)[0] if r.error is not None else None
+        if group and (k is None or k != key):
+            yield group
+            group = []
+        group.append(r)
+        key = k
+    if group:
+        yield group
 
 
 def _common_root(paths) -> str:

@@ -1,10 +1,13 @@
 """``mtcheck score [FILE|-]``: score machine-translation output in bulk, one segment per line.
 
-Each input line is checked as a one-sentence document (every rule family, plus the calibrated
+Each input line is checked as its own document (every rule family, plus the calibrated
 sentence quality unless ``--no-neural``) and produces one JSON record on its own line (JSONL),
 in input order; blank lines produce records too, so output line N always describes input
-line N. Lines are processed in batches, so the language model sees many sentences per pass
-and output streams for long files.
+line N. A line holding several sentences is segmented like any story: each sentence is
+scored and checked on its own (so no fix ever reaches across a sentence boundary) and listed
+in the record's ``sentences``; the line's ``quality`` is the lowest of its sentences'. Lines
+are processed in batches, so the language model sees many sentences per pass and output
+streams for long files.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from mtcheck.cli.common import (
     parse_fail_on,
     rule_options,
 )
-from mtcheck.document import Document, Sentence
+from mtcheck.document import Document
 
 BATCH_LINES = 256
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -42,32 +45,41 @@ def split_lines(text: str) -> list[str]:
 
 
 def line_document(line: str, path: str) -> Document:
-    """A document holding ``line`` as exactly one sentence (the segment is the unit scored)."""
-    doc = Document.from_text(line, path=path)
-    if len(doc.sentences) > 1:
-        first, last = doc.sentences[0], doc.sentences[-1]
-        doc.sentences = [Sentence(index=0, start=first.start, end=last.end, text=line[first.start:last.end],
-                                  paragraph=0, kind="body", is_quote=first.is_quote)]
-    return doc
+    """A document holding ``line``, segmented into its sentences like any story (a line with
+    one sentence is a one-sentence document)."""
+    return Document.from_text(line, path=path)
 
 
 def _record(number: int, line: str, doc: Document | None) -> dict:
     if doc is None or not doc.sentences:
-        return {"line": number, "text": line, "quality": None, "flagged": False, "findings": []}
+        return {"line": number, "text": line, "quality": None, "flagged": False, "findings": [], "sentences": []}
     from mtcheck.report.json import finding_record
 
-    s = doc.sentences[0]
+    flagged = doc.flagged_sentences()
+    records = [(f, _without_line(finding_record(doc, f))) for f in doc.findings]
+    sentences = []
+    for s in doc.sentences:
+        rec = {"start": s.start, "end": s.end, "text": s.text, "kind": s.kind, "quality": s.scores.get("quality"),
+               "flagged": s.index in flagged,
+               "findings": [r for f, r in records if s.start <= f.start < max(s.end, s.start + 1)]}
+        for key in ("lm_logprob", "slor"):
+            if key in s.scores:
+                rec[key] = s.scores[key]
+        sentences.append(rec)
+    qualities = [r["quality"] for r in sentences if isinstance(r["quality"], (int, float))]
     rec = {
         "line": number,
         "text": line,
-        "quality": s.scores.get("quality"),
-        "flagged": bool(doc.flagged_sentences()),
-        "findings": [_without_line(finding_record(doc, f)) for f in doc.findings],
-        "kind": s.kind,
+        "quality": min(qualities) if qualities else None,
+        "flagged": bool(flagged),
+        "findings": [r for _, r in records],
+        "kind": doc.sentences[0].kind if len(doc.sentences) == 1 else "body",
+        "sentences": sentences,
     }
-    for key in ("lm_logprob", "slor"):
-        if key in s.scores:
-            rec[key] = s.scores[key]
+    if len(sentences) == 1:
+        for key in ("lm_logprob", "slor"):
+            if key in sentences[0]:
+                rec[key] = sentences[0][key]
     return rec
 
 
@@ -108,12 +120,18 @@ def score(source, config_path, select, ignore, extend_select, neural, parse, out
     Any common encoding is accepted (UTF-8, UTF-16, cp1251, koi8-r, latin-1). Each record:
 
     \b
-      {"line": 1, "text": "...", "quality": 0.42, "flagged": false, "findings": [...]}
+      {"line": 1, "text": "...", "quality": 0.42, "flagged": false, "findings": [...],
+       "sentences": [{"start": 0, "end": 31, "text": "...", "quality": 0.42,
+                      "flagged": false, "findings": [...]}, ...]}
 
-    quality is in [0, 1], higher = better English (null for blank lines and with
-    --no-neural); flagged is true when a syntax or language finding falls in the line;
-    finding offsets index the line's text. Exit codes: 0 nothing at or above --fail-on,
-    1 findings at or above it, 2 usage, configuration or input errors.
+    A line is segmented into sentences, each scored and checked on its own (fixes never
+    reach across sentences). quality is in [0, 1], higher = better English (null for blank
+    lines and with --no-neural); a line's quality is the LOWEST of its sentences' qualities
+    (a line is as good as its worst sentence). flagged is true when a syntax or language
+    finding falls in the line (per sentence: in that sentence); findings lists every finding
+    of the line, and each sentence lists those starting in it; all offsets index the line's
+    text. Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage,
+    configuration or input errors.
     """
     from mtcheck.pipeline import Pipeline
     from mtcheck.reader import InputError, decode, read_bytes

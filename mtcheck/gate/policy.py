@@ -21,6 +21,7 @@ from mtcheck.document import Document
 from mtcheck.findings import CATEGORIES
 from mtcheck.fsutil import read_toml
 from mtcheck.gate.metrics import QUALITY_AGGREGATES, StoryMetrics, measure
+from mtcheck.rules.language import declared_not_english
 
 ACCEPTED, REVIEW, REJECTED = "accepted", "review", "rejected"
 _RANK = {ACCEPTED: 0, REVIEW: 1, REJECTED: 2}
@@ -260,8 +261,16 @@ def evaluate(doc: Document, policy: Policy, neural: bool = True) -> Decision:
     limit = policy["max-foreign-share"]
     script = f"{_pct(m.foreign_letter_share)} of letters not in Latin script ({_pct(m.cyrillic_letter_share)} Cyrillic)"
     flagged = f"language findings (not English) in {_pct(m.language_sentence_share)} of sentences"
+    declared = declared_not_english(doc)
     if not policy["require-english"]:
         add(Check("require-english", "off", "not required by the policy"))
+    elif declared is not None:
+        # Declared in another language by its own metadata: not judged as English (its text
+        # was not checked as such), neither accepted nor rejected as a translation: an editor
+        # routes it to its desk.
+        add(Check("require-english", REVIEW, f"declared in another language ('{declared}') by its "
+                  f"{doc.source.format} metadata: not checked as English; route it to its desk", declared, "en"))
+        return Decision(REVIEW, checks, m, [])
     elif m.letters == 0:
         add(Check("require-english", REJECTED, "not a story in any language: the text holds no letters", 0.0, limit))
     elif m.foreign_share > limit:

@@ -46,6 +46,7 @@ from mtcheck.neural import cache, registry
 
 ROLE = "fluency"
 CONVERSION_VERSION = 1  # bump when a prepared folder's layout changes
+SCORING_VERSION = 2  # bump when token_scores gives other numbers for the same weights (caches of scores key on it)
 BACKENDS = ("auto", "ctranslate2", "torch")
 CONTEXT_TOKEN = "<|endoftext|>"  # the document separator SmolLM2 was trained with: sentence start
 CONTEXT_TOKEN_ID = 0
@@ -115,12 +116,13 @@ def configure_threads() -> int:
 
 
 def quantize_mode() -> str:
-    """``none`` or ``int8`` (env MTCHECK_FLUENCY_QUANTIZE). int8 is faster on CPU (CTranslate2:
-    27-31 against 18-20 sentences/s here) but moves the quality scores away from the float32
-    scores the quality model was calibrated on (Pearson 0.97 with them, largest difference 0.39;
-    torch dynamic int8: 0.75; daseg Pearson with human scores 0.538 against 0.556 in-sample;
-    scripts/bench.py fluency), so it is an opt-in for bulk triage, off by default."""
-    mode = os.environ.get("MTCHECK_FLUENCY_QUANTIZE", "none").lower()
+    """``int8`` (the default) or ``none`` (env MTCHECK_FLUENCY_QUANTIZE). int8 weights run on
+    the processor's integer dot-product instructions (AVX-512 VNNI / AMX through CTranslate2),
+    about 1.5x the float32 speed (scripts/bench.py fluency). The calibrated quality model is
+    fitted on the int8 log-probabilities (the path that is the default; see
+    models/QUALITY_CARD.md); ``none`` gives float32 log-probabilities, which that model was not
+    fitted on, for comparison."""
+    mode = os.environ.get("MTCHECK_FLUENCY_QUANTIZE", "int8").lower()
     if mode not in ("none", "int8"):
         raise FluencyUnavailable(f"MTCHECK_FLUENCY_QUANTIZE must be 'none' or 'int8', got {mode!r}")
     return mode
@@ -333,8 +335,12 @@ class FluencyModel:
         import ctranslate2
 
         compute = "int8_float32" if self.quantize == "int8" else "float32"
+        # On CPU, one thread per batch and as many batches at once as there are cores: a
+        # 135M-parameter model's matrices are too small for threads to share one well (on
+        # two cores 25 against 15 sentences/s with two threads on one batch; scripts/bench.py).
+        threads = thread_count() if self.device == "cpu" else 1
         self._generator = ctranslate2.Generator(str(self.path / "model"), device=self.device, compute_type=compute,
-                                                intra_threads=thread_count() if self.device == "cpu" else 0)
+                                                intra_threads=1 if self.device == "cpu" else 0, inter_threads=threads)
 
     def _load_torch(self) -> None:
         import torch
@@ -368,9 +374,19 @@ class FluencyModel:
     def token_scores(self, texts: Sequence[str]) -> list[TokenScores]:
         """Score every text; batches are formed by length so that padding stays small."""
         norm = [normalise(t) for t in texts]
-        encodings = self.tokenizer.encode_batch(norm, add_special_tokens=False)
+        # Each text is encoded after a space, as its words are inside running text: without it
+        # the first word splits into rare pieces ("M" + "oscow", "Sy" + "rian") that the model
+        # finds improbable whatever follows. Offsets are shifted back onto the text itself.
+        encodings = self.tokenizer.encode_batch([" " + t for t in norm], add_special_tokens=False)
         out: list[TokenScores | None] = [None] * len(texts)
         order = sorted(range(len(texts)), key=lambda i: min(len(encodings[i].ids), MAX_TOKENS))
+        if self.backend == "ctranslate2" and order:
+            # CTranslate2 cuts the length-sorted texts into TOKEN_BUDGET batches itself and runs
+            # them on its inter_threads at once.
+            encs = [encodings[i] for i in order]
+            for i, e, lp in zip(order, encs, self._ct2_logprobs(encs)):
+                out[i] = self._token_scores(norm[i], e, lp)
+            return out  # type: ignore[return-value]
         start = 0
         while start < len(order):
             end = start + 1
@@ -378,15 +394,18 @@ class FluencyModel:
                 end += 1
             batch = order[start:end]
             encs = [encodings[i] for i in batch]
-            if self.backend == "ctranslate2":
-                lps = self._ct2_logprobs(encs)
-            else:
-                lps = self._torch_logprobs([e.ids[:MAX_TOKENS] for e in encs])
+            lps = self._torch_logprobs([e.ids[:MAX_TOKENS] for e in encs])  # padded batches of TOKEN_BUDGET
             for i, e, lp in zip(batch, encs, lps):
-                out[i] = TokenScores(text=norm[i], ids=list(e.ids[:MAX_TOKENS]), offsets=[tuple(o) for o in e.offsets[:MAX_TOKENS]],
-                                     logprobs=lp, truncated=len(e.ids) > MAX_TOKENS)
+                out[i] = self._token_scores(norm[i], e, lp)
             start = end
         return out  # type: ignore[return-value]
+
+    @staticmethod
+    def _token_scores(text: str, e, logprobs: list[float]) -> TokenScores:
+        # Offsets shifted back by the space each text was encoded after.
+        offsets = [(max(0, a - 1), max(0, b - 1)) for a, b in e.offsets[:MAX_TOKENS]]
+        return TokenScores(text=text, ids=list(e.ids[:MAX_TOKENS]), offsets=offsets, logprobs=logprobs,
+                           truncated=len(e.ids) > MAX_TOKENS)
 
     def _ct2_logprobs(self, encs) -> list[list[float]]:
         tokens = [[CONTEXT_TOKEN] + list(e.tokens[:MAX_TOKENS]) for e in encs]
@@ -444,7 +463,12 @@ FEATURES = (
     "unigram_content",  # mean unigram log p of content tokens: how rare the wording is
     "tokens_per_word",  # sub-word fragmentation: transliterations and invented words split up
     "masked_share",  # share of tokens inside names and numbers
+    "content_tokens_per_word",  # fragmentation of the words outside names and numbers (names split up by nature)
+    "win_slor_min",  # lowest mean SLOR over WINDOW consecutive content tokens: the worst local stretch
+    "win_lp_min",  # lowest mean log p over WINDOW consecutive content tokens
+    "n_content",  # content tokens scored (how much evidence the means rest on)
 )
+WINDOW = 4  # content tokens per window: about three words, the reach of local word-order damage
 
 
 @lru_cache(maxsize=1)
@@ -462,7 +486,8 @@ def unigram_table() -> tuple[dict[int, float], float]:
 def name_or_number_words(text: str) -> list[tuple[int, int]]:
     """Spans of words the language model cannot be expected to predict: numbers (any digit)
     and names (a capital letter anywhere except on the sentence's first word, where a capital
-    is just the sentence start; an all-capitals first word counts). Cheap by design."""
+    is just the sentence start; a first word counts when it is all capitals or the English
+    lexicon does not know it in lower case). Cheap by design."""
     spans = []
     first = True
     for m in _WORD.finditer(text):
@@ -471,12 +496,20 @@ def name_or_number_words(text: str) -> list[tuple[int, int]]:
         if any(c.isdigit() for c in w):
             spans.append(m.span())
         elif first:
-            if upper > 1:
+            # All capitals, or a capitalised word English does not write in lower case
+            # ("Krychowiak", "Moscow"): a name, only its capital is the sentence start's.
+            if upper > 1 or (upper == 1 and not _known_lower(w.lower())):
                 spans.append(m.span())
         elif upper:
             spans.append(m.span())
         first = False
     return spans
+
+
+def _known_lower(word: str) -> bool:
+    from mtcheck.lexicon import lexicon
+
+    return lexicon().known(word)
 
 
 def content_mask(scores: TokenScores) -> list[bool]:
@@ -510,6 +543,8 @@ def sentence_features(scores: TokenScores) -> dict[str, float]:
     ordered = sorted(c_lp)
     c_slor = sorted(lp - u for lp, u in zip(c_lp, c_uni))
     words = max(1, len(scores.text.split()))
+    c_slor_seq = [lp - u for lp, u in zip(c_lp, c_uni)]
+    content_words = len(_WORD.findall(scores.text)) - len(name_or_number_words(scores.text))
     return {
         "n_tokens": float(n),
         "lp_mean": sum(lps) / len(lps),
@@ -526,8 +561,55 @@ def sentence_features(scores: TokenScores) -> dict[str, float]:
         "unigram_content": sum(c_uni) / len(c_uni),
         "tokens_per_word": n / words,
         "masked_share": 1.0 - sum(mask) / n,
+        "content_tokens_per_word": len(content) / max(1, content_words),
+        "win_slor_min": _window_means(c_slor_seq)[1],
+        "win_lp_min": _window_means(c_lp)[1],
+        "n_content": float(len(content)),
         **function_words,
     }
+
+
+def _window_means(values: list[float], width: int = WINDOW) -> tuple[int, float]:
+    """(start index, mean) of the ``width``-long run of ``values`` with the lowest mean; a
+    shorter list is one window."""
+    if not values:
+        return 0, 0.0
+    w = min(width, len(values))
+    total = sum(values[:w])
+    best, best_at = total, 0
+    for k in range(w, len(values)):
+        total += values[k] - values[k - w]
+        if total < best:
+            best, best_at = total, k - w + 1
+    return best_at, best / w
+
+
+def worst_window(scores: TokenScores) -> tuple[int, int, float] | None:
+    """The stretch of the sentence the model finds least English: the character span (in
+    ``scores.text``, widened to whole words) of the WINDOW consecutive content tokens with the
+    lowest mean SLOR, and that mean. Names and numbers are never the evidence (left out, as
+    in the features); the first token is predicted from nothing and left out too. None when
+    the sentence has no content token after its first."""
+    n = len(scores.logprobs)
+    if n < 2:
+        return None
+    table, unseen = unigram_table()
+    mask = content_mask(scores)
+    idx = [k for k in range(1, n) if mask[k]]
+    if not idx:
+        return None
+    values = [scores.logprobs[k] - table.get(scores.ids[k], unseen) for k in idx]
+    at, mean = _window_means(values)
+    w = min(WINDOW, len(values))
+    text = scores.text
+    a, b = scores.offsets[idx[at]][0], scores.offsets[idx[at + w - 1]][1]
+    while a < b and text[a] == " ":
+        a += 1
+    while a > 0 and not text[a - 1].isspace():  # whole words: a token may start mid-word
+        a -= 1
+    while b < len(text) and not text[b].isspace():
+        b += 1
+    return a, b, mean
 
 
 def function_word_features(scores: TokenScores) -> dict[str, float]:

@@ -162,29 +162,51 @@ def escape(text: str, ctx: str) -> str:
     return out
 
 
-def apply_to_original(source_map: SourceMap, edits, source: str | None = None) -> str:
+def apply_to_original(source_map: SourceMap, edits, source: str | None = None, notes: list | None = None,
+                      checked: str | None = None) -> str:
     """The file text with ``edits`` (objects with ``start``, ``end``, ``replacement`` in the
     checked text) written into it: each edit replaces only the source text its span came
     from, escaped as the format needs; where a span crosses markup (two paragraphs, an inline
     element), the replacement goes into the first run of text and the rest of the span's text
-    is removed, the markup between kept. Raises ValueError for overlapping edits."""
+    is removed, the markup between kept. The other renderings of the edited text in the file
+    (``meta["renderings"]``) get the same edits where they map (``checked``: the checked
+    text the edits are of); one that they do not map into is left as it is, and ``notes``
+    gets a line saying so. Raises ValueError for overlapping edits."""
     text = source_map.source if source is None else source
-    replacements: list[tuple[int, int, str]] = []
-    for e in sorted(edits, key=lambda e: (e.start, e.end)):
-        pieces = source_map.source_pieces(e.start, e.end)
-        if not pieces:
+    return splice(text, replacements(source_map, edits, notes, checked))
+
+
+def replacements(source_map: SourceMap, edits, notes: list | None = None,
+                 checked: str | None = None) -> list[tuple[int, int, str]]:
+    """The (source start, source end, escaped text) replacements that write ``edits`` of the
+    checked text into the file, the other renderings' included."""
+    edits = sorted(edits, key=lambda e: (e.start, e.end))
+    out = _replacements(source_map, edits)
+    for r in source_map.meta.get("renderings") or ():
+        mapped = _map_into_rendering(source_map, r, edits, checked) if checked is not None else None
+        if mapped is None:
+            if notes is not None:
+                what = f"item {source_map.item}: " if source_map.item is not None else ""
+                notes.append(f"{what}{r['from']} holds the {r['kind']} again in a form the fixes cannot be "
+                             "mapped into (its text differs); left unchanged: mend it by hand")
             continue
-        first = True
-        for s0, s1, ctx in pieces:
-            if first:
-                replacements.append((s0, s1, escape(e.replacement, ctx or "text")))
-                first = False
-            else:
-                replacements.append((s0, s1, ""))
-    replacements.sort()
+        out.extend(_replacements(source_map.rendering_map(r), mapped))
+    return out
+
+
+def _replacements(source_map: SourceMap, edits) -> list[tuple[int, int, str]]:
+    out: list[tuple[int, int, str]] = []
+    for e in edits:
+        pieces = source_map.source_pieces(e.start, e.end)
+        for n, (s0, s1, ctx) in enumerate(pieces):
+            out.append((s0, s1, escape(e.replacement, ctx or "text") if n == 0 else ""))
+    return out
+
+
+def splice(text: str, replacements: list[tuple[int, int, str]]) -> str:
     out = []
     pos = 0
-    for s0, s1, rep in replacements:
+    for s0, s1, rep in sorted(replacements):
         if s0 < pos:
             raise ValueError("overlapping edits")
         out.append(text[pos:s0])
@@ -192,6 +214,81 @@ def apply_to_original(source_map: SourceMap, edits, source: str | None = None) -
         pos = s1
     out.append(text[pos:])
     return "".join(out)
+
+
+@dataclass(frozen=True)
+class _Edit:
+    start: int
+    end: int
+    replacement: str
+
+
+def _align(x: str, y: str) -> list[int] | None:
+    """For texts equal but for their whitespace (a line break in one, a space in the other),
+    where each offset of ``x`` (0..len) lies in ``y``; None when they differ otherwise."""
+    out: list[int] = []
+    i = j = 0
+    nx, ny = len(x), len(y)
+    while i < nx:
+        if x[i].isspace():
+            if j >= ny or not y[j].isspace():
+                return None
+            j0 = j
+            while j < ny and y[j].isspace():
+                j += 1
+            while i < nx and x[i].isspace():
+                out.append(j0)
+                i += 1
+            continue
+        if j >= ny or x[i] != y[j]:
+            return None
+        out.append(j)
+        i += 1
+        j += 1
+    if j != ny:
+        return None
+    out.append(ny)
+    return out
+
+
+def _map_into_rendering(source_map: SourceMap, r: dict, edits, text: str) -> list | None:
+    """``edits`` of the checked text that fall in its ``r["kind"]`` parts, as edits of the
+    rendering ``r``'s text: the parts and the rendering's paragraphs taken pair by pair, equal
+    but for whitespace. None when they do not pair up so, or an edit does not map."""
+    alt = r["text"]
+    parts = [(p["start"], p["end"]) for p in source_map.parts if p["kind"] == r["kind"]]
+    paras = [tuple(p) for p in r["paragraphs"]]
+    if not parts:
+        return []
+    relevant = [e for e in edits if e.end > parts[0][0] and e.start < parts[-1][1]]
+    if not relevant:
+        return []
+    if len(parts) != len(paras):
+        return None
+    maps = []
+    for (a, b), (c, d) in zip(parts, paras):
+        m = _align(text[a:b], alt[c:d])
+        if m is None:
+            return None
+        maps.append(m)
+
+    def point(t: int) -> int | None:
+        for k, (a, b) in enumerate(parts):
+            if a <= t <= b:
+                return paras[k][0] + maps[k][t - a]
+            if t < a:
+                return paras[k - 1][1] if k else None  # between parts: the end of the one before
+        return paras[-1][1] if t <= len(text) else None
+
+    out = []
+    for e in relevant:
+        if e.start < parts[0][0] or e.end > len(text):
+            return None
+        a0, a1 = point(e.start), point(e.end)
+        if a0 is None or a1 is None or a1 < a0 or " ".join(alt[a0:a1].split()) != " ".join(text[e.start:e.end].split()):
+            return None
+        out.append(_Edit(a0, a1, e.replacement))
+    return out
 
 
 def check_written(fmt: str, text: str) -> str | None:
@@ -213,19 +310,41 @@ def check_written(fmt: str, text: str) -> str | None:
     return None
 
 
-def written_back(story, source_map: SourceMap):
+def written_back(story, source_map: SourceMap, notes: list | None = None):
     """A ``changes.FixedStory`` of a wire story as the whole file: its original and fixed
-    text are the file's, the applied changes written into the original. Raises WireError."""
+    text are the file's, the applied changes written into the original (and into the other
+    renderings of the edited text, ``notes`` told of any that cannot take them). A story
+    of a file holding several (a feed, a news message) gives that file with only its own
+    item's fixes: ``written_back_all`` writes every item's. Raises WireError."""
+    return written_back_all([(story, source_map)], notes)
+
+
+def written_back_all(stories, notes: list | None = None):
+    """One ``changes.FixedStory`` for a file from ``(fixed story, source map)`` of stories of
+    it (each item of a feed or news message, or the one story): every story's applied changes
+    written into the one file text, each touching only its own item's text. Raises
+    WireError when the result would not parse."""
     import dataclasses
 
-    if source_map.item is not None and source_map.meta.get("items", 1) > 1:
-        raise WireError("unsupported", "fixes are not written back into a file holding several stories yet; "
-                                       "use scan --format json for the positions")
-    text = apply_to_original(source_map, story.applied) if story.applied else source_map.source
-    why = check_written(source_map.format, text) if text != source_map.source else None
+    first_story, first_map = stories[0]
+    text = first_map.source
+    edits: list[tuple[int, int, str]] = []
+    for story, smap in stories:
+        if story.applied:
+            edits.extend(replacements(smap, story.applied, notes, story.original))
+    if edits:
+        try:
+            text = splice(text, edits)
+        except ValueError:
+            raise WireError("malformed", "fixes of two items overlap in the file; not written") from None
+    why = check_written(first_map.format, text) if text != first_map.source else None
     if why is not None:
         raise WireError("malformed", why)
-    return dataclasses.replace(story, path=source_map.file, original=source_map.source, text=text)
+    return dataclasses.replace(
+        first_story, path=first_map.file, original=first_map.source, text=text,
+        rewrites=sum(s.rewrites for s, _ in stories), rule_fixes=sum(s.rule_fixes for s, _ in stories),
+        dropped=[d for s, _ in stories for d in s.dropped], remaining=[f for s, _ in stories for f in s.remaining],
+        applied=[c for s, _ in stories for c in s.applied])
 
 
 def record_verdict(source_map: SourceMap, source: str, verdict: str, note: str) -> str | None:

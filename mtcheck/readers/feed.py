@@ -36,7 +36,9 @@ def read(source: str, file: str, encoding: str) -> list[Story]:
         root = parse_xml(source)
     except MarkupError as e:
         raise WireError("malformed", str(e)) from None
-    parsed = feedparser.parse(source)
+    # Only the feed's version and its entry count are taken from feedparser: its HTML
+    # sanitising and link resolving (most of its time) are not needed for that.
+    parsed = feedparser.parse(source, sanitize_html=False, resolve_relative_uris=False)
     if root.name == "feed":
         items = root.elements("entry")
     elif root.name == "rss":
@@ -50,10 +52,30 @@ def read(source: str, file: str, encoding: str) -> list[Story]:
         raise WireError("malformed", f"feed with {len(items)} items of which feedparser reads {len(parsed.entries)}")
     version = parsed.get("version") or root.name
     stories = [_story(item, n, source, file, encoding, version) for n, item in enumerate(items, 1)]
-    for st in stories:
+    channel = root.first("channel") if root.name == "rss" else root
+    for item, st in zip(items, stories):
         if st.source is not None:
             st.source.meta["items"] = len(items)
+            lang = _language(item, channel, source)
+            if lang is not None:
+                st.source.meta["language"], st.source.meta["language_span"] = lang
     return stories
+
+
+def _language(item: Node, channel: Node | None, source: str) -> tuple[str, list[int]] | None:
+    """The declared language of a feed item: its own (Atom ``xml:lang``, ``dc:language``),
+    else the feed's (RSS ``<language>``, Atom ``xml:lang`` on the feed)."""
+    from mtcheck.readers.newsml import attr_span
+
+    for node in (item, channel):
+        if node is None:
+            continue
+        if node.attrs.get("xml:lang", "").strip():
+            return node.attrs["xml:lang"].strip(), attr_span(source, node, "xml:lang")
+        el = node.first("language")
+        if el is not None and el.text().strip():
+            return el.text().strip(), [el.inner_start, el.inner_end]
+    return None
 
 
 def _story(item: Node, number: int, source: str, file: str, encoding: str, version: str) -> Story:

@@ -15,7 +15,7 @@ it to the file.
 
 from __future__ import annotations
 
-import bisect
+import re
 from dataclasses import dataclass, field
 from xml.parsers import expat
 
@@ -54,8 +54,19 @@ class Located:
         if self.starts is None:
             builder.add(self.text[k0:k1], self.base + k0, self.base + k1, ctx)
             return
-        for k in range(k0, k1):
-            builder.add(self.text[k], self.starts[k], self.ends[k], ctx)
+        starts, ends, text = self.starts, self.ends, self.text
+        k = k0
+        while k < k1:
+            # A run of characters each one character wide in the file, side by side: one add.
+            j = k
+            while j < k1 and ends[j] - starts[j] == 1 and (j == k or starts[j] == ends[j - 1]):
+                j += 1
+            if j > k:
+                builder.add(text[k:j], starts[k], ends[j - 1], ctx)
+                k = j
+            else:
+                builder.add(text[k], starts[k], ends[k], ctx)
+                k += 1
 
 
 @dataclass
@@ -115,20 +126,22 @@ def _forbid(what: str):
 
 def parse_xml(text: str) -> Node:
     """The tree of an XML document given as decoded text. Raises ``MarkupError``."""
-    data = text.encode("utf-8")
+    data = text.encode("utf-8", errors="surrogatepass")
     if text.isascii():
         def to_char(b: int) -> int:
             return b
     else:
-        byte_starts = []
-        pos = 0
-        for ch in text:
-            byte_starts.append(pos)
-            pos += len(ch.encode("utf-8", errors="surrogatepass"))
-        byte_starts.append(pos)
+        # expat reports byte indexes, in increasing order: each is turned into a character
+        # index by decoding only the bytes since the one before (linear in the file, in C).
+        last = [0, 0]
 
         def to_char(b: int) -> int:
-            return bisect.bisect_left(byte_starts, b)
+            b0, c0 = last
+            if b < b0:  # not in order after all: from the start
+                b0 = c0 = 0
+            c = c0 + len(data[b0:b].decode("utf-8", errors="surrogatepass"))
+            last[0], last[1] = b, c
+            return c
 
     parser = expat.ParserCreate(encoding="UTF-8")  # the text was decoded already: its bytes are UTF-8 now
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
@@ -341,21 +354,31 @@ SKIP = frozenset("script style noscript template head iframe svg object".split()
 _BREAK = object()  # a <br>: a line break inside the paragraph
 
 
-def blocks(node: Node, skip: frozenset = SKIP) -> list[list]:
+def blocks(node: Node, skip: frozenset = SKIP, owners: list | None = None) -> list[list]:
     """The paragraphs under ``node``: each a list of ``Piece``s (and line-break markers), in
-    document order. Inline markup joins its text into the paragraph around it."""
+    document order. Inline markup joins its text into the paragraph around it. ``owners``,
+    when given, gets for each paragraph the elements it lies in (outermost first), so a
+    reader can tell where on a page a paragraph sits."""
     out: list[list] = []
     current: list = []
+    stack: list[Node] = []
+    first_owner: tuple = ()
 
     def flush() -> None:
         nonlocal current
         if any(isinstance(x, Piece) and x.text.strip() for x in current):
             out.append(current)
+            if owners is not None:
+                owners.append(first_owner)
         current = []
 
     def walk(n: Node) -> None:
+        nonlocal first_owner
+        stack.append(n)
         for c in n.children:
             if isinstance(c, Piece):
+                if not current:
+                    first_owner = tuple(stack)
                 current.append(c)
                 continue
             name = c.name.lower()
@@ -369,61 +392,86 @@ def blocks(node: Node, skip: frozenset = SKIP) -> list[list]:
                 flush()
             else:
                 walk(c)
+        stack.pop()
 
     walk(node)
     flush()
     return out
 
 
+_RUNS = re.compile(r"\s+|\S+")
+_ODD_SPACE = re.compile(r"[^\S ]| {2}")  # whitespace other than single spaces
+
+
 def emit_block(builder: TextBuilder, pieces: list, where: Located, ctx: str) -> None:
     """Add one paragraph: whitespace runs become one space (mapped to the whole run), a <br>
-    a line break, the ends trimmed; everything else copied with its span."""
-    chars: list[tuple] = []  # (char, k0, k1, literal_piece) in ``where`` coordinates
+    a line break, the ends trimmed; everything else copied with its span. Works on runs of
+    text, not characters: a paragraph costs a few calls per word."""
+    # Tokens (kind, text, k0, k1) in ``where`` coordinates: "lit" copied text, "ref" one
+    # character standing for its span (an entity), "ws" whitespace, "br" a line break.
+    toks: list[tuple[str, str, int, int]] = []
     for x in pieces:
         if isinstance(x, tuple):
-            chars.append(("\n", x[1], x[1], None))
-            continue
-        if len(x.text) == x.k1 - x.k0:
-            for j, ch in enumerate(x.text):
-                chars.append((ch, x.k0 + j, x.k0 + j + 1, True))
+            toks.append(("br", "\n", x[1], x[1]))
+        elif len(x.text) == x.k1 - x.k0:
+            text, k0 = x.text, x.k0
+            if not _ODD_SPACE.search(text):
+                # Words and single spaces only (the common case): one copied run, its edge
+                # spaces apart (they may join whitespace of the pieces around it).
+                a = 1 if text.startswith(" ") else 0
+                b = len(text) - 1 if len(text) > a and text.endswith(" ") else len(text)
+                if a:
+                    toks.append(("ws", " ", k0, k0 + 1))
+                if b > a:
+                    toks.append(("lit", text[a:b], k0 + a, k0 + b))
+                if b < len(text) and b >= a and len(text) > a:
+                    toks.append(("ws", " ", k0 + b, k0 + b + 1))
+                continue
+            for m in _RUNS.finditer(text):
+                i, j = m.span()
+                toks.append(("ws" if text[i].isspace() else "lit", m.group(), k0 + i, k0 + j))
         else:
-            chars.append((x.text, x.k0, x.k1, False))
-    # trim and collapse
-    n = len(chars)
+            toks.append(("ws" if x.text.isspace() else "ref", x.text, x.k0, x.k1))
+    out: list[tuple[str, str, int, int]] = []
+    n = len(toks)
     i = 0
-    out: list[tuple] = []
     while i < n:
-        ch = chars[i]
-        if ch[3] is not None and ch[0].isspace():
-            j = i
-            has_break = False
-            while j < n and (chars[j][3] is None or chars[j][0].isspace()):
-                has_break |= chars[j][3] is None
-                j += 1
-            if has_break:
-                brk = next(c for c in chars[i:j] if c[3] is None)
-                out.append(brk)
-            else:
-                out.append((" ", chars[i][1], chars[j - 1][2], "ws" if j - i > 1 or chars[i][0] != " " else True))
-            i = j
-        elif ch[3] is None:
-            out.append(ch)
+        kind = toks[i][0]
+        if kind not in ("ws", "br"):
+            out.append(toks[i])
             i += 1
+            continue
+        j = i
+        while j < n and toks[j][0] in ("ws", "br"):
+            j += 1
+        breaks = [t for t in toks[i:j] if t[0] == "br"]
+        if breaks:  # the line breaks stay (two make a blank line), the spaces around them go
+            out.extend(breaks)
+        elif j - i == 1 and toks[i][1] == " " and toks[i][3] - toks[i][2] == 1:
+            out.append(("lit", " ", toks[i][2], toks[i][3]))
         else:
-            out.append(ch)
-            i += 1
-    while out and (out[0][3] is None or out[0][0] == " " and out[0][3] in (True, "ws")):
-        out.pop(0)
-    while out and (out[-1][3] is None or out[-1][0] == " " and out[-1][3] in (True, "ws")):
-        out.pop()
-    for ch, k0, k1, kind in out:
-        if kind is None:
-            s = where.span(k0, k0)[0]
-            builder.separate("\n", s)
-        elif kind is True:
-            where.emit(builder, k0, k1, ctx)
+            out.append(("space", " ", toks[i][2], toks[j - 1][3]))
+        i = j
+    lo, hi = 0, len(out)
+    while lo < hi and (out[lo][0] in ("br", "space") or out[lo][1] == " "):
+        lo += 1
+    while hi > lo and (out[hi - 1][0] in ("br", "space") or out[hi - 1][1] == " "):
+        hi -= 1
+    k = lo
+    while k < hi:
+        kind, text, k0, k1 = out[k]
+        if kind == "br":
+            builder.separate("\n", where.span(k0, k0)[0])
+        elif kind == "lit":
+            # Copied runs that follow on in the parsed text go in as one.
+            end = k1
+            while k + 1 < hi and out[k + 1][0] == "lit" and out[k + 1][2] == end:
+                k += 1
+                end = out[k][3]
+            where.emit(builder, k0, end, ctx)
         else:
-            where.emit(builder, k0, k1, ctx, text=ch)
+            where.emit(builder, k0, k1, ctx, text=text)
+        k += 1
 
 
 def emit_plain(builder: TextBuilder, where: Located, k0: int, k1: int, ctx: str) -> None:

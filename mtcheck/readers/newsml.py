@@ -8,7 +8,7 @@ from __future__ import annotations
 from mtcheck.readers import Story, WireError
 from mtcheck.readers.markup import Located, MarkupError, Node, emit_plain, parse_xml, plain_paragraphs
 from mtcheck.readers.nitf import Lines, _flat, add_nitf, norm
-from mtcheck.sourcemap import TextBuilder
+from mtcheck.sourcemap import TextBuilder, rendering
 
 
 def read(source: str, file: str, encoding: str) -> list[Story]:
@@ -47,48 +47,103 @@ def _story(item: Node, source: str, file: str, encoding: str, number: int | None
         for dl in meta_node.elements("dateline"):
             lines.block("dateline", "contentMeta/dateline", dl, _flat(dl))
     content = item if item.name == "contentSet" else item.first("contentSet")
+    renderings = []
     if content is not None:
+        # One rendering of the content is checked (the first that holds text); the others
+        # (the same story as inlineData beside inlineXML, ...) get its fixes written in.
+        checked = False
         for c in content.elements("inlineXML", "inlineData"):
-            if c.name == "inlineData":
-                text = c.text()
-                # The data's own characters map straight into the file when it is one run.
-                pieces = [p for p in c.children if not isinstance(p, Node)]
-                if len(pieces) == 1 and len(pieces[0].text) == pieces[0].k1 - pieces[0].k0:
-                    loc = Located(pieces[0].text, base=pieces[0].k0, ctx="xml")
-                    for k0, k1 in plain_paragraphs(loc.text):
-                        if b.length:
-                            b.separate("\n\n", loc.span(k0, k0)[0])
-                        b.begin_part("body", "contentSet/inlineData", loc.span(k0, k0)[0])
-                        emit_plain(b, loc, k0, k1, "xml")
-                        b.end_part(loc.span(k1, k1)[0])
-                elif text.strip():
-                    lines.block("body", "contentSet/inlineData", c)
+            if not c.text().strip():
                 continue
-            for child in c.elements():
-                if child.name == "nitf":
-                    add_nitf(lines, child, skip_headline=headline)
-                elif child.name == "html":
-                    body = child.first("body") or child
-                    lines.block("body", "contentSet/inlineXML/html", body)
-                else:
-                    lines.block("body", f"contentSet/inlineXML/{child.name}", child)
+            if not checked:
+                _add_content(lines, c, headline, renderings)
+                checked = True
+            else:
+                alt = TextBuilder()
+                _add_content(Lines(alt, where), c, headline, None)
+                renderings.append(rendering(alt, "body", f"contentSet/{c.name}"))
     meta = {"root": item.name}
+    if renderings:
+        meta["renderings"] = renderings
     item_meta = item.first("itemMeta")
     if item_meta is not None:
         meta["itemMeta"] = [item_meta.start, item_meta.inner_start, item_meta.inner_end, item_meta.end]
         meta["itemMeta_children"] = [[c.name, c.tag, c.start, c.end] for c in item_meta.elements()]
-    lang = item.attrs.get("xml:lang")
+    # The story's language: contentMeta/language, else the item's xml:lang.
+    lang = (item, "xml:lang") if item.attrs.get("xml:lang") else None
     if meta_node is not None:
         ln = meta_node.first("language")
         if ln is not None and ln.attrs.get("tag"):
-            lang = ln.attrs["tag"]
-    if lang:
-        meta["language"] = lang
+            lang = (ln, "tag")
+    if lang is not None:
+        node, attr = lang
+        meta["language"] = node.attrs[attr].strip()
+        meta["language_span"] = attr_span(source, node, attr)
     text, smap = b.build("newsml", file, source, encoding, item=number, meta=meta)
     if not any(ch.isalpha() for ch in text):
         what = "news item" + (f" {number}" if number else "")
         return Story(None, smap, WireError("empty", f"{what} holds no story text (no headline, no body)"))
     return Story(text, smap)
+
+
+def attr_span(source: str, node: Node, attr: str) -> list[int]:
+    """Where the value of attribute ``attr`` of ``node`` lies in the file (the whole start
+    tag when it cannot be told)."""
+    tag = source[node.start:node.inner_start]
+    at = tag.find(attr)
+    while at >= 0:
+        rest = tag[at + len(attr):].lstrip()
+        if rest.startswith("=") and (at == 0 or tag[at - 1].isspace()):
+            q = rest[1:].lstrip()
+            if q[:1] in ("'", '"'):
+                k = node.start + len(tag) - len(q) + 1
+                end = source.find(q[0], k)
+                if end >= 0:
+                    return [k, end]
+        at = tag.find(attr, at + 1)
+    return [node.start, node.inner_start]
+
+
+def _add_content(lines: Lines, c: Node, headline: str | None, renderings: list | None) -> None:
+    """The parts of one rendering of the content (``inlineXML`` or ``inlineData``). A NITF
+    headline (hl1) repeating the item's headline is not checked again; ``renderings``, when
+    given, gets it as another rendering of the headline, so a fix of the headline reaches it."""
+    b = lines.b
+    if c.name == "inlineData":
+        text = c.text()
+        # The data's own characters map straight into the file when it is one run.
+        pieces = [p for p in c.children if not isinstance(p, Node)]
+        if len(pieces) == 1 and len(pieces[0].text) == pieces[0].k1 - pieces[0].k0:
+            loc = Located(pieces[0].text, base=pieces[0].k0, ctx="xml")
+            for k0, k1 in plain_paragraphs(loc.text):
+                if b.length:
+                    b.separate("\n\n", loc.span(k0, k0)[0])
+                b.begin_part("body", "contentSet/inlineData", loc.span(k0, k0)[0])
+                emit_plain(b, loc, k0, k1, "xml")
+                b.end_part(loc.span(k1, k1)[0])
+        elif text.strip():
+            lines.block("body", "contentSet/inlineData", c)
+        return
+    for child in c.elements():
+        if child.name == "nitf":
+            add_nitf(lines, child, skip_headline=headline)
+            hl1 = _hl1(child)
+            if renderings is not None and hl1 is not None and norm(headline or "") and norm(hl1.text()):
+                alt = TextBuilder()
+                Lines(alt, lines.where).block("headline", "nitf body.head/hedline/hl1", hl1)
+                renderings.append(rendering(alt, "headline", "nitf body.head/hedline/hl1"))
+        elif child.name == "html":
+            body = child.first("body") or child
+            lines.block("body", "contentSet/inlineXML/html", body)
+        else:
+            lines.block("body", f"contentSet/inlineXML/{child.name}", child)
+
+
+def _hl1(nitf: Node) -> Node | None:
+    node = nitf.first("body") or nitf
+    for name in ("body.head", "hedline", "hl1"):
+        node = node.first(name) if node is not None else None
+    return node
 
 
 # The order of itemMeta's children in the NewsML-G2 schema, up to edNote: a new pubStatus or

@@ -16,7 +16,7 @@ import json.scanner
 
 from mtcheck.readers import Story, WireError
 from mtcheck.readers.markup import Located, blocks, emit_block, emit_plain, parse_html, plain_paragraphs
-from mtcheck.sourcemap import TextBuilder
+from mtcheck.sourcemap import TextBuilder, rendering
 
 
 class _Str(str):
@@ -103,6 +103,7 @@ def read(source: str, file: str, encoding: str) -> list[Story]:
         "2" if any(k in data for k in ("headlines", "bodies")) else "1")
     headline = subheadline = None
     body = None  # (value, html?)
+    others: list[tuple] = []  # the body's other renderings: (value, html?, where)
     where_head = where_body = ""
     if isinstance(data.get("headlines"), list):
         h = _pick(data["headlines"])
@@ -128,6 +129,10 @@ def read(source: str, file: str, encoding: str) -> list[Story]:
             ct = str(chosen.get("contentType", chosen.get("contenttype", "text/plain")))
             body = (chosen["value"], _is_html(ct))
             where_body = f"bodies[role={chosen.get('role', '')}, {ct}]"
+            for other in same:
+                oct_ = str(other.get("contentType", other.get("contenttype", "text/plain")))
+                if other is not chosen and isinstance(other["value"], _Str):
+                    others.append((other["value"], _is_html(oct_), f"bodies[role={other.get('role', '')}, {oct_}]"))
     else:
         for k in _PLAIN_BODY_KEYS:
             if isinstance(data.get(k), str):
@@ -138,6 +143,9 @@ def read(source: str, file: str, encoding: str) -> list[Story]:
                 if isinstance(data.get(k), str):
                     body, where_body = (data[k], True), k
                     break
+        for k in _PLAIN_BODY_KEYS + _HTML_BODY_KEYS:
+            if k != where_body and body is not None and isinstance(data.get(k), _Str):
+                others.append((data[k], k in _HTML_BODY_KEYS, k))
     byline = data.get("by", data.get("byline"))
     if headline is None and body is None:
         raise WireError("not-a-story", "ninjs item without a headline or a body")
@@ -170,24 +178,20 @@ def read(source: str, file: str, encoding: str) -> list[Story]:
     line("subheadline", subheadline, "headlines[role=sub]")
     line("byline", byline, "by" if "by" in data else "byline")
     if body is not None and isinstance(body[0], _Str):
-        value, is_html = body
-        loc = located(value, source)
-        if is_html:
-            tree = parse_html(loc.text)
-            for block in blocks(tree):
-                gap(loc.span(0, 0)[0])
-                b.begin_part("body", where_body, loc.span(0, 0)[0])
-                emit_block(b, block, loc, "json+html")
-                b.end_part(value.end - 1)
-        else:
-            for k0, k1 in plain_paragraphs(loc.text):
-                gap(loc.span(k0, k0)[0])
-                b.begin_part("body", where_body, loc.span(k0, k0)[0])
-                emit_plain(b, loc, k0, k1, "json")
-                b.end_part(loc.span(k1, k1)[0] if k1 < len(loc.text) else value.end - 1)
+        _add_body(b, body[0], body[1], where_body, source, gap)
     meta = {"version": version, "object_start": obj_start}
-    if isinstance(data.get("language"), str):
-        meta["language"] = data["language"]
+    # The other renderings of the checked body (body_html beside body_text, a text/html body
+    # beside the text/plain one): not checked again, but fixes are written into them too.
+    renderings = []
+    for value, is_html, where in others:
+        alt = TextBuilder()
+        _add_body(alt, value, is_html, where, source, None)
+        renderings.append(rendering(alt, "body", where))
+    if renderings:
+        meta["renderings"] = renderings
+    lang = data.get("language")
+    if isinstance(lang, _Str):
+        meta["language"], meta["language_span"] = str(lang), [lang.start + 1, lang.end - 1]
     for key in ("pubstatus", "pubStatus", "ednote", "edNote"):
         v = data.get(key)
         if isinstance(v, _Str):
@@ -196,6 +200,31 @@ def read(source: str, file: str, encoding: str) -> list[Story]:
     if not text.strip():
         raise WireError("empty", "ninjs item whose headline and body are empty")
     return [Story(text, smap)]
+
+
+def _add_body(b: TextBuilder, value: "_Str", is_html: bool, where: str, source: str, gap) -> None:
+    """The paragraphs of a body value (an HTML one parsed), each a part of kind body;
+    ``gap(at)`` puts the blank line between parts (None: this builder's own paragraphs)."""
+    loc = located(value, source)
+
+    def sep(at: int) -> None:
+        if gap is not None:
+            gap(at)
+        elif b.length:
+            b.separate("\n\n", at)
+
+    if is_html:
+        for block in blocks(parse_html(loc.text)):
+            sep(loc.span(0, 0)[0])
+            b.begin_part("body", where, loc.span(0, 0)[0])
+            emit_block(b, block, loc, "json+html")
+            b.end_part(value.end - 1)
+    else:
+        for k0, k1 in plain_paragraphs(loc.text):
+            sep(loc.span(k0, k0)[0])
+            b.begin_part("body", where, loc.span(k0, k0)[0])
+            emit_plain(b, loc, k0, k1, "json")
+            b.end_part(loc.span(k1, k1)[0] if k1 < len(loc.text) else value.end - 1)
 
 
 # The gate's note begins so; a note of the provider's is kept, the gate's own replaced.

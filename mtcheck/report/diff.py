@@ -269,6 +269,7 @@ def result_patch(result: FileResult) -> str:
     if doc is None:
         return ""
     story = fix_story(doc)
+    notes = repair_notes(doc, story)
     if doc.source is not None:  # a wire story: the patch is of the original file (issue 12)
         from mtcheck.readers import WireError, written_back
 
@@ -276,10 +277,59 @@ def result_patch(result: FileResult) -> str:
             story = written_back(story, doc.source)
         except WireError:
             return ""
-        return unified_diff(patch_path(story.path), story.original, story.text)
-    return unified_diff(patch_path(result.path), doc.text, story.text)
+        return _with_notes(notes, unified_diff(patch_path(story.path), story.original, story.text))
+    return _with_notes(notes, unified_diff(patch_path(result.path), doc.text, story.text))
+
+
+def repair_notes(doc, story) -> list[str]:
+    """One line per applied rewrite that the offline repairs made, naming the transforms:
+    "# mtcheck: line 16: rewrite by impersonal-passive". Patch tools skip text before a file's
+    "diff --git" header (as they skip a commit message), so the patch still applies."""
+    out = []
+    for c in story.applied:
+        names = getattr(c.ref, "transforms", ())
+        if names:
+            line, _ = doc.line_col(c.start)
+            out.append(f"# mtcheck: {doc.path}:{line}: rewrite by {', '.join(names)}\n")
+    return out
+
+
+def _with_notes(notes: list[str], patch: str) -> str:
+    return "".join(notes) + patch if patch and notes else patch
+
+
+def items_patch(results: Sequence[FileResult]) -> str:
+    """One patch of a file holding several stories (a feed, a news message) with every item's
+    default changes applied (issue 12)."""
+    from mtcheck.changes import fix_story
+    from mtcheck.readers import WireError, written_back_all
+
+    fixed = [(fix_story(r.document), r.document.source) for r in results]
+    notes = [n for r, (f, _) in zip(results, fixed) for n in repair_notes(r.document, f)]
+    try:
+        story = written_back_all(fixed)
+    except WireError:
+        return ""
+    return _with_notes(notes, unified_diff(patch_path(story.path), story.original, story.text))
+
+
+def _patches(results) -> Iterable[str]:
+    items: list[FileResult] = []  # consecutive items of one multi-story file
+    for r in results:
+        if r.document is None:
+            continue
+        src = r.document.source
+        if items and (src is None or src.item is None or src.file != items[0].document.source.file):
+            yield items_patch(items)
+            items = []
+        if src is not None and src.item is not None:
+            items.append(r)
+        else:
+            yield result_patch(r)
+    if items:
+        yield items_patch(items)
 
 
 def render(results: Sequence[FileResult] | Iterable[FileResult], signature: dict | None = None, color: bool = False, **_) -> str:
-    patch = "".join(result_patch(r) for r in results if r.document is not None)
+    patch = "".join(_patches(results))
     return colorize(patch) if color else patch

@@ -42,8 +42,7 @@ def render(results: Sequence[FileResult], signature: dict | None = None, **_) ->
         doc = r.document
         path = repo_path(r.path)
         for f in doc.findings:
-            line, col = doc.line_col(f.start)
-            end_line, end_col = doc.line_col(f.end)
+            line, col, end_line, end_col = doc.finding_lines(f)
             props = {
                 "file": path, "line": line, "col": col, "endLine": end_line, "endColumn": end_col,
                 "title": f"{f.code} {f.severity} [{f.category}]",

@@ -32,8 +32,7 @@ def report(results: Sequence[FileResult]) -> list[dict]:
         path = repo_path(r.path)
         prints = fingerprint_map(doc)
         for f in doc.findings:
-            line, _ = doc.line_col(f.start)
-            end_line, _ = doc.line_col(f.end)
+            line, _, end_line, _ = doc.finding_lines(f)
             issues.append({
                 "type": "issue",
                 "description": f"{f.code} {message(f)}",

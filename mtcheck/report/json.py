@@ -20,11 +20,11 @@ SCHEMA_VERSION = 1
 def finding_record(doc: Document, f: Finding) -> dict:
     """The codec's finding with its line and column in the document."""
     rec = codec.finding_data(f)
-    line, col = doc.line_col(f.start)
-    end_line, end_col = doc.line_col(f.end)
+    line, col, end_line, end_col = doc.finding_lines(f)
     rec.update(line=line, col=col, end_line=end_line, end_col=end_col)
     if doc.source is not None:  # a wire story: where the finding lies in the original file's bytes
-        rec.update(byte=doc.source.original_byte(f.start), end_byte=doc.source.original_byte(f.end))
+        place = doc.source.finding_place(f)
+        rec.update(byte=place["byte"], end_byte=place["end_byte"])
     return rec
 
 

@@ -52,7 +52,7 @@ def render(results: Sequence[FileResult], signature: dict | None = None, **_) ->
         else:
             doc = r.document
             for f in doc.findings:
-                line, col = doc.line_col(f.start)
+                line, col = doc.finding_lines(f)[:2]
                 case = ET.SubElement(suite, "testcase", name=f"{f.code} at {line}:{col}", classname=name, time="0")
                 fail = ET.SubElement(case, "failure", type=f"{f.code} {f.severity} [{f.category}]",
                                      message=xml_text(message(f)))

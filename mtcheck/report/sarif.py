@@ -39,8 +39,7 @@ def report(results: Sequence[FileResult], signature: dict | None = None, show_su
         if show_suppressed:  # SARIF's own way: the result, with how it was suppressed
             shown = sorted(shown + list(suppressed(doc)), key=lambda e: e[0].sort_key())
         for f, by in shown:
-            line, col = doc.line_col(f.start)
-            end_line, end_col = doc.line_col(f.end)
+            line, col, end_line, end_col = doc.finding_lines(f)
             res = {
                 "ruleId": f.code,
                 "ruleIndex": index[f.code],

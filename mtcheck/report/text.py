@@ -46,7 +46,7 @@ def render(results: Sequence[FileResult], signature: dict | None = None, color: 
             shown += [(f, by) for f, by in suppressed(doc)]
             shown.sort(key=lambda e: e[0].sort_key())
         for f, by in shown:
-            line, col = doc.line_col(f.start)
+            line, col = doc.finding_lines(f)[:2]
             sev = str(f.severity)
             head = (f"{style(shown_path, bold=True)}:{line}:{col}: {style(f.code, fg=_SEVERITY_COLOUR[sev], bold=True)} "
                     f"{style(sev, fg=_SEVERITY_COLOUR[sev])} [{f.category}] {printable(f.message)}")
@@ -67,13 +67,23 @@ def render(results: Sequence[FileResult], signature: dict | None = None, color: 
                 anchor = max((f.start for f in doc.findings if s.start <= f.start < s.end), default=s.start)
                 line, col = doc.line_col(s.start)
                 if rw.get("accepted"):
-                    text = f"rewrite ({rw['source']}, fix score {rw['fix_score']:.2f}): {rw['text']}"
+                    text = f"rewrite ({rw['source']}{made_by(rw)}, fix score {rw['fix_score']:.2f}): {rw['text']}"
                 else:
                     text = f"no confident fix (best fix score {rw.get('fix_score', 0):.2f})"
                 entries.append((anchor, 1, f"{shown_path}:{line}:{col}: {text}"))
         lines.extend(line for _, _, line in sorted(entries, key=lambda e: (e[0], e[1])))
     lines.append(style(summary_line(summarize(results)), bold=True))
     return "\n".join(lines) + "\n"
+
+
+def made_by(rw: dict) -> str:
+    """'; transforms: a, b' for a rewrite the offline repairs made (and whether it joins the
+    sentence before), '' for any other."""
+    names = rw.get("transforms") or []
+    if not names:
+        return ""
+    joined = "; joins the previous sentence" if "joins_previous" in rw else ""
+    return f"; transforms: {', '.join(names)}{joined}"
 
 
 def summary_line(s: dict) -> str:

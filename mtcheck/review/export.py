@@ -35,10 +35,14 @@ def os_user() -> str:
 
 
 def _encode(text: str, encoding: str) -> tuple[bytes, str]:
-    """The cleaned copy in the story's own encoding when it can hold the text, else UTF-8."""
+    """The cleaned copy in the story's own encoding, byte-order mark and byte order included
+    (``reader.encode_story``), when it can hold the text, else UTF-8. Line endings are the
+    story's own: the text is decoded without translating them."""
+    from mtcheck.reader import EncodingError, encode_story
+
     try:
-        return text.encode(encoding), encoding
-    except (UnicodeEncodeError, LookupError):
+        return encode_story(text, encoding), encoding
+    except EncodingError:
         return text.encode("utf-8"), "utf-8"
 
 
@@ -97,6 +101,9 @@ def export(root: Path, files, store: Store, out_dir: Path, reviewer: str) -> dic
     for d in log:
         if d.undone_at is not None:
             status[d.id] = "undone"
+            continue
+        if d.dismissed_at is not None:
+            status[d.id] = "dismissed"  # a stale decision the editor put away
             continue
         key = (d.path, d.sha256, d.suggestion)
         if key in latest:

@@ -59,6 +59,8 @@ class ReviewServer(ThreadingHTTPServer):
         # on even when the address was given explicitly (they are what stops DNS rebinding).
         self.allow_remote = allow_remote and not _is_loopback(str(self.server_address[0]))
         self.export_dir = export_dir
+        self.last_export: dict | None = None
+        self.stats_options: dict = {}  # threshold / min_decisions for mtcheck.review.stats
         self.quiet = quiet
         host = address[0]
         port = self.server_address[1]
@@ -72,6 +74,19 @@ class ReviewServer(ThreadingHTTPServer):
         if isinstance(exc, (ConnectionError, TimeoutError)):
             return
         sys.stderr.write(f"mtcheck review: error serving {client_address[0]}: {type(exc).__name__}: {printable(exc)}\n")
+
+    def export_target(self, dated: bool) -> Path:
+        """Where the Export button writes: the folder from --export-dir or ``[review]
+        export-dir``; without one, a dated folder under ``.mtcheck/export`` in the reviewed one."""
+        if self.export_dir is not None:
+            return Path(self.export_dir)
+        base = self.session.root / ".mtcheck" / "export"
+        return base / time.strftime("%Y%m%d-%H%M%S") if dated else base
+
+    def stats(self) -> dict:
+        from mtcheck.review.stats import compute
+
+        return compute(self.session.store.decisions(), **self.stats_options)
 
     @property
     def port(self) -> int:
@@ -236,34 +251,54 @@ class ReviewHandler(BaseHTTPRequestHandler):
         session = self.server.session
         if method == "GET":
             if name == "queue":
-                return self._json(200, {"root": session.root.name, "reviewer": session.reviewer, "items": session.queue()})
+                return self._json(200, {"root": session.root.name, "reviewer": session.reviewer, "items": session.queue(),
+                                        "progress": session.status(), "export_dir": str(self.server.export_target(dated=False)),
+                                        "last_export": self.server.last_export})
             if name == "doc":
                 paths = query.get("path") or []
                 if len(paths) != 1:
                     return self._error(400, "one path= parameter required")
                 return self._json(200, session.view(paths[0]))
+            if name == "stats":
+                return self._json(200, self.server.stats())
             return self._error(404, "no such API")
         if method != "POST":
             return self._error(405, "method not allowed")
         body = self._body()
         if body is None:
             return None
+        path, sha = body.get("path"), body.get("sha256")
         if name == "decide":
             action = body.get("action")
             if action not in ("accept", "reject", "edit"):
                 return self._error(400, "action must be accept, reject or edit")
-            return self._json(200, session.decide(body.get("path"), body.get("sha256"), body.get("id"), action, body.get("text")))
+            option = body.get("option")
+            if option is not None and not isinstance(option, str):
+                return self._error(400, "option must be a string")
+            return self._json(200, session.decide(path, sha, body.get("id"), action, body.get("text"), option))
         if name == "accept-safe":
-            return self._json(200, session.accept_safe(body.get("path"), body.get("sha256")))
+            return self._json(200, session.accept_safe(path, sha))
         if name == "undo":
-            return self._json(200, session.undo(body.get("path"), body.get("sha256")))
+            card = body.get("id")
+            if card is not None and not isinstance(card, str):
+                return self._error(400, "id must be a string")
+            return self._json(200, session.undo(path, sha, whole_batch=body.get("batch") is True, card_id=card))
+        if name == "redo":
+            return self._json(200, session.redo(path, sha))
+        if name == "fixscore":
+            return self._json(200, session.fix_score(path, sha, body.get("id"), body.get("text")))
+        if name == "dismiss":
+            return self._json(200, session.dismiss(path, sha, body.get("ids")))
+        if name == "reapply":
+            return self._json(200, session.reapply(path, sha, body.get("ids")))
         if name == "export":
             from mtcheck.review.export import ExportError
 
-            out = self.server.export_dir or session.root / ".mtcheck" / "export" / time.strftime("%Y%m%d-%H%M%S")
+            out = self.server.export_target(dated=True)
             try:
                 summary = session.export(Path(out))
             except (ExportError, OSError) as e:
                 return self._error(500, f"export failed: {e}")
+            self.server.last_export = summary
             return self._json(200, summary)
         return self._error(404, "no such API")

@@ -2,12 +2,20 @@
 
 ``annotate_rewrites(docs, config, neural=True)`` gathers candidates for every flagged
 sentence (back-translation through Russian, with names, numbers, dates and quoted material
-protected) and for every sentence holding a rule fix (the rule fixes applied), rejects
-candidates that lost a protected item, scores the rest (``fixscore``) and sets
-``sentence.rewrite``::
+protected; the offline repairs of ``mtcheck.rewrite.repairs``, from the spaCy parse) and for
+every sentence holding a rule fix (the rule fixes applied), rejects candidates that lost a
+protected item or changed a number, a date or a negation, scores the rest (``fixscore``) in
+one pool and sets ``sentence.rewrite``::
 
-    {"text", "source": "backtranslation|rules|both", "fix_score", "accepted",
-     "components": {...}, "candidates": [{"text", "source", "fix_score", "components"}, ...]}
+    {"text", "source": "backtranslation|rules|both|repairs", "fix_score", "accepted",
+     "transforms": [names of the repairs that made it], "components": {...},
+     "candidates": [{"text", "source", "fix_score", "transforms", "components"}, ...]}
+
+A repair that joins a fragment ("Injuring three commandos.") to the sentence before it also
+holds ``"span": [start, end]`` (both sentences, offsets into the document) and
+``"joins_previous": <index of that sentence>``; when it is accepted the previous sentence's own
+rewrite is dropped (the join folds its rule fixes in), and a previous sentence with an accepted
+rewrite of its own keeps it (the join is then rejected).
 
 The best candidate is the rewrite; it is ``accepted`` only at or above its bar. A
 back-translation (or anything the unsafe fixes went into) must clear the calibrated threshold
@@ -18,7 +26,10 @@ formula finds it more likely a good fix than a bad one). The language model is i
 most name spellings, so a safe "Deir Ezzor" -> "Deir ez-Zor" scores about as well as leaving
 it, and would otherwise read as "no confident fix" although ``mtcheck fix`` applies it. When the
 translation models cannot be loaded, one notice goes to stderr and rule fixes are still
-offered. With ``neural=False`` nothing loads torch: no back-translation, and fixes are scored
+offered. A repair (built on the safe rule fixes) is vouched for by its transform's pattern: it
+needs ``REPAIRS_BAR`` and, with the neural formula, a positive fluency gain. When one is
+accepted beside the bare rule candidate, the repair is the rewrite (it holds the rule fixes
+too). With ``neural=False`` nothing loads torch: no back-translation, and fixes are scored
 with the lexical formula.
 """
 
@@ -36,6 +47,12 @@ CONFIG = Section("rewrite", {"threshold": (int, float), "model": str})
 
 MAX_LISTED_CANDIDATES = 8
 SAFE_RULES_BAR = 0.5
+# A repair is a small edit a transform made where its pattern of damage showed plainly in the
+# parse of a flagged sentence (and that kept names, numbers, dates and negations): the pattern
+# vouches for it, as the rules vouch for their fixes, so the score must merely not object, and
+# with the neural formula the language model must find the sentence more fluent. The calibrated
+# bar is set for back-translation, which may propose anything, and would refuse most of them.
+REPAIRS_BAR = 0.5
 _notified: set[str] = set()
 
 
@@ -48,6 +65,8 @@ class RewriteRun:
     backtranslation_off: str | None = None  # why, when it was wanted and is off
     formula: str = "neural"
     accepted: int = 0
+    repairs: bool = False  # the offline repairs ran
+    repairs_off: str | None = None  # why, when they were wanted and could not run
     notices: list[str] = field(default_factory=list)
 
 
@@ -104,9 +123,10 @@ class Settings:
         return cls(n, max(beam, n), None if threshold is None else float(threshold), rw.get("model"), bool(config.unsafe_fixes))
 
 
-def rewrite_signature(config: Config, neural: bool) -> dict:
+def rewrite_signature(config: Config, neural: bool, repairs: bool = False) -> dict:
     """What rewrites depend on besides the scan itself (for the result signature and cache key):
-    the fix-score model, the settings, and which translators are in use and present."""
+    the fix-score model, the settings, which translators are in use and present, and whether
+    the offline repairs run (with the parse model, which the signature names already)."""
     import hashlib
 
     from mtcheck.rewrite import fixscore
@@ -119,6 +139,10 @@ def rewrite_signature(config: Config, neural: bool) -> dict:
     except OSError:
         digest = "missing"
     sig = {"fix-score": digest, "threshold": settings.threshold, "unsafe-fixes": settings.unsafe_fixes}
+    if repairs:
+        from mtcheck.rewrite.repairs import signature
+
+        sig["repairs"] = signature()
     if neural:
         from mtcheck.neural.translate import translation_status
 
@@ -142,9 +166,11 @@ def annotate_rewrites(
     config: Config | None = None,
     neural: bool = True,
     notify: Callable[[str], None] = notify_once,
+    repairs: bool = True,
 ) -> RewriteRun:
     """Set ``sentence.rewrite`` on every flagged sentence and every sentence with a
-    rule fix of ``docs`` (whose findings are already in place)."""
+    rule fix of ``docs`` (whose findings are already in place). ``repairs``: offer the offline
+    repairs (they load the spaCy pipeline, not torch)."""
     from mtcheck.rewrite import fixscore
     from mtcheck.rewrite.candidates import build_target, fix_applies, rule_candidate, sentence_findings
 
@@ -172,6 +198,8 @@ def annotate_rewrites(
             t.candidates.append(c)
 
     flagged_targets = [t for t in targets if t.flagged]
+    if repairs and flagged_targets:
+        _add_repairs(flagged_targets, targets, run, notify)
     if neural and flagged_targets:
         _add_backtranslations(flagged_targets, config, settings, run, notify)
 
@@ -197,13 +225,52 @@ def annotate_rewrites(
     threshold = settings.threshold if settings.threshold is not None else formula.threshold
 
     for t in targets:
+        _reject_conflicting_joins(t)
         record = _record(t, threshold, formula.name)
         if record is None:
             continue
         t.sentence.rewrite = record
         run.accepted += bool(record["accepted"])
         _score_rule_fix(t)
+        if record["accepted"] and "joins_previous" in record:
+            prev = next(s for s in t.doc.sentences if s.index == record["joins_previous"])
+            if prev.rewrite is not None:
+                run.accepted -= bool(prev.rewrite.get("accepted"))
+                prev.rewrite = None  # folded into the join
     return run
+
+
+def _add_repairs(flagged, targets, run: RewriteRun, notify) -> None:
+    from mtcheck.neural.parse import ParseUnavailable
+    from mtcheck.rewrite.candidates import repair_candidates
+
+    fixed = {(id(t.doc), t.sentence.index): t.fixed for t in targets}
+    try:
+        found = repair_candidates(flagged, fixed)
+    except ParseUnavailable as e:
+        run.repairs_off = str(e)
+        message = f"offline repairs are off: {e}"
+        run.notices.append(message)
+        notify(message)
+        return
+    run.repairs = True
+    for t, cands in zip(flagged, found):
+        known = {c.text for c in t.candidates}
+        for c in cands:
+            if c.text not in known:
+                t.candidates.append(c)
+                known.add(c.text)
+
+
+def _reject_conflicting_joins(t) -> None:
+    """A join replaces the previous sentence too: not when that one has an accepted rewrite of
+    its own beyond the rule fixes (records are made in text order, so it is already set)."""
+    for c in t.candidates:
+        if c.joins is not None and c.rejected is None:
+            rw = c.joins.rewrite
+            if rw and rw.get("accepted") and rw.get("source") != "rules":
+                c.rejected = "the previous sentence has its own rewrite"
+                c.fix_score, c.components = 0.0, {"rejected": c.rejected}
 
 
 def _add_backtranslations(targets, config, settings: Settings, run: RewriteRun, notify) -> None:
@@ -237,7 +304,10 @@ def _score(targets, model, neural: bool) -> None:
             if c.rejected:
                 c.components = {"rejected": c.rejected}
                 continue
-            pairs.append(Pair(normalize_space(t.original), normalize_space(c.text), normalize_space(t.fixed)))
+            if c.joins is not None:  # a join replaces both sentences: score it against both
+                pairs.append(Pair(c.joined_original, normalize_space(c.text), c.joined_expected))
+            else:
+                pairs.append(Pair(normalize_space(t.original), normalize_space(c.text), normalize_space(t.fixed)))
             where.append(c)
     if not pairs:
         return
@@ -247,7 +317,8 @@ def _score(targets, model, neural: bool) -> None:
 
 
 def _candidate_record(c) -> dict:
-    rec = {"text": c.text, "source": c.source, "fix_score": round(c.fix_score, 4), "components": dict(c.components)}
+    rec = {"text": c.text, "source": c.source, "fix_score": round(c.fix_score, 4), "transforms": list(c.transforms),
+           "components": dict(c.components)}
     if c.translation_score is not None:
         rec["components"]["translation_logprob"] = round(c.translation_score, 4)
     return rec
@@ -255,9 +326,18 @@ def _candidate_record(c) -> dict:
 
 def _bar(t, c, threshold: float) -> tuple[float, str]:
     """The score candidate ``c`` must reach, and which bar that is."""
-    if c.source == "rules" and all(f.fix is not None and f.fix.safe for f in t.rule_findings):
+    safe_rules = all(f.fix is not None and f.fix.safe for f in t.rule_findings)
+    if c.source == "rules" and safe_rules:
         return min(SAFE_RULES_BAR, threshold), "safe rule fixes"
+    if c.source == "repairs" and safe_rules:
+        return min(REPAIRS_BAR, threshold), "repairs"
     return threshold, "calibrated"
+
+
+def _vetoed(c) -> bool:
+    """A repair the language model finds no more fluent than the sentence it repairs (only the
+    neural formula has a fluency gain to ask)."""
+    return c.source == "repairs" and "fluency_gain" in c.components and c.components["fluency_gain"] <= 0.0
 
 
 def _record(t, threshold: float, formula: str) -> dict | None:
@@ -265,23 +345,32 @@ def _record(t, threshold: float, formula: str) -> dict | None:
         return None
 
     def accepted(c) -> bool:
-        return c.rejected is None and c.fix_score >= _bar(t, c, threshold)[0]
+        return c.rejected is None and c.fix_score >= _bar(t, c, threshold)[0] and not _vetoed(c)
 
     ranked = sorted(t.candidates, key=lambda c: (c.rejected is None, c.fix_score), reverse=True)
     best = next((c for c in ranked if accepted(c)), ranked[0])
+    if best.source == "rules":
+        # A repair starts from the rule-fixed text: accepted too, it does all the rule fixes do
+        # and more (the rule candidate, equal to the expected text, always scores higher).
+        best = next((c for c in ranked if c.source == "repairs" and accepted(c)), best)
     bar, kind = _bar(t, best, threshold)
     components = dict(best.components)
     components.update(formula=formula, threshold=round(bar, 4), bar=kind)
     if best.translation_score is not None:
         components["translation_logprob"] = round(best.translation_score, 4)
-    return {
+    record = {
         "text": best.text,
         "source": best.source,
         "fix_score": round(best.fix_score, 4),
         "accepted": bool(accepted(best)),
+        "transforms": list(best.transforms),
         "components": components,
         "candidates": [_candidate_record(c) for c in ranked[:MAX_LISTED_CANDIDATES]],
     }
+    if best.joins is not None:
+        record["span"] = [best.joins.start, t.sentence.end]
+        record["joins_previous"] = best.joins.index
+    return record
 
 
 def _score_rule_fix(t) -> None:

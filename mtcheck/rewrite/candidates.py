@@ -2,8 +2,11 @@
 
 A ``Target`` is a sentence that gets a proposal: a flagged sentence, or one holding a rule fix.
 Its ``fixed`` text has the rule fixes applied (names in their standard English form); that is
-what back-translation starts from, so a back-translated candidate carries the rule fixes too
-(source "both"). Candidates are checked against ``fixed`` (``protect.violations``).
+what back-translation and the offline repairs (``mtcheck.rewrite.repairs``) start from, so their
+candidates carry the rule fixes too (source "both", or "repairs"). Candidates are checked
+against ``fixed`` (``protect.violations``). A repair that joins a fragment to the sentence
+before it replaces both: it records where it starts (``start``) and is scored and checked
+against both sentences.
 """
 
 from __future__ import annotations
@@ -31,11 +34,17 @@ def normalize_space(text: str) -> str:
 @dataclass
 class Candidate:
     text: str
-    source: str  # "rules" | "backtranslation" | "both"
+    source: str  # "rules" | "backtranslation" | "both" | "repairs"
     rejected: str | None = None  # why it cannot be a rewrite (a protected item was lost)
     translation_score: float | None = None  # summed log-probabilities of the two translations
     fix_score: float = 0.0
     components: dict = field(default_factory=dict)
+    transforms: tuple[str, ...] = ()  # the offline repairs that made it, in order
+    # A repair joining this sentence to the one before: the previous sentence (what the
+    # candidate replaces besides this one) and the texts it is scored against.
+    joins: Sentence | None = None
+    joined_original: str | None = None
+    joined_expected: str | None = None
 
 
 @dataclass
@@ -170,6 +179,52 @@ def backtranslation_candidates(targets: Sequence[Target], en_ru, ru_en, num_cand
         ranked = sorted(pool.values(), key=lambda c: (c.rejected is not None, -(c.translation_score or 0.0)))
         out.append(ranked)
     return out
+
+
+def repair_candidates(targets: Sequence[Target], fixed: dict[tuple[int, int], str] | None = None) -> list[list[Candidate]]:
+    """The offline repairs of each target's ``fixed`` text (parsed here, batched), checked
+    against it; a join with the previous sentence (same paragraph; its rule-fixed text from
+    ``fixed``, keyed by (id of the document, sentence index), where it has one) is checked
+    against both. Rejected candidates are kept, with the reason, as back-translations are."""
+    from mtcheck.rewrite.repairs import propose
+
+    fixed = fixed or {}
+    previous = [_previous_sentence(t) for t in targets]
+    prev_fixed = [None if p is None else fixed.get((id(t.doc), p.index), p.text) for t, p in zip(targets, previous)]
+    proposals = propose([normalize_space(t.fixed) for t in targets],
+                        [normalize_space(p) if p is not None else None for p in prev_fixed])
+    out = []
+    for t, prev, prev_text, repairs in zip(targets, previous, prev_fixed, proposals):
+        cands = []
+        for r in repairs:
+            text = normalize_space(r.text)
+            if r.joins_previous and prev is not None:
+                original = normalize_space(prev.text + " " + t.original)
+                expected = normalize_space(prev_text + " " + t.fixed)
+                found = protect.violations(text, expected, _normalized(t))
+                cands.append(Candidate(text, "repairs", found[0] if found else None, transforms=r.transforms,
+                                       joins=prev, joined_original=original, joined_expected=expected))
+                continue
+            if text == normalize_space(t.original):
+                continue
+            found = protect.violations(text, normalize_space(t.fixed), _normalized(t))
+            cands.append(Candidate(text, "repairs", found[0] if found else None, transforms=r.transforms))
+        out.append(cands)
+    return out
+
+
+def _previous_sentence(t: Target) -> Sentence | None:
+    """The sentence before ``t``'s, when it is body text of the same paragraph."""
+    sentences = t.doc.sentences
+    i = t.sentence.index
+    if not (0 <= i < len(sentences) and sentences[i] is t.sentence):
+        i = next((k for k, s in enumerate(sentences) if s is t.sentence), 0)
+    if i == 0:
+        return None
+    prev = sentences[i - 1]
+    if prev.paragraph != t.sentence.paragraph or prev.is_heading or t.sentence.is_heading:
+        return None
+    return prev
 
 
 def _normalized(t: Target) -> list[Protected]:

@@ -4,7 +4,8 @@ Before back-translation the protected spans of a sentence (names the entity rule
 in their standard English form; quoted material, verbatim) are replaced by placeholders
 (``XZ1``, ``XZ2``...), which the models copy through, and put back afterwards. Whatever the
 route, a candidate is then checked: a placeholder or protected span that went missing, a
-number or month that changed, is a rejected candidate, never a rewrite.
+number or month that changed, a negation dropped or added, is a rejected candidate, never a
+rewrite.
 
 Everything here is plain string work (no models), shared by the rewrite annotator and the
 fix-score features.
@@ -171,6 +172,15 @@ def kept_share(expected: Counter, got: Counter) -> float:
     return sum((expected & got).values()) / total
 
 
+def _count_kept(candidate: str, p: Protected) -> int:
+    """How often ``candidate`` holds ``p``. A quotation also counts with a comma or full stop
+    moved inside its closing mark ('“...”,' -> '“...,”'): English punctuation, same words."""
+    n = candidate.count(p.text)
+    if p.kind == "quote" and len(p.text) > 2 and p.text[-1] in _ALL_QUOTES and p.text[-2] not in ",.":
+        n += sum(candidate.count(p.text[:-1] + mark + p.text[-1]) for mark in ",.")
+    return n
+
+
 def violations(candidate: str, expected: str, protected: list[Protected]) -> list[str]:
     """Why ``candidate`` cannot stand in for ``expected`` (empty: it keeps everything).
 
@@ -179,7 +189,7 @@ def violations(candidate: str, expected: str, protected: list[Protected]) -> lis
     """
     problems = []
     for p in protected:
-        if candidate.count(p.text) < expected.count(p.text):
+        if _count_kept(candidate, p) < expected.count(p.text):
             problems.append(f"{'quoted material' if p.kind == 'quote' else 'name'} {p.text!r} not kept")
     want, got = numbers(expected), numbers(candidate)
     if want != got:
@@ -191,4 +201,8 @@ def violations(candidate: str, expected: str, protected: list[Protected]) -> lis
             problems.append(f"number {sorted(added)[0]} added")
     if months(expected) != months(candidate):
         problems.append("date changed")
+    # As many negations as before: "Russian soldiers in the area no." -> "There are no Russian
+    # soldiers in the area." keeps its one "no"; a candidate that drops or adds one does not.
+    if negations(expected) != negations(candidate):
+        problems.append("negation dropped or added")
     return problems

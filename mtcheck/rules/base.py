@@ -7,8 +7,9 @@ example, fix safety); ``mtcheck rules`` and the README's rule table are generate
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from mtcheck.config import Config
 from mtcheck.document import Document
@@ -86,3 +87,39 @@ class Family:
         for r in self.rules:
             out |= r.needs
         return frozenset(out)
+
+
+def finditer_from(pattern: re.Pattern, text: str, literals: Iterable[str] | None) -> Iterator[re.Match]:
+    """Exactly what ``pattern.finditer(text)`` yields, for a pattern whose every match starts
+    with one of ``literals`` (non-empty strings) and is never empty; ``literals=None`` (none
+    known) takes ``finditer`` itself.
+
+    Why: a pattern led by a lookbehind or an alternation gives the regex engine no prefix to
+    skip to, so it tries the pattern at every character of the text; ``str.find`` skips to
+    the literals in C, and the pattern is tried only there (``match`` at a position sees the
+    text before it, so lookbehinds and ``\\b`` behave as in ``finditer``). The matches of
+    ``finditer`` are the leftmost match at or after the end of the previous one: each is the
+    first of the ascending candidate positions at which the pattern matches."""
+    if literals is None:
+        yield from pattern.finditer(text)
+        return
+    find = text.find
+    starts: set[int] = set()
+    for literal in set(literals):
+        if not literal:
+            raise ValueError("finditer_from: an empty literal would be a candidate everywhere")
+        i = find(literal)
+        while i >= 0:
+            starts.add(i)
+            i = find(literal, i + 1)
+    match = pattern.match
+    pos = 0
+    for p in sorted(starts):
+        if p < pos:
+            continue
+        m = match(text, p)
+        if m is not None:
+            if m.end() == p:
+                raise ValueError(f"finditer_from: {pattern.pattern[:40]!r} matched the empty string")
+            yield m
+            pos = m.end()

@@ -186,23 +186,30 @@ def _pattern_lines(doc: Document, data: _BoilerplateData, ctx: Context, taken: s
     for a, b in line_spans(text):
         if b - a > MAX_PATTERN_LINE:
             continue  # a paragraph, not page furniture (and ".*x.*" patterns would crawl over it)
-        line = text[a:b]
-        if prefilter is not None and prefilter.fullmatch(line) is None:
+        hit = _junk_line(text[a:b], data, ctx, prefilter)
+        if hit is None:
             continue
-        for rule, patterns in data.patterns:
-            if not ctx.on(rule.code):
-                continue
-            pattern = next((p for p in patterns if p.fullmatch(line)), None)
-            if pattern is None:
-                continue
-            taken.add(a)
-            yield _deletion(
-                rule, doc, a, b,
-                f"{_WHAT[rule.code]}, not part of the story: delete the line",
-                safe=rule.fix == Applicability.SAFE,
-                data={"pattern": pattern.pattern},
-            )
-            break
+        rule, pattern = hit
+        taken.add(a)
+        yield _deletion(
+            rule, doc, a, b,
+            f"{_WHAT[rule.code]}, not part of the story: delete the line",
+            safe=rule.fix == Applicability.SAFE,
+            data={"pattern": pattern.pattern},
+        )
+
+
+def _junk_line(line: str, data: _BoilerplateData, ctx: Context, prefilter: re.Pattern | None) -> tuple[Rule, re.Pattern] | None:
+    """The first enabled rule of B101-B105 (and its pattern) that recognises ``line``."""
+    if prefilter is not None and prefilter.fullmatch(line) is None:
+        return None
+    for rule, patterns in data.patterns:
+        if not ctx.on(rule.code):
+            continue
+        pattern = next((p for p in patterns if p.fullmatch(line)), None)
+        if pattern is not None:
+            return rule, pattern
+    return None
 
 
 _WHAT = {
@@ -212,6 +219,38 @@ _WHAT = {
     "B104": "link to another story",
     "B105": "byline or date stamp printed by the web page",
 }
+
+
+# -- B101-B105 on a web page: furniture the extractor left out of the story ------------------
+
+
+def _page_furniture(doc: Document, data: _BoilerplateData, ctx: Context) -> Iterator[Finding]:
+    """The blocks of the story area of a web page that the extractor did not take
+    (``readers.html``: ``source.meta["furniture"]``) and that B101-B105 recognise. They are not
+    in the checked text, so the finding has a zero-width span where the block sat (after the
+    part before it) and points at the block in the page (``data["outside"]``); it has no fix
+    (there is nothing to delete from the checked text, the page is the CMS's)."""
+    source = doc.source
+    blocks = source.meta.get("furniture") if source is not None else None
+    if not blocks:
+        return
+    prefilter = _any_pattern(tuple(p for rule, patterns in data.patterns if ctx.on(rule.code) for p in patterns))
+    for block in blocks:
+        line = " ".join(str(block.get("text", "")).split())
+        hit = _junk_line(line, data, ctx, prefilter) if line and len(line) <= MAX_PATTERN_LINE else None
+        if hit is None:
+            continue
+        rule, pattern = hit
+        at = min(max(int(block.get("at", 0)), 0), len(doc.text))
+        shown = line if len(line) <= 60 else line[:59] + "…"
+        page_line, _ = source.source_line_col(int(block["start"]))
+        yield rule.finding(
+            doc, at, at,
+            f"{_WHAT[rule.code]} in the story area, left out of the checked text by the extractor (page line "
+            f"{page_line}: '{shown}'): make sure it is not imported with the story",
+            data={"pattern": pattern.pattern, "outside": {"start": int(block["start"]), "end": int(block["end"]),
+                                                          "text": line}},
+        )
 
 
 # -- B106: a title printed twice ----------------------------------------------------------
@@ -302,11 +341,12 @@ def check(doc: Document, ctx: Context) -> Iterable[Finding]:
     data = boilerplate_data()
     taken: set[int] = set()  # line starts already reported: one finding per line
     findings = list(_pattern_lines(doc, data, ctx, taken))
+    furniture = list(_page_furniture(doc, data, ctx))
     if ctx.on(REPEATED_TITLE.code):
         findings += _repeated_titles(doc, taken)
     if ctx.on(TRUNCATED.code):
         findings += _truncated(doc, data, taken)
-    return _without_overlaps(findings, doc.text)
+    return _without_overlaps(findings, doc.text) + furniture
 
 
 def _without_overlaps(findings: list[Finding], text: str) -> list[Finding]:

@@ -69,7 +69,34 @@ OVERLONG_WORD = Rule(
     example="Thetroopsenteredthecityatdawnandtookthebridgewithoutresistance → The troops entered the city at dawn ...",
     fix="none",
 )
-RULES = (UNTRANSLATED_CYRILLIC, NOT_ENGLISH, MIXED_SCRIPT, OVERLONG_WORD)
+DECLARED_NOT_ENGLISH = Rule(
+    code="L105",
+    name="declared-not-english",
+    category="language",
+    severity=Severity.WARNING,
+    summary="Wire story declared in another language (ninjs language, NewsML-G2 xml:lang, HTML lang, feed language)",
+    why="The item's own metadata says it is not English: it belongs to another desk, and judging it as English "
+    "would bury it in findings. It is reported once, with the declared value, and not checked further.",
+    example='"language": "de" → route the item to the German desk',
+    fix="none",
+)
+DECLARED_LANGUAGE_MISMATCH = Rule(
+    code="L106",
+    name="declared-language-mismatch",
+    category="language",
+    severity=Severity.WARNING,
+    summary="Wire story declared English whose text reads as another language",
+    why="The metadata says English but the text is not (an untranslated item, a wrong language tag): either "
+    "the translation is missing or the metadata is wrong.",
+    example='xml:lang="en" on a story in Russian → translate it, or correct the language tag',
+    fix="none",
+)
+RULES = (UNTRANSLATED_CYRILLIC, NOT_ENGLISH, MIXED_SCRIPT, OVERLONG_WORD, DECLARED_NOT_ENGLISH, DECLARED_LANGUAGE_MISMATCH)
+# The rule families that still run on a story declared in another language: it is not judged
+# as English, only reported as such (and checked for damaged bytes and stray directives).
+FAMILIES_WHEN_NOT_ENGLISH = frozenset({"language", "integrity", "suppression"})
+# Language tags that declare no particular language (BCP 47 / ISO 639-2 special codes).
+_UNDETERMINED = frozenset({"", "und", "mul", "zxx", "mis", "x"})
 
 # More Latin letters in a row than this is no word (the style rules search no longer token).
 MAX_WORD_LETTERS = 50
@@ -100,11 +127,54 @@ MIN_COMMON_WORDS = 4
 MAX_ENGLISH_PROB = 0.1  # flag when the detector gives English at most this probability
 
 
+def declared_language(doc: Document) -> str | None:
+    """The language a wire story's metadata declares (as written), None when it declares
+    none (plain text, or a tag such as "und")."""
+    source = doc.source
+    lang = source.meta.get("language") if source is not None else None
+    if not isinstance(lang, str) or _primary(lang) in _UNDETERMINED:
+        return None
+    return lang.strip()
+
+
+def _primary(tag: str) -> str:
+    return tag.strip().replace("_", "-").split("-")[0].lower()
+
+
+def declared_not_english(doc: Document) -> str | None:
+    """The declared language of a wire story declared in a language other than English."""
+    lang = declared_language(doc)
+    return lang if lang is not None and _primary(lang) != "en" else None
+
+
+def _declaration(doc: Document) -> dict:
+    """``data["outside"]`` of a finding about the declaration: where its value is in the file."""
+    span = doc.source.meta.get("language_span") if doc.source is not None else None
+    if isinstance(span, list) and len(span) == 2:
+        return {"outside": {"start": int(span[0]), "end": int(span[1]), "text": doc.source.source[span[0]:span[1]]}}
+    return {}
+
+
 def check(doc: Document, ctx: Context) -> Iterable[Finding]:
     out: list[Finding] = []
+    foreign = declared_not_english(doc)
+    if foreign is not None:
+        # Not judged as English: one finding, where the file declares the language.
+        if ctx.on("L105"):
+            out.append(DECLARED_NOT_ENGLISH.finding(
+                doc, 0, 0,
+                f"the {doc.source.format} item declares its language as '{foreign}', not English: not checked as "
+                "an English story (route it to its own desk)",
+                data={"declared": foreign, **_declaration(doc)}))
+        return out
+    mismatch = list(_declared_mismatch(doc)) if ctx.on("L106") and declared_language(doc) is not None else []
+    # The story as a whole reads as another language: reported once, with what it declares and
+    # what it reads as, in place of a not-English finding per segment.
+    skip_l102 = bool(mismatch)
+    out.extend(mismatch)
     if ctx.on("L101") or ctx.on("L103"):
         out.extend(_cyrillic(doc, ctx))
-    if ctx.on("L102"):
+    if ctx.on("L102") and not skip_l102:
         out.extend(_not_english(doc))
     if ctx.on("L104"):
         out.extend(_overlong_words(doc))
@@ -257,6 +327,29 @@ def _not_english(doc: Document) -> Iterator[Finding]:
                             f"{len(uncertain):,} uncertain segments: others may be so too")
                 data["sampled"] = [len(judged), len(uncertain)]
             yield NOT_ENGLISH.finding(doc, start, end, message, data=data)
+
+
+# How much of a story the detector reads to judge the story as a whole (it samples anyway).
+MISMATCH_SAMPLE = 5000
+
+
+def _declared_mismatch(doc: Document) -> Iterator[Finding]:
+    """L106: a story declared English whose text, taken whole, reads as another language."""
+    text = doc.text[:MISMATCH_SAMPLE]
+    if _letters(text) < MIN_LETTERS or looks_english(text):
+        return
+    probs = detect_languages(text)
+    if not probs:
+        return
+    lang, prob = probs[0]
+    if lang == "en" or dict(probs).get("en", 0.0) > MAX_ENGLISH_PROB:
+        return
+    declared = declared_language(doc)
+    yield DECLARED_LANGUAGE_MISMATCH.finding(
+        doc, 0, 0,
+        f"the {doc.source.format} item declares its language as '{declared}' but its text reads as '{lang}' "
+        f"(language detector, p={prob:.2f}): translate it, or correct the language tag",
+        data={"declared": declared, "detected": lang, "probability": round(prob, 3), **_declaration(doc)})
 
 
 # The most segments one document sends to the detector (about 6 ms each): a story with more

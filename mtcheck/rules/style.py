@@ -19,7 +19,7 @@ from mtcheck.data import load_toml, words
 from mtcheck.document import Document
 from mtcheck.findings import Finding, Severity
 from mtcheck.lexicon import lexicon
-from mtcheck.rules.base import Context, Family, Rule
+from mtcheck.rules.base import Context, Family, Rule, finditer_from
 
 CALQUED_CAPITALS = Rule(
     code="S101",
@@ -140,6 +140,7 @@ class _Acronym:
     pattern: re.Pattern  # "us" + noun, "the us", "us-led": which one matched is in the groups
     not_hyphenated: frozenset[str]
     before: frozenset[str]
+    starts: tuple[str, ...] | None = None  # literals every match starts with (finditer_from); None: unknown
 
 
 @dataclass(frozen=True)
@@ -158,6 +159,13 @@ class _StyleData:
     acronyms: tuple[_Acronym, ...]
     usa: re.Pattern
     usa_acronym: str
+    # The literals every match of a pattern starts with, for ``finditer_from`` (None where a
+    # data word is no plain literal: the pattern is then run over the whole text).
+    names_lower_starts: tuple[str, ...] | None = None
+    prefix_starts: tuple[str, ...] | None = None
+    months_always_starts: tuple[str, ...] | None = None
+    months_ambiguous_starts: tuple[str, ...] | None = None
+    usa_starts: tuple[str, ...] | None = None
 
 
 def _alternation(items: Iterable[str], lower: bool = False) -> str:
@@ -169,6 +177,25 @@ def _alternation(items: Iterable[str], lower: bool = False) -> str:
         escaped = re.escape(item).replace(r"\ ", r"\s+").replace("'", "['’]")
         parts.append(escaped)
     return "|".join(parts)
+
+
+def _leading_literal(item: str) -> str:
+    """The start of ``item`` that ``_alternation`` turns into plain characters: up to its
+    first space (``\\s+``) or apostrophe (``['’]``)."""
+    cut = [i for i in (item.find(" "), item.find("'")) if i >= 0]
+    return item[:min(cut)] if cut else item
+
+
+def _name_starts(names: Iterable[str]) -> tuple[str, ...] | None:
+    """The leading literals of ``names_lower``'s alternatives (None when one has none)."""
+    starts = tuple(_leading_literal(n.lower()) for n in names)
+    return starts if starts and all(starts) else None
+
+
+def _literals(words: Iterable[str]) -> tuple[str, ...] | None:
+    """``words`` when each is a non-empty plain literal (a regex of itself), else None."""
+    words = tuple(words)
+    return words if all(w and re.escape(w) == w for w in words) else None
 
 
 def _load(name: str = "style.toml") -> _StyleData:
@@ -194,6 +221,8 @@ def _load(name: str = "style.toml") -> _StyleData:
                 pattern=re.compile(r"(?<![\w@#/.-])(?:" + "|".join(alternatives) + ")"),
                 not_hyphenated=entry["not_hyphenated"],
                 before=entry["before"],
+                # every alternative starts with the word, or (noun case) with it capitalised
+                starts=_literals((entry["word"], entry["word"].capitalize())),
             )
         )
     us_nouns = next((a for a in raw["lowercase_acronym"] if a["acronym"] == raw["usa_adjective"]["acronym"]), None)
@@ -213,6 +242,11 @@ def _load(name: str = "style.toml") -> _StyleData:
         acronyms=tuple(acronyms),
         usa=re.compile(rf"(?<![\w-]){re.escape(raw['usa_adjective']['word'])}(?=\s+(?:{usa_nouns})(?![\w-]))"),
         usa_acronym=raw["usa_adjective"]["acronym"],
+        names_lower_starts=_name_starts(canonical.values()),
+        prefix_starts=tuple(f"{w}-" for w in raw["prefixes"]["words"]) or None,
+        months_always_starts=_literals(months["always"]) if months["always"] else None,
+        months_ambiguous_starts=_literals(months["ambiguous"]) if months["ambiguous"] else None,
+        usa_starts=_literals([raw["usa_adjective"]["word"]]),
     )
 
 
@@ -330,18 +364,38 @@ def _name_spans(doc: Document, data: _StyleData) -> Iterator[tuple[int, int]]:
         for m in data.names.finditer(text):
             yield m.span()
         return
-    search = data.names_lower.search
+    if data.names_lower_starts is None:
+        search = data.names_lower.search
+        pos = 0
+        while True:
+            m = search(low, pos)
+            if m is None:
+                return
+            p = m.start()
+            if p > 0 and (text[p - 1].isalnum() or text[p - 1] in "_-"):  # (?<![\w-])
+                pos = p + 1
+                continue
+            yield p, m.end()
+            pos = m.end()
+    # The same, tried only where a name's leading literal stands (str.find skips there in C):
+    # the leftmost candidate at or after the last name's end that passes the lookbehind and
+    # matches is what the search above finds.
+    find = low.find
+    starts: set[int] = set()
+    for literal in set(data.names_lower_starts):
+        i = find(literal)
+        while i >= 0:
+            starts.add(i)
+            i = find(literal, i + 1)
+    match = data.names_lower.match
     pos = 0
-    while True:
-        m = search(low, pos)
-        if m is None:
-            return
-        p = m.start()
-        if p > 0 and (text[p - 1].isalnum() or text[p - 1] in "_-"):  # (?<![\w-])
-            pos = p + 1
+    for p in sorted(starts):
+        if p < pos or (p > 0 and (text[p - 1].isalnum() or text[p - 1] in "_-")):  # (?<![\w-])
             continue
-        yield p, m.end()
-        pos = m.end()
+        m = match(low, p)
+        if m is not None:
+            yield p, m.end()
+            pos = m.end()
 
 
 def _calqued_capitals(doc: Document, data: _StyleData) -> Iterator[Finding]:
@@ -391,7 +445,7 @@ def _calqued_capitals(doc: Document, data: _StyleData) -> Iterator[Finding]:
 
 def _capitalised_prefix(doc: Document, data: _StyleData) -> Iterator[Finding]:
     text = doc.text
-    for m in data.prefix.finditer(text):
+    for m in finditer_from(data.prefix, text, data.prefix_starts):
         if _is_initial(text, m.start()):
             continue
         stem = m.group("stem")
@@ -436,8 +490,8 @@ def _month_context(text: str, start: int, end: int, data: _StyleData) -> bool:
 
 def _lowercase_months(doc: Document, data: _StyleData) -> Iterator[Finding]:
     text = doc.text
-    hits = [(m, True) for m in data.months_always.finditer(text)]
-    hits += [(m, False) for m in data.months_ambiguous.finditer(text)]
+    hits = [(m, True) for m in finditer_from(data.months_always, text, data.months_always_starts)]
+    hits += [(m, False) for m in finditer_from(data.months_ambiguous, text, data.months_ambiguous_starts)]
     for m, always in sorted(hits, key=lambda h: h[0].start()):
         if _in_link(doc, m.start(), m.end()):
             continue
@@ -499,19 +553,53 @@ def _split_glued(token: str, glued: dict) -> tuple[str, str] | None:
     return best
 
 
+# Up to this many distinct glued tokens in a story, their occurrences are found with str.find
+# (one pass over the text per token, in C); past it, with one more pass of the candidate regex.
+_GLUED_FIND_MAX = 32
+
+
+def _glued_occurrences(text: str, splits: dict[str, tuple[str, str]]) -> Iterator[re.Match]:
+    """The matches of ``_GLUED_CANDIDATE`` in ``text`` that are one of the tokens of
+    ``splits``, in text order. (A match cannot start inside another, whose letters fail the
+    lookbehind, so every position where the pattern matches a token whole is one of
+    ``finditer``'s matches.)"""
+    if len(splits) > _GLUED_FIND_MAX:
+        for m in _GLUED_CANDIDATE.finditer(text):
+            if m.group() in splits:
+                yield m
+        return
+    found = []
+    match = _GLUED_CANDIDATE.match
+    for token in splits:
+        i = text.find(token)
+        while i >= 0:
+            m = match(text, i)
+            if m is not None and m.end() - i == len(token):
+                found.append(m)
+            i = text.find(token, i + 1)
+    found.sort(key=lambda m: m.start())
+    yield from found
+
+
 def _glued_words(doc: Document, data: _StyleData) -> Iterator[Finding]:
     glued = data.glued
     text = doc.text
     low, high = glued["min_length"], MAX_GLUED_LENGTH
-    splits: dict[str, tuple[str, str] | None] = {}  # a story repeats its words: each is split once
-    for m in _GLUED_CANDIDATE.finditer(text):
+    # A story repeats its words: each distinct token is split once (findall runs in C; a
+    # Python step per token of a 5 MB story costs more than the search), and only the tokens
+    # that split are looked for again.
+    splits: dict[str, tuple[str, str]] = {}
+    for token in set(_GLUED_CANDIDATE.findall(text)):
+        if low <= len(token) <= high:  # a token longer than two words is no glue: L104 reports it, once
+            split = _split_glued(token, glued)
+            if split is not None:
+                splits[token] = split
+    if not splits:
+        return
+    for m in _glued_occurrences(text, splits):
         token = m.group()
-        if not low <= len(token) <= high:
-            continue  # a token longer than two words is no glue: L104 reports it, once
-        split = splits.get(token, ())
-        if split == ():
-            split = splits[token] = _split_glued(token, glued)
-        if split is None or _in_link(doc, m.start(), m.end()):
+        split = splits[token]
+        if _in_link(doc, m.start(), m.end()):
             continue
         suggestion = f"{split[0]} {split[1]}"
         yield GLUED_WORDS.finding(
@@ -527,6 +615,9 @@ _CAPS_WORD = re.compile(r"(?<![\w'’&-])[A-Z]{3,}(?![\w'’&]|-\d|-[A-Z])")
 _ROMAN = re.compile(r"M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")
 _CAPS_NEIGHBOUR_BEFORE = re.compile(r"[A-Z]{2,}[\s&]+$")
 _CAPS_NEIGHBOUR_AFTER = re.compile(r"[\s&]+[A-Z]{2,}\b")
+# What every match of _CAPS_WORD holds: a cheap test (the regex engine skips to a capital) that
+# passes over the sentences without one, before the lookbehind-led pattern tries every character.
+_THREE_CAPITALS = re.compile(r"[A-Z]{3}")
 
 
 def _shouting_sentence(text: str) -> bool:
@@ -558,6 +649,8 @@ def _shouted_words(doc: Document, data: _StyleData) -> Iterator[Finding]:
     cfg = data.shouting
     lex = lexicon()
     for sentence in doc.sentences:
+        if _THREE_CAPITALS.search(sentence.text) is None:
+            continue
         shouting = None
         for m in _CAPS_WORD.finditer(sentence.text):
             word = m.group()
@@ -605,7 +698,7 @@ def _lowercase_acronyms(doc: Document, data: _StyleData) -> Iterator[Finding]:
     text = doc.text
     seen: set[int] = set()
     for acr in data.acronyms:
-        for m in acr.pattern.finditer(text):
+        for m in finditer_from(acr.pattern, text, acr.starts):
             if m.group("noun") is not None:
                 start, end = m.span("noun")
                 word, between = _previous_word(text, start)
@@ -631,7 +724,7 @@ def _lowercase_acronyms(doc: Document, data: _StyleData) -> Iterator[Finding]:
 
 
 def _usa_adjective(doc: Document, data: _StyleData) -> Iterator[Finding]:
-    for m in data.usa.finditer(doc.text):
+    for m in finditer_from(data.usa, doc.text, data.usa_starts):
         yield USA_ADJECTIVE.finding(
             doc, m.start(), m.end(),
             f"'{m.group()}' used as an adjective: news style writes '{data.usa_acronym}' ('US officials')",

@@ -237,12 +237,24 @@ def _written_after_lower_case(doc: Document, word: str) -> bool:
         head = re.match(r"\w*", word).group()
         if len(cache) < _DIRECT_SEARCHES or not head:
             cache[word] = _after_lower_somewhere(doc.text, word)
-        else:  # many words asked: one index of the text (one pass) answers the rest
+        elif head == word:
+            # Many words asked: one pass over the text answers the rest. An indexed run is a
+            # whole run of word characters, so ``word\b`` holds wherever one is the word: its
+            # positions are not needed, only whether it is one of the runs.
+            cache[word] = word in _runs_after_lower_case(doc)
+        else:  # "U.S.", "Moscow's": the runs that are its head, then the rest of it
             rx = re.compile(re.escape(word) + r"\b")
-            runs = _after_lower_case(doc)
-            candidates = runs.get(head, []) if head != word else runs.get(word, [])[:1]
-            cache[word] = any(rx.match(doc.text, pos) for pos in candidates)
+            cache[word] = any(rx.match(doc.text, pos) for pos in _after_lower_case(doc).get(head, []))
     return cache[word]
+
+
+def _runs_after_lower_case(doc: Document) -> frozenset[str]:
+    """The word runs ``_after_lower_case`` indexes, without their positions: gathered by the
+    regex engine (findall) without a Python step per run, once per document."""
+    runs = doc.user_data.get("syntax.after_lower_runs")
+    if runs is None:
+        runs = doc.user_data["syntax.after_lower_runs"] = frozenset(_AFTER_LOWER.findall(doc.text))
+    return runs
 
 
 _DIRECT_SEARCHES = 16  # words searched for one by one before the index is built

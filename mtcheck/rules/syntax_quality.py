@@ -8,7 +8,15 @@ the body threshold and scales the others). Never imports torch.
 Headlines are telegraphic and quotations are speech: each has its own, lower threshold and
 its own code, so a desk can silence one without the others. Very short segments (datelines,
 bylines, "TASS") carry too few words for a language-model judgment and are left to the
-structural rules.
+structural rules. A sentence written mostly in Cyrillic is not English at all: the language
+rules (L101) report it, and it is not also judged for its English. A sentence repeated in the
+story (a headline printed twice) is judged once, at its first occurrence.
+
+Each finding points at the sentence's worst window (``sentence.scores["window"]``, the few
+words the language model finds least English, set by ``mtcheck.quality.annotate_quality``),
+not the whole sentence; its data keeps the whole sentence's span and score, and grades the
+damage by how far the score is below the threshold: ``minor`` (below the threshold),
+``major`` (below half of it), ``critical`` (below a quarter of it).
 """
 
 from __future__ import annotations
@@ -21,7 +29,11 @@ from mtcheck.findings import Finding, Severity
 from mtcheck.rules.base import Context, Rule
 
 MIN_WORDS = 4  # fewer words than this: no fluency judgment
+NOT_ENGLISH_CYRILLIC_SHARE = 0.5  # a sentence with at least this share of Cyrillic letters is Russian, not bad English
+DAMAGE_GRADES = ((0.25, "critical"), (0.5, "major"), (1.0, "minor"))  # quality below this share of the threshold
 _WORDS = re.compile(r"[^\W\d_]{2,}")
+_CYRILLIC_LETTER = re.compile(r"[\u0400-\u04FF]")
+_LETTER = re.compile(r"[^\W\d_]")
 
 _WHY = (
     "The sentence's English is improbable for a language model trained on fluent text, in the "
@@ -91,16 +103,50 @@ def check(doc: Document, ctx: Context) -> Iterable[Finding]:
     if not scored:
         return
     limits = _thresholds(ctx)
+    judged: set[str] = set()
     for s in scored:
         rule, key = classify(s)
-        if not ctx.on(rule.code) or len(_WORDS.findall(s.text)) < MIN_WORDS:
+        if not ctx.on(rule.code) or len(_WORDS.findall(s.text)) < MIN_WORDS or is_not_english(s.text):
             continue
+        same = " ".join(s.text.split()).casefold()
+        if same in judged:
+            continue  # a repeated headline or sentence: judged (and reported) once
+        judged.add(same)
         quality, limit = float(s.scores["quality"]), limits[key]
         if quality >= limit:
             continue
+        grade = damage_grade(quality, limit)
+        start, end = _window(s)
         what = {"body": "", "quote": " (quotation)", "heading": " (headline)"}[key]
+        where = f" worst at '{doc.text[start:end]}'" if (start, end) != (s.start, s.end) else ""
         yield rule.finding(
-            doc, s.start, s.end,
-            f"reads like machine-translation damage{what}: quality {quality:.2f} (threshold {limit:.2f})",
-            data={"quality": quality, "threshold": round(limit, 3), "kind": s.kind, "quote": s.is_quote},
+            doc, start, end,
+            f"reads like machine-translation damage{what} ({grade}): quality {quality:.2f} "
+            f"(threshold {limit:.2f}){where}",
+            data={"quality": quality, "threshold": round(limit, 3), "damage": grade, "kind": s.kind,
+                  "quote": s.is_quote, "sentence_start": s.start, "sentence_end": s.end},
         )
+
+
+def is_not_english(text: str) -> bool:
+    """Mostly Cyrillic: Russian left untranslated (the language rules' business), not English to judge."""
+    letters = len(_LETTER.findall(text))
+    return letters > 0 and len(_CYRILLIC_LETTER.findall(text)) >= NOT_ENGLISH_CYRILLIC_SHARE * letters
+
+
+def damage_grade(quality: float, limit: float) -> str:
+    for share, grade in DAMAGE_GRADES:
+        if quality < share * limit:
+            return grade
+    return DAMAGE_GRADES[-1][1]
+
+
+def _window(s: Sentence) -> tuple[int, int]:
+    """The document span of the sentence's worst window; the whole sentence when it has none
+    (scored before windows existed, or too short to have one)."""
+    w = s.scores.get("window")
+    if isinstance(w, (list, tuple)) and len(w) == 2 and all(isinstance(v, int) for v in w):
+        a, b = s.start + w[0], s.start + w[1]
+        if s.start <= a < b <= s.end:
+            return a, b
+    return s.start, s.end

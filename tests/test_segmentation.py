@@ -1,0 +1,56 @@
+"""The sentence splitter's abbreviations (mtcheck/data/abbreviations.toml): a period after a
+title, a date abbreviation or a number label does not end the sentence; after an ordinary
+word it does."""
+
+from __future__ import annotations
+
+import pytest
+
+from mtcheck import document
+from mtcheck.document import Document
+
+
+def _split(text: str) -> list[str]:
+    return [s.text for s in Document.from_text(text).sentences]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Fr. Alexander Men said so. He left.", ["Fr. Alexander Men said so.", "He left."]),
+    ("It was Gen. Gerasimov who spoke. He came.", ["It was Gen. Gerasimov who spoke.", "He came."]),
+    ("They met in St. Petersburg on Feb. 8 this year. Talks failed.",
+     ["They met in St. Petersburg on Feb. 8 this year.", "Talks failed."]),
+    ("The U.S. Army denied it. Nobody else did.", ["The U.S. Army denied it.", "Nobody else did."]),
+    ("Smith et al. Found the flaw first.", ["Smith et al. Found the flaw first."]),
+])
+def test_abbreviations_hold_the_sentence_together(text, expected):
+    assert _split(text) == expected
+
+
+def test_a_lower_case_word_that_looks_like_an_abbreviation_ends_its_sentence():
+    # "sun", "mar", "co" are words too: only the capitalised forms are abbreviations
+    assert _split("They sat in the sun. Then it rained.") == ["They sat in the sun.", "Then it rained."]
+
+
+def test_number_labels_hold_only_before_a_number():
+    assert _split("Order No. 5 was signed. It came in force.") == ["Order No. 5 was signed.", "It came in force."]
+    # Russian word order ends a sentence in "no." (the X102 rule's case): that is a sentence end
+    assert _split("Russian soldiers in the area of Deir ez-Zor no. The ministry said so.") == [
+        "Russian soldiers in the area of Deir ez-Zor no.", "The ministry said so."]
+
+
+def test_the_abbreviation_list_is_data_and_is_validated(tmp_path, monkeypatch):
+    lists = document.abbreviations()
+    assert "fr" in lists["capitalised"] and "no" in lists["before_number"]
+    bad = tmp_path / "abbreviations.toml"
+    bad.write_text('capitalised = ["Mr"]\nany_case = []\nbefore_number = []\n', encoding="utf-8")
+    monkeypatch.setattr(document, "ABBREVIATIONS_FILE", bad)
+    document.abbreviations.cache_clear()
+    try:
+        with pytest.raises(document.AbbreviationsError, match="capitalised: expected a list of lower-case words"):
+            document.abbreviations()
+        bad.write_text('capitalised = []\n', encoding="utf-8")
+        with pytest.raises(document.AbbreviationsError, match="expected exactly the keys"):
+            document.abbreviations()
+    finally:
+        monkeypatch.undo()
+        document.abbreviations.cache_clear()
