@@ -429,3 +429,17 @@ def test_cli_export_and_its_errors(folder, tmp_path):
     assert result.exit_code == 2 and "must not be the reviewed folder" in result.output
     result = runner.invoke(cli, ["review", str(tmp_path / "missing")])
     assert result.exit_code == 2 and "no such file" in result.output
+
+
+def test_wire_files_are_listed_with_the_reason_they_are_not_reviewed(tmp_path):
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    wire = Path(__file__).parent / "data" / "wire"
+    shutil.copy(wire / "000_b789fdac0961f31d.ninjs3.json", folder / "story.json")
+    shutil.copy(wire / "000_b789fdac0961f31d.page.html", folder / "page.txt")  # a web page saved as .txt
+    (folder / "plain.txt").write_text("Talks resume in Geneva\n\nDelegations met on Monday.\n", encoding="utf-8")
+    _, files = discover_files(folder, ("*.txt", "*.json"), ())
+    errors = {f.rel: f.error for f in files}
+    assert errors["plain.txt"] is None
+    assert errors["story.json"].startswith("ninjs wire file") and "mtcheck fix" in errors["story.json"]
+    assert errors["page.txt"].startswith("html wire file")

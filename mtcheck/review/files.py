@@ -35,8 +35,28 @@ def discover_files(root: Path, include, exclude) -> tuple[Path, list[StoryFile]]
                 sf.error = "links outside the reviewed folder; skipped"
         if error is not None:
             sf.error = error.message
+        elif sf.error is None:
+            sf.error = _wire_format(p)
         out.append(sf)
     return base, out
+
+
+def _wire_format(path: Path) -> str | None:
+    """Why a wire file (ninjs, NewsML-G2, NITF, a feed, a web page) is not reviewed here: the
+    desk shows, edits and exports a story's text as it is on disk, and offsets into a wire
+    file's checked text would land in its markup. None for plain text and Markdown."""
+    from mtcheck import readers
+
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return None  # reading it later says why
+    fmt = readers.sniff(head.decode("utf-8", errors="replace"), str(path))
+    if fmt == readers.PLAIN:
+        return None
+    return (f"{fmt} wire file: the review desk takes plain text and Markdown; "
+            "check it with `mtcheck scan`, fix it with `mtcheck fix`")
 
 
 def read_story(path: Path) -> tuple[str, str, str]:
