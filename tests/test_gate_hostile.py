@@ -183,6 +183,11 @@ def test_links_out_of_the_inbox_are_rejected_and_never_read(layout, tmp_path):
     os.symlink("inside.txt", inbox / "alias.txt")  # into the inbox: read as usual
     (inbox / "desk").mkdir()
     os.symlink("../../private.txt", inbox / "desk" / "deep.txt")
+    # The link a chain goes through arrives first, so it is moved first: the chain must still
+    # be judged a link out, not a dangling link inside the inbox.
+    now_ns = time.time_ns()
+    os.utime(inbox / "relative.txt", ns=(now_ns - 2 * 10**9, now_ns - 2 * 10**9), follow_symlinks=False)
+    os.utime(inbox / "chained.txt", ns=(now_ns - 10**9, now_ns - 10**9), follow_symlinks=False)
     outside = {"absolute.txt", "relative.txt", "chained.txt", "desk/deep.txt"}
 
     r = run("--format", "json")

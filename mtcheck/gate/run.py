@@ -408,10 +408,11 @@ class Gate:
         if not paths or should_stop():
             return
         # Links out of the inbox and fragments are decided without reading a byte of them
-        # through the scanner.
+        # through the scanner. Every link is judged before the first file moves: a link to a
+        # link out of the inbox would otherwise see that link gone (moved to rejected/) and
+        # dangle inside the inbox instead.
         scan = []
-        for p in paths:
-            story = self._unscanned(p)
+        for p, story in [(p, self._unscanned(p)) for p in paths]:
             if story is None:
                 scan.append(p)
                 continue
