@@ -194,19 +194,27 @@ _MEMO: "dict[tuple, tuple[list, int]]" = {}
 MEMO_CHARS = 32 * 1024 * 1024
 
 
-def story_names(path: str) -> list[str]:
-    """The names of the stories a file holds: ``[path]``, or ``path#item-1`` ... for a news
-    message or a feed with several items. A file that cannot be read or parsed keeps its
-    name; reading it reports why."""
+def file_format(path: str) -> str | None:
+    """The format of a file by its first 4 KB (``readers.sniff``); None if it cannot be
+    opened (reading it later says why)."""
     from mtcheck import readers
 
     try:
         with open(path, "rb") as fh:
             head = fh.read(4096)
     except OSError:
-        return [path]
-    fmt = readers.sniff(head.decode("utf-8", errors="replace"), path)
-    if fmt not in readers.MULTI:
+        return None
+    return readers.sniff(head.decode("utf-8", errors="replace"), path)
+
+
+def story_names(path: str) -> list[str]:
+    """The names of the stories a file holds: ``[path]``, or ``path#item-1`` ... for a news
+    message or a feed with several items. A file that cannot be read or parsed keeps its
+    name; reading it reports why."""
+    from mtcheck import readers
+
+    fmt = file_format(path)
+    if fmt is None or fmt not in readers.MULTI:
         return [path]
     try:
         stories = _wire_stories(path)

@@ -46,14 +46,10 @@ def _wire_format(path: Path) -> str | None:
     desk shows, edits and exports a story's text as it is on disk, and offsets into a wire
     file's checked text would land in its markup. None for plain text and Markdown."""
     from mtcheck import readers
+    from mtcheck.reader import file_format
 
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(4096)
-    except OSError:
-        return None  # reading it later says why
-    fmt = readers.sniff(head.decode("utf-8", errors="replace"), str(path))
-    if fmt == readers.PLAIN:
+    fmt = file_format(str(path))
+    if fmt is None or fmt == readers.PLAIN:
         return None
     return (f"{fmt} wire file: the review desk takes plain text and Markdown; "
             "check it with `mtcheck scan`, fix it with `mtcheck fix`")
