@@ -32,6 +32,7 @@ from mtcheck import __version__
 from mtcheck.document import Document
 from mtcheck.findings import Finding
 from mtcheck.rules import Context, families, rule_by_code, select_rules
+from mtcheck.rules.language import FAMILIES_WHEN_NOT_ENGLISH, declared_not_english
 from mtcheck.settings import Settings
 
 # Libraries whose version can change a model's output or a rule's behaviour.
@@ -170,8 +171,6 @@ class RulesStage(Stage):
     def check(self, doc: Document) -> None:
         findings: list[Finding] = []
         severity = self.config.severity
-        from mtcheck.rules.language import FAMILIES_WHEN_NOT_ENGLISH, declared_not_english
-
         # A wire story its metadata declares in another language is not judged as English (issue 12).
         foreign = doc.source is not None and declared_not_english(doc) is not None
         for family in families():
