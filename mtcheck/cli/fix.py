@@ -182,13 +182,18 @@ class _WriteError(Exception):
 def _by_file(results):
     """The scan results grouped by the file they were read from: the items of a feed or a news
     message (consecutive in discovery order) together, every other story on its own."""
+    from mtcheck.readers import split_name
+
+    def file_of(r) -> str | None:  # None: a story that is a file on its own
+        src = r.document.source if r.document is not None else None
+        if src is not None:
+            return src.file if src.item is not None else None
+        return split_name(r.path)[0] if r.error is not None else None
+
     group: list = []
     key = None
     for r in results:
-        src = r.document.source if r.document is not None else None
-        from mtcheck.readers import split_name
-
-        k = src.file if src is not None and src.item is not None else split_name(r.path)[0] if r.error is not None else None
+        k = file_of(r)
         if group and (k is None or k != key):
             yield group
             group = []
