@@ -224,6 +224,23 @@ def test_an_accepted_item_is_marked_usable_without_a_note(tmp_path):
     assert twice["edNote"] == "Embargoed until 10:00.\nmtcheck gate: rejected: b"
 
 
+def test_a_second_verdict_replaces_the_gates_newsml_note_and_keeps_the_providers():
+    from lxml import etree
+
+    from mtcheck.gate.stamp import stamped_bytes
+
+    src = (WIRE / f"{SEED}.newsml.xml").read_text(encoding="utf-8")
+    meta_end = src.index("</itemMeta>")
+    with_note = (src[:meta_end] + "<edNote>Embargoed until 10:00.</edNote>" + src[meta_end:]).encode("utf-8")
+    once = stamped_bytes(with_note, "x.xml", [[None, "review", "mtcheck gate: review: a"]])
+    twice = stamped_bytes(once, "x.xml", [[None, "rejected", "mtcheck gate: rejected: b"]])
+    root = etree.fromstring(twice, etree.XMLParser(resolve_entities=False, no_network=True))
+    notes = [e.text for e in root.iter() if isinstance(e.tag, str) and etree.QName(e).localname == "edNote"]
+    assert notes == ["Embargoed until 10:00.", "mtcheck gate: rejected: b"]
+    # stamping the same verdict again changes nothing
+    assert stamped_bytes(twice, "x.xml", [[None, "rejected", "mtcheck gate: rejected: b"]]) == twice
+
+
 def test_write_verdict_leaves_plain_text_and_other_formats_as_they_are(tmp_path):
     (tmp_path / "inbox").mkdir()
     for fmt in ("nitf.xml", "rss.xml", "page.html"):

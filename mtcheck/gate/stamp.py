@@ -16,6 +16,7 @@ bytes and the journaled verdicts, so recovery after a crash makes them again ide
 from __future__ import annotations
 
 from mtcheck.gate.policy import ACCEPTED, Decision
+from mtcheck.readers import NOTE_MARK
 
 STAMPED_FORMATS = ("ninjs", "newsml")
 STATUS = {"accepted": "usable", "review": "withheld", "rejected": "withheld"}
@@ -26,7 +27,7 @@ def note_for(decision: Decision) -> str | None:
     if decision.verdict == ACCEPTED:
         return None
     reasons = "; ".join(r["message"] for r in decision.reason_records()) or decision.summary()
-    return f"mtcheck gate: {decision.verdict}: {reasons}"
+    return f"{NOTE_MARK} {decision.verdict}: {reasons}"
 
 
 def stamped_bytes(data: bytes, file: str, verdicts: list) -> bytes | None:

@@ -347,6 +347,11 @@ def written_back_all(stories, notes: list | None = None):
         applied=[c for s, _ in stories for c in s.applied])
 
 
+# How every editorial note the gate writes begins: a second verdict replaces a note that
+# starts so, and leaves a provider's own notes alone.
+NOTE_MARK = "mtcheck gate:"
+
+
 def record_verdict(source_map: SourceMap, source: str, verdict: str, note: str) -> str | None:
     """The file text with the gate's verdict recorded inside the item (ninjs, NewsML-G2), or
     None for a format that has no place for it."""

@@ -5,7 +5,7 @@ IPTC's guidelines show on their own."""
 
 from __future__ import annotations
 
-from mtcheck.readers import Story, WireError
+from mtcheck.readers import NOTE_MARK, Story, WireError
 from mtcheck.readers.markup import Located, MarkupError, Node, emit_plain, parse_xml, plain_paragraphs
 from mtcheck.readers.nitf import Lines, _flat, add_nitf, norm
 from mtcheck.sourcemap import TextBuilder, rendering
@@ -176,8 +176,15 @@ def record_verdict(smap, source: str, verdict: str, note: str | None) -> str | N
         at = _insert_at(children, "pubStatus", spans)
         replacements.append((at, None, _indent(source, children, at) + element))
     if note:
-        at = _insert_at(children, "edNote", spans)
-        replacements.append((at, None, _indent(source, children, at) + f"<{prefix}edNote>{escape(note, quote=False)}</{prefix}edNote>"))
+        element = f"<{prefix}edNote>{escape(note, quote=False)}</{prefix}edNote>"
+        # A note an earlier gate run wrote is replaced, so re-gating an item never piles up
+        # notes; a provider's own notes stay.
+        ours = [c for c in children if c[0] == "edNote" and _gate_note(source, c)]
+        if ours:
+            replacements.append((ours[0][2], ours[0][3], element))
+        else:
+            at = _insert_at(children, "edNote", spans)
+            replacements.append((at, None, _indent(source, children, at) + element))
     out, pos = [], 0
     for s0, s1, rep in sorted(replacements, key=lambda r: (r[0], r[1] is None)):
         out.append(source[pos:s0])
@@ -185,6 +192,12 @@ def record_verdict(smap, source: str, verdict: str, note: str | None) -> str | N
         pos = s0 if s1 is None else s1
     out.append(source[pos:])
     return "".join(out)
+
+
+def _gate_note(source: str, child) -> bool:
+    """Whether an ``edNote`` child is one the gate wrote (its text starts with the mark)."""
+    element = source[child[2]:child[3]]
+    return element.partition(">")[2].lstrip().startswith(NOTE_MARK)
 
 
 def _indent(source: str, children, at: int) -> str:

@@ -14,7 +14,7 @@ import json
 import json.decoder
 import json.scanner
 
-from mtcheck.readers import Story, WireError
+from mtcheck.readers import NOTE_MARK, Story, WireError
 from mtcheck.readers.markup import Located, blocks, emit_block, emit_plain, parse_html, plain_paragraphs
 from mtcheck.sourcemap import TextBuilder, rendering
 
@@ -225,10 +225,6 @@ def _add_body(b: TextBuilder, value: "_Str", is_html: bool, where: str, source: 
             b.begin_part("body", where, loc.span(k0, k0)[0])
             emit_plain(b, loc, k0, k1, "json")
             b.end_part(loc.span(k1, k1)[0] if k1 < len(loc.text) else value.end - 1)
-
-
-# The gate's note begins so; a note of the provider's is kept, the gate's own replaced.
-NOTE_MARK = "mtcheck gate:"
 
 
 def record_verdict(smap, source: str, verdict: str, note: str | None) -> str:
