@@ -81,6 +81,9 @@ def test_furniture_in_the_story_area_is_reported_where_it_is_in_the_page(tmp_pat
     sarif = json.loads(_mtcheck("scan", "--no-neural", "--format", "sarif", page).stdout)
     regions = {res["ruleId"]: res["locations"][0]["physicalLocation"]["region"] for res in sarif["runs"][0]["results"]}
     assert regions["B104"]["startLine"] == 15
+    rdjson = json.loads(_mtcheck("scan", "--no-neural", "--format", "rdjson", page).stdout)
+    ranges = {d["code"]["value"]: d["location"]["range"] for d in rdjson["diagnostics"]}
+    assert {c: ranges[c]["start"]["line"] for c in ("B101", "B102", "B104")} == {"B101": 7, "B102": 11, "B104": 15}
     fixed = _mtcheck("fix", "--no-neural", "--fail-on", "never", "--out", tmp_path / "out", page)
     assert fixed.returncode == 0, fixed.stderr
     assert (tmp_path / "out" / "page.html").read_text(encoding="utf-8") == PAGE

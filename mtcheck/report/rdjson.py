@@ -17,6 +17,7 @@ from mtcheck.document import Document
 from mtcheck.engine import FileResult
 from mtcheck.report import repo_path
 from mtcheck.report.github import message
+from mtcheck.sourcemap import outside
 
 SOURCE = {"name": "mtcheck", "url": "https://example.invalid/mtcheck"}
 SEVERITY = {"error": "ERROR", "warning": "WARNING", "info": "INFO"}
@@ -36,14 +37,20 @@ class _Lines:
 
 
 def spans(doc: Document):
-    """reviewdog's range of ``doc.text[start:end]``: in the original file for a wire story."""
+    """reviewdog's range of ``doc.text[start:end]``: in the original file for a wire story.
+    ``span(start, end, finding)``: a finding about text the reader left out of the checked
+    text (page furniture, a language declaration) points at that text in the file."""
     if doc.source is not None:
         src = doc.source
         lines = _Lines(src.source)
-        return lambda start, end: {"start": lines.position(src.source_offset(start)),
-                                   "end": lines.position(src.source_end(end))}
+
+        def span(start: int, end: int, finding=None) -> dict:
+            out = outside(finding) if finding is not None else None
+            s0, s1 = out if out is not None else (src.source_offset(start), src.source_end(end))
+            return {"start": lines.position(s0), "end": lines.position(s1)}
+        return span
     lines = _Lines(doc.text)
-    return lambda start, end: {"start": lines.position(start), "end": lines.position(end)}
+    return lambda start, end, finding=None: {"start": lines.position(start), "end": lines.position(end)}
 
 
 def report(results: Sequence[FileResult]) -> dict:
@@ -57,7 +64,7 @@ def report(results: Sequence[FileResult]) -> dict:
         for f in doc.findings:
             d = {
                 "message": message(f),
-                "location": {"path": path, "range": span(f.start, f.end)},
+                "location": {"path": path, "range": span(f.start, f.end, f)},
                 "severity": SEVERITY[str(f.severity)],
                 "source": SOURCE,
                 "code": {"value": f.code},
