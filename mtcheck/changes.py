@@ -93,16 +93,20 @@ def suggestions(doc: Document) -> list[Suggestion]:
 
 
 def _rule_fix(f: Finding, text: str) -> Suggestion | None:
-    if f.fix is not None and f.fix.edits:
-        edits = list(f.fix.edits)
-        safe, score, source, applicability = f.fix.safe, f.fix.score, f.fix.source, f.fix.applicability
+    fix = f.fix
+    if fix is not None and fix.edits:
+        edits = fix.edits
+        safe, score, source, applicability = fix.safe, fix.score, fix.source, fix.applicability
     elif f.suggestion is not None:
-        edits = [Edit(f.start, f.end, f.suggestion)]
+        edits = (Edit(f.start, f.end, f.suggestion),)
         safe, score, source, applicability = False, None, "rules", None
     else:
         return None
-    start = min(e.start for e in edits)
-    end = max(e.end for e in edits)
+    if len(edits) == 1:  # the common case (a story of short lines has 47,000 of them)
+        start, end = edits[0].start, edits[0].end
+    else:
+        start = min(e.start for e in edits)
+        end = max(e.end for e in edits)
     if not (0 <= start <= end <= len(text)):
         return None
     original = text[start:end]
@@ -255,10 +259,10 @@ def fix_story(doc: Document, unsafe: bool = False) -> FixedStory:
     remaining: list[Finding] = []
     rule_fixes = sum(c.kind == RULE_FIX for c in kept)
     for f in doc.findings:
-        cover = _covering(f, kept, starts)
+        cover = _covering(f, kept, starts, unsafe)
         if cover is None:
             remaining.append(f)
-        elif cover.kind == REWRITE and getattr(cover.ref, "source", "") == "rules" and f.fix is not None:
+        elif cover.kind == REWRITE and getattr(cover.ref, "source", "") == "rules":
             rule_fixes += 1  # a rewrite made of rule fixes only counts as those rule fixes
     rewrites = [c for c in kept if c.kind == REWRITE and getattr(c.ref, "source", "") != "rules"]
     return FixedStory(
@@ -267,18 +271,24 @@ def fix_story(doc: Document, unsafe: bool = False) -> FixedStory:
     )
 
 
-def _covering(f: Finding, kept: list[Change], starts: list[int]) -> Change | None:
+def _covering(f: Finding, kept: list[Change], starts: list[int], unsafe: bool = False) -> Change | None:
     """The applied change that addresses ``f``, if any. ``kept`` do not overlap, so only the
     last ones starting at or before the finding can hold it."""
     i = bisect.bisect_right(starts, f.start) - 1
     for c in kept[max(0, i - 2):i + 1][::-1]:
-        if _covers(c, f):
+        if _covers(c, f, unsafe):
             return c
     return None
 
 
-def _covers(change: Change, f: Finding) -> bool:
+def _covers(change: Change, f: Finding, unsafe: bool = False) -> bool:
     if change.kind == REWRITE:
+        # A rewrite made of the sentence's rule fixes addresses only the findings whose fix it
+        # folded in: those applied automatically (safe ones; unsafe ones too with
+        # --unsafe-fixes), not an unsafe fix left out, nor one `unfixable` turned off. Another
+        # rewrite rewrites the whole sentence.
+        if getattr(change.ref, "source", "") == "rules" and not (f.fix is not None and f.fix.applies(unsafe)):
+            return False
         return change.start <= f.start and f.end <= change.end
     # A rule fix replaced this span: the findings inside it that offered a fix are addressed
     # (two rules proposing the same change share one suggestion).

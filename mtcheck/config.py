@@ -46,6 +46,7 @@ CORE = Section("", {
     "parse": bool,
     "rewrite": bool,
     "unsafe-fixes": bool,
+    "unfixable": list,  # rule selectors whose findings are reported without their fix, as ruff's
     "jobs": int,
     "cache": (bool, str),
     "per-file-ignores": dict,  # glob -> rule codes (mtcheck.suppress)
@@ -72,6 +73,7 @@ class Config:
     parse: bool = True
     rewrite: bool = False
     unsafe_fixes: bool = False
+    unfixable: list[str] = field(default_factory=list)  # codes, prefixes, families: no fix offered (settings.codes_named)
     jobs: int = 1
     cache: bool | str = True
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)  # glob -> codes, as in ruff

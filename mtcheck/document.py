@@ -9,9 +9,11 @@ adds per-sentence scores in ``Sentence.scores``, the spaCy parse is attached laz
 from __future__ import annotations
 
 import bisect
+import operator
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
@@ -65,14 +67,20 @@ def _holds_sentence_together(word: str, next_text: str) -> bool:
     if token in lists["before_number"]:
         return next_text.lstrip(_OPENERS)[:1].isdigit()
     # "U.S." / "e.g." (dotted acronyms) and "F." (an initial) have the shape of an abbreviation.
-    return (len(token) == 1 and token.isalpha()) or re.fullmatch(r"(\w\.)+\w", token) is not None
+    return (len(token) == 1 and token.isalpha()) or _DOTTED.fullmatch(token) is not None
+
+
+_DOTTED = re.compile(r"(\w\.)+\w")
 
 
 # A boundary starts at the first of a run of terminals: a match inside the run would end
 # where the run's does (the lookbehind keeps "......" linear, not quadratic).
+# The pattern starts with the terminal itself, the look-behind after it ("not two terminals
+# in a row here"), so that the regex engine skips in C to the next terminal instead of trying
+# the look-behind at every character.
 _SENT_BOUNDARY = re.compile(
-    r"(?<![" + re.escape(_TERMINAL) + r"])"
-    r"([" + re.escape(_TERMINAL) + r"]+[" + re.escape(_CLOSERS) + r"]*)(\s+)(?=[" + re.escape(_OPENERS) + r"]?[\w\"“«(\-—–])"
+    r"([" + re.escape(_TERMINAL) + r"](?<![" + re.escape(_TERMINAL) + r"]{2})[" + re.escape(_TERMINAL) + r"]*"
+    r"[" + re.escape(_CLOSERS) + r"]*)(\s+)(?=[" + re.escape(_OPENERS) + r"]?[\w\"“«(\-—–])"
 )
 # The word before a boundary, matched on the reversed unit (a run of word characters and dots
 # ending there), so that finding it costs its own length, not the sentence's.
@@ -130,7 +138,7 @@ class Document:
     @classmethod
     def from_text(cls, text: str, path: str = "<text>", encoding: str = "utf-8") -> "Document":
         doc = cls(path=path, text=text, encoding=encoding)
-        doc._line_starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]
+        doc._line_starts = _line_starts(text)
         doc.paragraphs = list(_paragraphs(text))
         doc.sentences = list(_sentences(text, doc.paragraphs))
         return doc
@@ -196,6 +204,15 @@ class Document:
         return out
 
 
+def _line_starts(text: str) -> list[int]:
+    """The offset of every line's first character (a line ends at \n, \r\n or a lone \r)."""
+    if "\r" in text:
+        return [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]
+    # Only \n: each line starts one past the lengths of the lines before it, summed in C.
+    lengths = list(map(len, text.split("\n")))
+    return [0, *map(operator.add, accumulate(lengths[:-1]), range(1, len(lengths)))]
+
+
 _NON_SPACE = re.compile(r"\S")
 _BLANK_LINE = re.compile(r"\n[^\S\n]*(?=\n|\Z)")
 
@@ -234,8 +251,17 @@ def _ends_sentence(line: str) -> bool:
     return line.rstrip(_CLOSERS + " ")[-1:] in _TERMINAL or line.rstrip()[-1:] in ":;"
 
 
+_ENDS_AT_ONCE = frozenset(_TERMINAL + ":;")
+
+
 def _span_ends_sentence(text: str, a: int, b: int) -> bool:
     """``_ends_sentence(text[a:b])`` without copying the span: only its end is read."""
+    last = text[b - 1] if b > a else ""
+    # The common cases at once: a terminal (or colon) last, or a letter or digit last.
+    if last in _ENDS_AT_ONCE or not last:
+        return True  # (an empty span strips to "", which `in` counts as terminal)
+    if last not in _CLOSERS and not last.isspace():
+        return False
     j = b
     while j > a and (text[j - 1] in _CLOSERS or text[j - 1] == " "):
         j -= 1
@@ -251,50 +277,82 @@ def _units(text: str, para: Paragraph) -> Iterator[tuple[int, int, bool]]:
     """Split a paragraph into line groups: a line break ends a unit unless the line is a
     hard-wrapped continuation (no terminal punctuation and the next line starts lower-case).
     Yields (start, end, standalone_line_without_terminal)."""
-    lines = list(line_spans(text, para.start, para.end))
-    i = 0
-    while i < len(lines):
-        a, b = lines[i]
-        while i + 1 < len(lines) and not _span_ends_sentence(text, a, b) and text[lines[i + 1][0]].islower():
+    lines = [m.span() for m in _TRIMMED_LINE.finditer(text, para.start, para.end)]
+    # Whether each line ends a sentence, judged on the line alone: a line joined to the one
+    # before starts lower-case, so reading back from its end never reaches the line before.
+    ends = [_span_ends_sentence(text, a, b) for a, b in lines]
+    i, count = 0, len(lines)
+    while i < count:
+        a = lines[i][0]
+        while i + 1 < count and not ends[i] and text[lines[i + 1][0]].islower():
             i += 1
-            b = lines[i][1]
-        yield a, b, not _span_ends_sentence(text, a, b)
+        yield a, lines[i][1], not ends[i]
         i += 1
 
 
-def _split_unit(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
-    pos = start
-    chunk = text[start:end]
-    reverse = None  # the chunk reversed, made at the first boundary that needs it
-    for m in _SENT_BOUNDARY.finditer(chunk):
-        cut = start + m.end(1)
-        if text[start + m.end():start + m.end() + 2].lstrip(_OPENERS)[:1].islower():
-            # A sentence does not start lower-case: '"Is it?" was the headline', '7 mln. roubles',
-            # '(D-Mass.), along with', '... and ordered people to vote'.
-            continue
-        # The run of word characters and dots that ends with the boundary's first character,
-        # not reaching back before the sentence's start.
-        if reverse is None:
-            reverse = chunk[::-1]
-        stop = m.start(1) + 1  # in chunk offsets: the run ends here
-        run = _WORD_RUN.match(reverse, len(chunk) - stop, len(chunk) - (pos - start))
-        word = run if run.end() > run.start() else None
-        token = text[start + stop - (run.end() - run.start()):start + stop].rstrip(".") if word else ""
-        if m.group(1)[0] == "." and token and _holds_sentence_together(token, text[start + m.end():start + m.end() + 3]):
-            continue
-        yield pos, cut
-        pos = start + m.end()
-    if pos < end:
-        yield pos, end
+class _Splitter:
+    """Sentence boundaries of a whole story, found in one pass of ``_SENT_BOUNDARY`` over its
+    text and handed out unit by unit, in order. A unit is a trimmed line group and every
+    non-space character lies in one, so a match inside a unit is the match a search of that
+    unit alone finds; a match that starts before the unit (in a heading line not split, or one
+    reaching past its own unit's end) is no unit's."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.matches = _SENT_BOUNDARY.finditer(text)
+        self.match = next(self.matches, None)
+
+    def skip_to(self, start: int) -> None:
+        """Drop the boundaries that start before ``start``."""
+        while self.match is not None and self.match.start() < start:
+            self.match = next(self.matches, None)
+
+    def split(self, start: int, end: int) -> list[tuple[int, int]]:
+        """The sentences of the unit text[start:end]; units are asked for in text order."""
+        self.skip_to(start)
+        m = self.match
+        if m is None or m.end() > end:
+            return [(start, end)]  # no boundary inside (one sentence: the common case)
+        text = self.text
+        reverse = None  # the unit reversed, made at the first boundary that needs it
+        pieces = []
+        pos = start
+        while m is not None and m.end() <= end:
+            after = m.end()
+            self.match = next(self.matches, None)
+            if text[after:after + 2].lstrip(_OPENERS)[:1].islower():
+                # A sentence does not start lower-case: '"Is it?" was the headline', '7 mln. roubles',
+                # '(D-Mass.), along with', '... and ordered people to vote'.
+                m = self.match
+                continue
+            first, cut = m.span(1)
+            # The run of word characters and dots that ends with the boundary's first character,
+            # not reaching back before the sentence's start.
+            if reverse is None:
+                reverse = text[start:end][::-1]
+            stop = first + 1  # the run ends here
+            run = _WORD_RUN.match(reverse, end - stop, end - pos)
+            length = run.end() - run.start()
+            token = text[stop - length:stop].rstrip(".") if length else ""
+            if text[first] == "." and token and _holds_sentence_together(token, text[after:after + 3]):
+                m = self.match
+                continue
+            pieces.append((pos, cut))
+            pos = after
+            m = self.match
+        if pos < end:
+            pieces.append((pos, end))
+        return pieces
 
 
 def _sentences(text: str, paragraphs: list[Paragraph]) -> Iterator[Sentence]:
     index = 0
     seen_title = False
+    splitter = _Splitter(text)
     for p_index, para in enumerate(paragraphs):
         for u_start, u_end, unterminated in _units(text, para):
-            is_line_heading = unterminated and "\n" not in text[u_start:u_end]
-            pieces = [(u_start, u_end)] if is_line_heading else list(_split_unit(text, u_start, u_end))
+            is_line_heading = unterminated and text.find("\n", u_start, u_end) < 0
+            pieces = [(u_start, u_end)] if is_line_heading else splitter.split(u_start, u_end)
             for a, b in pieces:
                 while b > a and text[b - 1].isspace():
                     b -= 1
@@ -305,13 +363,6 @@ def _sentences(text: str, paragraphs: list[Paragraph]) -> Iterator[Sentence]:
                     kind = "title" if not seen_title and index == 0 else "heading"
                 seen_title = True
                 body = text[a:b]
-                yield Sentence(
-                    index=index,
-                    start=a,
-                    end=b,
-                    text=body,
-                    paragraph=p_index,
-                    kind=kind,
-                    is_quote=body[:1] in "\"“«'‘",
-                )
+                # (positional: index, start, end, text, paragraph, kind, is_quote)
+                yield Sentence(index, a, b, body, p_index, kind, body[:1] in "\"“«'‘")
                 index += 1

@@ -57,6 +57,11 @@ class Fix:
     def safe(self) -> bool:
         return self.applicability == Applicability.SAFE
 
+    def applies(self, unsafe: bool = False) -> bool:
+        """Whether this fix is applied automatically: a safe one always, an unsafe one with
+        ``--unsafe-fixes``, one for display never."""
+        return self.safe or (unsafe and self.applicability == Applicability.UNSAFE)
+
 
 @dataclass
 class Finding:

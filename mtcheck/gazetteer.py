@@ -142,7 +142,12 @@ class Gazetteer:
 
     def _add_key(self, key: str, form: Form) -> None:
         if key not in self.index:
-            self.prefixes.update(key[:k] for k in range(1, len(key) + 1))
+            # ``prefixes`` holds every prefix of what it holds: the first prefix (longest first)
+            # already there ends the walk, so each prefix is made once, not once per key.
+            prefixes, k = self.prefixes, len(key)
+            while k and key[:k] not in prefixes:
+                prefixes.add(key[:k])
+                k -= 1
         forms = self.index.setdefault(key, [])
         # One form per entry, kind and text: two accepted spellings with one key ("Deir Ez Zor",
         # "Deir Ezzor") both stay, so either is recognised as written.

@@ -26,9 +26,15 @@ MAX_WORD_LENGTH = 64
 _PREFIXES = ("anti", "counter", "cyber", "non", "over", "post", "pre", "re", "self", "un", "under")
 
 
+# How many ``known`` answers a lexicon keeps (a story repeats its words; a long-running
+# gate or review server sees new ones without end, so the memo is emptied when full).
+KNOWN_MEMO_SIZE = 200_000
+
+
 class Lexicon:
     def __init__(self, counts: dict[str, int]):
         self._counts = counts
+        self._known: dict[str, bool] = {}
 
     def count(self, word: str) -> int:
         """How often ``word`` was written in lower case in the reference news text (0: never,
@@ -50,6 +56,15 @@ class Lexicon:
         ending or prefix ("cyberattacks", "re-elected" is two tokens anyway)."""
         if word in self._counts:
             return True
+        answer = self._known.get(word)
+        if answer is None:
+            if len(self._known) >= KNOWN_MEMO_SIZE:
+                self._known.clear()
+            answer = self._known[word] = self._derived(word)
+        return answer
+
+    def _derived(self, word: str) -> bool:
+        """``known`` for a word not listed itself: a listed word with an ending or prefix."""
         if len(word) > MAX_WORD_LENGTH:
             return False  # no word is this long, however many prefixes it stacks ("reunre...")
         for ending, replacement in _ENDINGS:

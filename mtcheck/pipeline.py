@@ -143,6 +143,10 @@ class RulesStage(Stage):
         active = frozenset(c for c in enabled if not rule_by_code(c).needs - resources)
         self.suppressor = Suppressor(self.config.per_file_ignores, self.config.path, enabled, active,
                                      severity=self.config.severity.get("M101"))
+        # `unfixable` (as ruff's): findings still reported, their fixes never offered anywhere.
+        from mtcheck.settings import codes_named
+
+        self.unfixable = codes_named(self.config.unfixable) if self.config.unfixable else frozenset()
 
     def signature(self) -> dict:
         cfg = self.config
@@ -156,6 +160,8 @@ class RulesStage(Stage):
             sig["quality_settings"] = dict(sorted(cfg.section("quality").items()))
         if cfg.per_file_ignores:  # which findings are reported depends on them (mtcheck.suppress)
             sig["per_file_ignores"] = {g: sorted(c) for g, c in sorted(cfg.per_file_ignores.items())}
+        if self.unfixable:  # which findings carry a fix
+            sig["unfixable"] = sorted(self.unfixable)
         return sig
 
     def path_key(self, doc: Document) -> str:
@@ -187,6 +193,9 @@ class RulesStage(Stage):
                 findings.append(f)
         findings.sort(key=Finding.sort_key)
         doc.findings = self.suppressor.apply(doc, findings)  # suppressed ones: codec.suppressed(doc)
+        for f in doc.findings:  # after the suppressor, whose M101 findings carry fixes too
+            if f.code in self.unfixable:  # the suggestion too: changes.suggestions makes a fix of it
+                f.fix = f.suggestion = None
 
 
 class RewriteStage(Stage):

@@ -9,13 +9,15 @@ built by ``scripts/build_russian_lexicon.py`` (which also folds in the English v
 Russian forms are indexed by their scheme-blind key (``translit.skeleton_cyrillic``): a Latin
 word is looked up with one dict probe per key (``translit.skeletons_latin``), whatever scheme
 produced it. Acronyms are indexed by their letter-by-letter renderings
-(``translit.acronym_variants``). Loaded once per process, on first use.
+(``translit.acronym_variants``). Loaded once per process, on first use (the Russian side
+when a word is first looked up in it).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from pathlib import Path
 
 from mtcheck import translit
 from mtcheck.data import DATA_DIR, DataError
@@ -24,8 +26,10 @@ RUSSIAN_FILE = DATA_DIR / "russian" / "russian.tsv"
 ENGLISH_FILE = DATA_DIR / "russian" / "english.tsv"
 LOANWORDS_FILE = DATA_DIR / "russian" / "loanwords.tsv"  # hand-made: Russian words English uses (okrug)
 ADDRESS_FILE = DATA_DIR / "russian" / "address_words.tsv"  # hand-made: street words of addresses (ulitsa)
+RENDERING_FILE = DATA_DIR / "russian" / "rendering_trigrams.tsv"  # scripts/build_rendering_model.py
 KINDS = ("name", "word", "acronym", "clipped")
 ENGLISH_KINDS = ("word", "name", "acronym")
+MIN_KEPT_SIGHTINGS = 2
 KIND_NAMES = {"name": "name", "word": "word", "acronym": "acronym", "clipped": "clipped compound"}
 
 
@@ -43,18 +47,45 @@ class RussianForm:
 
 @dataclass
 class Lexicon:
-    rows: list[list[str]]  # russian.tsv: form, count, kind, English, key
-    keys: dict[str, int]  # scheme-blind key → its row (the first, most important, form)
-    acronym_rows: tuple[int, ...]
     english: frozenset[str]  # matching keys of English words and names
     english_acronyms: frozenset[str]
+    # Acronyms the professional translators wrote at least ``MIN_KEPT_SIGHTINGS`` times: for a
+    # Russian one (RF, MVD, RBK) the letter-by-letter form is professional usage too (E108).
+    kept_acronyms: frozenset[str] = frozenset()
+    russian_file: Path = RUSSIAN_FILE
+
+    # The Russian side (russian.tsv, 40,000 rows) is read on first use: only E106 (a preview
+    # rule) looks words up in it; the default rules need the English side alone.
+    @cached_property
+    def _russian(self) -> tuple[list[list[str]], dict[str, int], tuple[int, ...]]:
+        rows = _table(self.russian_file, 5)
+        _check_kinds(self.russian_file, rows, KINDS)
+        # Rows come most important first (hand-made clipped compounds, then by count): the first
+        # form of a key keeps it (the dict is built from the last row back).
+        keys = {rows[i][4]: i for i in range(len(rows) - 1, -1, -1) if rows[i][2] != "acronym"}
+        acronym_rows = tuple(i for i, r in enumerate(rows) if r[2] == "acronym")
+        return rows, keys, acronym_rows
+
+    @property
+    def rows(self) -> list[list[str]]:
+        """russian.tsv: form, count, kind, English, key."""
+        return self._russian[0]
+
+    @property
+    def keys(self) -> dict[str, int]:
+        """Scheme-blind key → its row (the first, most important, form)."""
+        return self._russian[1]
+
+    @property
+    def acronym_rows(self) -> tuple[int, ...]:
+        return self._russian[2]
 
     def lookup(self, key: str) -> RussianForm | None:
-        i = self.keys.get(key)
+        i = self._russian[1].get(key)
         return None if i is None else self._form(i)
 
     def _form(self, i: int) -> RussianForm:
-        ru, count, kind, en, _ = self.rows[i]
+        ru, count, kind, en, _ = self._russian[0][i]
         return RussianForm(ru, int(count), kind, en)
 
     @property
@@ -112,15 +143,30 @@ def address_words() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def rendering_weights() -> dict[str, int]:
+    """Letter trigram → log-odds x 100 of a Russian-style rendering against English news spelling
+    (``scripts/build_rendering_model.py``); a trigram not listed weighs 0."""
+    try:
+        with open(RENDERING_FILE, encoding="utf-8") as fh:
+            rows = [line.split("\t") for line in fh.read().splitlines() if line and line[0] != "#"]
+        return {t: int(w) for t, w in rows}
+    except (OSError, UnicodeDecodeError, ValueError) as e:
+        raise DataError(f"{RENDERING_FILE}: cannot read ({getattr(e, 'strerror', None) or e})") from None
+
+
+def rendering_score(key: str) -> int:
+    """How much more a word's letters (a matching key) look like a Russian-style rendering than
+    like English news spelling: the sum of its trigrams' weights."""
+    weights = rendering_weights()
+    s = f"^{key}$"
+    return sum(weights.get(s[i:i + 3], 0) for i in range(len(s) - 2))
+
+
+@lru_cache(maxsize=1)
 def load() -> Lexicon:
-    rows = _table(RUSSIAN_FILE, 5)
-    _check_kinds(RUSSIAN_FILE, rows, KINDS)
-    # Rows come most important first (hand-made clipped compounds, then by count): the first
-    # form of a key keeps it (the dict is built from the last row back).
-    keys = {rows[i][4]: i for i in range(len(rows) - 1, -1, -1) if rows[i][2] != "acronym"}
-    acronym_rows = tuple(i for i, r in enumerate(rows) if r[2] == "acronym")
     erows = _table(ENGLISH_FILE, 3)
     _check_kinds(ENGLISH_FILE, erows, ENGLISH_KINDS)
     english = frozenset([*(r[0] for r in erows if r[2] != "acronym"), *_loanwords()])
     english_acronyms = frozenset(r[0] for r in erows if r[2] == "acronym")
-    return Lexicon(rows, keys, acronym_rows, english, english_acronyms)
+    kept = frozenset(r[0] for r in erows if r[2] == "acronym" and int(r[1]) >= MIN_KEPT_SIGHTINGS)
+    return Lexicon(english, english_acronyms, kept, RUSSIAN_FILE)  # (the module's, as it is now)

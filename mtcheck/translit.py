@@ -139,20 +139,26 @@ def _is_all_caps_word(word: str) -> bool:
 def transliterate(cyrillic: str, scheme: str) -> str:
     """One rendering under a named scheme (see ``SCHEMES``); non-Cyrillic characters pass through."""
     table = SCHEMES[scheme]
+    bgn, gost = scheme == "bgn-pcgn", scheme == "gost-b"
     out: list[str] = []
-    words = _word_spans_cached(cyrillic)
+    words = None  # the all-capitals flags, asked for only at a capital (gazetteer loading renders every name)
     for i, ch in enumerate(cyrillic):
         low = ch.lower()
-        if low not in table:
+        latin = table.get(low)
+        if latin is None:
             out.append(ch)
             continue
-        prev = cyrillic[i - 1].lower() if i else ""
-        latin = table[low]
-        if scheme == "bgn-pcgn" and low in "её" and (not prev or not prev.isalpha() or prev in VOWELS or prev in "ъь"):
-            latin = "ye" if low == "е" else "yë"
-        if scheme == "gost-b" and low == "ц" and i + 1 < len(cyrillic) and cyrillic[i + 1].lower() in "иеыйэ":
+        if bgn and low in "её":
+            prev = cyrillic[i - 1].lower() if i else ""
+            if not prev or not prev.isalpha() or prev in VOWELS or prev in "ъь":
+                latin = "ye" if low == "е" else "yë"
+        if gost and low == "ц" and i + 1 < len(cyrillic) and cyrillic[i + 1].lower() in "иеыйэ":
             latin = "c"
-        out.append(_case_like(latin, ch, words[i]))
+        if latin and ch.isupper():  # (_case_like, inline)
+            if words is None:
+                words = _word_spans_cached(cyrillic)
+            latin = latin.upper() if words[i] else latin[:1].upper() + latin[1:]
+        out.append(latin)
     return "".join(out)
 
 
@@ -451,7 +457,9 @@ def news_spelling(cyrillic: str) -> str:
 _TO_CYRILLIC_GROUPS = (
     ("shch", "щ"), ("shh", "щ"), ("sch", "щ"), ("y'", "ы"), ("e`", "э"), ("zh", "ж"), ("kh", "х"),
     ("ts", "ц"), ("cz", "ц"), ("ch", "ч"), ("sh", "ш"), ("ya", "я"), ("ja", "я"), ("yu", "ю"), ("ju", "ю"),
-    ("yo", "ё"), ("jo", "ё"), ("ye", "е"), ("je", "е"), ("iy", "ий"), ("yy", "ый"), ("yj", "ый"), ("ij", "ий"),
+    ("yo", "ё"), ("jo", "ё"), ("ye", "е"), ("je", "е"),
+    # и before a glide vowel is и + я/ю/е ("Natalija", "Anastasiya"), not й + а.
+    ("iya", "ия"), ("ija", "ия"), ("iyu", "ию"), ("iju", "ию"), ("iye", "ие"), ("ije", "ие"), ("iy", "ий"), ("yy", "ый"), ("yj", "ый"), ("ij", "ий"),
     ("'", "ь"), ("’", "ь"), ("`", "ь"),
 )
 _TO_CYRILLIC_LETTERS = {

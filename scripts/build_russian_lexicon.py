@@ -10,7 +10,9 @@ ru-en 2012-2018 (2019-2020 are held out for ``scripts/eval_names.py``), the WMT2
 times, with its count and its kind:
   - ``name``     capitalised mid-sentence more often than not (Шойгу, Хабаровск);
   - ``word``     a common word (лишь, хабаровчане);
-  - ``acronym``  two to six capitals (СДС, МЧС);
+  - ``acronym``  two to six capitals (СДС, МЧС); also one seen only once where a translator of an
+                 aligned 2012-2018 pair replaced it (СНБО → NSDC), but none that translators
+                 mostly wrote letter by letter (ЛНА → LNA: its English acronym is the same letters);
   - ``clipped``  a clipped compound (Следком, Совбез, Минобороны, врио, допмеры): a clipped
                  stem (``CLIPPED_STEMS``) before the start of another Russian word;
 and, where the aligned newstest 2012-2018 pairs show it, the English the professional
@@ -20,8 +22,10 @@ form's stem across line pairs: Dice coefficient, at least ``MIN_GLOSS_PAIRS`` pa
 ``english.tsv``: the English side. Words and acronyms as English news writes them: the
 English side of newstest 2012-2018 and the MLQE-PE post-edits (the 2019-2020 newstest and the
 WMT21 references are held out for measuring), with counts; ``kind`` is ``word`` (seen in lower
-case), ``name`` (only capitalised) or ``acronym``. ``mtcheck/data/wordfreq.tsv`` is read
-beside it at run time.
+case), ``name`` (only capitalised) or ``acronym`` (kept from ``--min-acronym-count`` sightings, 1 by
+default). ``mtcheck/data/wordfreq.tsv`` is read beside it at run time.
+
+After rebuilding, rebuild E106's letter model from the two lists: ``scripts/build_rendering_model.py``.
 """
 
 from __future__ import annotations
@@ -77,8 +81,26 @@ def count_russian(data: Path) -> tuple[Counter, Counter, Counter]:
     return total, capital_mid, lower_mid
 
 
-def kinds(total: Counter, capital_mid: Counter, lower_mid: Counter, min_count: int) -> dict[str, tuple[int, str]]:
-    """Russian form (lower case, or as written for an acronym) → (count, kind)."""
+def acronym_renderings(data: Path) -> tuple[Counter, Counter]:
+    """For each Russian acronym of the aligned training pairs: in how many lines the translator
+    wrote it letter by letter (borrowed: ЛНА/LNA, ТПС/TPS; the English acronym is the same
+    letters) and in how many not (СНБО/NSDC)."""
+    kept: Counter = Counter()
+    replaced: Counter = Counter()
+    for _, ru, en in corpus.newstest_pairs(corpus.TRAIN_YEARS, data / "newstest-ru-en"):
+        english = {w for w, _ in corpus.english_words(en) if corpus.is_acronym(w)}
+        for word in {w for w, _ in corpus.russian_words(ru) if corpus.is_acronym(w) and "-" not in w}:
+            (kept if translit.acronym_variants(word) & english else replaced)[word] += 1
+    return kept, replaced
+
+
+def kinds(total: Counter, capital_mid: Counter, lower_mid: Counter, min_count: int,
+          renderings: tuple[Counter, Counter] = (Counter(), Counter())) -> dict[str, tuple[int, str]]:
+    """Russian form (lower case, or as written for an acronym) → (count, kind). An acronym is
+    kept when seen ``min_count`` times or once in an aligned pair whose translator replaced it
+    (rarer than words, and a single such sighting is evidence), unless translators mostly wrote
+    it letter by letter (then that is its English form too)."""
+    kept, replaced = renderings
     merged: Counter = Counter()
     acronyms: Counter = Counter()
     for word, n in total.items():
@@ -101,7 +123,7 @@ def kinds(total: Counter, capital_mid: Counter, lower_mid: Counter, min_count: i
             kind = "clipped"
         out[word] = (n, kind)
     for word, n in acronyms.items():
-        if n >= min_count:
+        if (n >= min_count or replaced[word]) and kept[word] <= replaced[word]:
             out[word] = (n, "acronym")
     return out
 
@@ -198,7 +220,7 @@ def glosses(entries: dict[str, tuple[int, str]], data: Path) -> dict[str, str]:
             for c in candidates:
                 joint[(s, c)] += 1
     best: dict[str, tuple[float, str]] = {}
-    for (s, c), n in joint.items():
+    for (s, c), n in sorted(joint.items()):  # sorted: a tie goes the same way on every run
         if n < MIN_GLOSS_PAIRS:
             continue
         dice = 2 * n / (ru_count[s] + en_count[c])
@@ -213,7 +235,7 @@ def glosses(entries: dict[str, tuple[int, str]], data: Path) -> dict[str, str]:
     return out
 
 
-def count_english(data: Path, min_count: int) -> dict[str, tuple[int, str]]:
+def count_english(data: Path, min_count: int, min_acronym_count: int = 1) -> dict[str, tuple[int, str]]:
     total: Counter = Counter()
     lower: Counter = Counter()
     acronyms: Counter = Counter()
@@ -238,7 +260,7 @@ def count_english(data: Path, min_count: int) -> dict[str, tuple[int, str]]:
         if key and key not in out:
             out[key] = (n, "word")
     for word, n in acronyms.items():
-        if n >= min_count:
+        if n >= min_acronym_count:
             out[word] = (n, "acronym")
     return out
 
@@ -253,12 +275,15 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=corpus.SHARED, help="the shared data folder (default: %(default)s)")
     ap.add_argument("--out", type=Path, default=OUT, help="where the lists go (default: %(default)s)")
     ap.add_argument("--min-count", type=int, default=2, help="keep forms seen at least this often (default: 2)")
+    # An English acronym is rarer than a word and one that a translator wrote once is evidence.
+    ap.add_argument("--min-acronym-count", type=int, default=1,
+                    help="keep English acronyms seen at least this often (default: 1)")
     args = ap.parse_args()
     corpus.require(args.data / "newstest-ru-en", "build_russian_lexicon")
     args.out.mkdir(parents=True, exist_ok=True)
 
     total, capital_mid, lower_mid = count_russian(args.data)
-    entries = kinds(total, capital_mid, lower_mid, args.min_count)
+    entries = kinds(total, capital_mid, lower_mid, args.min_count, acronym_renderings(args.data))
     gloss = glosses(entries, args.data)
     for form, en in read_clipped().items():  # the hand-made list wins
         entries[form] = (entries.get(form, (0, ""))[0], "clipped")
@@ -270,16 +295,17 @@ def main() -> None:
     write(args.out / "russian.tsv", [
         "Russian word forms for E106 (transliterated Russian); built by scripts/build_russian_lexicon.py.",
         "Sources: Russian side of WMT newstest ru-en 2012-2018 (2019-2020 held out), WMT21 ru-en sources, MLQE-PE ru-en sources;",
-        f"forms seen at least {args.min_count} times. Columns: form (lower case; acronyms in capitals), count,",
+        f"forms seen at least {args.min_count} times (an acronym: or once where a translator replaced it; not one",
+        "translators mostly kept letter by letter). Columns: form (lower case; acronyms in capitals), count,",
         "kind (name | word | acronym | clipped), English the newstest 2012-2018 translators used (may be empty),",
         "scheme-blind key (mtcheck.translit.skeleton_cyrillic; empty for acronyms). Hand-made clipped compounds first.",
     ], rows)
-    english = count_english(args.data, args.min_count)
+    english = count_english(args.data, args.min_count, args.min_acronym_count)
     erows = [[w, str(n), k] for w, (n, k) in sorted(english.items(), key=lambda x: (-x[1][0], x[0]))]
     write(args.out / "english.tsv", [
         "English words and acronyms as English news writes them, for E106; built by scripts/build_russian_lexicon.py.",
         "Sources: English side of WMT newstest ru-en 2012-2018 and MLQE-PE ru-en post-edits (newstest 2019-2020",
-        f"and the WMT21 references are held out). Seen at least {args.min_count} times. Columns: matching key",
+        f"and the WMT21 references are held out). Seen at least {args.min_count} times (acronyms {args.min_acronym_count}). Columns: matching key",
         "(mtcheck.translit.normalize_latin; acronyms as written), count, kind (word | name | acronym).",
         "Every word of mtcheck/data/wordfreq.tsv is included (kind word, its count there).",
     ], erows)

@@ -23,9 +23,11 @@ A rendering that English news accepts (a news transliteration of a nominative, a
 acronym) is no mistake and is left out; so is every name or acronym of the hand-made gazetteer
 files. Each sentence is checked as its own story (the entity rules and E106) and a case counts as
 found when an entity finding covers the replaced word. Recall is printed per rendering type,
-separately for names that ``mined.tsv`` lists and names it does not. Neither the mined gazetteer
-nor the Russian vocabulary of E106 (``russian.tsv``, ``scripts/build_russian_lexicon.py``) has seen
-the held-out lines: a name of the test set is known only if it also occurs in other years.
+separately for names that ``mined.tsv`` lists and names it does not. Neither the mined gazetteer,
+nor the Russian vocabulary of E106 (``russian.tsv``, ``scripts/build_russian_lexicon.py``), nor its
+letter model (``rendering_trigrams.tsv``, ``scripts/build_rendering_model.py``, learnt from those
+lists) has seen the held-out lines: a name of the test set is known only if it also occurs in other
+years.
 """
 
 from __future__ import annotations

@@ -161,3 +161,60 @@ def test_unknown_code_in_severity_table_is_an_error(tmp_path, cli):
     story.write_text("The talks ended.\n")
     result = cli("scan", story, "--no-neural")
     assert result.exit_code == 2 and "L999" in result.stderr
+
+
+# -- unfixable: findings reported, their fixes not offered -----------------------------------
+
+FIXABLE = "Strike in Syria\n\nThe LIH militants attacked the town, the defense Ministry said.\n"
+
+
+@pytest.mark.parametrize("unfixable", [["E101"], ["E1"], ["entity"], ["e101"]])
+def test_unfixable_keeps_the_finding_and_drops_only_its_fix(unfixable):
+    scanner = Scanner(Settings(config=Config(unfixable=unfixable), neural=False, parse=False))
+    doc = scanner.scan_text(FIXABLE)
+    by_code = {f.code: f for f in doc.findings}
+    assert by_code["E101"].fix is None and by_code["E101"].suggestion is None  # no fix, nothing to make one of
+    assert by_code["E101"].severity == Severity.ERROR and "ISIL" in by_code["E101"].message  # still reported, as it was
+    assert by_code["S101"].fix is not None  # other rules keep theirs
+    plain = Scanner(Settings(config=Config(), neural=False, parse=False))
+    assert {f.code: f for f in plain.scan_text(FIXABLE).findings}["E101"].fix is not None
+    assert scanner.pipeline.key() != plain.pipeline.key()  # the result store keeps the two apart
+
+
+def test_unfixable_in_config_turns_the_fix_off_in_fix_diff_and_json(tmp_path, cli):
+    import json
+
+    story = tmp_path / "story.txt"
+    text = "Strike in Syria\n\nThe LIH militants attacked the town, the defense Ministry said.\n"
+    story.write_text(text, encoding="utf-8")
+    before = json.loads(cli("scan", story, "--no-neural", "--format", "json").stdout)  # cached without it
+    assert {f["rule"] for f in before["files"][0]["findings"] if "fix" in f} == {"E101", "S101"}
+    cli("fix", story, "--no-neural", "--out", tmp_path / "was")
+    assert "the Defense Ministry said" in (tmp_path / "was" / "story.txt").read_text(encoding="utf-8")  # a safe fix
+    (tmp_path / "mtcheck.toml").write_text('unfixable = ["S101", "E1"]\n', encoding="utf-8")
+    report = json.loads(cli("scan", story, "--no-neural", "--format", "json").stdout)
+    found = {f["rule"]: f for f in report["files"][0]["findings"]}
+    assert set(found) == {"E101", "S101"}  # still reported
+    assert all("fix" not in f and f["suggestion"] is None and f["safe_fix"] is False for f in found.values())
+    assert cli("scan", story, "--no-neural", "--diff").stdout == ""
+    out = tmp_path / "out"
+    for flags in ((), ("--unsafe-fixes",)):  # not even as an unsafe fix
+        result = cli("fix", story, "--no-neural", "--out", out, *flags)
+        assert result.exit_code == 1  # the error is left for an editor
+        assert (out / "story.txt").read_text(encoding="utf-8") == text
+        assert "0 rule fixes" in result.stderr and "2 findings left for an editor" in result.stderr
+        assert '2 findings not fixable: `unfixable = ["S101", "E1"]`' in result.stderr
+    # One rule's fix off, the other's on in the same sentence: the fix made of the rule fixes
+    # does not count as addressing the finding whose fix is off.
+    (tmp_path / "mtcheck.toml").write_text('unfixable = ["E1"]\n', encoding="utf-8")
+    result = cli("fix", story, "--no-neural", "--out", out)
+    assert (out / "story.txt").read_text(encoding="utf-8") == text.replace("defense Ministry", "Defense Ministry")
+    assert result.exit_code == 1 and "1 finding left for an editor" in result.stderr
+
+
+def test_unknown_selector_in_unfixable_names_the_file(tmp_path, cli):
+    (tmp_path / "mtcheck.toml").write_text('unfixable = ["Q123"]\n', encoding="utf-8")
+    story = tmp_path / "story.txt"
+    story.write_text("The talks ended.\n")
+    result = cli("fix", story, "--no-neural", "--out", tmp_path / "out")
+    assert result.exit_code == 2 and "Q123" in result.stderr and str(tmp_path / "mtcheck.toml") in result.stderr

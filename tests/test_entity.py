@@ -13,6 +13,7 @@ from mtcheck import gazetteer as gz
 from mtcheck.config import Config, ConfigError, load_config
 from mtcheck.document import Document
 from mtcheck.engine import Scanner
+from mtcheck.findings import Severity
 from mtcheck.rules import entity, rule_by_code
 from mtcheck.settings import Settings
 
@@ -115,7 +116,6 @@ def test_every_entity_finding_explains_itself():
         ("Rescuers of the Russian MChS arrived at the scene.", ("MChS", "Emergencies Ministry"), True),
         ("The OON demanded an explanation.", ("OON", "UN"), True),
         ("Israeli TSAHAL units entered Gaza.", ("TSAHAL", "IDF"), False),
-        ("The RF Criminal Code forbids it.", ("RF", "Russian Federation"), False),
     ],
 )
 def test_e101_positive(text, expected, safe):
@@ -124,6 +124,28 @@ def test_e101_positive(text, expected, safe):
     assert findings[0].safe_fix is safe
     assert findings[0].message.startswith(f'"{expected[0]}" reads as ')
     assert "letter by letter" in findings[0].message and f'English: "{expected[1]}"' in findings[0].message
+
+
+def scan_selected(text: str, *codes: str) -> list:
+    scanner = Scanner(Settings(config=Config(select=["entity", *codes]), neural=False, parse=False))
+    return scanner.scan_text(text).findings
+
+
+def test_acronyms_professional_translators_keep_are_e108_not_e101():
+    # RF and MVD: the English side of the training years has each at least twice (english.tsv).
+    from mtcheck import russian_lexicon as rl
+
+    assert {"RF", "MVD"} <= rl.load().kept_acronyms and "SDS" not in rl.load().kept_acronyms
+    for text, acronym, english in [("The RF Criminal Code forbids it.", "RF", "Russian Federation"),
+                                   ("An investigation is being conducted by officers of the Russian MVD.", "MVD",
+                                    "Interior Ministry")]:
+        assert not [f for f in scan(text) if f.code in ("E101", "E108")], text  # E108 is opt-in
+        found = [f for f in scan_selected(text, "E108") if f.code.startswith("E")]
+        assert [(f.code, f.text, f.suggestion, f.severity) for f in found] == [("E108", acronym, english, Severity.INFO)]
+        assert "professional translators also keep" in found[0].message
+    # An acronym translators replace stays E101.
+    sds = "Areas east of the Euphrates are held by the “Syrian democratic forces” (SDS)."
+    assert [f.code for f in scan_selected(sds, "E108") if f.code.startswith("E")] == ["E101"]
 
 
 @pytest.mark.parametrize(
@@ -371,3 +393,21 @@ def test_mentions_are_leftmost_longest_with_exact_offsets():
     assert [(m.surface, text[m.start:m.end]) for m in mentions] == [
         ("Jabhat al-Nusra", "Jabhat al-Nusra"), ("al-Nusra Front", "al-Nusra Front"), ("St. Petersburg", "St. Petersburg")
     ]
+
+
+def test_the_fast_word_split_is_the_reference_split():
+    # A long text takes the spelled-out letter class (BMP only); it must cut exactly where the
+    # Unicode-category pattern does, possessives and apostrophes included.
+    import re
+
+    piece = ("Deir ez-Zor's Ǆemal ǅ O’Neil ʼAli x²y ½ d_e 3rd Ωmega Москва's İstanbul 𝐀𝐁 ĳ Ⅻ "
+             "naïve ﬁne ٣٤ ＡＢＣ l'État rock'n'roll\u00a0St.\u2011Pete ")
+    text = piece * (entity.FAST_SPLIT_MIN_CHARS // len(piece) + 1)
+    reference = re.compile(r"([^\W\d_]+(?:['’ʼ][^\W\d_]+)*)")
+    assert entity._split_words(text) == reference.split(text)  # (has a non-BMP letter: the fallback)
+    bmp_text = text.replace("𝐀𝐁", "AB")
+    assert entity._split_words(bmp_text) == reference.split(bmp_text)
+    assert entity._bmp_word_split().split(bmp_text) == reference.split(bmp_text)
+    # the class itself: every character of the BMP classified as the categories classify it
+    bmp = "".join(map(chr, range(0xD800))) + "".join(map(chr, range(0xE000, 0x10000)))
+    assert entity._bmp_word_split().split(bmp) == reference.split(bmp)

@@ -104,6 +104,21 @@ def test_exit_code_one_when_findings_are_left(tree, tmp_path):
     assert "left for an editor" in res.stderr
 
 
+def test_an_unsafe_fix_left_out_of_a_fixed_sentence_stays_for_the_editor(tmp_path):
+    """The sentence's safe fix is applied; its unsafe one is not, so that finding is left and
+    counted, and the exit code says so (it once counted as fixed along with the safe one)."""
+    story = tmp_path / "in" / "s.txt"
+    story.parent.mkdir()
+    story.write_text("Militants attack town\n\nThe LIH militants attacked the town, the defense Ministry said.\n",
+                     encoding="utf-8")
+    res = run(story, "--out", tmp_path / "out", "--no-neural", "--fail-on", "warning")
+    fixed = (tmp_path / "out" / "s.txt").read_text(encoding="utf-8")
+    assert "the Defense Ministry said" in fixed and "The LIH militants" in fixed
+    assert res.exit_code == 1 and "1 rule fix" in res.stderr and "1 finding left for an editor" in res.stderr
+    res = run(story, "--out", tmp_path / "out2", "--no-neural", "--unsafe-fixes", "--fail-on", "warning")
+    assert res.exit_code == 0 and "LIH" not in (tmp_path / "out2" / "s.txt").read_text(encoding="utf-8")
+
+
 def test_legacy_encoding_is_kept(tmp_path):
     story = tmp_path / "in" / "cp1251.txt"
     story.parent.mkdir()

@@ -129,3 +129,12 @@ def test_rules_can_be_selected_one_by_one():
 def test_a_cyrillic_run_stays_on_its_line():
     doc = scan("Он сказал:\n\nМосква, 5 мая.")
     assert found(doc) == [("L101", "Он сказал"), ("L101", "Москва, 5 мая")]
+
+
+@pytest.mark.parametrize("run", ["a" * 51, "é" * 51, "Ǿ" * 51, "x" * 30 + "ß" * 21])
+def test_overlong_runs_of_any_latin_letter_are_found(run):
+    # L104 looks for runs on the text's UTF-8 bytes before the regex: accented letters are two
+    # bytes each, and must still count.
+    hits = [(f.code, f.text) for f in scan(f"The report said {run} and more.", select=("L104",)).findings]
+    assert hits == [("L104", run)]
+    assert scan(f"The report said {run[:50]} and more.", select=("L104",)).findings == []

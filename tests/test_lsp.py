@@ -410,6 +410,28 @@ def test_unsafe_fixes_are_offered_only_when_the_config_allows_them(tmp_path, env
     assert_clean_exit(run(scenario()))
 
 
+def test_a_rule_the_config_makes_unfixable_is_reported_without_a_quick_fix(tmp_path, env):
+    story = "Strike in Syria\n\nThe militants attacked the town, the defense Ministry said.\n"
+    plain, off = tmp_path / "plain", tmp_path / "off"
+    plain.mkdir()
+    off.mkdir()
+    (off / "mtcheck.toml").write_text('unfixable = ["S101"]\n', encoding="utf-8")
+
+    async def scenario():
+        async with Session(env=env) as s:
+            offered = {}
+            for folder in (plain, off):
+                uri = (folder / "s.txt").as_uri()
+                s101 = by_code(await s.open(uri, story))["S101"]  # reported either way
+                offered[folder.name] = [a.title for a in await s.actions(uri, s101.range)]
+            assert any(t.startswith("Fix S101") for t in offered["plain"]), offered
+            assert not any(t.startswith("Fix S101") for t in offered["off"]), offered
+            assert "Disable S101 for this line" in offered["off"]
+        return s
+
+    assert_clean_exit(run(scenario()))
+
+
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-8", "utf-32"])
 def test_offsets_and_positions_convert_both_ways_over_every_line_break(encoding):
     from mtcheck.lsp import Positions

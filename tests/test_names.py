@@ -13,6 +13,7 @@ from mtcheck import translit
 from mtcheck.config import Config
 from mtcheck.data import DataError
 from mtcheck.engine import Scanner
+from mtcheck.rules import entity
 from mtcheck.settings import Settings
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
@@ -169,6 +170,14 @@ def test_lexicon_keys_match_the_current_skeleton():
         "russian.tsv is stale: run scripts/build_russian_lexicon.py"
 
 
+def test_the_russian_side_is_read_only_when_a_word_is_looked_up():
+    fresh = rl.load.__wrapped__()  # (not the process's cached one, which other tests used)
+    assert "_russian" not in fresh.__dict__ and fresh.english  # the default rules need the English side only
+    key = rl.load().rows[0][4]
+    assert fresh.lookup(key) == rl.load().lookup(key) is not None
+    assert "_russian" in fresh.__dict__ and fresh.keys == rl.load().keys
+
+
 def test_malformed_lexicon_is_a_data_error(tmp_path):
     bad = tmp_path / "russian.tsv"
     bad.write_text("# comment\nслово\tmany\tword\t\tslovo\n", encoding="utf-8")
@@ -177,6 +186,18 @@ def test_malformed_lexicon_is_a_data_error(tmp_path):
     bad.write_text("слово\t3\tverb\t\tslovo\n", encoding="utf-8")
     with pytest.raises(DataError, match="unknown kind 'verb'"):
         rl._check_kinds(bad, rl._table(bad, 5), rl.KINDS)
+
+
+def test_malformed_letter_model_is_a_data_error(tmp_path, monkeypatch):
+    bad = tmp_path / "rendering_trigrams.tsv"
+    bad.write_text("# comment\n^rj\tmany\n", encoding="utf-8")
+    monkeypatch.setattr(rl, "RENDERING_FILE", bad)
+    rl.rendering_weights.cache_clear()
+    try:
+        with pytest.raises(DataError, match="rendering_trigrams.tsv"):
+            rl.rendering_weights()
+    finally:
+        rl.rendering_weights.cache_clear()
 
 
 # -- names in no gazetteer: Russian endings and GOST's letters (E106) ---------------------------
@@ -317,3 +338,54 @@ def test_gost_cz_counts_only_beside_a_letter_polish_does_not_write():
 def test_x_for_kh_between_vowels_needs_a_russian_ending():
     assert [t for t, _ in codes("The forward Eroxin scored.", "E106")] == ["Eroxin"]
     assert codes("Alexandar Vucic and Diego Laxalt spoke.", "E106") == []
+
+
+# -- names in no list: the letters of a rendering as a whole (E106, rendering_trigrams.tsv) -------
+
+def test_letter_model_tells_renderings_from_english_spelling():
+    # Learnt from the training years' lists: a j-glide rendering of Russian scores high, English
+    # news spelling (of English and of Russian names) low.
+    for rendering in ("rjabkov", "merjuchin", "kurjanovich"):
+        assert rl.rendering_score(rendering) >= entity.RENDERING_SCORE, rendering
+    for english in ("jackson", "johnson", "ryabkov", "kuryanovich", "jacobs"):
+        assert rl.rendering_score(english) < entity.RENDERING_SCORE, english
+
+
+@pytest.mark.parametrize("text, word, english", [
+    ("The deputy minister Kurjanovich said so.", "Kurjanovich", "Kuryanovich"),  # j-glide: the letter model
+    ("Residents of Merjuchin village protested.", "Merjuchin", "Meryuchin"),
+    ("The forward Mironec scored.", "Mironec", "Mironets"),  # -ец as -ec
+    ("A statement by Kaplija was read out.", "Kaplija", "Kapliya"),  # -ия as -ija
+    ("The talks with Gorshkoj ended.", "Gorshkoj", "Gorshkoy"),  # -ой as -oj
+    ("The plant in Bol'sherechensk closed.", "Bol'sherechensk", "Bolsherechensk"),  # GOST's ь
+])
+def test_letter_by_letter_renderings_of_unlisted_names(text, word, english):
+    found = [f for f in scan(text) if f.code == "E106" and f.text == word]
+    assert [(f.text, f.suggestion) for f in found] == [(word, english)], scan(text)
+    assert translit.is_cyrillic(found[0].data["ru"])
+
+
+def test_letters_alone_are_no_evidence_where_the_local_alphabet_writes_them():
+    # Serbian, Croatian, Czech, Baltic and Finnic Latin write j, c and h as the mixture does.
+    assert codes("The striker Bajurov scored twice.", "E106") == [("Bajurov", "Bayurov")]
+    assert codes("The striker Bajurov scored twice for the Serbian club.", "E106") == []
+    assert codes("A statement by Kaplija was read out in Zagreb.", "E106") == []
+
+
+def test_camel_case_and_polish_are_not_renderings():
+    assert codes("Fans posted #SaveMerjuchin and #JetXbrains.", "E106") == []
+    assert codes("Jarosław Kaczynski met Leszczynski and Szczecin officials.", "E106") == []
+
+
+def test_russian_acronym_list_keeps_a_single_sighting_only_where_a_translator_replaced_it():
+    import sys
+    from collections import Counter
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    import build_russian_lexicon as build
+
+    total = Counter({"СНБО": 1, "ЛНА": 1, "ТПС": 3, "ФСБ": 5})
+    kept = Counter({"ТПС": 2})  # the translators wrote TPS: the same letters in English
+    replaced = Counter({"СНБО": 1, "ТПС": 1, "ФСБ": 4})
+    out = build.kinds(total, Counter(), Counter(), 2, (kept, replaced))
+    assert {w for w, (_, k) in out.items() if k == "acronym"} == {"СНБО", "ФСБ"}  # ЛНА: once, no pair

@@ -121,8 +121,9 @@ def test_review_loop_end_to_end(tmp_path, page):
         assert no_horizontal_scroll(page)
         # Filter by rule family: only stories with syntax findings are left; then all again.
         page.select_option("#family", "syntax")
-        page.wait_for_function("() => document.querySelectorAll('#queue tbody tr').length === 1")
-        assert page.locator("#queue tbody tr").get_attribute("data-path").startswith("000_")
+        page.wait_for_function("() => document.querySelectorAll('#queue tbody tr').length === 2")
+        shown = [r.get_attribute("data-path")[:4] for r in page.locator("#queue tbody tr").all()]
+        assert sorted(shown) == ["000_", "003_"]  # X102/X113 in 000, X113 in 003 (rules only: no parse)
         page.select_option("#family", "")
         page.wait_for_function("() => document.querySelectorAll('#queue tbody tr').length === 5")
         worst_first = page.locator("#queue tbody tr").first.get_attribute("data-path")
@@ -390,6 +391,7 @@ def test_the_stats_view_after_a_sequence_of_decisions(tmp_path, page):
         advice = page.locator('#stats-advice .advice[data-code="S101"]')
         assert "rejected 100% of its 3 proposals" in advice.inner_text()
         assert 'severity = { S101 = "info" }' in advice.locator("pre").inner_text()
+        assert 'unfixable = ["S101"]' in advice.locator("pre").inner_text()  # reported, its fix off
         assert page.locator('#stats-advice .advice[data-code="E101"]').count() == 0
         assert not page.errors, page.errors
     finally:
@@ -480,6 +482,63 @@ def test_wire_text_is_shown_as_text_never_run(tmp_path, page):
         assert not page.errors, page.errors
     finally:
         proc.stop()
+
+
+def test_a_fix_accepted_in_wire_stories_is_exported_in_their_format(tmp_path, page):
+    """A ninjs story and a NewsML-G2 item: the desk shows the text their readers extract (wire
+    text that is HTML once unescaped shown as text); a fix accepted in each is exported into
+    the file in its format, which reads back with the fix and is otherwise byte for byte the
+    original."""
+    import shutil
+    from urllib.parse import quote
+
+    from mtcheck.reader import read_document
+
+    wire = ROOT / "tests" / "data" / "wire"
+    folder = tmp_path / "stories"
+    folder.mkdir()
+    shutil.copy(wire / "002_4226bccabad467d5.ninjs3.json", folder / "story.json")
+    newsml = (wire / "002_4226bccabad467d5.newsml.xml").read_text(encoding="utf-8")
+    first_p = newsml.index("<p>", newsml.index("saidthat") - 200)
+    newsml = newsml[:first_p] + '<p>Officials posted &lt;img src=x onerror="window.__pwned = 1"&gt; on Monday.</p>' + newsml[first_p:]
+    (folder / "item.xml").write_text(newsml, encoding="utf-8")
+    originals = {name: (folder / name).read_text(encoding="utf-8") for name in ("story.json", "item.xml")}
+    out = tmp_path / "desk-out"
+    proc = ReviewProcess(folder, "--no-neural", "--export-dir", str(out))
+    accepted = {}
+    try:
+        page.goto(proc.url)
+        page.locator('#queue tbody tr[data-path="story.json"]').wait_for()
+        assert "Russia and USA are very close" in page.locator('#queue tbody tr[data-path="story.json"]').inner_text()
+        for name in ("story.json", "item.xml"):
+            open_story(page, proc.url, name)
+            card = select_card(page, "c => c.textContent.includes('saidthat')")
+            page.keyboard.press("a")
+            wait_state(page, card, "accept")
+            _, view = proc.call("GET", "/api/doc?path=" + quote(name))
+            decided = next(c for c in view["suggestions"] if c["id"] == card)
+            assert view["format"] == ("ninjs" if name == "story.json" else "newsml")
+            assert page.locator("#doc-title").inner_text().endswith("exported back as " + view["format"])
+            assert no_horizontal_scroll(page)
+            accepted[name] = (decided["original"], decided["proposed"])
+            assert "said that" in decided["proposed"]
+        # The unescaped wire text is shown as text, never made into an element.
+        assert page.get_by_text('<img src=x onerror="window.__pwned = 1">', exact=False).count() >= 1
+        assert page.locator("#doc-text img, #cards img").count() == 0
+        page.click("#export")
+        page.wait_for_function("() => document.getElementById('toast').textContent.startsWith('Exported')", timeout=15_000)
+        assert page.evaluate("window.__pwned") is None and not page.errors, page.errors
+    finally:
+        proc.stop()
+    for name, (sentence, fixed) in accepted.items():
+        exported = (out / name).read_text(encoding="utf-8")
+        assert originals[name].count(sentence) >= 1
+        assert exported == originals[name].replace(sentence, fixed)  # the markup otherwise as it was
+        text = read_document(str(out / name)).text
+        assert fixed in text and sentence not in text
+        assert (folder / name).read_text(encoding="utf-8") == originals[name]
+    assert json.loads((out / "story.json").read_text(encoding="utf-8"))["bodies"][1]["contentType"] == "text/html"
+    assert '&lt;img src=x onerror="window.__pwned = 1"&gt;' in (out / "item.xml").read_text(encoding="utf-8")
 
 
 def test_a_recorded_rewrite_is_the_cards_proposal_with_its_candidates(tmp_path, page):

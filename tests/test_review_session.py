@@ -16,7 +16,7 @@ from review_support import SEED_003, copy_seeds, rules_only_scanner
 
 from mtcheck.cli import cli
 from mtcheck.review.export import ExportError, export
-from mtcheck.review.session import ReviewSession, discover_files, options_key
+from mtcheck.review.session import Forbidden, ReviewSession, discover_files, options_key
 from mtcheck.review.store import Store, StoreError
 
 
@@ -349,11 +349,14 @@ def test_stats_count_each_decision_for_the_rules_behind_it(folder, tmp_path):
     rows = {r["code"]: r for r in stats["rules"]}
     assert (rows["S101"]["reject"], rows["S101"]["accept"], rows["S101"]["decided"]) == (3, 1, 4)
     assert rows["S101"]["acceptance"] == 0.25 and rows["S101"]["flagged"]
-    assert rows["S101"]["advice"] == ['severity = { S101 = "info" }', 'ignore = ["S101"]']
+    assert rows["S101"]["advice"] == ['severity = { S101 = "info" }  # still reported and fixed, as info',
+                                      'unfixable = ["S101"]  # still reported, its fix no longer proposed',
+                                      'ignore = ["S101"]  # not checked at all']
     assert (rows["E101"]["accept"], rows["E101"]["edit"], rows["E101"]["flagged"]) == (1, 0, False)
     assert stats["rules"][0]["code"] == "S101"  # the rules to look at come first
     text = render_text(stats)
     assert "S101: editors rejected 75% of its 4 proposals" in text and 'severity = { S101 = "info" }' in text
+    assert '    unfixable = ["S101"]' in text
     assert compute(session.store.decisions(), threshold=0.8)["rules"][0]["flagged"] is False
     session.store.close()
 
@@ -431,15 +434,194 @@ def test_cli_export_and_its_errors(folder, tmp_path):
     assert result.exit_code == 2 and "no such file" in result.output
 
 
-def test_wire_files_are_listed_with_the_reason_they_are_not_reviewed(tmp_path):
+WIRE = Path(__file__).parent / "data" / "wire"
+# A feed of two items in windows-1251 with CRLF line endings: each item is a story of its own.
+TWO_ITEM_FEED = (
+    '<?xml version="1.0" encoding="windows-1251"?>\r\n'
+    '<rss version="2.0">\r\n<channel>\r\n<title>Лента новостей</title>\r\n<link>http://example.com/</link>\r\n'
+    '<description>Wire</description>\r\n'
+    '<item>\r\n<title>Talks on Syria resume</title>\r\n<guid>urn:test:1</guid>\r\n'
+    '<description>The ministry saidthat the convoy left Aleppo on Monday.</description>\r\n</item>\r\n'
+    '<item>\r\n<title>Attack near Deir ez-Zor</title>\r\n<guid>urn:test:2</guid>\r\n'
+    '<description>Militants of LIH attacked the town, Smith &amp; Jones reported.</description>\r\n</item>\r\n'
+    '</channel>\r\n</rss>\r\n')
+
+
+def open_wire_session(folder: Path, db: Path) -> ReviewSession:
+    scanner = rules_only_scanner()
+    root, files = discover_files(folder, ("*.txt", "*.json", "*.xml", "*.html"), ())
+    return ReviewSession(root, files, Store(db), "ed", scanner=scanner, options_key=options_key(scanner))
+
+
+def accept_one_fix(session: ReviewSession, rel: str, code: str, word: str) -> tuple[str, str]:
+    """Accept, on the card holding ``word``, the proposal made of ``code``'s fix alone;
+    (the card's sentence, the sentence as accepted)."""
+    view = session.view(rel)
+    entry = session.entries[rel]
+    card = next(c for c in entry.cards if word in c.original)
+    option = next(o for o in card.options if o.codes == [code])
+    assert entry.text[card.start:card.end] == card.original  # offsets are into the checked text
+    session.decide(rel, view["sha256"], card.id, "accept", option=option.key)
+    return card.original, option.text
+
+
+def test_wire_stories_are_reviewed_and_exported_in_their_format(tmp_path):
+    from mtcheck.reader import read_document
+
     folder = tmp_path / "inbox"
     folder.mkdir()
-    wire = Path(__file__).parent / "data" / "wire"
-    shutil.copy(wire / "000_b789fdac0961f31d.ninjs3.json", folder / "story.json")
-    shutil.copy(wire / "000_b789fdac0961f31d.page.html", folder / "page.txt")  # a web page saved as .txt
-    (folder / "plain.txt").write_text("Talks resume in Geneva\n\nDelegations met on Monday.\n", encoding="utf-8")
-    _, files = discover_files(folder, ("*.txt", "*.json"), ())
-    errors = {f.rel: f.error for f in files}
-    assert errors["plain.txt"] is None
-    assert errors["story.json"].startswith("ninjs wire file") and "mtcheck fix" in errors["story.json"]
-    assert errors["page.txt"].startswith("html wire file")
+    shutil.copy(WIRE / "002_4226bccabad467d5.ninjs3.json", folder / "story.json")
+    shutil.copy(WIRE / "002_4226bccabad467d5.newsml.xml", folder / "item.xml")
+    (folder / "feed.xml").write_bytes(TWO_ITEM_FEED.encode("cp1251"))
+    (folder / "plain.txt").write_text("Talks resume in Geneva\n\nThe ministry saidthat talks resume.\n", encoding="utf-8")
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    session = open_wire_session(folder, tmp_path / "r.sqlite")
+    session.load()
+    assert sorted(session.entries) == ["feed.xml#item-1", "feed.xml#item-2", "item.xml", "plain.txt", "story.json"]
+    assert all(e.error is None and e.record is not None for e in session.entries.values())
+    for rel, entry in session.entries.items():  # the desk shows the text the reader extracts
+        assert entry.text == read_document(str(folder / rel)).text
+    assert session.view("story.json")["format"] == "ninjs" and session.view("feed.xml#item-2")["format"] == "feed"
+    assert session.view("plain.txt")["format"] == "plain"
+    headlines = {q["path"]: q.get("headline") for q in session.queue()}
+    assert headlines["feed.xml#item-1"] == "Talks on Syria resume" and headlines["feed.xml#item-2"] == "Attack near Deir ez-Zor"
+
+    fixes = {
+        "story.json": accept_one_fix(session, "story.json", "S104", "saidthat"),
+        "item.xml": accept_one_fix(session, "item.xml", "S104", "saidthat"),
+        "feed.xml#item-1": accept_one_fix(session, "feed.xml#item-1", "S104", "saidthat"),
+        "feed.xml#item-2": accept_one_fix(session, "feed.xml#item-2", "E101", "LIH"),
+        "plain.txt": accept_one_fix(session, "plain.txt", "S104", "saidthat"),
+    }
+    out = tmp_path / "out"
+    summary = session.export(out)
+    assert {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()} == before  # originals untouched
+    assert summary["skipped"] == [] and summary["applied"] == 5
+    # Each file is its original with the accepted sentences replaced, nothing else: markup,
+    # XML declaration, encoding, line endings and the other renderings of the body as they were.
+    for name, enc in (("story.json", "utf-8"), ("item.xml", "utf-8")):
+        original = before[name].decode(enc)
+        sentence, fixed = fixes[name]
+        assert original.count(sentence) >= 1
+        assert (out / name).read_bytes().decode(enc) == original.replace(sentence, fixed)
+    feed = TWO_ITEM_FEED
+    for rel in ("feed.xml#item-1", "feed.xml#item-2"):  # the checked text's "&" is "&amp;" in the XML
+        sentence, fixed = fixes[rel]
+        assert feed.count(sentence.replace("&", "&amp;")) == 1
+        feed = feed.replace(sentence.replace("&", "&amp;"), fixed.replace("&", "&amp;"))
+    assert (out / "feed.xml").read_bytes() == feed.encode("cp1251")
+    assert "said that the convoy" in feed and "Militants of ISIL attacked" in feed and "Smith &amp; Jones" in feed
+    # Read back by mtcheck's own readers, each story holds its fix.
+    for rel, (sentence, fixed) in fixes.items():
+        text = read_document(str(out / rel)).text
+        assert fixed in text and sentence not in text
+    assert json.loads((out / "story.json").read_text(encoding="utf-8"))["uri"] == "urn:mtcheck:test:002_4226bccabad467d5"
+    record = json.loads((out / "decisions.json").read_text(encoding="utf-8"))
+    files = {f["path"]: f for f in record["files"]}
+    assert files["feed.xml#item-2"]["output"] == "feed.xml" and files["feed.xml#item-2"]["encoding"] == "cp1251"
+    assert files["story.json"]["format"] == "ninjs" and (out / "story.json.diff").exists()
+    assert {d["status"] for d in record["decisions"]} == {"applied"}
+
+
+def test_a_wire_decision_goes_stale_when_its_file_changes(tmp_path):
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    (folder / "feed.xml").write_bytes(TWO_ITEM_FEED.encode("cp1251"))
+    session = open_wire_session(folder, tmp_path / "r.sqlite")
+    session.load()
+    accept_one_fix(session, "feed.xml#item-2", "E101", "LIH")
+    (folder / "feed.xml").write_bytes(TWO_ITEM_FEED.replace("Monday", "Tuesday").encode("cp1251"))
+    view = session.view("feed.xml#item-2")
+    assert len(view["stale"]) == 1
+    summary = session.export(tmp_path / "out")
+    assert summary["stale"] == 1 and (tmp_path / "out" / "feed.xml").read_bytes() == (folder / "feed.xml").read_bytes()
+
+
+def test_a_wire_file_linking_out_of_the_folder_is_refused(tmp_path):
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "feed.xml").write_bytes(TWO_ITEM_FEED.encode("cp1251"))
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    (folder / "feed.xml").symlink_to(outside / "feed.xml")
+    session = open_wire_session(folder, tmp_path / "r.sqlite")
+    session.load()
+    assert set(session.entries) == {"feed.xml#item-1", "feed.xml#item-2"}
+    for rel, entry in session.entries.items():
+        assert "outside" in entry.error and entry.text is None
+        with pytest.raises(Forbidden):
+            session.view(rel)
+
+
+
+def test_a_rule_whose_fix_is_off_gets_a_card_to_edit_without_a_proposal(tmp_path):
+    """``unfixable = ["E101"]``: the finding still makes a card, which has no proposal to
+    accept (the editor types the fix); the other rule's fix is still proposed."""
+    from mtcheck.config import Config
+    from mtcheck.engine import Scanner
+    from mtcheck.settings import Settings
+
+    folder = tmp_path / "stories"
+    folder.mkdir()
+    (folder / "s.txt").write_text("Strike in Syria\n\nThe LIH militants attacked the town.\n\n"
+                                  "The defense Ministry said so.\n", encoding="utf-8")
+    views = {}
+    for name, cfg in (("off", Config(unfixable=["E1"], neural=False, parse=False)),
+                      ("on", Config(neural=False, parse=False))):
+        scanner = Scanner(Settings(config=cfg, neural=False, parse=False))
+        root, files = discover_files(folder, ("*.txt",), ())
+        session = ReviewSession(root, files, Store(tmp_path / f"{name}.sqlite"), "ed", scanner=scanner,
+                                options_key=options_key(scanner))
+        session.load()
+        views[name] = session.view("s.txt")
+    lih = card_with(views["off"], "LIH")
+    assert lih["codes"] == ["E101"] and lih["best"] is None and lih["options"] == []
+    assert card_with(views["off"], "defense Ministry")["best"] == "rules"
+    assert card_with(views["on"], "LIH")["best"] is not None  # the same card, with the fix on
+
+
+def test_findings_outside_a_wire_storys_text_are_listed_not_made_cards(tmp_path):
+    """A language declaration or page furniture the reader left out of the checked text has
+    nothing in the sentences to edit: the view lists it (with its line in the file), and no
+    card is made of it, nor of the sentence it would otherwise flag."""
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    ninjs = json.loads((WIRE / "002_4226bccabad467d5.ninjs3.json").read_text(encoding="utf-8"))
+    ninjs["language"] = "de"
+    (folder / "de.json").write_text(json.dumps(ninjs, ensure_ascii=False, indent=1), encoding="utf-8")
+    shutil.copy(WIRE / "002_4226bccabad467d5.page.html", folder / "page.html")
+    session = open_wire_session(folder, tmp_path / "r.sqlite")
+    session.load()
+    german = session.view("de.json")
+    assert [f["rule"] for f in german["outside"]] == ["L105"] and german["outside"][0]["line"] > 1
+    assert german["suggestions"] == []  # not judged as English, and nothing in its text to edit
+    page = session.view("page.html")
+    assert "B101" in {f["rule"] for f in page["outside"]}  # the cookie banner, left out of the text
+    assert all("B101" not in c["codes"] for c in page["suggestions"]) and page["suggestions"]
+    entry = session.entries["page.html"]
+    for f in entry.record["findings"]:  # every finding in the text is still on exactly one card
+        if not f.get("data", {}).get("outside"):
+            assert len([c for c in entry.cards if c.start <= f["start"] and f["end"] <= c.end]) == 1
+
+
+@pytest.mark.parametrize("before, after", [
+    ("Militants of LIH attacked the town, Smith & Jones said.", "Militants of ISIL attacked the town, Smith & Jones said."),
+    ("The ministry saidthat talks resume.", "The ministry said that talks resume."),
+    ("Talks resume.", "New talks resume today."),  # insertions at the start and before the end
+    ("The the talks resume.", "The talks resume."),  # a deletion
+    ("Talks resume.", ""),  # the whole sentence removed
+    ("", "Talks resume."),
+])
+def test_a_decision_is_written_back_as_the_words_it_changes(before, after):
+    """What the export writes into a wire file's markup: the edits of the words that changed,
+    which together make exactly the editor's sentence."""
+    from mtcheck.changes import Change, apply_changes
+    from mtcheck.review.export import narrowed
+
+    text = f"Headline\n\n{before}\n\nMore text.\n"
+    change = Change(10, 10 + len(before), before, after, "rule-fix")
+    pieces = narrowed(change)
+    assert apply_changes(text, pieces) == apply_changes(text, [change]) == text[:10] + after + text[10 + len(before):]
+    assert all(p.original == text[p.start:p.end] for p in pieces)
+    if before and after:
+        assert sum(p.end - p.start for p in pieces) < len(before)  # never the whole sentence

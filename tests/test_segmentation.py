@@ -54,3 +54,39 @@ def test_the_abbreviation_list_is_data_and_is_validated(tmp_path, monkeypatch):
     finally:
         monkeypatch.undo()
         document.abbreviations.cache_clear()
+
+
+# -- one pass over the story: the same sentences as splitting each line group alone ------------
+
+_FRAGMENTS = ["Mr.", "U.S.", "end.", "?", "!", "…", "...", '"', "”", "“", ")", "(", "«", "»", "'", " ", " ",
+              "\n", "\n", "\n\n", "a", "The", "word", "he", "7 mln.", "e.g.", "No.", "5", "—", "-", "St.",
+              "Gen.", "F.", ":", ";", "x.y", "Ab", "in"]
+
+
+def _sentences_unit_by_unit(text: str) -> list[tuple[int, int]]:
+    """The splitter run on each line group's text alone (nothing before or after it visible),
+    as the sentences of the story would be if every unit were searched on its own."""
+    out = []
+    for para in document._paragraphs(text):
+        for a, b, unterminated in document._units(text, para):
+            if unterminated and "\n" not in text[a:b]:
+                pieces = [(a, b)]
+            else:
+                chunk = text[a:b]
+                pieces = [(a + x, a + y) for x, y in document._Splitter(chunk).split(0, len(chunk))]
+            for x, y in pieces:
+                while y > x and text[y - 1].isspace():
+                    y -= 1
+                if y > x:
+                    out.append((x, y))
+    return out
+
+
+def test_one_pass_over_the_story_finds_the_sentences_each_unit_alone_has():
+    import random
+
+    rng = random.Random(20)
+    for _ in range(400):
+        text = "".join(rng.choice(_FRAGMENTS) + rng.choice(["", " ", "", "\n"]) for _ in range(rng.randint(1, 60)))
+        got = [(s.start, s.end) for s in Document.from_text(text).sentences]
+        assert got == _sentences_unit_by_unit(text), repr(text)

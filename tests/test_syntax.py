@@ -38,7 +38,7 @@ def test_family_includes_the_quality_rules_and_codes_are_unique():
     assert set(r.code for r in syntax_quality.RULES) <= set(codes_)
     assert all(r.category == "syntax" for r in syntax.RULES)
     parse_rules = {r.code for r in syntax.RULES if "parse" in r.needs}
-    assert {"X101", "X103", "X104", "X105", "X106"} <= parse_rules
+    assert {"X101", "X103", "X104", "X105", "X106", "X107", "X108", "X109", "X110", "X111"} <= parse_rules
     assert "X102" not in parse_rules  # the bare negation is a pattern
 
 
@@ -66,6 +66,28 @@ def test_bare_negation_found_without_the_parse():
 ])
 def test_bare_negation_negatives(text):
     assert "X102" not in codes(scan(text, parse=False))
+
+
+# -- X113: a dash between a quotation and its attribution (no parse) ---------------------------
+
+@pytest.mark.parametrize("text", [
+    "“We will fight to the end”, — the commander told reporters.",
+    "\"Prices will rise in the spring\" – warned the central bank on Friday.",
+])
+def test_russian_speech_dash_found_without_the_parse(text):
+    doc = scan(text, parse=False)
+    assert codes(doc) == ["X113"]
+    f = doc.findings[0]
+    assert doc.text[f.start:f.end] == f.text and doc.text[f.data["dash_offset"]] in "”\""
+
+
+@pytest.mark.parametrize("text", [
+    "“We will fight to the end,” the commander told reporters.",
+    "\"Prices will rise\" - Reuters",  # a credit after a dash
+    "The minister said the talks were “over” — a word he chose with care.",  # a quoted word, then an aside
+])
+def test_speech_dash_negatives(text):
+    assert "X113" not in codes(scan(text, parse=False))
 
 
 def test_bare_negation_lowercases_a_common_first_word():
@@ -122,6 +144,140 @@ def test_clean_sentences_are_left_alone(text):
     assert codes(doc) == [], [(f.code, f.text, f.message) for f in doc.findings]
 
 
+# -- word order and punctuation carried over from Russian (X105 extended, X107-X111) ----------
+# Each rule with sentences of its structure that it must find and the English look-alikes it
+# must leave alone (LanguageTool style: the examples are the rule's specification).
+
+_RUSSIAN_STRUCTURE = {
+    "X105": [  # subject missing: existential 'there' before a 'that' clause; a subjectless attribution
+        "There reported that the talks had failed.",
+        "There was announced that the airport would close.",
+        "“We will not retreat”, — said in the statement of the ministry.",
+        "“The talks are over” — stated in the message of the press service.",
+    ],
+    "X107": [  # verb before its subject after a fronted date or phrase
+        "On Monday was held the first meeting of the new commission.",
+        "12 March was signed an agreement on the supply of gas to the region.",
+        "For the delay, in the view of the opposition, is the government.",
+        "From the north to the village in March were able to enter the government troops.",
+    ],
+    "X108": [  # one comma between subject and verb, or an aside never closed
+        "Ukrainian officials, came under fire near the border on Tuesday.",
+        "China, together with India and Brazil in the coming years is planning to expand trade.",
+        "The Ukrainian army, with the support of volunteers from the region managed to retake the airport.",
+    ],
+    "X109": [  # comma before the 'that' clause of a verb or adjective
+        "The minister is confident, that the talks will succeed next week.",
+        "The ministry stressed, that the strikes were aimed only at militants.",
+    ],
+    "X110": [  # present perfect with a finished past time
+        "On 3 March, the company has announced a new chief executive.",
+        "The minister has resigned yesterday after the vote in parliament.",
+        "The bank has cut its rates two weeks ago.",
+    ],
+    "X111": [  # 'not' before a past verb with an object, no auxiliary
+        "Local officials not informed the residents about the danger.",
+        "The rebels not coordinated their attack with the army.",
+    ],
+    "X112": [  # a bare noun phrase after a noun, where English needs 'of' or 'by'
+        "The police failed to prevent a violent attack local gangs on the market.",
+        "The court heard the case of a former officer Ukrainian police.",
+    ],
+}
+
+_ENGLISH_LOOKALIKES = [
+    "There is evidence that the talks failed.",
+    "There seems to be no way out of the crisis.",
+    "“We will not retreat,” said the minister.",
+    "“The Road,” published in 2006, won the Pulitzer Prize.",
+    "Among the dead were two children and a woman.",  # English inversion after a place
+    "In the corner stood a lamp.",
+    "From the hills came the sound of gunfire.",
+    "Of particular concern is the state of the bridge.",
+    "On Monday the first meeting of the commission was held.",
+    "The winner was given the award on Monday.",  # a passive that keeps its second object
+    "The spokesman, Igor Konashenkov, said the strikes would continue.",  # a closed appositive
+    "Russia, along with Iran and Turkey, is trying to establish a zone.",  # a closed aside
+    "The company, which was founded in 1990, said it would cut jobs.",
+    "Officials, however, said the talks would continue.",
+    "John Terry, fired earlier from Spartak, led the young Chelsea team.",  # a reduced relative
+    "Sergei, is the season not over for you yet?",  # an address
+    "The result, many fear, is more bloodshed.",
+    "The talks failed, given that neither side would compromise.",
+    "He stayed home, so that he could rest.",
+    "The police said that the suspect had fled.",
+    "On 3 March, the company announced a new chief executive.",
+    "The company has announced a new chief executive.",
+    "The company has grown every year since 2010.",
+    "He had said on Monday that the plant would close.",
+    "She did not coordinate her plan with the allies.",
+    "The plan, not coordinated with the allies, failed.",
+    "Players not given the chance to speak left the room.",
+    "Not surprisingly, the vote failed.",
+    "Consider these clusters red flags, not proof of deception.",  # an object and its complement
+    "She has been in charge of the archive room her entire life.",  # a time
+    "Hit by a storm, the town has lost power",  # a headline whose participle phrase is closed off
+    "Backed by Russia, Assad retakes Aleppo",
+]
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("spacy_pipeline")
+@pytest.mark.parametrize("code, text", [(c, t) for c, texts in _RUSSIAN_STRUCTURE.items() for t in texts])
+def test_russian_structure_is_found(code, text):
+    doc = scan(text)
+    assert codes(doc) == [code], [(f.code, f.message) for f in doc.findings]
+    (f,) = doc.findings
+    assert doc.text[f.start:f.end] == f.text and "machine-translation" in f.message
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("spacy_pipeline")
+@pytest.mark.parametrize("text", _ENGLISH_LOOKALIKES)
+def test_english_lookalikes_are_left_alone(text):
+    doc = scan(text)
+    assert codes(doc) == [], [(f.code, f.message) for f in doc.findings]
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("spacy_pipeline")
+def test_headline_with_a_participle_opener_and_no_subject():
+    doc = scan("Backed by the army of the north have retaken the city the rebels")
+    assert doc.sentences[0].kind != "body"
+    assert codes(doc) == ["X105"]
+    assert doc.findings[0].data["kind"] == "participle-opener"
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("spacy_pipeline")
+def test_a_headline_printed_twice_is_judged_once():
+    doc = scan("Backed by the army of the north have retaken the city the rebels\n\n"
+               "Backed by the army of the north have retaken the city the rebels\n\nThe town is quiet.")
+    assert codes(doc) == ["X105"]
+
+
+# The three sentences issue 16 names as the neural scorer's misses (tests/test_quality.py
+# KNOWN_MISSES): the structural rules find each on its own, out of its story.
+@pytest.mark.slow
+@pytest.mark.usefixtures("spacy_pipeline")
+@pytest.mark.parametrize("sentence, code", [
+    ("Syrian militias, came under attack in the American coalition, not coordinated their operation with the "
+     "Russian military, said the defense Ministry.", "X111"),
+    ("15 September was held the sixth round of negotiations, which failed to agree on the boundaries of all four "
+     "zones, where you must sign a ceasefire.", "X107"),
+    ("Moscow is responsible, that pre-warns US about the impending attacks, which are directed only against ISIL.", "X109"),
+])
+def test_the_neural_scorers_named_misses_are_found_by_structure(sentence, code):
+    assert codes(scan(sentence)) == [code]
+
+
+def test_syntax_word_lists_load_and_are_lower_case():
+    lists = syntax.syntax_words()
+    assert "among" in lists["inversion_prepositions"] and "for" not in lists["inversion_prepositions"]
+    assert "september" in lists["calendar_words"] and "given" in lists["double_object_participles"]
+    assert all(w == w.lower() for ws in lists.values() for w in ws)
+
+
 @pytest.mark.slow
 @pytest.mark.usefixtures("spacy_pipeline")
 def test_quotes_are_judged_leniently():
@@ -170,6 +326,17 @@ def test_fair_tass_text_has_no_syntax_findings_on_body_sentences(seeds_dir):
     ("002_4226bccabad467d5.txt", "As the Syrian army and the SDS declare their intention", "X104"),
     ("003_ffa3510338295b69.txt", "While in the military pointed out", "X104"),
     ("003_ffa3510338295b69.txt", "demanded that the United States full and detailed explanation", "X106"),
+    ("002_4226bccabad467d5.txt", "15 September was held the sixth round", "X107"),
+    ("002_4226bccabad467d5.txt", "For this attack, according to Moscow", "X107"),
+    ("002_4226bccabad467d5.txt", "From the West to the city in September were able", "X107"),
+    ("002_4226bccabad467d5.txt", "Russia, along with Iran and Turkey in may of 2017", "X108"),
+    ("000_b789fdac0961f31d.txt", "The American media, with reference to the representative", "X108"),
+    ("000_b789fdac0961f31d.txt", "Syrian militias, came under attack in the American coalition, not coordinated", "X111"),
+    ("002_4226bccabad467d5.txt", "Moscow is responsible, that pre-warns US", "X109"),
+    ("002_4226bccabad467d5.txt", "On September 21, the defense Ministry has noticed", "X110"),
+    ("003_ffa3510338295b69.txt", "There stated that the task", "X105"),
+    ("003_ffa3510338295b69.txt", "— said in a statement, quoted by", "X105"),
+    ("000_b789fdac0961f31d.txt", "— stated in the message", "X105"),
 ])
 def test_broken_seed_sentences_are_found(seeds_dir, seed, fragment, expected):
     doc = read_document(str(seeds_dir / seed))

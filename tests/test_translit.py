@@ -165,3 +165,6 @@ def test_cyrillic_guess_reads_a_rendering_back():
     assert translit.cyrillic_guess("Pervomayskogo") == "Первомайского"
     assert translit.cyrillic_guess("Kravtsovym") == "Кравцовым"
     assert translit.cyrillic_guess("udalyy") == "удалый"
+    # и before a glide vowel: и + я/ю, not й + а ("Natalija", "Anastasiya").
+    assert translit.cyrillic_guess("Kaplija") == "Каплия"
+    assert translit.cyrillic_guess("Anastasiya") == "Анастасия"

@@ -7,6 +7,7 @@ with ``--backup`` (``<file>.bak`` is written first). Every write is atomic.
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import sys
@@ -79,6 +80,7 @@ def fix(paths, out_dir, in_place, backup, force, unsafe_fixes, config_path, sele
 
     from mtcheck.changes import fix_story
     from mtcheck.engine import Scanner
+    from mtcheck.settings import codes_named
 
     # The configured jobs and result store apply as in `scan`; rewrites are always on.
     settings = build_settings(
@@ -110,6 +112,8 @@ def fix(paths, out_dir, in_place, backup, force, unsafe_fixes, config_path, sele
 
     errors = 0
     unfixed = 0
+    fix_off = 0  # findings left because `unfixable` turns their rule's fix off
+    unfixable = codes_named(cfg.unfixable) if cfg.unfixable else frozenset()
     totals = {"files": 0, "changed": 0, "rewrites": 0, "rule_fixes": 0}
     for group in _by_file(scanner.scan(paths)):
         wire = []  # (fixed story, source map) of each wire story of this file
@@ -158,6 +162,7 @@ def fix(paths, out_dir, in_place, backup, force, unsafe_fixes, config_path, sele
         totals["rewrites"] += story.rewrites
         totals["rule_fixes"] += story.rule_fixes
         left = [f for f in story.remaining if threshold is not None and f.severity >= threshold]
+        fix_off += sum(1 for f in story.remaining if f.code in unfixable)
         unfixed += len(left)
         what = f"{story.rewrites} rewrite{'s' * (story.rewrites != 1)}, {story.rule_fixes} rule fix{'es' * (story.rule_fixes != 1)}"
         if story.transforms:  # which offline repairs made the rewrites
@@ -170,6 +175,9 @@ def fix(paths, out_dir, in_place, backup, force, unsafe_fixes, config_path, sele
         + (f"; {errors} error{'s' * (errors != 1)}" if errors else "") + ".",
         err=True,
     )
+    if fix_off:
+        click.echo(f"{fix_off} finding{'s' * (fix_off != 1)} not fixable: `unfixable = {json.dumps(cfg.unfixable)}` in "
+                   f"{cfg.path or 'the config'} turns their fixes off", err=True)
     if errors:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_FINDINGS if unfixed else EXIT_OK)

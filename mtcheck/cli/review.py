@@ -17,7 +17,8 @@ from mtcheck.cli.common import EXIT_OK, build_settings, check_rewrite, fail, rul
 @rule_options
 @click.option("--rewrite/--no-rewrite", default=None,
               help="Propose scored rewrites of flagged sentences (default: on with --neural, off with --no-neural).")
-@click.option("--include", multiple=True, metavar="GLOB", help="File patterns to take inside the folder (default: *.txt, *.md); repeatable.")
+@click.option("--include", multiple=True, metavar="GLOB", help="File patterns to take inside the folder (default: as scan: *.txt, *.md and the wire formats "
+                   "*.json, *.xml, *.nitf, *.rss, *.atom, *.html, *.htm); repeatable.")
 @click.option("--exclude", multiple=True, metavar="GLOB", help="File patterns to skip inside the folder; repeatable.")
 @click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None,
               help="Review database (default: PATH/.mtcheck/review.sqlite, or [tool.mtcheck.review] db).")
@@ -109,6 +110,8 @@ def review(path, config_path, select, ignore, extend_select, neural, parse, rewr
             fail(f"{export_dir}: cannot write the export: {e.strerror or e}")
         for item in summary["skipped"]:
             warn(f"{item['path']}: {item['error']}")
+        for note in summary["notes"]:
+            warn(note)
         if summary["stale"]:
             warn(f"{summary['stale']} decision(s) were made on an earlier version of their file and were not applied (see decisions.json)")
         click.echo(f"exported {summary['files']} stories to {summary['out']}: {summary['changed']} changed, "

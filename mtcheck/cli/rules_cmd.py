@@ -29,7 +29,8 @@ def rule_record(r) -> dict:
 def rules(fmt, selector):
     """List every rule, the rules of a FAMILY (entity, style, boilerplate, syntax, language,
     integrity, suppression) or a code PREFIX (E1), or explain one CODE: code, category, default
-    severity, description. The same selectors as --select."""
+    severity, description. The same selectors as --select (and as the config's unfixable, which
+    keeps a rule's findings but turns its fix off)."""
     from mtcheck.cli.common import fail
     from mtcheck.rules import all_rules, families, rule_by_code
 
@@ -56,7 +57,8 @@ def rules(fmt, selector):
             click.echo(f"\nWhy: {rule.why}")
         if rule.example:
             click.echo(f"\nExample: {rule.example}")
-        click.echo(f"\nFix: {rule.fix}" + (f"\nNeeds: {', '.join(sorted(rule.needs))}" if rule.needs else ""))
+        off = f' (unfixable = ["{rule.code}"] in the config turns it off; the findings are still reported)' if rule.fix != "none" else ""
+        click.echo(f"\nFix: {rule.fix}{off}" + (f"\nNeeds: {', '.join(sorted(rule.needs))}" if rule.needs else ""))
         return
     if fmt == "json":
         click.echo(json.dumps([rule_record(r) for r in items], indent=1, ensure_ascii=False))

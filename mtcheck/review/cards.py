@@ -95,6 +95,13 @@ def card_id(start: int, end: int, original: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 
+def outside(f: dict) -> bool:
+    """A wire story's finding about text its reader left out of the checked text (page
+    furniture, a language declaration): nothing in the sentences to edit, so no card; the page
+    lists it on its own."""
+    return (f.get("data") or {}).get("outside") is not None
+
+
 def build_cards(text: str, record: dict, suggestions: list[Suggestion]) -> list[Card]:
     sentences = record.get("sentences") or []
     starts = [s["start"] for s in sentences]
@@ -108,7 +115,7 @@ def build_cards(text: str, record: dict, suggestions: list[Suggestion]) -> list[
     # (start, end, findings, suggestions, sentences) for each thing that needs attention.
     units: list[list] = []
     for f in record.get("findings") or []:
-        if not (0 <= f["start"] <= f["end"] <= len(text)):
+        if not (0 <= f["start"] <= f["end"] <= len(text)) or outside(f):
             continue
         s = sentence_at(f["start"])
         a, b = (min(s["start"], f["start"]), max(s["end"], f["end"])) if s else (f["start"], f["end"])
@@ -119,8 +126,17 @@ def build_cards(text: str, record: dict, suggestions: list[Suggestion]) -> list[
         s = sentence_at(sg.start)
         a, b = (min(s["start"], sg.start), max(s["end"], sg.end)) if s else (sg.start, sg.end)
         units.append([a, b, [], [sg], [s] if s else []])
+    findings = record.get("findings") or []
+
+    def flagged(s: dict) -> bool:
+        # Flagged only by a finding outside the story text (a language declaration): no card.
+        if not s.get("flagged"):
+            return False
+        near = [f for f in findings if f["start"] < s["end"] and s["start"] <= f["end"]]
+        return not near or not all(outside(f) for f in near)
+
     for s in sentences:
-        if s.get("flagged") or s.get("rewrite"):
+        if flagged(s) or s.get("rewrite"):
             a, b = rewrite_span(s, len(text))
             units.append([a, b, [], [], [s]])
     units.sort(key=lambda u: (u[0], u[1]))

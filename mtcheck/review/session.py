@@ -20,9 +20,10 @@ from typing import Callable, NamedTuple
 from mtcheck.changes import Change, Suggestion, plan, suggestions
 from mtcheck.document import Document
 from mtcheck.render import category_counts, document_tree, suggestion_card
-from mtcheck.review.cards import Card, Option, build_cards, card_tree, keeps_words, score_words, what_is_lost
-from mtcheck.review.files import StoryFile, discover_files, read_story  # noqa: F401 - the session's names
+from mtcheck.review.cards import Card, Option, build_cards, card_tree, keeps_words, outside, score_words, what_is_lost
+from mtcheck.review.files import StoryFile, discover_files, load_story, read_story  # noqa: F401 - the session's names
 from mtcheck.review.store import Decision, Store
+from mtcheck.sourcemap import SourceMap
 
 _NEEDS_RANK = {"rejected": 0, "review": 1, "look": 2, "accepted": 3, "clean": 3}
 
@@ -60,6 +61,7 @@ class Entry:
     sha256: str | None = None
     text: str | None = None
     encoding: str | None = None
+    source: SourceMap | None = None  # a wire story's map back to its file (None: plain text)
     record: dict | None = None
     error: str | None = None
     suggestions: list[Suggestion] = field(default_factory=list)
@@ -183,12 +185,13 @@ class ReviewSession:
         from mtcheck.reader import InputError
 
         try:
-            entry.sha256, entry.text, entry.encoding = read_story(entry.file.path)
+            story = load_story(entry.file)
         except InputError as e:
-            entry.sha256 = entry.text = entry.record = None
+            entry.sha256 = entry.text = entry.record = entry.source = None
             entry.error = e.message
             entry.suggestions, entry.cards = [], []
             return False
+        entry.sha256, entry.text, entry.encoding, entry.source = story.sha256, story.text, story.encoding, story.source
         entry.error = None
         entry._doc = None
         return True
@@ -211,6 +214,7 @@ class ReviewSession:
         from mtcheck.report.json import file_record
 
         doc, extras = codec.restore(entry.text or "", payload, path=str(entry.file.path), encoding=entry.encoding or "utf-8")
+        doc.source = entry.source  # a wire story's lines are its file's, as in every report
         record = file_record(FileResult(path=entry.rel, document=doc))
         record["path"] = entry.rel
         record["verdict"] = extras.get("verdict")
@@ -295,7 +299,7 @@ class ReviewSession:
         entry = self.entries[rel]
         if entry.file.error is not None and "outside" in entry.file.error:
             raise Forbidden(entry.file.error)
-        real = entry.file.path.resolve()
+        real = entry.file.disk.resolve()
         if not real.is_relative_to(self.root):
             raise Forbidden("outside the reviewed folder")
         return entry
@@ -444,9 +448,14 @@ class ReviewSession:
                 "headline": entry.headline(),
                 "sha256": entry.sha256,
                 "encoding": entry.encoding,
+                # A wire story: the text shown is what its reader extracts; export writes it back in this format.
+                "format": entry.source.format if entry.source is not None else "plain",
                 "counts": category_counts(record["findings"]),
                 "findings": len(record["findings"]),
                 "doc": document_tree(entry.text, record["findings"], entry.cards, record["sentences"]),
+                # Findings about the file's markup or metadata, outside the story text: listed, no card.
+                "outside": [{"rule": f["rule"], "severity": f["severity"], "message": f["message"], "line": f.get("line")}
+                            for f in record["findings"] if outside(f)],
                 **self.state(entry),
             }
 

@@ -1,6 +1,6 @@
 """What the desk's decisions say about the rules: per rule code, how often editors accepted,
 edited or rejected the proposals its fixes went into, and the config line that would quieten a
-rule they mostly reject.
+rule they mostly reject (a lower severity, its fix turned off with ``unfixable``, or ``ignore``).
 
 Counted from the decision log: per card and file version, the decision in force (a decision
 replaced by a later one, or undone, does not count; a stale one that was dismissed still
@@ -39,13 +39,15 @@ def _default_severity(code: str) -> str | None:
 
 
 def advice(code: str, severity: str | None) -> list[str]:
-    """Config lines (``[tool.mtcheck]`` in pyproject.toml, the top level of mtcheck.toml) that
-    would lower the rule's severity, or take the rule (and so its fix) out."""
+    """Config lines (``[tool.mtcheck]`` in pyproject.toml, the top level of mtcheck.toml), any
+    one of which quietens the rule: a lower severity, its fix turned off (``unfixable``: still
+    reported, no longer proposed), or the rule taken out."""
     lines = []
     lower = _LOWER.get(severity or "warning")
     if lower:
-        lines.append(f'severity = {{ {code} = "{lower}" }}')
-    lines.append(f'ignore = ["{code}"]')
+        lines.append(f'severity = {{ {code} = "{lower}" }}  # still reported and fixed, as {lower}')
+    lines.append(f'unfixable = ["{code}"]  # still reported, its fix no longer proposed')
+    lines.append(f'ignore = ["{code}"]  # not checked at all')
     return lines
 
 
@@ -101,7 +103,7 @@ def render_text(stats: dict) -> str:
         lines.append("")
         for r in flagged:
             lines.append(f"{r['code']}: editors rejected {r['rejection']:.0%} of its {r['decided']} proposals "
-                         f"(over {stats['threshold']:.0%}); in the config:")
+                         f"(over {stats['threshold']:.0%}); any one of these lines in the config quietens it:")
             lines.extend(f"    {line}" for line in r["advice"])
     t = stats["totals"]
     lines.append("")

@@ -172,7 +172,7 @@ def annotate_rewrites(
     rule fix of ``docs`` (whose findings are already in place). ``repairs``: offer the offline
     repairs (they load the spaCy pipeline, not torch)."""
     from mtcheck.rewrite import fixscore
-    from mtcheck.rewrite.candidates import build_target, fix_applies, rule_candidate, sentence_findings
+    from mtcheck.rewrite.candidates import build_target, findings_by_sentence, fix_applies, rule_candidate, sentence_findings
 
     config = config or Config()
     settings = Settings.from_config(config)
@@ -181,7 +181,11 @@ def annotate_rewrites(
     targets = []
     for doc in docs:
         flagged = doc.flagged_sentences()
+        with_findings = findings_by_sentence(doc)
         for s in doc.sentences:
+            # Most sentences of a long story hold no finding: they are passed over by index.
+            if s.index not in with_findings and s.index not in flagged:
+                continue
             has_fix = any(
                 f.category != "boilerplate" and fix_applies(f, settings.unsafe_fixes)
                 for f in sentence_findings(doc, s)
@@ -307,7 +311,8 @@ def _score(targets, model, neural: bool) -> None:
             if c.joins is not None:  # a join replaces both sentences: score it against both
                 pairs.append(Pair(c.joined_original, normalize_space(c.text), c.joined_expected))
             else:
-                pairs.append(Pair(normalize_space(t.original), normalize_space(c.text), normalize_space(t.fixed)))
+                text = t.fixed_normalized if c.text is t.fixed else normalize_space(c.text)  # the rule candidate
+                pairs.append(Pair(t.original_normalized, text, t.fixed_normalized))
             where.append(c)
     if not pairs:
         return
@@ -324,14 +329,20 @@ def _candidate_record(c) -> dict:
     return rec
 
 
-def _bar(t, c, threshold: float) -> tuple[float, str]:
-    """The score candidate ``c`` must reach, and which bar that is."""
-    safe_rules = all(f.fix is not None and f.fix.safe for f in t.rule_findings)
+def _bar(t, c, threshold: float, safe_rules: bool | None = None) -> tuple[float, str]:
+    """The score candidate ``c`` must reach, and which bar that is. ``safe_rules``: whether
+    every rule fix of ``t`` is safe, when the caller knows it already."""
+    if safe_rules is None:
+        safe_rules = _safe_rules(t)
     if c.source == "rules" and safe_rules:
         return min(SAFE_RULES_BAR, threshold), "safe rule fixes"
     if c.source == "repairs" and safe_rules:
         return min(REPAIRS_BAR, threshold), "repairs"
     return threshold, "calibrated"
+
+
+def _safe_rules(t) -> bool:
+    return all(f.fix is not None and f.fix.safe for f in t.rule_findings)
 
 
 def _vetoed(c) -> bool:
@@ -343,9 +354,10 @@ def _vetoed(c) -> bool:
 def _record(t, threshold: float, formula: str) -> dict | None:
     if not t.candidates:
         return None
+    safe_rules = _safe_rules(t)
 
     def accepted(c) -> bool:
-        return c.rejected is None and c.fix_score >= _bar(t, c, threshold)[0] and not _vetoed(c)
+        return c.rejected is None and c.fix_score >= _bar(t, c, threshold, safe_rules)[0] and not _vetoed(c)
 
     ranked = sorted(t.candidates, key=lambda c: (c.rejected is None, c.fix_score), reverse=True)
     best = next((c for c in ranked if accepted(c)), ranked[0])
@@ -353,7 +365,7 @@ def _record(t, threshold: float, formula: str) -> dict | None:
         # A repair starts from the rule-fixed text: accepted too, it does all the rule fixes do
         # and more (the rule candidate, equal to the expected text, always scores higher).
         best = next((c for c in ranked if c.source == "repairs" and accepted(c)), best)
-    bar, kind = _bar(t, best, threshold)
+    bar, kind = _bar(t, best, threshold, safe_rules)
     components = dict(best.components)
     components.update(formula=formula, threshold=round(bar, 4), bar=kind)
     if best.translation_score is not None:

@@ -12,23 +12,25 @@ against both sentences.
 from __future__ import annotations
 
 import bisect
-import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Sequence
 
 from mtcheck.document import Document, Sentence
-from mtcheck.findings import Applicability, Edit, Finding, apply_edits_mapped
+from mtcheck.findings import Edit, Finding, apply_edits_mapped
 from mtcheck.rewrite import protect
 from mtcheck.rewrite.protect import Protected
 
 # Fixes from these families are whole-line deletions of page junk, not sentence repairs:
 # `mtcheck fix` applies them to the document, a sentence rewrite never contains them.
 NOT_SENTENCE_FIXES = ("boilerplate",)
-_SPACES = re.compile(r"\s+")
 
 
 def normalize_space(text: str) -> str:
-    return _SPACES.sub(" ", text).strip()
+    """Runs of whitespace as one space, none at the ends. (``str.split`` and the regex ``\\s``
+    agree on what whitespace is; the split is three times faster, and rewrites call this a few
+    times per sentence.)"""
+    return " ".join(text.split())
 
 
 @dataclass
@@ -61,16 +63,23 @@ class Target:
     def original(self) -> str:
         return self.sentence.text
 
+    # Normalised once: candidates are built from and scored against them.
+    @cached_property
+    def original_normalized(self) -> str:
+        return normalize_space(self.sentence.text)
+
+    @cached_property
+    def fixed_normalized(self) -> str:
+        return normalize_space(self.fixed)
+
 
 def fix_applies(f: Finding, unsafe: bool) -> bool:
-    if f.fix is None or f.fix.applicability == Applicability.DISPLAY:
-        return False
-    return f.fix.safe or unsafe
+    return f.fix is not None and f.fix.applies(unsafe)
 
 
-def sentence_findings(doc: Document, s: Sentence) -> list[Finding]:
-    """The findings inside sentence ``s``, from a per-document index (one pass over the
-    findings, then a lookup per sentence: linear in the story's size)."""
+def findings_by_sentence(doc: Document) -> dict[int, list[Finding]]:
+    """Sentence index -> the findings that start in that sentence and end inside it (one pass
+    over the findings, kept in ``doc.user_data`` until the findings change)."""
     index = doc.user_data.get(_FINDINGS_INDEX)
     if index is None or index[0] is not doc.findings or index[1] != len(doc.findings):
         starts = [x.start for x in doc.sentences]
@@ -80,7 +89,13 @@ def sentence_findings(doc: Document, s: Sentence) -> list[Finding]:
             if i >= 0 and f.end <= doc.sentences[i].end:
                 by_sentence.setdefault(doc.sentences[i].index, []).append(f)
         index = doc.user_data[_FINDINGS_INDEX] = (doc.findings, len(doc.findings), by_sentence)
-    inside = index[2].get(s.index, [])
+    return index[2]
+
+
+def sentence_findings(doc: Document, s: Sentence) -> list[Finding]:
+    """The findings inside sentence ``s``, from the per-document index (a lookup per sentence:
+    linear in the story's size)."""
+    inside = findings_by_sentence(doc).get(s.index, [])
     return [f for f in inside if s.start <= f.start and f.end <= s.end]
 
 
@@ -129,7 +144,7 @@ def build_target(doc: Document, s: Sentence, flagged: bool, unsafe: bool = False
 
 
 def rule_candidate(target: Target) -> Candidate | None:
-    if not target.rule_findings or normalize_space(target.fixed) == normalize_space(target.original):
+    if not target.rule_findings or target.fixed_normalized == target.original_normalized:
         return None
     return Candidate(target.fixed, "rules")
 

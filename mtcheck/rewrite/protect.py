@@ -26,6 +26,7 @@ _PLACEHOLDER_RE = re.compile(r"XZ(\d+)")
 # left out: the apostrophe is the same character.
 _QUOTE_PAIRS = {"“": "”", "«": "»", "„": "“", '"': '"'}
 _ALL_QUOTES = set(_QUOTE_PAIRS) | set(_QUOTE_PAIRS.values())
+_ANY_QUOTE_RE = re.compile("[" + re.escape("".join(sorted(_ALL_QUOTES))) + "]")
 
 _NUMBER_RE = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?:\.\d+)?")
 _MONTHS = {
@@ -53,23 +54,25 @@ def quoted_spans(text: str) -> list[tuple[int, int]]:
     the sentence quotes to its end (a quotation running over several sentences); a closing mark
     with no opening one quotes from the start."""
     spans: list[tuple[int, int]] = []
-    i = 0
-    while i < len(text):
+    # From quote mark to quote mark (a regex search), not character by character: most
+    # sentences hold none, and a story of 200,000 short lines has 44,000 to look at.
+    m = _ANY_QUOTE_RE.search(text)
+    while m is not None:
+        i = m.start()
         ch = text[i]
+        nxt = i + 1
         if ch == '"' and _inside_word(text, i):  # inches, not a quotation: 5"3
-            i += 1
-            continue
-        if ch in _QUOTE_PAIRS:
+            pass
+        elif ch in _QUOTE_PAIRS:
             close = text.find(_QUOTE_PAIRS[ch], i + 1)
             if close == -1:
                 spans.append((i, len(text)))
                 break
             spans.append((i, close + 1))
-            i = close + 1
-            continue
-        if ch in _ALL_QUOTES and not spans:
+            nxt = close + 1
+        elif not spans:
             spans.append((0, i + 1))  # closes a quotation opened in an earlier sentence
-        i += 1
+        m = _ANY_QUOTE_RE.search(text, nxt)
     return [(a, b) for a, b in spans if b - a > 2]
 
 

@@ -22,14 +22,14 @@ README for how entries declare them.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
-from itertools import accumulate, compress, islice
-from operator import methodcaller
+from itertools import accumulate, compress
 from typing import Iterable, Iterator, NamedTuple
 
 from mtcheck import gazetteer as gz
@@ -37,7 +37,7 @@ from mtcheck import russian_lexicon as rl
 from mtcheck import translit
 from mtcheck.document import Document, Sentence
 from mtcheck.findings import Finding, Severity
-from mtcheck.rules.base import Context, Family, Rule
+from mtcheck.rules.base import Context, Family, Rule, finditer_from
 from mtcheck.translit import fold_ascii, normalize_latin
 
 CATEGORY = "entity"
@@ -188,19 +188,16 @@ class Mention:
     def entries(self) -> list[gz.Entry]:
         cached = self.__dict__.get("_entries")  # asked for often, per rule: computed once
         if cached is None:
-            seen: dict[int, gz.Entry] = {}
-            for f in self.forms:
-                seen.setdefault(id(f.entry), f.entry)
-            cached = self.__dict__["_entries"] = list(seen.values())
+            cached = self.__dict__["_entries"] = _entries_of(self.forms)
         return cached
 
 
-@lru_cache(maxsize=65536)
-def _word_key(word: str) -> str:
-    return normalize_latin(word)
-
-
-_POSSESSIVE_ENDINGS = ("'s", "’s")
+def _entries_of(forms: list[gz.Form]) -> list[gz.Entry]:
+    """The entries of some forms, each once, in order."""
+    seen: dict[int, gz.Entry] = {}
+    for f in forms:
+        seen.setdefault(id(f.entry), f.entry)
+    return list(seen.values())
 
 
 class Tokens(Sequence):
@@ -231,18 +228,73 @@ class Tokens(Sequence):
 _WORD_SPLIT = re.compile("(" + _WORD.pattern + ")")
 
 
-def tokenize(text: str) -> Tokens:
-    parts = _WORD_SPLIT.split(text)
+@lru_cache(maxsize=1)
+def _bmp_word_split() -> re.Pattern:
+    r"""_WORD_SPLIT for a text without characters past U+FFFF (almost every text), its letter
+    class ``[^\W\d_]`` spelled out as the ranges of letters it matches there: the regex engine
+    tests such a class on a bitmap, about twice as fast as the Unicode categories (a story has
+    a word every six characters). Built once per process (about 20 ms), from the categories."""
+    bmp = "".join(map(chr, range(0xD800))) + "".join(map(chr, range(0xE000, 0x10000)))
+    letters = "".join(run[0] if len(run) == 1 else f"{run[0]}-{run[-1]}"
+                      for run in re.findall(r"[^\W\d_]+", bmp))  # (letters: nothing to escape)
+    return re.compile(f"([{letters}]+(?:['’ʼ][{letters}]+)*)")
+
+
+# The shortest text worth building the spelled-out class for (it saves about 0.05 s a million
+# characters); once built, every text takes it.
+FAST_SPLIT_MIN_CHARS = 400_000
+
+
+def _split_words(text: str) -> list[str]:
+    """``_WORD_SPLIT.split(text)``."""
+    if (len(text) < FAST_SPLIT_MIN_CHARS and not _bmp_word_split.cache_info().currsize
+            or len(text.encode("utf-16-le", "surrogatepass")) != 2 * len(text)):  # (past U+FFFF: a surrogate pair)
+        return _WORD_SPLIT.split(text)
+    return _bmp_word_split().split(text)
+
+
+# A possessive's apostrophe and s (found by ``str.find``, in C: a story has a few hundred, and a
+# word every six characters; a regex would try each character).
+_APOSTROPHE_S = ("'s", "’s")
+
+
+def _find_all(text: str, literals: Iterable[str]) -> list[int]:
+    """Where each literal stands in ``text``, ascending (literals that cannot overlap one another)."""
+    found = []
+    find = text.find
+    for literal in literals:
+        i = find(literal)
+        while i >= 0:
+            found.append(i)
+            i = find(literal, i + len(literal))
+    found.sort()
+    return found
+
+
+def _tokenize(text: str) -> tuple[Tokens, list[str], list[int]]:
+    """The tokens, the text between each token and the next (as the split cut it, before a
+    possessive's 's is taken off its word), and the indices of the words that lost an 's."""
+    parts = _split_words(text)
     offsets = list(accumulate(map(len, parts)))
     starts = offsets[0:-1:2]
     ends = offsets[1::2]
     words = parts[1::2]
-    # _POSSESSIVE: the few words that end in 's found in a C map, then their length checked
-    for i in compress(range(len(words)), map(methodcaller("endswith", _POSSESSIVE_ENDINGS), words)):
-        if len(words[i]) > 3:
-            ends[i] -= 2
-            words[i] = words[i][:-2]
-    return Tokens(starts, ends, list(map(_word_key, words)))
+    # _POSSESSIVE: the words that end in 's (an 's whose end is a word's end), then their length
+    possessive = []
+    for at in _find_all(text, _APOSTROPHE_S):
+        i = bisect.bisect_left(ends, at + 2)
+        if i < len(ends) and ends[i] == at + 2 and starts[i] <= at and len(words[i]) > 3:
+            possessive.append(i)
+    for i in possessive:
+        ends[i] -= 2
+        words[i] = words[i][:-2]
+    # Each spelling's key computed once (a story repeats its words).
+    keys = dict(zip(words, map(normalize_latin, words))) if len(words) < 64 else {w: normalize_latin(w) for w in set(words)}
+    return Tokens(starts, ends, list(map(keys.__getitem__, words))), parts[2:-1:2], possessive
+
+
+def tokenize(text: str) -> Tokens:
+    return _tokenize(text)[0]
 
 
 def _analysis(doc: Document) -> tuple[Tokens, list[bool]]:
@@ -250,17 +302,45 @@ def _analysis(doc: Document) -> tuple[Tokens, list[bool]]:
     computed once per document."""
     cached = doc.user_data.get("entity.tokens")
     if cached is None:
-        text = doc.text
-        tokens = tokenize(text)
-        # _joined(text, a, b) for each pair of neighbours, the gaps cut out in one map
-        gaps = map(text.__getitem__, map(slice, tokens.ends, islice(tokens.starts, 1, None)))
-        joined = [g in _JOINERS or (g in _DOT_GAPS and k in _ABBREVIATED) for g, k in zip(gaps, tokens.keys)] + [False]
+        tokens, gaps, possessive = _tokenize(doc.text)
+        # _joined(text, a, b) for each pair of neighbours: the gaps are the split's pieces
+        # between words (a word that lost its 's is followed by it: joined to nothing)
+        plain = list(map(_JOINERS.__contains__, gaps))
+        plain.append(False)
+        joined = plain.copy()
+        keys = tokens.keys
+        for i in _indices(gaps, _DOT_GAP):
+            joined[i] = keys[i] in _ABBREVIATED
+        for i in possessive:
+            plain[i] = joined[i] = False
         cached = doc.user_data["entity.tokens"] = (tokens, joined)
+        doc.user_data["entity.plain_joins"] = plain
     return cached
 
 
+def _plain_joins(doc: Document) -> list[bool]:
+    """For each token, whether one joiner character (a space, a hyphen, a line break) alone
+    separates it from the next (``_joined`` without the "St. " case)."""
+    _analysis(doc)
+    return doc.user_data["entity.plain_joins"]
+
+
 _ABBREVIATED = frozenset(("st", "mt", "ft"))  # "St. Petersburg" is one name
-_DOT_GAPS = frozenset((". ",))  # (a lone "." is one character: not a joiner)
+_DOT_GAP = ". "  # (a lone "." is one character: not a joiner)
+
+
+def _indices(items: list, value) -> list[int]:
+    """Where ``value`` stands in ``items``, ascending (``list.index`` compares in C: a gap
+    every word, a dot gap every sentence)."""
+    found = []
+    index = items.index
+    i = -1
+    try:
+        while True:
+            i = index(value, i + 1)
+            found.append(i)
+    except ValueError:
+        return found
 
 
 def _joined(text: str, left: Token, right: Token) -> bool:
@@ -339,48 +419,65 @@ def find_mentions(doc: Document, gaz: gz.Gazetteer) -> list[Mention]:
     firsts = [i for i in tokens.where(map(prefixes.__contains__, t_keys))
               if t_keys[i] in index or joined[i] and t_keys[i] + t_keys[i + 1] in prefixes]
     resume = 0  # the token after the last mention: mentions do not overlap
-    viable: dict[tuple[str, str], list[gz.Form]] = {}
+    # (key, surface) -> (kind, forms) of a mention, or None: a story repeats its names, so each
+    # spelling is judged once.
+    judged: dict[tuple[str, str], tuple[str, list[gz.Form], list[gz.Entry]] | None] = {}
+    max_tokens = gaz.max_tokens
     for i in firsts:
         if i < resume:
             continue
-        key = ""
-        candidates: list[tuple[int, str]] = []
-        for j in range(i, min(n, i + gaz.max_tokens)):
-            if j > i and not joined[j - 1]:
-                break
-            key += t_keys[j]
-            if key in index:
-                candidates.append((j, key))
-            if key not in prefixes:
-                break
+        key = t_keys[i]
+        if not joined[i] or key + t_keys[i + 1] not in prefixes:
+            # One word that is a name itself (the common case): no longer candidate.
+            candidates = [(i, key)]
+        else:
+            key = ""
+            candidates = []
+            for j in range(i, min(n, i + max_tokens)):
+                if j > i and not joined[j - 1]:
+                    break
+                key += t_keys[j]
+                if key in index:
+                    candidates.append((j, key))
+                if key not in prefixes:
+                    break
         chosen = None
         for j, key in reversed(candidates):
             if j > i and (t_ends[i] - t_starts[i] < 2 or t_ends[j] - t_starts[j] < 2):  # _short
                 continue  # "A sad" is not "Asad"
             start, end = t_starts[i], t_ends[j]
             surface = text[start:end]
-            forms = viable.get((key, surface))
-            if forms is None:  # a story repeats its names: judged once per spelling
-                forms = viable[(key, surface)] = [f for f in gaz.index[key] if _viable(f, surface)]
-            if forms:
-                chosen = (j, key, start, end, surface, forms)
+            verdict = judged.get((key, surface), False)
+            if verdict is False:
+                verdict = judged[(key, surface)] = _mention_kind(index[key], surface)
+            if verdict is not None:
+                chosen = (j, key, start, end, surface, verdict)
                 break
         if chosen is None:
             continue
-        j, key, start, end, surface, forms = chosen
-        forms = list(forms)
-        canonical = [f for f in forms if f.kind in gz.CANONICAL_KINDS]
-        if canonical:
-            kind, forms = "canonical", canonical
-        else:
-            for kind in (gz.ACRONYM, gz.VARIANT, gz.WRONG):
-                picked = [f for f in forms if f.kind == kind]
-                if picked:
-                    forms = picked
-                    break
-        mentions.append(Mention(start, end, surface, key, kind, forms, _sentence_at(doc, sentence_starts, start)))
+        j, key, start, end, surface, (kind, forms, entries) = chosen
+        # The mentions of one spelling share its (read-only) forms and entries.
+        mention = Mention(start, end, surface, key, kind, forms, _sentence_at(doc, sentence_starts, start))
+        mention.__dict__["_entries"] = entries
+        mentions.append(mention)
         resume = j + 1
     return mentions
+
+
+def _mention_kind(forms: list[gz.Form], surface: str) -> tuple[str, list[gz.Form], list[gz.Entry]] | None:
+    """What a surface matching these gazetteer forms is a rendering of: (kind, the forms of
+    that kind, their entries), the canonical ones first; None when its capitals fit none."""
+    forms = [f for f in forms if _viable(f, surface)]
+    if not forms:
+        return None
+    canonical = [f for f in forms if f.kind in gz.CANONICAL_KINDS]
+    if canonical:
+        return "canonical", canonical, _entries_of(canonical)
+    for kind in (gz.ACRONYM, gz.VARIANT, gz.WRONG):
+        picked = [f for f in forms if f.kind == kind]
+        if picked:
+            return kind, picked, _entries_of(picked)
+    return gz.WRONG, forms, _entries_of(forms)  # (no form of a known kind: where the search ended)
 
 
 def _sentence_at(doc: Document, starts: list[int], offset: int) -> Sentence | None:
@@ -654,27 +751,39 @@ def _name_findings(doc: Document, ctx: Context, mentions: list[Mention]) -> Iter
 def _spelling_mentions(mentions: list[Mention]) -> dict[int, tuple[gz.Entry, list[Mention]]]:
     """Mentions that are spellings of one entry's name (acronyms and expansions excluded)."""
     groups: dict[int, tuple[gz.Entry, list[Mention]]] = {}
+    # (surface, kind, the forms' list) -> the one curated entry it spells, or None: judged once
+    # per spelling (the mentions of one spelling share their forms; the list outlives the call).
+    spells: dict[tuple[str, str, int], gz.Entry | None] = {}
     for m in mentions:
-        if _acronym_like(m.surface):
-            continue
         if m.kind == "canonical":
             if m.sentence is not None and m.sentence.is_heading:
                 # A headline in an accepted spelling ("Deir Ezzor" over a body's "Deir ez-Zor")
                 # follows the headline desk's style; the body is what must be consistent.
                 continue
-            forms = [f for f in m.forms if f.kind in (gz.STANDARD, gz.ALSO)]
-        elif m.kind == gz.VARIANT and m.confirmed:
-            forms = m.forms
+        elif not (m.kind == gz.VARIANT and m.confirmed):
+            continue
+        memo = (m.surface, m.kind, id(m.forms))
+        if memo in spells:
+            entry = spells[memo]
         else:
-            continue
-        entries = {id(f.entry): f.entry for f in forms}
-        if len(entries) != 1:
-            continue
-        entry = next(iter(entries.values()))
-        if gz.is_mined(entry):
-            continue  # spelling consistency is house style: judged on curated entries only
-        groups.setdefault(id(entry), (entry, []))[1].append(m)
+            entry = spells[memo] = _spelled_entry(m)
+        if entry is not None:
+            groups.setdefault(id(entry), (entry, []))[1].append(m)
     return groups
+
+
+def _spelled_entry(m: Mention) -> gz.Entry | None:
+    """The one curated entry whose name a (canonical or confirmed variant) mention spells, or None."""
+    if _acronym_like(m.surface):
+        return None
+    forms = [f for f in m.forms if f.kind in (gz.STANDARD, gz.ALSO)] if m.kind == "canonical" else m.forms
+    entries = {id(f.entry): f.entry for f in forms}
+    if len(entries) != 1:
+        return None
+    entry = next(iter(entries.values()))
+    if gz.is_mined(entry):
+        return None  # spelling consistency is house style: judged on curated entries only
+    return entry
 
 
 _ARTICLE = re.compile(r"^(?:al|el|ad|an|ar|as|at|ash|az|ez|the)(?=\w{3})")
@@ -753,6 +862,7 @@ def _target_spelling(entry: gz.Entry, cluster: list[Mention]) -> tuple[str, bool
 
 def _consistency_findings(doc: Document, ctx: Context, mentions: list[Mention]) -> Iterator[Finding]:
     reported: set[int] = set()
+    renderings: dict[tuple[str, int], str] = {}  # (surface, entry) -> spelling_rendering, once each
     for entry, group in _spelling_mentions(mentions).values():
         for cluster in _clusters(entry, group):
             spelled = [_spelling(m.surface) for m in cluster]
@@ -768,7 +878,9 @@ def _consistency_findings(doc: Document, ctx: Context, mentions: list[Mention]) 
                 if m.kind != "canonical":
                     continue  # E102 reports it already, with the same suggestion
                 others = sorted(every_spelling - {spelling})
-                how = spelling_rendering(m.surface, entry)
+                how = renderings.get((m.surface, id(entry)))
+                if how is None:
+                    how = renderings[(m.surface, id(entry))] = spelling_rendering(m.surface, entry)
                 yield INCONSISTENT_SPELLING.finding(
                     doc, m.start, m.end,
                     f'"{m.surface}" ({entry.ru[0]}, {entry.kind_name}; {how}) is spelled differently elsewhere '
@@ -778,18 +890,18 @@ def _consistency_findings(doc: Document, ctx: Context, mentions: list[Mention]) 
                     data={"spellings": list(surfaces), "gazetteer": entry.source,
                           "ru": entry.ru[0], "rendering": how, "english": target},
                 )
+    # (surface, the forms' list) -> (entry, target, standing, rendering) of a canonical
+    # mention spaced unlike its standard form, or None: judged once per spelling.
+    nonstandard: dict[tuple[str, int], tuple | None] = {}
     for m in mentions:
-        if m.kind != "canonical" or id(m) in reported or _acronym_like(m.surface) or len(m.entries) != 1:
+        if m.kind != "canonical" or id(m) in reported:
             continue
-        if gz.is_mined(m.entries[0]):
-            continue  # the translators' one spelling, not a house style
-        entry = m.entries[0]
-        spellings = [f.text for f in m.forms if f.kind in (gz.STANDARD, gz.ALSO)]
-        if not spellings or any(_spelling(m.surface).casefold() == _spelling(a).casefold() for a in spellings):
+        memo = (m.surface, id(m.forms))
+        if memo not in nonstandard:
+            nonstandard[memo] = _nonstandard(m)
+        if nonstandard[memo] is None:
             continue
-        target = spellings[0]
-        standing = "standard" if target == entry.en else "accepted"
-        how = spelling_rendering(m.surface, entry)
+        entry, target, standing, how = nonstandard[memo]
         yield NONSTANDARD_SPELLING.finding(
             doc, m.start, m.end,
             f'"{m.surface}" ({entry.ru[0]}, {entry.kind_name}; {how}) is spaced or hyphenated differently '
@@ -799,43 +911,97 @@ def _consistency_findings(doc: Document, ctx: Context, mentions: list[Mention]) 
         )
 
 
+def _nonstandard(m: Mention) -> tuple[gz.Entry, str, str, str] | None:
+    """(entry, standard form, "standard"/"accepted", rendering) when a canonical mention of a
+    curated name is spaced or hyphenated unlike all its accepted forms; else None."""
+    if _acronym_like(m.surface) or len(m.entries) != 1:
+        return None
+    if gz.is_mined(m.entries[0]):
+        return None  # the translators' one spelling, not a house style
+    entry = m.entries[0]
+    spellings = [f.text for f in m.forms if f.kind in (gz.STANDARD, gz.ALSO)]
+    if not spellings or any(_spelling(m.surface).casefold() == _spelling(a).casefold() for a in spellings):
+        return None
+    target = spellings[0]
+    standing = "standard" if target == entry.en else "accepted"
+    return entry, target, standing, spelling_rendering(m.surface, entry)
+
+
 def _generic_findings(doc: Document, mentions: list[Mention]) -> Iterator[Finding]:
     """E103 for names outside the gazetteer: capitalised word groups that differ only in
     spacing or hyphenation ("Al Tanf" / "Al-Tanf"). The majority spelling is suggested
     (unsafe: nothing says which spelling is standard)."""
     text = doc.text
     tokens, _ = _analysis(doc)
+    plain = _plain_joins(doc)
+    t_starts, t_ends, t_keys = tokens.starts, tokens.ends, tokens.keys
+    n = len(t_starts)
+    # Every capitalised word group (up to three words, the first and last capitalised, joined by
+    # one joiner character each) by key. Only a key written at least two ways, with a space or
+    # hyphen in one, can be reported, and a spelling with a space or hyphen is a group of two or
+    # three words: those are found first, and only then the one-word groups of their keys (a
+    # big story has tens of thousands of capitalised words, a handful of such keys).
+    capital = list(map(str.isupper, map(text.__getitem__, t_starts)))
+    capital.append(False)
+    wide: set[str] = set()  # keys of groups with a space or hyphen
+    longer: list[tuple[int, int, str]] = []  # (i, j, key) of every group of two or three words
+    for i in compress(range(n), capital):
+        # (most capitalised words start no group: asked before a key is made)
+        if not plain[i]:
+            continue
+        three = plain[i + 1] and capital[i + 2]
+        if not (three or capital[i + 1]):
+            continue
+        key = t_keys[i] + t_keys[i + 1]
+        spaced = text[t_ends[i]] in " -"  # (the lone joiner character after word i)
+        if capital[i + 1] and len(key) >= 4:
+            longer.append((i, i + 1, key))
+            if spaced:
+                wide.add(key)
+        if three:
+            key += t_keys[i + 2]
+            if len(key) >= 4:
+                longer.append((i, i + 2, key))
+                if spaced or text[t_ends[i + 1]] in " -":
+                    wide.add(key)
+    if not wide:
+        return
+    found = [group for group in longer if group[2] in wide]
+    found.extend((i, i, t_keys[i]) for i in compress(range(n), map(wide.__contains__, t_keys)) if capital[i])
+    found.sort()
+    candidates: dict[str, list[tuple[int, int]]] = {}
+    for i, j, key in found:
+        candidates.setdefault(key, []).append((i, j))
+    spelled_two_ways = []
+    for key, pairs in candidates.items():
+        surfaces = {text[t_starts[i]:t_ends[j]] for i, j in pairs}
+        if len(surfaces) >= 2 and any(" " in x or "-" in x for x in surfaces):
+            spelled_two_ways.append((key, pairs))
+    if not spelled_two_ways:
+        return
     taken = [(m.start, m.end) for m in mentions]
     taken_starts = [a for a, _ in taken]
     body = [(s.start, s.end) for s in doc.sentences if not s.is_heading]
     body_starts = [a for a, _ in body]
-    # A sentence's first word is capitalised anyway: "In New York" is not one name.
-    starts = {s.start + len(s.text) - len(s.text.lstrip(_OPEN_QUOTES + " ")) for s in doc.sentences}
-    t_starts, t_ends, t_keys = tokens.starts, tokens.ends, tokens.keys
-    n = len(t_starts)
-    # First every capitalised word group by key, cheaply; the checks below cost more and only
-    # a key written at least two ways (with a space or hyphen in one) can be reported, so they
-    # run on those few (a big story has tens of thousands of groups, a handful of such keys).
-    candidates: dict[str, list[tuple[int, int]]] = {}
-    for i in tokens.where(map(str.isupper, map(text.__getitem__, t_starts))):
-        key = ""
-        for j in range(i, min(n, i + 3)):
-            if j > i:
-                gap = text[t_ends[j - 1]:t_starts[j]]
-                if len(gap) != 1 or gap not in _JOINERS:
-                    break
-            key += t_keys[j]
-            if len(key) >= 4 and text[t_starts[j]].isupper():
-                candidates.setdefault(key, []).append((i, j))
+    sentence_starts = [s.start for s in doc.sentences]
+
+    def sentence_first_word(offset: int) -> bool:
+        """Whether a sentence's first word starts at ``offset`` (it is capitalised anyway: "In
+        New York" is not one name): asked of the sentences around it, not of every sentence."""
+        k = bisect.bisect_right(sentence_starts, offset) - 1
+        while k >= 0 and doc.sentences[k].end >= offset:  # (sentences do not overlap)
+            s = doc.sentences[k]
+            if s.start + len(s.text) - len(s.text.lstrip(_OPEN_QUOTES + " ")) == offset:
+                return True
+            k -= 1
+        return False
+
     groups: dict[str, list[tuple[int, int]]] = {}
-    for key, pairs in candidates.items():
-        surfaces = {text[t_starts[i]:t_ends[j]] for i, j in pairs}
-        if len(surfaces) < 2 or not any(" " in x or "-" in x for x in surfaces):
-            continue
+    for key, pairs in spelled_two_ways:
         for i, j in pairs:
             start, end = t_starts[i], t_ends[j]
             left_joined = _joined_capital(text, tokens, i - 1, i, i - 1)
-            if left_joined and (t_starts[i - 1] not in starts or text[t_ends[i - 1]] != " ") or _joined_capital(
+            if left_joined and (not sentence_first_word(t_starts[i - 1]) or text[t_ends[i - 1]] != " ") or _joined_capital(
                 text, tokens, j, j + 1, j + 1
             ):
                 continue  # only whole names: not "Paris Saint" out of "Paris Saint-Germain"
@@ -939,11 +1105,15 @@ def _rendering_findings(doc: Document, mentions: list[Mention]) -> Iterator[Find
     unknown = [tokens[i] for i in tokens.where(k not in english and len(k) >= MIN_ACRONYM_LETTERS for k in keys)]
     taken = sorted((m.start, m.end) for m in mentions)
     taken_starts = [a for a, _ in taken]
+
+    def own_latin() -> bool:  # asked only for a word that only its letters give away (rare)
+        return _contains_cached(doc, ("document",), text, _own_latin_words())
+
     for t in unknown:
         if _overlaps(taken, taken_starts, t.start, t.end):
             continue
         surface = text[t.start:t.end]
-        found = _read_as_russian(lexicon, surface, t.key, english_acronyms)
+        found = _read_as_russian(lexicon, surface, t.key, english_acronyms, own_latin)
         if found is None or _kept_on_purpose(text, t, surface, found[0], found[2]):
             continue
         form, how, english_form = found
@@ -989,13 +1159,16 @@ def _hyphen_compound(text: str, t: Token) -> bool:
     """Joined by a hyphen to an English word or to a lower-case word: one compound ("roly-polies",
     "SMP-class"), not a Russian word on its own."""
     lexicon = rl.load()
+    # A capitalised neighbour is another part of the same name ("Kirovo-Chepecke"), not English.
     if t.end < len(text) and text[t.end] in _HYPHENS:
         m = _WORD.match(text, t.end + 1)
-        if m and (normalize_latin(m.group()) in lexicon.english or m.group()[:1].islower()):
+        if m and (m.group()[:1].islower() or normalize_latin(m.group()) in lexicon.english
+                  and not (m.group()[:1].isupper() and text[t.start:t.start + 1].isupper())):
             return True
     if t.start > 0 and text[t.start - 1] in _HYPHENS:
         m = re.search(_WORD.pattern + "$", text[max(0, t.start - 41):t.start - 1])
-        if m and normalize_latin(m.group()) in lexicon.english:
+        if m and normalize_latin(m.group()) in lexicon.english and not (m.group()[:1].isupper()
+                                                                        and text[t.start:t.start + 1].isupper()):
             return True
     return False
 
@@ -1049,7 +1222,8 @@ def _russian_letters(surface: str) -> bool:
     return surface.isascii() or all(c.isascii() or c in _SCHEME_DIACRITICS for c in surface)
 
 
-def _read_as_russian(lexicon: rl.Lexicon, surface: str, key: str, english_acronyms: frozenset[str]):
+def _read_as_russian(lexicon: rl.Lexicon, surface: str, key: str, english_acronyms: frozenset[str],
+                     own_latin=lambda: False):
     """(Russian form, rendering, English form) for a Latin word that reads as Russian, or None."""
     if _is_all_caps(surface) and "'" not in surface and "’" not in surface:
         if len(surface) < MIN_ACRONYM_LETTERS or len(surface) > 6 or surface in english_acronyms:
@@ -1073,7 +1247,7 @@ def _read_as_russian(lexicon: rl.Lexicon, surface: str, key: str, english_acrony
         if form is not None:
             break
     if form is None:
-        return _russian_ending(surface, key, lexicon)
+        return _russian_ending(surface, key, lexicon, own_latin)
     if form.kind == "acronym":
         return None
     if form.kind == "word" and surface[:1].isupper() and len(key) >= MIN_WORD_LETTERS:
@@ -1085,7 +1259,7 @@ def _read_as_russian(lexicon: rl.Lexicon, surface: str, key: str, english_acrony
                 or key.replace("c", "ts") in news or key not in translit.variant_keys(form.ru)):
             # c for ц is Czech, Polish, Croatian and Romanian spelling too ("Ulici").
             # Not this word's rendering (the skeleton met another word: "Udalyy"/удали).
-            return None if key in lexicon.english else _russian_ending(surface, key, lexicon)
+            return None if key in lexicon.english else _russian_ending(surface, key, lexicon, own_latin)
         return (rl.RussianForm(form.ru, form.count, "name", form.en), translit.scheme_of(surface, form.ru),
                 translit.news_spelling(form.ru))
     if form.kind == "word" and (len(key) < MIN_WORD_LETTERS or surface[:1].isupper()):
@@ -1118,8 +1292,12 @@ def _read_as_russian(lexicon: rl.Lexicon, surface: str, key: str, english_acrony
                  and key in translit.variant_keys(form.ru))
     if not surface[:1].isupper() or key in lexicon.english:
         return None
-    if not inflected and (key in news or key.replace("y", "i") in news or key not in translit.variant_keys(form.ru)):
+    if not inflected and (key in news or key.replace("y", "i") in news):
         return None
+    if not inflected and key not in translit.variant_keys(form.ru):
+        # Only the skeleton met this name ("Natalija": наталия, whose renderings spell -iya):
+        # the letters may still give it away.
+        return _russian_ending(surface, key, lexicon, own_latin)
     if form.en and gloss != key and gloss[:3] == key[:3] and (gloss in news or _similar_keys(gloss, key)):
         english_form = form.en[:1].upper() + form.en[1:]  # the translators' form of this name
     else:
@@ -1149,18 +1327,65 @@ _GLIDE_WITH_ENDING = re.compile(r"(?:[bcdfgklmnprstvz]j[aou]|^j[aou]).*(?:ov|ev|
 _C_FOR_TS = re.compile(r"[aeiouylnr]c(?:ov|ev|ova|eva|evo|ovo|yn|ina)$")
 # GOST's cz for ц is also Polish's cz for ч: it counts beside a letter Polish does not write.
 _GOST_CZ = re.compile(r"cz.*(?:v|x|zh|kh)|(?:v|x|zh|kh).*cz")
+# The letter-by-letter mixture's endings and clusters English news spelling does not have: of the
+# capitalised words of the training years' English side that no list has (seen once), only two
+# meet one (c before a consonant: "Necn", and Polish "Lenkiewicz", whose w rules it out); of the
+# renderings of the Russian names of those years, 0.3-11% meet each. -ец as -ec, ц as c before a
+# consonant ("Cvetina"), -ия as -ija ("Natalija": South Slavic spelling too, hence ``own_latin``),
+# -ой as -oj ("Nicoj").
+_LETTER_BY_LETTER = re.compile(r"[bcdfghklmnprstvz]ec$|(?<!^m)c[bdfgmnpv]|[bcdfgklmnprstvz]ij[aeu]$"
+                               r"|[bcdfghklmnprstvxz]oj$")
+# GOST's and BGN's apostrophe for ь between consonants ("Ul'yanovsk"), not a possessive's 's.
+_SOFT_SIGN = re.compile(r"[bcdfghklmnprstvxz]['’][bcdfghjklmnprstvxyz][a-z]")
 MIN_ENDING_LETTERS = 6
+_CAMEL_CASE = re.compile(r"[a-z][A-Z]")
 
 
-def _russian_ending(surface: str, key: str, lexicon: rl.Lexicon):
+# The letters of a rendering that English news spelling of Russian never uses (j, x, c and cz
+# for ц, h for х), in a word whose letters as a whole read as such a rendering, not as English
+# news spelling (``rl.rendering_score``, a letter model learnt from the training years by
+# scripts/build_rendering_model.py): "Pojarkov", "Dzjuba", "Kvjat". Polish (w, ``_POLISH``) and the
+# diacritics of Serbian, Croatian and Czech ("Nebojša") are left out, and so is a story set
+# where such an alphabet is the local one (the cue group ``own-latin``: "Kosovo and Metohija").
+_RENDERING_MARK = re.compile(r"j|x|c(?![hk])|(?<![kszcg])h")
+# Polish spelling: its cz comes with sz, rz, czy or an ending in -ski/-cki ("Kaczynski", "Czarnecki").
+_POLISH = re.compile(r"sz|rz|czy|[sc]ki$|[sc]ka$")
+# Log-odds x 100. On the capitalised words of the training years' English side that no list
+# has (seen once), 1 in 470 passes 600 (and 4 pass 400); on the training years' renderings of
+# Russian names, 64% do.
+RENDERING_SCORE = 600
+MIN_RENDERING_LETTERS = 5
+
+
+def _rendering_letters(surface: str, low: str, key: str, own_latin) -> bool:
+    return (len(key) >= MIN_RENDERING_LETTERS and surface.isascii() and "w" not in low
+            and _RENDERING_MARK.search(low) is not None and not _POLISH.search(low)
+            and rl.rendering_score(key) >= RENDERING_SCORE
+            and not own_latin())
+
+
+@lru_cache(maxsize=1)
+def _own_latin_words() -> tuple[str, ...]:
+    group = gz.load_cue_groups().get("own-latin")
+    return group.words if group else ()
+
+
+def _russian_ending(surface: str, key: str, lexicon: rl.Lexicon, own_latin=lambda: False):
     """(Russian form, rendering, English form) for a capitalised word in no vocabulary whose
-    ending (or GOST's y' and shh) only a rendering of Russian has; None otherwise."""
-    if (not surface[:1].isupper() or len(key) < MIN_ENDING_LETTERS or key in lexicon.english
-            or _is_all_caps(surface) or not key.isalpha()):
-        return None
+    ending (or GOST's y' and shh, or its letters as a whole) only a rendering of Russian has;
+    None otherwise. ``own_latin()``: whether the story is set where the local Latin alphabet
+    writes j, c and h as these renderings do (then the letters alone are no evidence)."""
+    if (not surface[:1].isupper() or len(key) < MIN_RENDERING_LETTERS or key in lexicon.english
+            or _is_all_caps(surface) or not key.isalpha() or _CAMEL_CASE.search(surface)):
+        return None  # camel case is a hashtag or a brand ("ByronMacDonald"), not a rendering
     low = surface.lower()
     english = ""
-    if _NOMINATIVE_ENDING.search(key):
+    if len(key) < MIN_ENDING_LETTERS:
+        if not _rendering_letters(surface, low, key, own_latin):
+            return None
+        guess = translit.cyrillic_guess(surface)
+        english = translit.news_spelling(guess)
+    elif _NOMINATIVE_ENDING.search(key):
         guess = translit.cyrillic_guess(surface)
         english = translit.news_spelling(guess)
     elif _OBLIQUE_ENDING.search(key):
@@ -1169,12 +1394,18 @@ def _russian_ending(surface: str, key: str, lexicon: rl.Lexicon):
         guess = translit.cyrillic_guess(surface)
         english = surface[: len(surface) - len(hit.group(1))]  # "Kravtsovym" → "Kravtsov"
     elif (_GOST_MARKS.search(low) or _GOST_CZ.search(low)
-          or "w" not in low and (_GLIDE_WITH_ENDING.search(low) or _C_FOR_TS.search(low))):
+          or "w" not in low and (_GLIDE_WITH_ENDING.search(low) or _C_FOR_TS.search(low))
+          or _SOFT_SIGN.search(low)
+          # The new, weaker letter evidence gives way where the story is set in a country whose
+          # own Latin alphabet writes it ("Kosovo and Metohija").
+          or "w" not in low and (_LETTER_BY_LETTER.search(low) or "cz" in low and not _POLISH.search(low))
+          and not own_latin()
+          or _rendering_letters(surface, low, key, own_latin)):
         guess = translit.cyrillic_guess(surface)
         english = translit.news_spelling(guess)
     else:
         return None
-    if normalize_latin(english) == key:
+    if english.lower() == surface.lower():  # not the key: "Bol'sherechensk" → "Bolsherechensk" is a fix
         english = ""
     return rl.RussianForm(guess, 0, "name"), translit.scheme_of(surface, guess), english
 
@@ -1186,6 +1417,9 @@ def _russian_ending(surface: str, key: str, lexicon: rl.Lexicon):
 # to the next E, F or Э, instead of trying every position of a big story.
 _RUSSIAN_ARTICLE = re.compile(r"(El|EL|FL|Эль|эль|Ель)[-\u2010\u2011 ]([A-Z][a-z]{2,}|[A-Z]{3,})(?![\w-])")
 _ABD_EL = re.compile(r"(?<![\w-])(Abd|Abdel|Абд)[-\u2010\u2011 ]?(el|El|эль|аль)[-\u2010\u2011 ](?=[A-Z])")
+# What every _ABD_EL match starts with: its look-behind gives the regex engine no prefix to
+# skip to, so ``finditer_from`` tries it only where one of these stands.
+_ABD_EL_STARTS = ("Abd", "Абд")
 _IJA = re.compile(r"ija$")
 
 
@@ -1230,7 +1464,7 @@ def _arabic_findings(doc: Document, gaz: gz.Gazetteer, mentions: list[Mention]) 
             suggestion=suggestion, safe=False,
             data={"ru": f"Эль-{_cyrillic_guess(name)}", "rendering": LETTER_BY_LETTER, "english": suggestion},
         )
-    for hit in _ABD_EL.finditer(text):
+    for hit in finditer_from(_ABD_EL, text, _ABD_EL_STARTS):
         yield ARABIC_ARTICLE.finding(
             doc, hit.start(), hit.end(),
             explain(hit.group().strip(), "Абд эль-", "Arabic name through Russian",
@@ -1238,6 +1472,44 @@ def _arabic_findings(doc: Document, gaz: gz.Gazetteer, mentions: list[Mention]) 
             suggestion="Abd al-", safe=False,
             data={"ru": "Абд эль-", "rendering": LETTER_BY_LETTER, "english": "Abd al-"},
         )
+
+
+# -- E108: Russian acronyms professional translators keep ---------------------------------
+
+KEPT_ACRONYM = Rule(
+    code="E108",
+    name="kept-russian-acronym",
+    category=CATEGORY,
+    severity=Severity.INFO,
+    summary="Russian acronym spelled letter by letter as professional translators sometimes keep it (RF, MVD)",
+    why="Some Russian acronyms reach professional English copy letter by letter (\"the RF Criminal Code\", "
+    "\"the MVD\", \"RBK\"): readers of Russia coverage may know them, but house style usually prefers the "
+    "English form. E101 leaves these to this rule: an acronym the English side of the training years "
+    "(mtcheck/data/russian/english.tsv) shows at least twice.",
+    example="the RF Criminal Code → the Russian Federation Criminal Code",
+    fix="unsafe",
+    # A style choice more than a mistake: opt-in, like the desks that want it.
+    preview=True,
+)
+RULES = (*RULES, KEPT_ACRONYM)
+
+
+def _kept_by_translators(findings: list[Finding]) -> list[Finding]:
+    """E101 findings on an acronym professional translators write themselves, as E108."""
+    if not any(f.code == TRANSLITERATED_ACRONYM.code for f in findings):
+        return findings  # the Russian vocabulary is not loaded for nothing
+    kept = rl.load().kept_acronyms
+    out = []
+    for f in findings:
+        if f.code == TRANSLITERATED_ACRONYM.code and f.text in kept:
+            english = f.data.get("english") or ""
+            f = dataclasses.replace(
+                f, code=KEPT_ACRONYM.code, severity=KEPT_ACRONYM.severity,
+                message=f"{f.message} (professional translators also keep \"{f.text}\"; house style may prefer the English form)"
+                if english else f.message,
+                data={**f.data, "kept_by_translators": True})
+        out.append(f)
+    return out
 
 
 # -- the family ---------------------------------------------------------------------------
@@ -1255,7 +1527,7 @@ def load_gazetteer(ctx: Context) -> gz.Gazetteer:
 def check(doc: Document, ctx: Context) -> Iterable[Finding]:
     findings: list[Finding] = []
     mentions: list[Mention] = []
-    if any(ctx.on(code) for code in ("E101", "E102", "E103", "E104", "E106", "E107")):
+    if any(ctx.on(code) for code in ("E101", "E102", "E103", "E104", "E106", "E107", "E108")):
         mentions = find_mentions(doc, load_gazetteer(ctx))
         # Order matters: E103/E104 leave alone what E101/E102 confirmed.
         findings.extend(_acronym_findings(doc, ctx, mentions))
@@ -1269,7 +1541,7 @@ def check(doc: Document, ctx: Context) -> Iterable[Finding]:
         findings.extend(_rendering_findings(doc, mentions))
     if ctx.on("E107"):
         findings.extend(_arabic_findings(doc, load_gazetteer(ctx), mentions))
-    return [f for f in findings if ctx.on(f.code)]
+    return [f for f in _kept_by_translators(findings) if ctx.on(f.code)]
 
 
 FAMILY = Family(name="entity", prefix="E", rules=RULES, check=check)

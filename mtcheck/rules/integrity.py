@@ -255,22 +255,21 @@ def _repeated(doc: Document) -> Iterator[Finding]:
     # Each distinct sentence is keyed once (degenerate text is the same sentence over and over);
     # keys are counted in the order their first sentence comes, as one pass over the sentences
     # would count them (most_common breaks ties by that order).
-    raw_counts: Counter[str] = Counter()
-    raw_first: dict[str, int] = {}
-    for i, s in enumerate(doc.sentences):
-        raw_counts[s.text] += 1
-        raw_first.setdefault(s.text, i)
+    # Counter(texts) counts in C and keeps the texts in the order they first come.
+    texts = [s.text for s in doc.sentences]
+    raw_counts: Counter[str] = Counter(texts)
     counts: Counter[str] = Counter()
-    first: dict[str, int] = {}
-    for raw, i in raw_first.items():
-        key = " ".join(_WORDS.findall(raw.lower()))
+    findall, join = _WORDS.findall, " ".join
+    for raw, n in raw_counts.items():
+        key = join(findall(raw.lower()))
         if key:
-            counts[key] += raw_counts[raw]
-            first.setdefault(key, i)
+            counts[key] += n
     letters = _non_space_count(doc) or 1
     if counts:
         key, n = counts.most_common(1)[0]
-        sentence = doc.sentences[first[key]]
+        # The first sentence with that key: the first of the texts (in order) that give it.
+        raw = next(r for r in raw_counts if join(findall(r.lower())) == key)
+        sentence = doc.sentences[texts.index(raw)]
         covered = n * sum(1 for c in sentence.text if not c.isspace())
         if n > _MAX_REPEATS or (n >= _MIN_REPEATS and covered > _MAX_SHARE * letters):
             shown = sentence.text if len(sentence.text) <= 60 else sentence.text[:57] + "..."

@@ -102,6 +102,14 @@ _UNDETERMINED = frozenset({"", "und", "mul", "zxx", "mis", "x"})
 MAX_WORD_LETTERS = 50
 _LATIN_LETTER = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
 _LONG_RUN = re.compile(rf"(?<![{_LATIN_LETTER}])[{_LATIN_LETTER}]{{{MAX_WORD_LETTERS + 1},}}")
+# The UTF-8 bytes a letter of _LATIN_LETTER may be made of (ASCII letters; U+00C0-U+024F are
+# a lead byte 0xC3-0xC9 and a continuation byte) as "a", every other byte as " ": a run of
+# _LONG_RUN's letters is a run at least as long of "a" bytes, so a text without one has none.
+_LETTER_BYTES = bytes.maketrans(
+    bytes(range(256)),
+    bytes(ord("a") if chr(b).isascii() and chr(b).isalpha() or 0x80 <= b <= 0xBF or 0xC3 <= b <= 0xC9 else ord(" ")
+          for b in range(256)))
+_LONG_RUN_BYTES = b"a" * (MAX_WORD_LETTERS + 1)
 
 _CYR = "\u0400-\u052f"
 # Cyrillic words and what joins them on one line (spaces, punctuation, digits).
@@ -228,6 +236,8 @@ def _overlong_words(doc: Document) -> Iterator[Finding]:
     length (outside URLs, addresses and hashtags)."""
     from mtcheck.rules.style import _in_link
 
+    if _LONG_RUN_BYTES not in doc.text.encode("utf-8", "surrogatepass").translate(_LETTER_BYTES):
+        return  # no run that long: said in C, without the regex trying every character
     for m in _LONG_RUN.finditer(doc.text):
         if _in_link(doc, m.start(), m.end()):
             continue
@@ -252,22 +262,37 @@ def _segments(doc: Document) -> Iterator[tuple[int, int]]:
     for s in doc.sentences:
         by_paragraph.setdefault(s.paragraph, []).append(s)
     for p_index, sentences in sorted(by_paragraph.items()):
-        long = [s for s in sentences if _letters(s.text) >= MIN_LETTERS]
+        # (a text shorter than MIN_LETTERS characters has fewer letters: not counted)
+        long = [s for s in sentences if s.end - s.start >= MIN_LETTERS and _letters(s.text) >= MIN_LETTERS]
         if long:
             yield from ((s.start, s.end) for s in long)
         else:
             para = doc.paragraphs[p_index]
-            if _letters(doc.text[para.start:para.end]) >= MIN_LETTERS:
+            if para.end - para.start >= MIN_LETTERS and _letters(doc.text[para.start:para.end]) >= MIN_LETTERS:
                 yield para.start, para.end
 
 
-_ASCII_LETTERS = str.maketrans("", "", "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+_ASCII_LETTER_BYTES = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+
+
+def _ascii_letters(encoded: bytes) -> int:
+    """The ASCII letters of a text, counted on its UTF-8 bytes in C (a multi-byte character
+    has no byte under 128)."""
+    return len(encoded) - len(encoded.translate(None, _ASCII_LETTER_BYTES))
+
+
+def _non_ascii_letters(text: str) -> list[str]:
+    """The letters of ``text`` outside ASCII, in order: the non-ASCII runs found in C first
+    (news in English has a few curly quotes and accented names, not a character loop's worth)."""
+    return [c for c in "".join(_NON_ASCII_RUN.findall(text)) if c.isalpha()]
 
 
 def _letters(text: str) -> int:
-    if text.isascii():  # the common case, counted in C
-        return len(text) - len(text.translate(_ASCII_LETTERS))
-    return sum(1 for c in text if c.isalpha())
+    encoded = text.encode("utf-8", "surrogatepass")
+    if len(encoded) == len(text):  # plain ASCII, the common case, counted in C
+        return _ascii_letters(encoded)
+    return _ascii_letters(encoded) + len(_non_ascii_letters(text))
 
 
 def looks_english(text: str) -> bool | None:
@@ -277,35 +302,56 @@ def looks_english(text: str) -> bool | None:
 
     Plainly English: plain ASCII letters and either common English function words or common
     words that are nearly all in the English lexicon (headlines have few function words)."""
-    if text.isascii():  # no Cyrillic, nothing but ASCII: only whether it has letters at all
-        if not _letters(text):
-            return None
-    else:
-        letters = [c for c in text if c.isalpha()]
+    if not text.isascii():  # (plain ASCII has no Cyrillic; without letters it has no words below)
+        non_ascii_letters = _non_ascii_letters(text)
+        letters = _ascii_letters(text.encode("utf-8", "surrogatepass")) + len(non_ascii_letters)
         if not letters:
             return None
-        cyrillic = sum(1 for c in letters if "\u0400" <= c <= "\u052f")
-        if cyrillic > 0.3 * len(letters):
+        cyrillic = sum(1 for c in non_ascii_letters if "\u0400" <= c <= "\u052f")
+        if cyrillic > 0.3 * letters:
             return False
-        non_ascii = sum(1 for c in letters if not c.isascii())
-        if non_ascii > MAX_NON_ASCII_SHARE * len(letters):
+        if len(non_ascii_letters) > MAX_NON_ASCII_SHARE * letters:
             return None
-    words = _ASCII_WORD.findall(text.lower().replace("’", "'"))
+    low = text.lower()
+    words = _ASCII_WORD.findall(low.replace("’", "'") if "’" in low else low)
     if not words:
         return None
     function = word_lists()["function_words"]
     if sum(map(function.__contains__, words)) >= ENGLISH_FUNCTION_SHARE * len(words):
         return True
-    # Names are capitalised; judge the other words (lower case, or shouted in capitals).
-    common = [w.lower() for w in _TEXT_WORD.findall(text) if len(w) > 2 and (w.islower() or (w.isupper() and len(w) > 3))]
-    if len(common) < MIN_COMMON_WORDS:
+    # Names are capitalised; judge the other words (lower case, or shouted in capitals): each
+    # word's class looked up in C, judged once per process (a story repeats its words).
+    classes = list(map(_WORD_CLASSES.__getitem__, _TEXT_WORD.findall(text)))
+    common = len(classes) - classes.count(_NOT_COMMON)
+    if common < MIN_COMMON_WORDS:
         return True  # mostly names and numbers (a line-up, a list): nothing to judge
-    from mtcheck.lexicon import lexicon
-
-    lex = lexicon()
-    if sum(1 for w in common if lex.known(w)) >= ENGLISH_LEXICON_SHARE * len(common):
+    if classes.count(_KNOWN) >= ENGLISH_LEXICON_SHARE * common:
         return True
     return None
+
+
+_NOT_COMMON, _UNKNOWN, _KNOWN = 0, 1, 2
+WORD_CLASS_MEMO_SIZE = 200_000  # words judged (a long-running server empties the memo when full)
+
+
+class _WordClasses(dict):
+    """A word of ``looks_english`` (ASCII letters) → _NOT_COMMON (a name, a short word),
+    _UNKNOWN (a common word the English lexicon lacks) or _KNOWN; filled on first lookup."""
+
+    def __missing__(self, word: str) -> int:
+        if len(word) > 2 and (word.islower() or (word.isupper() and len(word) > 3)):
+            from mtcheck.lexicon import lexicon
+
+            answer = _KNOWN if lexicon().known(word.lower()) else _UNKNOWN
+        else:
+            answer = _NOT_COMMON
+        if len(self) >= WORD_CLASS_MEMO_SIZE:
+            self.clear()
+        self[word] = answer
+        return answer
+
+
+_WORD_CLASSES = _WordClasses()
 
 
 def _not_english(doc: Document) -> Iterator[Finding]:

@@ -1,23 +1,32 @@
 """syntax rules (prefix X): sentences whose structure is broken, the way machine translation
 from Russian breaks them.
 
-Russian drops the copula, ends a sentence with "нет", leaves the subject implicit, and lets a
-subordinate clause stand alone; word-for-word MT carries all of that into English. X102 is a
-pattern; the other X1xx rules read the spaCy parse (``mtcheck.neural.parse``, attached to the
-document once) and run only when the ``parse`` resource is on (``--parse``). X2xx, the neural
-sentence-quality findings, live in ``mtcheck.rules.syntax_quality`` and join this family.
+Russian drops the copula, ends a sentence with "нет", leaves the subject implicit, lets a
+subordinate clause stand alone, fronts the time or place and puts the subject after the verb,
+marks "of" and "to" with case endings, and punctuates by its own rules (a comma before "что",
+a dash before the speaker's words); word-for-word MT carries all of that into English. X102
+and X113 are patterns; the other X1xx rules read the spaCy parse (``mtcheck.neural.parse``,
+attached to the document once) and run only when the ``parse`` resource is on (``--parse``).
+The closed word classes they read (prepositions after which English itself inverts, calendar
+words, double-object participles ...) are data, in ``mtcheck/data/syntax.toml``. X2xx, the
+neural sentence-quality findings, live in ``mtcheck.rules.syntax_quality`` and join this family.
 
-Every structural rule reports at most one finding per sentence (the most specific one), and
-judges leniently where English allows looser syntax: headings and titles get only the
-agreement check; reported quotes (``sentence.is_quote``) are spared the fragment and
-no-verb checks, since speech is often elliptical.
+Every structural rule reports at most one finding per sentence (the most specific one; a
+sentence repeated in the story, a headline printed twice, is judged once), and judges
+leniently where English allows looser syntax: headings and titles get only the agreement
+check and X105's participle-opener case; reported quotes (``sentence.is_quote``) are spared
+the fragment, no-verb and word-order checks, since speech is often elliptical, except for
+their attribution (X105, X113).
 """
 
 from __future__ import annotations
 
+import bisect
 import re
+from functools import lru_cache
 from typing import Iterable, Iterator
 
+from mtcheck.data import load_toml, words
 from mtcheck.document import Document, Sentence
 from mtcheck.english_words import word_lists
 from mtcheck.findings import Finding, Severity
@@ -99,12 +108,104 @@ VERBLESS_CLAUSE = Rule(
     needs=PARSE,
 )
 
-_OWN_RULES = (NO_FINITE_VERB, BARE_NEGATION, AGREEMENT, FRAGMENT, MISSING_SUBJECT, VERBLESS_CLAUSE)
+INVERSION = Rule(
+    code="X107",
+    name="verb-before-subject",
+    category="syntax",
+    severity=Severity.WARNING,
+    summary="Verb before its subject after a fronted date or phrase (Russian word order)",
+    why="Russian puts the time or place first and the subject after the verb ('15 сентября "
+    "прошёл шестой раунд'); English keeps subject before verb, except after a place ('Among "
+    "the dead were two children').",
+    example="15 September was held the sixth round. → The sixth round was held on 15 September.",
+    fix="none",
+    needs=PARSE,
+)
+SUBJECT_COMMA = Rule(
+    code="X108",
+    name="comma-after-subject",
+    category="syntax",
+    severity=Severity.WARNING,
+    summary="A single comma between the subject and its verb",
+    why="Russian punctuation sets off participle phrases and asides that a literal translation "
+    "reorders or drops, leaving one comma between subject and verb ('Syrian militias, came "
+    "under attack') or an aside opened and never closed.",
+    example="Russia, along with Iran and Turkey is trying ... → Russia, along with Iran and Turkey, is trying ...",
+    fix="none",
+    needs=PARSE,
+)
+COMMA_THAT = Rule(
+    code="X109",
+    name="comma-before-that",
+    category="syntax",
+    severity=Severity.WARNING,
+    summary="Comma between a verb or adjective and the 'that' clause it governs",
+    why="Russian always puts a comma before 'что' ('ответственна за то, что'); English does "
+    "not separate a 'that' clause from the word it completes.",
+    example="Moscow is responsible, that pre-warns US ... → Moscow says it warns the US in advance ...",
+    fix="none",
+    needs=PARSE,
+)
+PERFECT_PAST_TIME = Rule(
+    code="X110",
+    name="perfect-with-past-time",
+    category="syntax",
+    severity=Severity.WARNING,
+    summary="Present perfect with a finished past time ('On 21 September ... has noticed')",
+    why="Russian has one past tense; MT often renders it with 'has' + participle, which "
+    "English does not allow with a dated past moment.",
+    example="On September 21, the ministry has noticed ... → On September 21, the ministry noticed ...",
+    fix="none",
+    needs=PARSE,
+)
+BARE_NOT = Rule(
+    code="X111",
+    name="not-without-auxiliary",
+    category="syntax",
+    severity=Severity.WARNING,
+    summary="'not' before a past verb with an object, with no auxiliary ('not coordinated their operation')",
+    why="Russian negates a verb with 'не' alone; English needs 'did not' or 'have not' before "
+    "the verb.",
+    example="militias, not coordinated their operation → militias that had not coordinated their operation",
+    fix="none",
+    needs=PARSE,
+)
+
+NOUN_CASE = Rule(
+    code="X112",
+    name="bare-noun-after-noun",
+    category="syntax",
+    severity=Severity.WARNING,
+    summary="A noun phrase right after a noun, where English needs 'of' or 'to' (Russian case ending)",
+    why="Russian marks 'of' and 'to' with case endings ('атака сирийских войск', 'передали "
+    "террористам'); a literal translation sets the second noun phrase bare after the first: "
+    "'an attack Syrian troops', 'a strike the coalition'.",
+    example="a successful attack Syrian troops → a successful attack by Syrian troops",
+    fix="none",
+    needs=PARSE,
+)
+
+SPEECH_DASH = Rule(
+    code="X113",
+    name="speech-dash",
+    category="syntax",
+    severity=Severity.WARNING,
+    summary="A dash between a quotation and its attribution (Russian direct-speech punctuation)",
+    why="Russian sets the words of the speaker off with a dash after the quote ('«...», — "
+    "сказал он'); English writes '\u201c...,\u201d he said'. Left in, it is a sign that the "
+    "quotation and its attribution are translated word for word.",
+    example="“We believe ...”, — quotes the agency the head ... → “We believe ...,” the head ... told the agency.",
+    fix="none",
+)
+
+_OWN_RULES = (NO_FINITE_VERB, BARE_NEGATION, AGREEMENT, FRAGMENT, MISSING_SUBJECT, VERBLESS_CLAUSE,
+              INVERSION, SUBJECT_COMMA, COMMA_THAT, PERFECT_PAST_TIME, BARE_NOT, NOUN_CASE, SPEECH_DASH)
 RULES = _OWN_RULES + tuple(syntax_quality.RULES)
 
 _PARSE_CODES = tuple(r.code for r in _OWN_RULES if r.needs)
 # One structural finding per sentence: the most specific rule that fires wins.
-_STRUCTURAL_ORDER = ("X102", "X104", "X105", "X106", "X101")
+_STRUCTURAL_ORDER = ("X102", "X104", "X105", "X107", "X106", "X111", "X108", "X109", "X110", "X112", "X113", "X101")
+_RANK = {code: rank for rank, code in enumerate(_STRUCTURAL_ORDER)}
 
 _IMPERATIVE_FINITE = frozenset({"thank", "please", "let"})
 _FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
@@ -121,18 +222,27 @@ def check(doc: Document, ctx: Context) -> Iterable[Finding]:
             f = _bare_negation(doc, s)
             if f is not None:
                 structural.setdefault(s.index, {})["X102"] = f
+    if ctx.on("X113"):
+        for f in _speech_dashes(doc):
+            structural.setdefault(f.data["sentence"], {})["X113"] = f
     agreement: list[Finding] = []
     if "parse" in ctx.resources and any(ctx.on(c) for c in _PARSE_CODES):
         from mtcheck.neural.parse import document_parse
 
         parses = document_parse(doc)
+        judged: set[str] = set()
         for s in doc.sentences:
             sdoc = parses[s.index]
+            same = " ".join(s.text.split()).casefold()
+            if same in judged:
+                continue  # a headline printed twice: judged (and reported) once
+            judged.add(same)
             if ctx.on("X103"):
                 agreement.extend(_agreement(doc, s, sdoc))
             found = structural.setdefault(s.index, {})
-            for code, judge in (("X104", _fragment), ("X105", _missing_subject), ("X106", _verbless_clause), ("X101", _no_finite_verb)):
-                if ctx.on(code) and not found:
+            for code, judge in _STRUCTURAL_JUDGES:
+                # (a pattern finding already made, X102 or X113, stops only the judges it outranks)
+                if ctx.on(code) and not any(_RANK[c] < _RANK[code] for c in found):
                     f = judge(doc, s, sdoc)
                     if f is not None:
                         found[code] = f
@@ -145,6 +255,39 @@ def check(doc: Document, ctx: Context) -> Iterable[Finding]:
     out.sort(key=Finding.sort_key)
     yield from out
     yield from syntax_quality.check(doc, ctx)
+
+
+# -- X113: a dash after a quotation (no parse needed) -------------------------------------------
+
+# A closing quotation mark, an optional comma, a dash, and a lower-case word: the Russian
+# '», — сказал он', after a sentence that opens with the quotation or with the comma before
+# the dash. (A dash before a capital or a name starts a new thought: '" - Reuters'.)
+_SPEECH_DASH = re.compile(r"[”\"»][ \t]*,?[ \t]*[—–][ \t]*(?=[^\W\d_A-Z])")
+
+
+def _speech_dashes(doc: Document) -> Iterator[Finding]:
+    """One finding per body sentence with a speech dash: the pattern searched over the whole
+    text once (most stories have no dash at all), each match placed in its sentence."""
+    text = doc.text
+    if "—" not in text and "–" not in text:
+        return
+    starts = [s.start for s in doc.sentences]
+    seen: set[int] = set()
+    for m in _SPEECH_DASH.finditer(text):
+        k = bisect.bisect_right(starts, m.start()) - 1
+        if k < 0 or k in seen:
+            continue
+        s = doc.sentences[k]
+        if s.kind != "body" or not s.start <= m.start() < m.end() < s.end or not text[m.end()].islower():
+            continue
+        if "," not in m.group() and s.text.lstrip()[:1] not in "\"“«":
+            continue  # 'the talks were “over” — a word he chose': a quoted word, then an aside
+        seen.add(k)
+        yield SPEECH_DASH.finding(
+            doc, s.start, s.end,
+            f"A dash sets the attribution off from the quotation (Russian direct-speech punctuation): {_DAMAGE}",
+            data={"dash_offset": m.start(), "sentence": s.index},
+        )
 
 
 # -- X102: bare negation (no parse needed) ---------------------------------------------------
@@ -431,8 +574,15 @@ def _has_main_clause(sdoc, mark, root) -> bool:
 
 def _missing_subject(doc: Document, s: Sentence, sdoc) -> Finding | None:
     text = s.text.rstrip().rstrip("\"”»’')]")
-    if s.kind != "body" or s.is_quote or text[-1:] in "?!":
+    if text[-1:] in "?!" or s.is_quote and s.kind != "body":
         return None
+    if s.kind != "body":
+        return _subjectless_after_participle(doc, s, sdoc)
+    if s.is_quote:
+        return _subjectless_attribution(doc, s, sdoc)
+    found = _expletive_with_speech_verb(doc, s, sdoc)
+    if found is not None:
+        return found
     first = _first_word(sdoc)
     if first is None or not first.text[:1].isupper() or first.tag_ == "CC":
         return None  # "and had risen ...", "And does so ...": a continuation, not a sentence of its own
@@ -458,6 +608,416 @@ def _missing_subject(doc: Document, s: Sentence, sdoc) -> Finding | None:
     )
 
 
+def _subjectless_after_participle(doc: Document, s: Sentence, sdoc) -> Finding | None:
+    """A headline that opens with a participle phrase and goes on to a finite verb with no
+    subject: 'Hit by the coalition of militias have not coordinated the operation' (Russian
+    'Попавшие под удар ... ополченцы не согласовали'). Headlines drop articles, not the
+    subject of a finite verb."""
+    first = _first_word(sdoc)
+    roots = _roots(sdoc)
+    if first is None or len(roots) != 1 or first.tag_ not in ("VBN", "VBG") or first.dep_ != "advcl":
+        return None
+    root = roots[0]
+    if first.head.i != root.i or root.i <= first.right_edge.i:
+        return None
+    finite = _finite_of(root)
+    if finite is None or any(c.dep_ in _SUBJECT_DEPS for c in root.children):
+        return None
+    if any(t.text in (",", ":", "-", "—", "–") for t in sdoc[first.i: finite.i]):
+        return None  # "Hit by the storm, ...": a phrase closed off, the subject may be elided by style
+    return _span_finding(
+        MISSING_SUBJECT, doc, s,
+        f"After the opening '{first.text} ...' the verb '{finite.text}' has no subject: {_DAMAGE}",
+        data={"verb": finite.text, "kind": "participle-opener"},
+    )
+
+
+_BE_FORMS = frozenset({"is", "are", "was", "were", "be", "been", "being", "am", "'s", "’s", "'re", "’re"})
+_QUOTE_CLOSERS = frozenset({"”", "\"", "''", "»", "’"})
+_DASHES = frozenset({"—", "–", "-", "--"})
+
+
+def _subjectless_attribution(doc: Document, s: Sentence, sdoc) -> Finding | None:
+    """A quotation followed by its attribution without a subject: '“...” — said in a
+    statement', '“...”, — stated in the message' (Russian 'говорится в заявлении'). The
+    verb, a past form, comes right after the closing quote (past a comma or dash) and a
+    preposition right after it; it has no subject, and no finite verb follows outside the
+    quote (which would make the participle a modifier: '“The Road,” published in 2006, won')."""
+    tokens = list(sdoc)
+    for q in tokens:
+        if q.text not in _QUOTE_CLOSERS or q.i == 0:
+            continue
+        i = q.i + 1
+        while i < len(tokens) and (tokens[i].text == "," or tokens[i].text in _DASHES):
+            i += 1
+        if i == q.i + 1 or i + 1 >= len(tokens):
+            continue  # the attribution is set off by a comma or a dash
+        verb = tokens[i]
+        if verb.tag_ not in ("VBD", "VBN") or tokens[i + 1].tag_ != "IN":
+            continue
+        if any(c.dep_ in _SUBJECT_DEPS for c in verb.children):
+            continue
+        if any(t.tag_ in _FINITE_TAGS for t in tokens[i + 1:]):
+            continue
+        return _span_finding(
+            MISSING_SUBJECT, doc, s,
+            f"The quotation's attribution '{verb.text} {tokens[i + 1].text} ...' has no subject (Russian impersonal construction): {_DAMAGE}",
+            data={"verb": verb.text, "kind": "attribution"},
+        )
+    return None
+
+
+
+def _expletive_with_speech_verb(doc: Document, s: Sentence, sdoc) -> Finding | None:
+    """'There stated that ...', 'There was reported that ...': existential 'there' before a
+    verb that takes a 'that' clause. English introduces such a clause with 'it' ('It was
+    stated that') or a real subject; 'there' only introduces a noun ('There is ...')."""
+    first = _first_word(sdoc)
+    if first is None or first.tag_ != "EX" or first.i + 2 >= len(sdoc):
+        return None
+    verb = sdoc[first.i + 1]
+    after = sdoc[first.i + 2]
+    if verb.tag_ in ("VBD", "VBZ", "VBP") and verb.lower_ not in _BE_FORMS and after.lower_ == "that" and after.dep_ == "mark":
+        pass
+    elif (verb.lower_ in _BE_FORMS and after.tag_ == "VBN" and first.i + 3 < len(sdoc)
+          and sdoc[first.i + 3].lower_ == "that" and sdoc[first.i + 3].dep_ == "mark"):
+        verb = after
+    else:
+        return None
+    return _span_finding(
+        MISSING_SUBJECT, doc, s,
+        f"'There {verb.text} that ...' has no subject: English needs 'It {verb.text}' or who {verb.text} it: {_DAMAGE}",
+        data={"verb": verb.text, "kind": "expletive"},
+    )
+
+
+# -- X107: verb before its subject after a fronted date or phrase ------------------------------
+
+@lru_cache(maxsize=1)
+def syntax_words() -> dict[str, frozenset[str]]:
+    return load_toml(_SYNTAX_DATA, _SYNTAX_SCHEMA)
+
+
+_SYNTAX_DATA = "syntax.toml"
+_SYNTAX_SCHEMA = {k: words for k in ("inversion_prepositions", "calendar_words", "past_time_words",
+                                     "past_period_nouns", "double_object_participles", "that_conjunction_heads",
+                                     "time_nouns", "object_complement_verbs")}
+
+
+def _calendar(tok, lists) -> bool:
+    """'September', '15 September', 'Monday', '2017': a time, not a subject."""
+    if tok.lower_.rstrip(".") in lists["calendar_words"]:
+        return True
+    return tok.tag_ == "CD" and tok.text.isdigit()
+
+
+def _inversion(doc: Document, s: Sentence, sdoc) -> Finding | None:
+    if s.kind != "body" or s.is_quote or "?" in s.text:
+        return None
+    lists = syntax_words()
+    for t in sdoc:
+        # A passive with an object after it and no real subject before it: '15 September was
+        # held the sixth round', 'On Monday was held a meeting'.
+        if t.tag_ != "VBN" or t.lower_ in lists["double_object_participles"]:
+            continue
+        if not any(c.dep_ == "auxpass" and c.lower_ in _BE_FORMS and c.i < t.i for c in t.children):
+            continue
+        objects = [c for c in t.children if c.dep_ == "dobj" and c.i > t.i and c.pos_ in ("NOUN", "PROPN")]
+        if not objects or sdoc[t.i + 1].tag_ not in ("DT", "JJ", "CD", "PRP$", "NN", "NNS", "JJS", "JJR"):
+            continue
+        subjects = [c for c in t.children if c.dep_ in ("nsubjpass", "nsubj", "expl")]
+        if subjects and not all(_calendar(c, lists) for c in subjects):
+            continue
+        if not subjects and not _fronted_time_or_phrase(sdoc, t, lists):
+            continue  # 'Was decided to ...' and the like: the missing-subject rule's
+        return _span_finding(
+            INVERSION, doc, s,
+            f"'{t.text}' comes before its subject '{objects[0].text}' (Russian word order after a fronted time or place): {_DAMAGE}",
+            data={"verb": t.text, "subject": objects[0].text, "kind": "passive"},
+        )
+    roots = _roots(sdoc)
+    first = _first_word(sdoc)
+    if len(roots) != 1 or first is None or first.tag_ != "IN" or first.dep_ != "prep":
+        return None
+    if first.lower_ in word_lists()["subordinators"]:
+        return None  # "As travelling ... was limited, agencies sold ...": a clause the parser took for a phrase
+    root = roots[0]
+    finite = _finite_of(root)
+    if finite is None or first.head.i != root.i:
+        return None
+    subjects = [c for c in root.children if c.dep_ in _SUBJECT_DEPS]
+    if any(c.i < finite.i for c in subjects):
+        return None
+    if not subjects and finite.lower_ in _BE_FORMS:
+        # "For the delay ... is the government": after a be-form the parser calls the
+        # postposed subject a complement.
+        subjects = [c for c in root.children if c.dep_ == "attr" and c.i > finite.i and c.pos_ in ("NOUN", "PROPN")]
+    if subjects:
+        if first.lower_ in lists["inversion_prepositions"]:
+            return None  # "Among the dead were two children": English inversion after a place
+        if sdoc[finite.i - 1].text != ",":
+            return None  # a fronted phrase closed by its comma, then the verb: else more often a subject the parser missed
+    else:
+        # Only a verb right after a fronted phrase that ends in a time ("... in March were
+        # able to ..."): anything else is more often a subject the parser missed or took into
+        # the phrase ("In the city of X, a local group also reported ...", "In Ekaterinburg
+        # police are searching ...", "At the start ... in Syria over two thirds ... was").
+        if first.right_edge.i != finite.i - 1 or any(t.text == "," for t in sdoc[first.i: finite.i]):
+            return None
+        if not _calendar(sdoc[finite.i - 1], lists):
+            return None
+    if not subjects and root.pos_ != "AUX" and not any(c.dep_ in ("acomp", "xcomp", "attr") for c in root.children):
+        return None
+    what = f"before its subject '{subjects[0].text}'" if subjects else "with no subject before it"
+    return _span_finding(
+        INVERSION, doc, s,
+        f"After the fronted '{first.text} ...' the verb '{finite.text}' comes {what} (Russian word order): {_DAMAGE}",
+        data={"verb": finite.text, "subject": subjects[0].text if subjects else None, "kind": "fronted"},
+    )
+
+
+def _fronted_time_or_phrase(sdoc, verb, lists) -> bool:
+    """Whether what stands before the passive's auxiliary is a fronted time phrase ('On
+    Monday was held ...', 'In the middle of the month was announced ...') or a phrase after
+    which English does not invert ('For the victims were collected ...'). English inverts a
+    passive after a place ('To this message was attached a photograph'), and 'there' may
+    stand before the verb as its subject ('During the work there were found ...')."""
+    first = _first_word(sdoc)
+    if first is None or first.i >= verb.i - 1 or first.tag_ != "IN" or first.head.i != verb.i:
+        return False
+    if any(t.tag_ == "EX" or t.lower_ == "there" for t in sdoc[first.i: verb.i]):
+        return False
+    if first.lower_ not in lists["inversion_prepositions"]:
+        return True
+    return any(_calendar(t, lists) or t.lower_ in lists["time_nouns"] for t in first.subtree)
+
+
+def _finite_of(verb):
+    """The finite word of ``verb``'s clause: an auxiliary before it, or the verb itself."""
+    for t in [*(c for c in verb.children if c.dep_ in ("aux", "auxpass") and c.i < verb.i), verb]:
+        if t.tag_ in _FINITE_TAGS:
+            return t
+    return None
+
+
+# -- X108: comma between subject and verb ------------------------------------------------------
+
+_BREAK_PUNCT = frozenset({",", "—", "–", "-", "--", "(", ")", ";", ":", "“", "”", "\"", "«", "»"})
+
+
+def _subject_comma(doc: Document, s: Sentence, sdoc) -> Finding | None:
+    """A subject followed by one comma and then its verb ('Syrian militias, came under
+    attack'), or by a comma that opens an aside never closed before the verb ('Russia,
+    along with Iran and Turkey is trying'). The subject must be a plain phrase (no comma,
+    dash or quote of its own), so a closed appositive ('The spokesman, Igor Konashenkov,
+    said') or a subject with a relative clause is not mistaken for it."""
+    if s.kind != "body" or s.is_quote:
+        return None
+    for comma in sdoc:
+        if comma.text != "," or comma.i == 0 or comma.i + 1 >= len(sdoc):
+            continue
+        noun = sdoc[comma.i - 1]
+        if noun.tag_ not in ("NN", "NNS", "NNP", "NNPS"):
+            continue
+        if noun.dep_ in ("nsubj", "nsubjpass"):
+            subject = noun
+        elif noun.dep_ == "appos" and noun.head.dep_ in ("nsubj", "nsubjpass"):
+            subject = noun.head
+            if noun.left_edge.i > 0 and sdoc[noun.left_edge.i - 1].text == ",":
+                continue  # '..., Igor Konashenkov, said': a closed appositive
+        else:
+            continue
+        verb = subject.head
+        if verb.pos_ not in ("VERB", "AUX") or verb.i <= comma.i:
+            continue
+        finite = _finite_of(verb)
+        if finite is None or any(t.text in _BREAK_PUNCT or t.is_quote for t in sdoc[noun.left_edge.i: noun.i]):
+            continue
+        if finite.i == comma.i + 1:
+            if not _lone_subject_comma(sdoc, subject, noun, comma, verb):
+                continue
+            return _span_finding(
+                SUBJECT_COMMA, doc, s,
+                f"A comma separates the subject '{noun.text}' from its verb '{finite.text}': {_DAMAGE}",
+                data={"subject": noun.text, "verb": finite.text, "kind": "comma"},
+            )
+        aside = sdoc[comma.i + 1: finite.i]
+        lead = aside[1] if aside[0].tag_ == "RB" and len(aside) > 1 else aside[0]  # "together with", "along with"
+        if (lead.tag_ == "IN" and lead.lower_ != "that"
+                and not any(t.text in _BREAK_PUNCT or t.is_quote or (t.tag_.startswith("VB") and t.dep_ != "amod") or t.tag_ in ("MD", "WDT", "WP") for t in aside)):
+            return _span_finding(
+                SUBJECT_COMMA, doc, s,
+                f"The aside after '{noun.text},' is not closed before the verb '{finite.text}': {_DAMAGE}",
+                data={"subject": noun.text, "verb": finite.text, "kind": "unclosed"},
+            )
+    return None
+
+
+def _lone_subject_comma(sdoc, subject, noun, comma, verb) -> bool:
+    """Whether the comma between subject and verb stands alone: no comma, colon or semicolon
+    before it in the sentence (else it may close an aside or appositive that opened there: 'Even
+    Mike Penning, then Works and Pensions minister, admitted'), not a question or address
+    ('Sergei, is the season over?'), the verb with no subject after it ('The trouble, said
+    the editor, is ...'), and not a participle that a later verb follows ('John Terry, fired
+    earlier from Spartak, led the team': a reduced relative clause the parser read as the verb)."""
+    if not noun.text[:1].isalpha() or any(t.text in (",", ":", ";") for t in sdoc[:comma.i]) or any(t.text == "?" for t in sdoc):
+        return False
+    if any(c.dep_ in _SUBJECT_DEPS and c.i > verb.i for c in verb.children):
+        return False
+    if verb.tag_ == "VBN" or verb.lower_.endswith("ed"):
+        for t in sdoc[verb.i + 1: len(sdoc) - 1]:
+            if t.text == "," and (sdoc[t.i + 1].tag_ in _FINITE_TAGS or sdoc[t.i + 1].tag_ == "VBN"):
+                return False
+    return True
+
+
+# -- X109: comma before a 'that' clause --------------------------------------------------------
+
+def _comma_that(doc: Document, s: Sentence, sdoc) -> Finding | None:
+    if s.kind != "body" or s.is_quote:
+        return None
+    lists = syntax_words()
+    for t in sdoc:
+        if t.lower_ != "that" or t.i < 2 or t.tag_ not in ("IN", "WDT") or sdoc[t.i - 1].text != ",":
+            continue
+        word = sdoc[t.i - 2]
+        if word.tag_ not in ("JJ", "VBD", "VBZ", "VBP", "VBN", "VB") or word.lower_ in lists["that_conjunction_heads"]:
+            continue
+        if t.i + 1 < len(sdoc) and sdoc[t.i + 1].lower_ in ("is", "'s", "’s", "said", "was") and (
+                t.i + 2 >= len(sdoc) or sdoc[t.i + 2].is_punct):
+            continue  # '..., that is, ...', 'that said,'
+        return _span_finding(
+            COMMA_THAT, doc, s,
+            f"A comma separates '{word.text}' from the 'that' clause after it (Russian punctuation before 'что'): {_DAMAGE}",
+            data={"word": word.text, "that_offset": s.start + t.idx},
+        )
+    return None
+
+
+# -- X110: present perfect with a finished past time -------------------------------------------
+
+def _perfect_past_time(doc: Document, s: Sentence, sdoc) -> Finding | None:
+    if s.kind != "body" or s.is_quote:
+        return None
+    lists = syntax_words()
+    for v in sdoc:
+        if v.tag_ != "VBN":
+            continue
+        auxes = [c for c in v.children if c.dep_ in ("aux", "auxpass") and c.i < v.i]
+        if not auxes or auxes[0].lower_ not in ("has", "have") or auxes[0].tag_ not in ("VBZ", "VBP"):
+            continue
+        when = _past_time(v, lists)
+        if when is None or _time_in_subject(v, when):
+            continue
+        return _span_finding(
+            PERFECT_PAST_TIME, doc, s,
+            f"'{auxes[0].text} {v.text}' with the finished past time '{when}': English uses the simple past here: {_DAMAGE}",
+            data={"verb": v.text, "time": when},
+        )
+    return None
+
+
+def _time_in_subject(verb, when) -> bool:
+    """Whether the past time stands inside the subject, after a clause of its own that it
+    belongs to ('Footage of the accident, which occurred this past Saturday, on July 25, has
+    appeared'): the parser attached it to the main verb across the clause."""
+    sdoc = verb.doc
+    subjects = [c for c in verb.children if c.dep_ in _SUBJECT_DEPS and c.i < verb.i]
+    if not subjects:
+        return False
+    return any(t.dep_ in ("relcl", "acl", "advcl") for t in sdoc[subjects[0].i: verb.i])
+
+
+def _past_time(verb, lists) -> str | None:
+    """The dated past time attached to ``verb``, as written, if it has one: 'on 21
+    September', 'on Monday', 'yesterday', 'three days ago', 'last week'."""
+    for c in verb.children:
+        if c.dep_ == "prep" and c.lower_ == "on":
+            for o in c.children:
+                if o.dep_ == "pobj" and _calendar(o, lists) and (o.lower_ in lists["calendar_words"] or o.tag_ == "CD"):
+                    return f"{c.text} {o.text}"
+        if c.dep_ in ("npadvmod", "advmod"):
+            if c.lower_ in lists["past_time_words"]:
+                return c.text
+            if any(x.lower_ in lists["past_time_words"] for x in c.children):
+                return " ".join(x.text for x in c.subtree)
+            if any(x.lower_ == "last" for x in c.children) and (c.lower_ in lists["past_period_nouns"] or c.lower_ in lists["calendar_words"]):
+                return " ".join(x.text for x in c.subtree)
+    return None
+
+
+# -- X111: 'not' without an auxiliary ----------------------------------------------------------
+
+_NOT_AUX_BEFORE = frozenset({"do", "does", "did", "have", "has", "had", "is", "are", "was", "were", "be", "been",
+                             "being", "am", "to", "why", "if", "or", "and", "but", "whether", "'s", "’s", "'ve",
+                             "’ve", "'d", "’d", "'re", "’re", "'m", "’m"})
+
+
+def _bare_not(doc: Document, s: Sentence, sdoc) -> Finding | None:
+    if s.kind != "body" or s.is_quote:
+        return None
+    lists = syntax_words()
+    for t in sdoc:
+        if t.lower_ != "not" or t.i == 0 or t.i + 1 >= len(sdoc):
+            continue
+        verb = sdoc[t.i + 1]
+        if verb.tag_ not in ("VBD", "VBN") or t.head.i != verb.i or verb.lower_ in lists["double_object_participles"]:
+            continue
+        before = sdoc[t.i - 1]
+        if before.tag_ in ("MD", "TO") or before.lower_ in _NOT_AUX_BEFORE or before.pos_ in ("AUX", "CCONJ"):
+            continue
+        if any(c.dep_ in ("aux", "auxpass") for c in verb.children):
+            continue
+        objects = [c for c in verb.children if c.dep_ == "dobj" and c.i > verb.i]
+        if not objects or objects[0].i > verb.i + 3 or not any(x.dep_ in ("poss", "det") for x in objects[0].children):
+            continue
+        return _span_finding(
+            BARE_NOT, doc, s,
+            f"'not {verb.text} {objects[0].text}' has no auxiliary ('did not', 'have not'): {_DAMAGE}",
+            data={"verb": verb.text, "not_offset": s.start + t.idx},
+        )
+    return None
+
+
+# -- X112: a bare noun phrase after a noun (a Russian case ending lost) -------------------------
+
+_COMMON_NOUN = frozenset({"NN", "NNS"})
+
+
+def _noun_case(doc: Document, s: Sentence, sdoc) -> Finding | None:
+    """An object noun followed at once by an adjective and a second common noun that the
+    parser can only attach to it as an apposition ('prevent a successful attack Syrian
+    troops'): English joins two such nouns with 'of', 'to' or 'by', or punctuates an
+    apposition. The first noun must be a noun for sure (a determiner or adjective of its
+    own, and an object, not a subject), so a verb the tagger read as a noun ('The latter
+    target primarily churches') is not taken for one."""
+    if s.kind != "body" or s.is_quote:
+        return None
+    for t in sdoc:
+        if t.tag_ not in _COMMON_NOUN or t.dep_ != "appos" or t.text[:1].isupper():
+            continue
+        head = t.head
+        if head.tag_ not in _COMMON_NOUN or head.i >= t.i or t.left_edge.i != head.i + 1 or head.text[:1].isupper():
+            continue
+        if head.dep_ not in ("dobj", "pobj", "attr") or not any(c.dep_ in ("det", "amod", "poss") and c.i < head.i for c in head.children):
+            continue  # (a noun after a subject is more often a verb the tagger read as a noun: 'The latter target churches')
+        if not any(c.dep_ == "amod" and c.i < t.i for c in t.children) or sdoc[head.i + 1].tag_ != "JJ":
+            continue  # 'the company shares': two bare nouns, more often a compound the parser split;
+            # 'together with the warships two new boats': a comma missing before a subject
+        lists = syntax_words()
+        if t.lower_ in lists["time_nouns"] or any(x.is_punct or x.is_quote for x in sdoc[head.i + 1: t.i]):
+            continue  # 'in charge of the room her entire life': a time; a quoted name
+        if head.dep_ == "dobj" and head.head.lower_ in lists["object_complement_verbs"]:
+            continue  # 'Consider these clusters red flags': an object and its complement
+        span = sdoc[head.left_edge.i: t.i + 1]
+        return _span_finding(
+            NOUN_CASE, doc, s,
+            f"'{span.text}': a noun phrase right after the noun '{head.text}' (English needs 'of', 'to' or 'by' between): {_DAMAGE}",
+            data={"noun": head.text, "second": t.text},
+        )
+    return None
+
+
 # -- X106: verbless 'that' clause -----------------------------------------------------------
 
 def _verbless_clause(doc: Document, s: Sentence, sdoc) -> Finding | None:
@@ -473,7 +1033,9 @@ def _verbless_clause(doc: Document, s: Sentence, sdoc) -> Finding | None:
             continue  # "learned that lesson": a determiner the parser called a conjunction
         if sdoc[t.i - 1].pos_ not in ("VERB", "AUX"):
             continue
-        if any(x.pos_ in ("VERB", "AUX") or x.tag_.startswith("VB") or x.tag_ == "MD" or _verb_tagged_as_noun(x) for x in sdoc[t.i + 1:]):
+        if any(x.pos_ in ("VERB", "AUX") or x.tag_.startswith("VB") or x.tag_ == "MD"
+               or (_verb_tagged_as_noun(x) and x.dep_ not in ("compound", "pobj")) for x in sdoc[t.i + 1:]):
+            # (a noun modifying the next one or governed by a preposition is not a verb: "coalition forces aircraft of the air force")
             continue
         return _span_finding(
             VERBLESS_CLAUSE, doc, s,
@@ -615,5 +1177,12 @@ def _verb_number(verb) -> str | None:
         return "pl"
     return None
 
+
+# The structural judges, in the order they are tried on a sentence (the first finding wins).
+_STRUCTURAL_JUDGES = (
+    ("X104", _fragment), ("X105", _missing_subject), ("X107", _inversion), ("X106", _verbless_clause),
+    ("X111", _bare_not), ("X108", _subject_comma), ("X109", _comma_that), ("X110", _perfect_past_time),
+    ("X112", _noun_case), ("X101", _no_finite_verb),
+)
 
 FAMILY = Family(name="syntax", prefix="X", rules=RULES, check=check)

@@ -236,7 +236,7 @@
     for (const r of stats.rules.filter((x) => x.flagged)) {
       advice.appendChild(el('div', { class: 'advice', 'data-code': r.code },
         el('p', { text: r.code + ': editors rejected ' + Math.round(100 * r.rejection) + '% of its ' + r.decided +
-          ' proposals (over ' + Math.round(100 * stats.threshold) + '%). To quieten it, add to the config:' }),
+          ' proposals (over ' + Math.round(100 * stats.threshold) + '%). To quieten it, add any one of these lines to the config:' }),
         el('pre', { text: r.advice.join('\n') })));
     }
     const t = stats.totals;
@@ -274,6 +274,8 @@
     document.title = (view.headline || path) + ' — mtcheck review';
     $('doc-headline').textContent = view.headline || '';
     $('crumb').textContent = path;
+    // A wire story is shown as the text its reader extracts; the export writes it back into the file.
+    if (view.format && view.format !== 'plain') $('doc-title').textContent = path + ' — ' + view.format + ' story text, exported back as ' + view.format;
     $('doc-counts').replaceChildren(chips(view.counts, 'cat-'));
     $('doc-text').replaceChildren(build(view.doc));
     const i = S.queue.findIndex((q) => q.path === path);
@@ -318,6 +320,13 @@
       if (!s.best && s.state === 'pending') openEditor(i, card, drafts.has(s.id) ? drafts.get(s.id) : s.original, false);
     });
     if (!view.suggestions.length) cards.appendChild(el('p', { class: 'empty', text: 'Nothing in this story needs attention.' }));
+    if (view.outside && view.outside.length) {
+      cards.appendChild(el('h3', { class: 'outside-head', text: 'About the file, outside its story text (mend it in the file)' }));
+      for (const f of view.outside) {
+        cards.appendChild(el('p', { class: 'outside sev-' + f.severity, 'data-rule': f.rule,
+          text: f.rule + ' ' + f.severity + (f.line ? ' (line ' + f.line + ' of the file)' : '') + ': ' + f.message }));
+      }
+    }
     if (view.other && view.other.length) {
       cards.appendChild(el('h3', { text: 'Decided in another scan mode' }));
       for (const o of view.other) cards.appendChild(build(o.card));
@@ -512,7 +521,8 @@
     const res = await post('export', {});
     if (!res) return;
     const text = 'Exported ' + res.files + ' stories (' + res.changed + ' changed) to ' + res.out;
-    toast(text);
+    // A wire file's other rendering of the text that the fixes could not be mapped into: say so.
+    toast(res.notes && res.notes.length ? text + '. ' + res.notes.join('; ') : text, !!(res.notes && res.notes.length));
     $('export-info').textContent = 'Last export: ' + res.files + ' stories (' + res.changed + ' changed) in ' + res.out;
   }
 
