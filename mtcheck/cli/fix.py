@@ -171,7 +171,8 @@ def fix(paths, out_dir, in_place, backup, force, unsafe_fixes, config_path, sele
 
     click.echo(
         f"{totals['changed']} of {totals['files']} file{'s' * (totals['files'] != 1)} changed: "
-        f"{totals['rewrites']} rewrites, {totals['rule_fixes']} rule fixes applied"
+        f"{totals['rewrites']} rewrite{'s' * (totals['rewrites'] != 1)}, "
+        f"{totals['rule_fixes']} rule fix{'es' * (totals['rule_fixes'] != 1)} applied"
         + (f"; {errors} error{'s' * (errors != 1)}" if errors else "") + ".",
         err=True,
     )
