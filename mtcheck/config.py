@@ -73,7 +73,7 @@ class Config:
     parse: bool = True
     rewrite: bool = False
     unsafe_fixes: bool = False
-    unfixable: list[str] = field(default_factory=list)  # codes, prefixes, families: no fix offered (settings.codes_named)
+    unfixable: list[str] = field(default_factory=list)  # codes, prefixes, families: no fix offered (rules.codes_named)
     jobs: int = 1
     cache: bool | str = True
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)  # glob -> codes, as in ruff

@@ -144,7 +144,7 @@ class RulesStage(Stage):
         self.suppressor = Suppressor(self.config.per_file_ignores, self.config.path, enabled, active,
                                      severity=self.config.severity.get("M101"))
         # `unfixable` (as ruff's): findings still reported, their fixes never offered anywhere.
-        from mtcheck.settings import codes_named
+        from mtcheck.rules import codes_named
 
         self.unfixable = codes_named(self.config.unfixable) if self.config.unfixable else frozenset()
 

@@ -71,19 +71,6 @@ def split_list(values: Sequence[str]) -> list[str]:
     return out
 
 
-def codes_named(selectors: Sequence[str]) -> frozenset[str]:
-    """Every rule code that ``selectors`` name, as ``select`` reads them (a code, a prefix, a
-    family, ALL), preview rules included: ``unfixable = ["E1"]`` takes E106's fix away too
-    when E106 is selected. Raises ``SelectorError`` for an unknown selector."""
-    from mtcheck.rules import families, validate_selectors
-
-    validate_selectors(selectors)
-    wanted = [s.strip() for s in selectors]
-    return frozenset(
-        rule.code for family in families() for rule in family.rules
-        if any(s.upper() == "ALL" or s.lower() == family.name or rule.code.startswith(s.upper()) for s in wanted))
-
-
 def resolve(
     config: Config,
     *,

@@ -80,7 +80,7 @@ def fix(paths, out_dir, in_place, backup, force, unsafe_fixes, config_path, sele
 
     from mtcheck.changes import fix_story
     from mtcheck.engine import Scanner
-    from mtcheck.settings import codes_named
+    from mtcheck.rules import codes_named
 
     # The configured jobs and result store apply as in `scan`; rewrites are always on.
     settings = build_settings(

@@ -69,6 +69,16 @@ def validate_selectors(selectors: Iterable[str]) -> None:
             raise SelectorError(f"unknown rule selector '{s}' (see `mtcheck rules`)")
 
 
+def codes_named(selectors: Iterable[str]) -> frozenset[str]:
+    """Every rule code that ``selectors`` name, as ``select`` reads them (a code, a prefix, a
+    family, ALL), preview rules included: ``unfixable = ["E1"]`` takes E106's fix away too
+    when E106 is selected. Raises ``SelectorError`` for an unknown selector."""
+    selectors = list(selectors)
+    validate_selectors(selectors)
+    return frozenset(rule.code for family in families() for rule in family.rules
+                     if any(_specificity(s, rule, family) is not None for s in selectors))
+
+
 def select_rules(select: Iterable[str] = (), ignore: Iterable[str] = (), extend_select: Iterable[str] = ()) -> frozenset[str]:
     select = list(select) or ["ALL"]
     select += list(extend_select)
@@ -89,4 +99,4 @@ def select_rules(select: Iterable[str] = (), ignore: Iterable[str] = (), extend_
     return frozenset(enabled)
 
 
-__all__ = ["Context", "Family", "Rule", "families", "all_rules", "rule_by_code", "select_rules", "SelectorError"]
+__all__ = ["Context", "Family", "Rule", "families", "all_rules", "rule_by_code", "codes_named", "select_rules", "SelectorError"]

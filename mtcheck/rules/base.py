@@ -89,6 +89,21 @@ class Family:
         return frozenset(out)
 
 
+def literal_positions(text: str, literals: Iterable[str]) -> list[int]:
+    """Every offset at which one of ``literals`` (non-empty strings) starts in ``text``,
+    ascending, overlapping occurrences included: found by ``str.find`` in C."""
+    find = text.find
+    starts: set[int] = set()
+    for literal in set(literals):
+        if not literal:
+            raise ValueError("literal_positions: an empty literal would stand everywhere")
+        i = find(literal)
+        while i >= 0:
+            starts.add(i)
+            i = find(literal, i + 1)
+    return sorted(starts)
+
+
 def finditer_from(pattern: re.Pattern, text: str, literals: Iterable[str] | None) -> Iterator[re.Match]:
     """Exactly what ``pattern.finditer(text)`` yields, for a pattern whose every match starts
     with one of ``literals`` (non-empty strings) and is never empty; ``literals=None`` (none
@@ -103,18 +118,9 @@ def finditer_from(pattern: re.Pattern, text: str, literals: Iterable[str] | None
     if literals is None:
         yield from pattern.finditer(text)
         return
-    find = text.find
-    starts: set[int] = set()
-    for literal in set(literals):
-        if not literal:
-            raise ValueError("finditer_from: an empty literal would be a candidate everywhere")
-        i = find(literal)
-        while i >= 0:
-            starts.add(i)
-            i = find(literal, i + 1)
     match = pattern.match
     pos = 0
-    for p in sorted(starts):
+    for p in literal_positions(text, literals):
         if p < pos:
             continue
         m = match(text, p)

@@ -37,7 +37,7 @@ from mtcheck import russian_lexicon as rl
 from mtcheck import translit
 from mtcheck.document import Document, Sentence
 from mtcheck.findings import Finding, Severity
-from mtcheck.rules.base import Context, Family, Rule, finditer_from
+from mtcheck.rules.base import Context, Family, Rule, finditer_from, literal_positions
 from mtcheck.translit import fold_ascii, normalize_latin
 
 CATEGORY = "entity"
@@ -259,19 +259,6 @@ def _split_words(text: str) -> list[str]:
 _APOSTROPHE_S = ("'s", "’s")
 
 
-def _find_all(text: str, literals: Iterable[str]) -> list[int]:
-    """Where each literal stands in ``text``, ascending (literals that cannot overlap one another)."""
-    found = []
-    find = text.find
-    for literal in literals:
-        i = find(literal)
-        while i >= 0:
-            found.append(i)
-            i = find(literal, i + len(literal))
-    found.sort()
-    return found
-
-
 def _tokenize(text: str) -> tuple[Tokens, list[str], list[int]]:
     """The tokens, the text between each token and the next (as the split cut it, before a
     possessive's 's is taken off its word), and the indices of the words that lost an 's."""
@@ -282,7 +269,7 @@ def _tokenize(text: str) -> tuple[Tokens, list[str], list[int]]:
     words = parts[1::2]
     # _POSSESSIVE: the words that end in 's (an 's whose end is a word's end), then their length
     possessive = []
-    for at in _find_all(text, _APOSTROPHE_S):
+    for at in literal_positions(text, _APOSTROPHE_S):
         i = bisect.bisect_left(ends, at + 2)
         if i < len(ends) and ends[i] == at + 2 and starts[i] <= at and len(words[i]) > 3:
             possessive.append(i)
