@@ -88,6 +88,8 @@ def wait_state(page, card_id: str, state: str) -> None:
 
 def open_story(page, url: str, path: str) -> None:
     page.goto(url + "#/doc/" + path)
+    # A hash change keeps the page: wait for this story's cards, not the last story's still on screen.
+    page.wait_for_function("p => document.getElementById('crumb').textContent === p", arg=path)
     page.wait_for_selector("#cards .card.current")
 
 
