@@ -182,8 +182,34 @@ _RUSSIAN_STRUCTURE = {
     "X112": [  # a bare noun phrase after a noun, where English needs 'of' or 'by'
         "The police failed to prevent a violent attack local gangs on the market.",
         "The court heard the case of a former officer Ukrainian police.",
+        "The army shelled the rebels one of the bases of the group in the north.",  # 'one of' set bare
+        "Talks were held in the villages of Ivanovka, Petrovka and Sosnovka the district of Kursk.",  # a 'the' phrase after a name
+    ],
+    "X101": [  # no main verb: the only verb is in a relative clause set off by a comma
+        "Villages on the west bank of the river held by the rebels, with whom there is a group of foreign advisers.",
+    ],
+    "X114": [  # a sentence or a quoted phrase that stops on an article, conjunction or 'of'
+        "The government raised the tax on fuel and the.",
+        "The minister called the bridge “the main symbol of” the city and promised to repair it.",
+    ],
+    "X115": [  # a preposition from Russian case government
+        "The prosecutor accused the mayor in bribery and abuse of office.",
+        "The price of the crop depends from the weather in the spring.",
+        "The president congratulated the team with the victory in the final.",
     ],
 }
+_RUSSIAN_STRUCTURE["X105"] += [  # a 'that' clause after a verb of saying that lost its subject
+    "The agency reported that conducts a survey of the damage in the region.",
+    "The ministry noted that was in contact with the rebels.",
+    # the Russian indefinite-personal attribution to an institution
+    "The bridge will reopen in May, as stated in the regional ministry of transport.",
+]
+_RUSSIAN_STRUCTURE["X107"] += [
+    # the Russian inverted attribution with a verb whose object is the addressee or source
+    "The talks will resume next week in Geneva, informs the agency Interfax with reference to a diplomatic source.",
+    # the Russian impersonal passive split around its subject
+    "The explosion was 12 injured local residents.",
+]
 
 _ENGLISH_LOOKALIKES = [
     "There is evidence that the talks failed.",
@@ -218,6 +244,28 @@ _ENGLISH_LOOKALIKES = [
     "She has been in charge of the archive room her entire life.",  # a time
     "Hit by a storm, the town has lost power",  # a headline whose participle phrase is closed off
     "Backed by Russia, Assad retakes Aleppo",
+    "If a princess says that...",  # trailing off on purpose
+    "Police detained the increasingly",  # a line cut off: the boilerplate family's B107
+    "He wrote the letter “a” on the board.",  # a quoted word, not a quoted phrase
+    "The ministry rated the plan very highly.",
+    "The talks will resume next week in Geneva, says the agency.",  # English inverts 'says'
+    "He walks into the room, tells reporters he is optimistic and leaves.",  # verbs sharing a subject
+    "The toll was 25 wounded civilians.",  # a count noun as subject
+    "The junta considers protecting the monarchy one of its main priorities.",  # object and complement
+    "The commission declared Mr Palmer the winner of the seat.",
+    "She gave the children one of her books.",  # two objects
+    "Screenshot of the site that accepts orders for weapons.",  # a caption: a restrictive relative
+    "Global warming or an encounter with a killer asteroid.",  # a list of noun phrases
+    "Meanwhile, the former reporter in charge of the newsroom in the absence of the editor.",  # a connective opening
+    "If I lose, likewise.",  # an elliptical 'if' clause
+    "Because in their opinion the reform of the constitution is done through other articles.",
+    "He said that was a mistake.",  # demonstrative 'that' as subject
+    "As stated in the report, the bridge will reopen in May.",  # a document, not an institution
+    "The document states that banned materials fall under two categories.",
+    "The prosecutor accused the mayor in a statement on Monday of taking bribes.",  # the charge has its 'of'
+    "He arrived to cheers from the crowd.",
+    "The players complained on Monday about the state of the pitch.",  # a date
+    "Those steps look increasingly like part of efforts to create a quasi-state.",
 ]
 
 
@@ -282,8 +330,18 @@ def test_syntax_word_lists_load_and_are_lower_case():
 @pytest.mark.usefixtures("spacy_pipeline")
 def test_quotes_are_judged_leniently():
     # A reported fragment is speech; the same words outside quotes are damage.
-    assert "X104" not in codes(scan("“As if they cared about the people of the city.”"))
-    assert "X104" in codes(scan("As if they cared about the people of the city."))
+    assert "X104" not in codes(scan("“While the troops retreated from the city of the north.”"))
+    assert "X104" in codes(scan("While the troops retreated from the city of the north."))
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("spacy_pipeline")
+def test_elliptical_conjunctions_are_english_style():
+    # 'If', 'Because', 'As if' clauses stand alone in English on purpose (answers, afterthoughts);
+    # the temporal ones ('While', 'As', 'After') left alone are the split of a Russian sentence.
+    assert "X104" not in codes(scan("As if they cared about the people of the city."))
+    assert "X104" not in codes(scan("Because the troops retreated from the city of the north."))
+    assert "X104" in codes(scan("As the troops retreated from the city of the north."))
 
 
 @pytest.mark.slow
@@ -337,6 +395,16 @@ def test_fair_tass_text_has_no_syntax_findings_on_body_sentences(seeds_dir):
     ("003_ffa3510338295b69.txt", "There stated that the task", "X105"),
     ("003_ffa3510338295b69.txt", "— said in a statement, quoted by", "X105"),
     ("000_b789fdac0961f31d.txt", "— stated in the message", "X105"),
+    ("002_4226bccabad467d5.txt", "The Russian defense Ministry calls the Deir ez-Zor", "X114"),
+    ("003_ffa3510338295b69.txt", "informs the Agency", "X107"),
+    ("000_b789fdac0961f31d.txt", "the shelling was 25 wounded Syrian militias", "X107"),
+    ("000_b789fdac0961f31d.txt", "shelled the militants one of the sleeper cells", "X112"),
+    ("000_b789fdac0961f31d.txt", "Ham the province of Deir ez-Zor", "X112"),
+    ("002_4226bccabad467d5.txt", "Russian and Syrian troops terrorists", "X112"),
+    ("002_4226bccabad467d5.txt", "with whom there is a United States special forces", "X101"),
+    ("003_ffa3510338295b69.txt", "pointed out that was really in touch", "X105"),
+    ("002_4226bccabad467d5.txt", "accused the United States in the transfer", "X115"),
+    ("002_4226bccabad467d5.txt", "as stated in the defense Ministry", "X105"),
 ])
 def test_broken_seed_sentences_are_found(seeds_dir, seed, fragment, expected):
     doc = read_document(str(seeds_dir / seed))

@@ -4,7 +4,8 @@ from Russian breaks them.
 Russian drops the copula, ends a sentence with "нет", leaves the subject implicit, lets a
 subordinate clause stand alone, fronts the time or place and puts the subject after the verb,
 marks "of" and "to" with case endings, and punctuates by its own rules (a comma before "что",
-a dash before the speaker's words); word-for-word MT carries all of that into English. X102
+a dash before the speaker's words), and governs objects with prepositions English does not use
+('обвинить в' → 'accused ... in'); word-for-word MT carries all of that into English. X102
 and X113 are patterns; the other X1xx rules read the spaCy parse (``mtcheck.neural.parse``,
 attached to the document once) and run only when the ``parse`` resource is on (``--parse``).
 The closed word classes they read (prepositions after which English itself inverts, calendar
@@ -14,9 +15,13 @@ neural sentence-quality findings, live in ``mtcheck.rules.syntax_quality`` and j
 Every structural rule reports at most one finding per sentence (the most specific one; a
 sentence repeated in the story, a headline printed twice, is judged once), and judges
 leniently where English allows looser syntax: headings and titles get only the agreement
-check and X105's participle-opener case; reported quotes (``sentence.is_quote``) are spared
-the fragment, no-verb and word-order checks, since speech is often elliptical, except for
-their attribution (X105, X113).
+check and X105's participle-opener case (a line cut off on 'the' is the boilerplate family's
+B107, not X114); reported quotes (``sentence.is_quote``) are spared the fragment, no-verb
+and word-order checks, since speech is often elliptical, except for their attribution
+(X105, X107, X113). Verbless and
+subordinate sentences that English writes on purpose (a list of noun phrases, a connective
+opening, an 'If ...' or 'Because ...' afterthought) are style, not damage: professional
+translators write them too (``scripts/eval_rules_fp.py`` on newstest).
 """
 
 from __future__ import annotations
@@ -198,13 +203,42 @@ SPEECH_DASH = Rule(
     fix="none",
 )
 
+UNFINISHED = Rule(
+    code="X114",
+    name="unfinished-phrase",
+    category="syntax",
+    severity=Severity.WARNING,
+    summary="A sentence or quoted phrase that ends in an article, conjunction, 'of' or degree word",
+    why="MT that loses the end of a Russian sentence, or closes a quotation at the wrong word "
+    "(Russian quotes a name inside a phrase: 'последним оплотом» террористов'), leaves English "
+    "that stops on 'the', 'and', 'very' or 'of': a phrase without the word it needs.",
+    example="calls the city “the last stronghold of” terrorists → calls the city the last stronghold of terrorists",
+    fix="none",
+    needs=PARSE,
+)
+
+CALQUED_PREPOSITION = Rule(
+    code="X115",
+    name="calqued-preposition",
+    category="syntax",
+    severity=Severity.WARNING,
+    summary="A verb with the preposition Russian case government gives it ('accused ... in', 'depend from')",
+    why="Russian verbs govern their objects through prepositions and cases that English does not "
+    "share ('обвинить в', 'зависеть от', 'поздравить с'); word-for-word MT keeps the Russian "
+    "preposition: 'accused the company in fraud', 'depends from the weather'.",
+    example="accused the company in the fraud → accused the company of the fraud",
+    fix="none",
+    needs=PARSE,
+)
+
 _OWN_RULES = (NO_FINITE_VERB, BARE_NEGATION, AGREEMENT, FRAGMENT, MISSING_SUBJECT, VERBLESS_CLAUSE,
-              INVERSION, SUBJECT_COMMA, COMMA_THAT, PERFECT_PAST_TIME, BARE_NOT, NOUN_CASE, SPEECH_DASH)
+              INVERSION, SUBJECT_COMMA, COMMA_THAT, PERFECT_PAST_TIME, BARE_NOT, NOUN_CASE, SPEECH_DASH,
+              UNFINISHED, CALQUED_PREPOSITION)
 RULES = _OWN_RULES + tuple(syntax_quality.RULES)
 
 _PARSE_CODES = tuple(r.code for r in _OWN_RULES if r.needs)
 # One structural finding per sentence: the most specific rule that fires wins.
-_STRUCTURAL_ORDER = ("X102", "X104", "X105", "X107", "X106", "X111", "X108", "X109", "X110", "X112", "X113", "X101")
+_STRUCTURAL_ORDER = ("X102", "X104", "X105", "X107", "X106", "X111", "X108", "X109", "X110", "X112", "X115", "X114", "X113", "X101")
 _RANK = {code: rank for rank, code in enumerate(_STRUCTURAL_ORDER)}
 
 _IMPERATIVE_FINITE = frozenset({"thank", "please", "let"})
@@ -212,6 +246,7 @@ _FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
 _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "expl", "csubj", "csubjpass"})
 _MIN_WORDS_NO_VERB = 8
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+_DIGIT = re.compile(r"\d")
 _BARE_NO = re.compile(r"(?P<prev>[^\W\d_][\w’'-]*)[ \t,]+(?P<no>no)[ \t]*[.!…]+[\"”»’')\]]*\s*$")
 
 
@@ -437,7 +472,20 @@ def _words(sdoc) -> list:
 
 
 def _roots(sdoc) -> list:
-    return [t for t in sdoc if t.dep_ == "ROOT" and not t.is_space and not t.is_punct]
+    # (asked by most judges of every sentence: the indices are kept on the spaCy Doc, as ints)
+    found = sdoc.user_data.get("mtcheck.roots")
+    if found is None:
+        found = sdoc.user_data["mtcheck.roots"] = tuple(
+            t.i for t in sdoc if t.dep_ == "ROOT" and not t.is_space and not t.is_punct)
+    return [sdoc[i] for i in found]
+
+
+def _last_word(sdoc):
+    for i in range(len(sdoc) - 1, -1, -1):
+        t = sdoc[i]
+        if not (t.is_punct or t.is_space):
+            return t
+    return None
 
 
 def _first_word(sdoc):
@@ -481,9 +529,58 @@ def _no_finite_verb(doc: Document, s: Sentence, sdoc) -> Finding | None:
     if proper / len(words) > 0.6:
         return None  # bylines, datelines, credits, lists of names
     past = word_lists()["past_forms"]
-    if any(_possibly_finite(t, past) or _verb_tagged_as_noun(t) for t in sdoc):
-        return None
-    return _span_finding(NO_FINITE_VERB, doc, s, f"Sentence has no finite verb: {_DAMAGE}")
+    roots = _roots(sdoc)
+    if len(roots) != 1 or roots[0].pos_ not in ("NOUN", "PROPN"):
+        # (the common case, a verb at the root: stop at its first finite word)
+        if any(_possibly_finite(t, past) or _verb_tagged_as_noun(t) for t in sdoc) or _elliptical_style(sdoc):
+            return None
+        return _span_finding(NO_FINITE_VERB, doc, s, f"Sentence has no finite verb: {_DAMAGE}")
+    finite = [t for t in sdoc if _possibly_finite(t, past) or _verb_tagged_as_noun(t)]
+    if not finite:
+        if _elliptical_style(sdoc):
+            return None
+        return _span_finding(NO_FINITE_VERB, doc, s, f"Sentence has no finite verb: {_DAMAGE}")
+    nested = {t.i for t in finite if _in_nested_relative(t, roots[0])}
+    # (a participle the parser hangs on a noun, 'areas controlled by ...', is a reduced relative)
+    if nested and all(t.i in nested or (t.tag_ == "VBN" and t.dep_ == "acl") for t in finite) and not _elliptical_style(sdoc):
+        return _span_finding(
+            NO_FINITE_VERB, doc, s,
+            f"Sentence has no main verb: its only verbs are inside a relative clause: {_DAMAGE}",
+            data={"kind": "relative-only"},
+        )
+    return None
+
+
+def _elliptical_style(sdoc) -> bool:
+    """Verbless sentences English writes on purpose, as professional translators do: a
+    continuation or connective opening ("But ...", "Meanwhile, ...", "For example, ...",
+    "That is, ..."), a label and its content across a dash ("The new player - the artist X"),
+    and a list of noun phrases joined by 'or', 'plus', 'and' or semicolons ("Global warming or
+    an encounter with a killer asteroid", "Good hockey, a great atmosphere ...")."""
+    first = _first_word(sdoc)
+    if first is None or first.tag_ in ("CC", "RB", "RBR", "RBS", "WRB", "UH") or first.lower_ in ("whether", "nothing", "thanks"):
+        return True
+    if any(t.text == "," for t in sdoc[first.i + 1: first.i + 3]):
+        return True
+    if any(t.text in (";", "—", "–", "--") or (t.text == "-" and t.whitespace_) for t in sdoc):
+        return True
+    roots = _roots(sdoc)
+    return any(c.dep_ in ("cc", "conj", "appos") for r in roots for c in r.children)
+
+
+def _in_nested_relative(tok, root) -> bool:
+    """Whether ``tok`` stands inside a relative clause set off by a comma, of a noun below the
+    sentence's root noun ("Areas ... controlled by the forces, with whom there is ..."), not
+    one of the root's own ("A man who was shot ...": a caption)."""
+    for a in [tok, *tok.ancestors]:
+        if a.i == root.i:
+            return False
+        if a.dep_ == "relcl":
+            # a restrictive clause completes its noun phrase: a title or a caption ("Screenshot of
+            # the site that accepts orders"); after a comma, the phrase was complete without it
+            left = a.left_edge.i
+            return a.head.i != root.i and left > 0 and tok.doc[left - 1].text == ","
+    return False
 
 
 def _verb_tagged_as_noun(tok) -> bool:
@@ -532,7 +629,9 @@ def _fragment(doc: Document, s: Sentence, sdoc) -> Finding | None:
     subordinators = word_lists()["subordinators"]
     lead = first.lower_
     two = " ".join(t.lower_ for t in sdoc[first.i: first.i + 2])
-    if (lead in subordinators or two in subordinators) and root.pos_ in ("VERB", "AUX"):
+    elliptical = syntax_words()["elliptical_subordinators"]
+    if ((lead in subordinators or two in subordinators) and root.pos_ in ("VERB", "AUX")
+            and lead not in elliptical and two not in elliptical):
         marks = [c for c in root.children if c.dep_ == "mark"]
         if marks and marks[0].i == first.i and not _has_main_clause(sdoc, first, root):
             return _span_finding(
@@ -580,7 +679,8 @@ def _missing_subject(doc: Document, s: Sentence, sdoc) -> Finding | None:
         return _subjectless_after_participle(doc, s, sdoc)
     if s.is_quote:
         return _subjectless_attribution(doc, s, sdoc)
-    found = _expletive_with_speech_verb(doc, s, sdoc)
+    found = (_expletive_with_speech_verb(doc, s, sdoc) or _subjectless_that_clause(doc, s, sdoc)
+             or _attribution_to_an_institution(doc, s, sdoc))
     if found is not None:
         return found
     first = _first_word(sdoc)
@@ -668,6 +768,70 @@ def _subjectless_attribution(doc: Document, s: Sentence, sdoc) -> Finding | None
 
 
 
+def _subjectless_that_clause(doc: Document, s: Sentence, sdoc) -> Finding | None:
+    """'The ministry pointed out that was in touch with ...': after a verb of saying
+    (``that_clause_verbs``), 'that' and at once a verb. 'that' is the conjunction there and the
+    clause has lost its subject (Russian drops it: 'указали, что были на связи'). The
+    demonstrative 'that' as subject ('said that was a mistake', 'said that's the point') takes
+    a noun or an adjective after 'be': those are left alone."""
+    if "that" not in s.text:
+        return None
+    verbs = syntax_words()["that_clause_verbs"]
+    for t in sdoc:
+        if t.lower_ != "that" or t.i == 0 or t.i + 1 >= len(sdoc):
+            continue
+        before = sdoc[t.i - 1]
+        if before.dep_ == "prt":
+            before = before.head
+        if before.lower_ not in verbs or before.pos_ != "VERB":
+            continue
+        verb = sdoc[t.i + 1]
+        if verb.tag_ not in ("VBD", "VBZ", "VBP") or t.i + 2 >= len(sdoc):
+            continue
+        after = sdoc[t.i + 2]
+        if verb.lower_ in _BE_FORMS:
+            if any(c.dep_ in ("attr", "acomp") for c in verb.children) or verb.lower_ in ("'s", "’s"):
+                continue
+            if after.tag_ not in ("RB", "IN", "VBN", "VBG"):
+                continue
+        elif verb.lower_ in ("has", "have", "had", "does", "did", "do") or after.tag_ not in ("DT", "PRP$"):
+            continue  # ('states that banned materials fall ...': a participle or noun the tagger read as the verb)
+        return _span_finding(
+            MISSING_SUBJECT, doc, s,
+            f"The clause after '{before.text} ... that' starts with the verb '{verb.text}' and has no subject: {_DAMAGE}",
+            data={"verb": verb.text, "kind": "that-clause"},
+        )
+    return None
+
+
+def _attribution_to_an_institution(doc: Document, s: Sentence, sdoc) -> Finding | None:
+    """'as stated in the defense ministry', ', reported in the press service': a verb of saying
+    with no subject, after 'as' or a comma, and at once 'in' or 'at' an institution
+    (``institution_nouns``): the Russian indefinite-personal attribution ('как заявили в
+    Минобороны'). English names who said it ('as the ministry stated'); 'as stated in the
+    report' (a document) is English."""
+    if " in " not in s.text and " at " not in s.text:
+        return None
+    lists = syntax_words()
+    for v in sdoc:
+        if v.tag_ not in ("VBN", "VBD") or v.lower_ not in lists["that_clause_verbs"] or v.i == 0 or v.i + 1 >= len(sdoc):
+            continue
+        if sdoc[v.i - 1].lower_ not in ("as", ",", "—", "–", "-") or sdoc[v.i + 1].lower_ not in ("in", "at"):
+            continue
+        if any(c.dep_ in _SUBJECT_DEPS or c.dep_ in ("aux", "auxpass") for c in v.children):
+            continue
+        where = [c for c in sdoc[v.i + 1].children if c.dep_ == "pobj"]
+        if not where or where[0].lower_ not in lists["institution_nouns"]:
+            continue
+        return _span_finding(
+            MISSING_SUBJECT, doc, s,
+            f"'{v.text} {sdoc[v.i + 1].text} the {where[0].text}' has no subject: English names who {v.text} it "
+            f"('as the {where[0].lower_} {v.text}'): {_DAMAGE}",
+            data={"verb": v.text, "kind": "institution"},
+        )
+    return None
+
+
 def _expletive_with_speech_verb(doc: Document, s: Sentence, sdoc) -> Finding | None:
     """'There stated that ...', 'There was reported that ...': existential 'there' before a
     verb that takes a 'that' clause. English introduces such a clause with 'it' ('It was
@@ -701,7 +865,10 @@ def syntax_words() -> dict[str, frozenset[str]]:
 _SYNTAX_DATA = "syntax.toml"
 _SYNTAX_SCHEMA = {k: words for k in ("inversion_prepositions", "calendar_words", "past_time_words",
                                      "past_period_nouns", "double_object_participles", "that_conjunction_heads",
-                                     "time_nouns", "object_complement_verbs")}
+                                     "time_nouns", "object_complement_verbs", "unfinished_endings",
+                                     "unfinished_quote_endings", "addressee_reporting_verbs",
+                                     "elliptical_subordinators", "quantity_nouns", "that_clause_verbs",
+                                     "calqued_prepositions", "institution_nouns")}
 
 
 def _calendar(tok, lists) -> bool:
@@ -712,9 +879,15 @@ def _calendar(tok, lists) -> bool:
 
 
 def _inversion(doc: Document, s: Sentence, sdoc) -> Finding | None:
-    if s.kind != "body" or s.is_quote or "?" in s.text:
+    if s.kind != "body" or "?" in s.text:
         return None
     lists = syntax_words()
+    found = _inverted_attribution(doc, s, sdoc, lists)
+    if found is not None or s.is_quote:
+        return found
+    found = _split_passive(doc, s, sdoc, lists)
+    if found is not None:
+        return found
     for t in sdoc:
         # A passive with an object after it and no real subject before it: '15 September was
         # held the sixth round', 'On Monday was held a meeting'.
@@ -774,6 +947,60 @@ def _inversion(doc: Document, s: Sentence, sdoc) -> Finding | None:
         f"After the fronted '{first.text} ...' the verb '{finite.text}' comes {what} (Russian word order): {_DAMAGE}",
         data={"verb": finite.text, "subject": subjects[0].text if subjects else None, "kind": "fronted"},
     )
+
+
+def _split_passive(doc: Document, s: Sentence, sdoc, lists) -> Finding | None:
+    """'the shelling was 25 wounded militias': a singular subject, 'was' or 'is', and a
+    plural complement with a number and a participle, the Russian impersonal passive ('при
+    обстреле было ранено 25 ополченцев', literally 'was wounded 25 militias') with the
+    participle moved into the noun phrase. English puts the people first ('25 militiamen were
+    wounded'); a count noun as subject ('The toll was 25 wounded civilians') is English."""
+    if _DIGIT.search(s.text) is None:
+        return None  # (the complement has a number)
+    for t in sdoc:
+        if t.dep_ != "attr" or t.tag_ != "NNS" or t.head.lower_ not in ("was", "is"):
+            continue
+        if not any(c.dep_ == "nummod" for c in t.children) or not any(c.dep_ == "amod" and c.tag_ == "VBN" for c in t.children):
+            continue
+        subjects = [c for c in t.head.children if c.dep_ == "nsubj" and c.i < t.head.i]
+        if not subjects or subjects[0].tag_ != "NN" or subjects[0].lower_ in lists["quantity_nouns"]:
+            continue
+        participle = next(c for c in t.children if c.dep_ == "amod" and c.tag_ == "VBN")
+        return _span_finding(
+            INVERSION, doc, s,
+            f"'{t.head.text} ... {participle.text} {t.text}': the passive is split around its subject (Russian impersonal "
+            f"passive; English: '... {t.text} were {participle.text}'): {_DAMAGE}",
+            data={"verb": t.head.text, "subject": t.text, "kind": "split-passive"},
+        )
+    return None
+
+
+def _inverted_attribution(doc: Document, s: Sentence, sdoc, lists) -> Finding | None:
+    """'..., informs the agency RIA Novosti': a reporting verb that takes its addressee or
+    source as object (``addressee_reporting_verbs``), present tense, after a comma, with no
+    subject: the Russian inverted attribution ('сообщает агентство'). English inverts only
+    'said'/'says' ('..., said the ministry'); a verb coordinated with 'and' shares the subject
+    before it ('He arrived, tells reporters ... and leaves')."""
+    if "," not in s.text:
+        return None
+    for v in sdoc:
+        if v.tag_ != "VBZ" or v.lower_ not in lists["addressee_reporting_verbs"] or v.i < 5 or sdoc[v.i - 1].text != ",":
+            continue
+        if any(c.dep_ in _SUBJECT_DEPS for c in v.children):
+            continue
+        if (any(c.dep_ in ("cc", "conj") for c in v.children) or (v.dep_ == "conj" and any(c.dep_ == "cc" for c in v.head.children))
+                or (v.dep_ == "conj" and v.head.tag_ in ("VBZ", "VBP"))):
+            continue  # 'He walks in, tells reporters ... and leaves': present verbs that share the subject before them
+        named = [c for c in v.children if c.i > v.i and c.dep_ in ("dobj", "nmod", "npadvmod", "attr", "appos")]
+        if not named:
+            continue
+        return _span_finding(
+            INVERSION, doc, s,
+            f"The attribution ', {v.text} {named[0].text} ...' has no subject: '{named[0].text}' reads as whom it "
+            f"{v.text} (Russian inverted attribution): {_DAMAGE}",
+            data={"verb": v.text, "subject": named[0].text, "kind": "attribution"},
+        )
+    return None
 
 
 def _fronted_time_or_phrase(sdoc, verb, lists) -> bool:
@@ -993,6 +1220,9 @@ def _noun_case(doc: Document, s: Sentence, sdoc) -> Finding | None:
     target primarily churches') is not taken for one."""
     if s.kind != "body" or s.is_quote:
         return None
+    found = _bare_noun_phrase(doc, s, sdoc)
+    if found is not None:
+        return found
     for t in sdoc:
         if t.tag_ not in _COMMON_NOUN or t.dep_ != "appos" or t.text[:1].isupper():
             continue
@@ -1016,6 +1246,157 @@ def _noun_case(doc: Document, s: Sentence, sdoc) -> Finding | None:
             data={"noun": head.text, "second": t.text},
         )
     return None
+
+
+def _bare_noun_phrase(doc: Document, s: Sentence, sdoc) -> Finding | None:
+    """The other shapes of a lost case ending, each a noun phrase set bare, without a comma,
+    where English needs 'of', 'to' or a comma: a plural noun after the plural object it
+    belongs to, at the end ('passed the location of the troops terrorists'); 'one of ...'
+    right after an object noun ('shelled the militants one of the cells'); a 'the' phrase
+    with its 'of' right after a name ('the villages of X and Y the district of Z')."""
+    lists = syntax_words()
+    last = _last_word(sdoc)
+    for t in sdoc:
+        if t.i == 0 or t.text[:1].isupper():
+            continue
+        prev = sdoc[t.i - 1]
+        if (last is not None and t.i == last.i and t.tag_ == "NNS" and t.dep_ == "appos" and t.head.i == prev.i and prev.tag_ == "NNS"
+                and prev.text.islower() and prev.dep_ in ("pobj", "dobj") and not list(t.children)):
+            span, kind = sdoc[prev.i: t.i + 1], "plural"
+        elif (t.lower_ == "one" and t.dep_ not in ("nummod", "nsubj", "nsubjpass") and t.i + 1 < len(sdoc)
+              and sdoc[t.i + 1].lower_ == "of" and prev.tag_ in _COMMON_NOUN and prev.text.islower()
+              and prev.dep_ in ("dobj", "pobj") and any(c.dep_ in ("det", "poss") for c in prev.children)
+              and not _complement_verb_above(prev, lists)):
+            span, kind = sdoc[prev.left_edge.i: t.i + 2], "one-of"
+        elif (t.tag_ in _COMMON_NOUN and t.dep_ == "appos" and t.i >= 2 and prev.lower_ == "the" and prev.head.i == t.i
+              and sdoc[t.i - 2].tag_ in ("NNP", "NNPS") and sdoc[t.i - 2].text[:1].isupper()
+              and sdoc[t.i - 2].dep_ in ("pobj", "conj") and not _complement_verb_above(sdoc[t.i - 2], lists)
+              and any(c.dep_ == "prep" and c.lower_ == "of" for c in t.children)):
+            span, kind = sdoc[t.i - 2: t.i + 1], "the-phrase"
+        else:
+            continue
+        return _span_finding(
+            NOUN_CASE, doc, s,
+            f"'{span.text}': a noun phrase set bare after a noun (English needs 'of', 'to' or a comma between): {_DAMAGE}",
+            data={"noun": prev.text if kind != "the-phrase" else sdoc[t.i - 2].text, "second": t.text, "kind": kind},
+        )
+    return None
+
+
+def _complement_verb_above(tok, lists) -> bool:
+    """Whether a verb that takes an object and its complement governs ``tok`` ('declared Mr
+    Palmer the winner', 'considers protecting the monarchy one of its priorities', 'being the
+    capital one of the few'): the second noun phrase is English there."""
+    if tok.head.lower_ in _BE_FORMS:
+        return True
+    for a in tok.ancestors:
+        if a.pos_ not in ("VERB", "AUX"):
+            continue
+        if a.lower_ in lists["object_complement_verbs"] or a.lower_ in lists["double_object_participles"]:
+            return True
+        if any(c.dep_ in _SUBJECT_DEPS for c in a.children):
+            return False  # the clause ends here: a verb above it does not govern the phrase
+    return False
+
+
+# -- X115: a preposition kept from Russian case government --------------------------------------
+
+def _calqued_preposition(doc: Document, s: Sentence, sdoc) -> Finding | None:
+    """A verb with a preposition attached that English does not use with it
+    (``calqued_prepositions``: 'accused X in Y', 'depends from'). 'accused' with an 'of' of its
+    own has its charge, so an 'in' beside it is a place or a medium ('accused him in a
+    statement of fraud'); a preposition set off by a comma is an aside; one before a time
+    ('complained on Monday') is a date."""
+    if s.kind != "body" or s.is_quote:
+        return None
+    lists = syntax_words()
+    pairs = lists["calqued_prepositions"]
+    low = s.text.lower()
+    if not any(pair.partition(" ")[0] in low for pair in pairs):
+        return None  # (most sentences hold none of the verbs: no walk over the parse)
+    for p in sdoc:
+        if p.dep_ != "prep" or p.tag_ != "IN" or p.i == 0 or sdoc[p.i - 1].text == ",":
+            continue
+        verb = p.head
+        if verb.pos_ != "VERB" or verb.i > p.i or f"{verb.lower_} {p.lower_}" not in pairs:
+            continue
+        if any(c.dep_ == "prep" and c.lower_ == "of" for c in verb.children) or any(
+                t.lower_ == "of" for t in sdoc[verb.i: p.i]) or any(_charge_of(t, lists) for t in p.subtree):
+            continue  # 'accused him in a statement on Monday of taking bribes': the charge has its 'of'
+        gap = sdoc[verb.i + 1: p.i]
+        objects = [c for c in verb.children if c.dep_ in ("dobj", "dative") and c.i < p.i]
+        if any(t.tag_ not in ("RB", "RP") and not (objects and objects[0].left_edge.i <= t.i <= objects[0].right_edge.i)
+               for t in gap):
+            continue  # only the verb's object or an adverb between: else the preposition is a later word's
+        objects = [c for c in p.children if c.dep_ in ("pobj", "pcomp")]
+        if not objects or _calendar(objects[0], lists) or objects[0].lower_ in lists["time_nouns"]:
+            continue
+        return _span_finding(
+            CALQUED_PREPOSITION, doc, s,
+            f"'{verb.text} ... {p.text}': English does not use '{p.text}' with '{verb.text}' (Russian case government): {_DAMAGE}",
+            data={"verb": verb.text, "preposition": p.text, "preposition_offset": s.start + p.idx},
+        )
+    return None
+
+
+def _charge_of(tok, lists) -> bool:
+    """Whether ``tok`` is an 'of' that the parser hung inside the preposition's phrase but
+    that belongs to the verb: it takes a gerund ('of taking bribes') or follows a time ('on
+    Monday of fraud')."""
+    if tok.lower_ != "of" or tok.i == 0:
+        return False
+    before = tok.doc[tok.i - 1]
+    return any(c.dep_ == "pcomp" for c in tok.children) or _calendar(before, lists) or before.lower_ in lists["time_nouns"]
+
+
+# -- X114: a sentence or quoted phrase that stops short ----------------------------------------
+
+_TRAILING_OFF = ("...", "…", "-", "—", "–")
+
+
+def _unfinished(doc: Document, s: Sentence, sdoc) -> Finding | None:
+    """A sentence or quoted phrase whose last word is one a finished English phrase cannot
+    end on (``unfinished_endings``, ``unfinished_quote_endings``): 'The tax rose on fuel and
+    the.', 'calls the city “the last stronghold of” terrorists'. A line that stops with no
+    full stop ('The military shelled the increasingly') is text cut off, B107's. A sentence that
+    trails off on purpose ('If a princess says that...') or a capital ('Plan A', 'Group B') is
+    not one; a quoted phrase must have two words, so a quoted word ('the letter “a”') is not."""
+    lists = syntax_words()
+    last = _last_word(sdoc)
+    if last is None or last.i < 2:
+        return None
+    ending = s.text.rstrip().rstrip("\"”»’')]")
+    if (last.text.islower() and last.lower_ in lists["unfinished_endings"] and not ending.endswith(_TRAILING_OFF)
+            and not _cut_off_line(doc, s, ending)):
+        return _span_finding(
+            UNFINISHED, doc, s,
+            f"The sentence stops on '{last.text}': its end is missing: {_DAMAGE}",
+            data={"word": last.text, "kind": "sentence"},
+        )
+    if "”" not in s.text and "»" not in s.text and '"' not in s.text:
+        return None
+    for q in sdoc:
+        if q.i < 3 or not (q.text in ("”", "»") or (q.tag_ == "''" and q.text == '"')):
+            continue
+        word, before = sdoc[q.i - 1], sdoc[q.i - 2]
+        if (word.text.islower() and word.lower_ in lists["unfinished_quote_endings"] and not word.whitespace_
+                and (before.is_alpha or before.text[:1].isalnum()) and not before.is_quote):
+            return _span_finding(
+                UNFINISHED, doc, s,
+                f"The quotation closes after '{before.text} {word.text}', in the middle of its phrase: {_DAMAGE}",
+                data={"word": word.text, "kind": "quote", "quote_offset": s.start + q.idx},
+            )
+    return None
+
+
+def _cut_off_line(doc: Document, s: Sentence, ending: str) -> bool:
+    """Whether the sentence ends its line with no full stop: text the page cut off, which the
+    boilerplate family reports (B107, truncated text); X114 judges the sentences that end as
+    sentences do and still stop on 'the' or 'and'."""
+    if ending[-1:] in ".!?…;:":
+        return False
+    rest = doc.text[s.end: s.end + 200]
+    return not rest.strip(" \t") or rest.lstrip(" \t")[:1] in ("\n", "\r")
 
 
 # -- X106: verbless 'that' clause -----------------------------------------------------------
@@ -1182,7 +1563,7 @@ def _verb_number(verb) -> str | None:
 _STRUCTURAL_JUDGES = (
     ("X104", _fragment), ("X105", _missing_subject), ("X107", _inversion), ("X106", _verbless_clause),
     ("X111", _bare_not), ("X108", _subject_comma), ("X109", _comma_that), ("X110", _perfect_past_time),
-    ("X112", _noun_case), ("X101", _no_finite_verb),
+    ("X112", _noun_case), ("X115", _calqued_preposition), ("X114", _unfinished), ("X101", _no_finite_verb),
 )
 
 FAMILY = Family(name="syntax", prefix="X", rules=RULES, check=check)
