@@ -24,8 +24,12 @@ An "accepted repair" is an accepted rewrite made by at least one transform.
 4. Speed: CPU seconds of the rewrite stage on all the seeds, with and without the repairs
    (models loaded and warm; target: repairs add <= 3 s).
 
+--half dev | heldout takes the first | second half of the lines of every data set (of each
+file, for WMT21's systems and newstest's years): transforms are developed on the dev half and
+their figures quoted from the held-out half.
+
     python scripts/eval_repairs.py [--seeds seeds] [--data ../shared/data] [--no-neural]
-                                   [--limit N] [--json out.json]
+                                   [--half dev|heldout] [--limit N] [--json out.json]
 """
 
 from __future__ import annotations
@@ -150,15 +154,24 @@ def quality(pipe, mt: list[str], ref: list[str], label: str, every_sentence: boo
     return out
 
 
+HALF = "all"  # set from --half: which half of every data set's lines is evaluated
+
+
+def half(lines: list) -> list:
+    """The lines of the half under evaluation (``--half``): dev is the first, heldout the second."""
+    mid = len(lines) // 2
+    return {"all": lines, "dev": lines[:mid], "heldout": lines[mid:]}[HALF]
+
+
 def mlqe(data: Path) -> tuple[list[str], list[str], list[float]]:
-    rows = fd.read_split(data, "dev")
+    rows = half(fd.read_split(data, "dev"))
     return [m for _, m, _, _ in rows], [p for _, _, p, _ in rows], [h for _, _, _, h in rows]
 
 
 def daseg(data: Path) -> tuple[list[str], list[str]]:
     mt = (data / "newstest2015.mt-system").read_text(encoding="utf-8").splitlines()
     ref = (data / "newstest2015.reference").read_text(encoding="utf-8").splitlines()
-    return mt, ref
+    return half(mt), half(ref)
 
 
 # -- 4. speed ---------------------------------------------------------------------------------
@@ -195,15 +208,20 @@ def main(argv=None) -> int:
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--no-neural", dest="neural", action="store_false",
                     help="rules and parse only; fix scores from the lexical formula")
+    ap.add_argument("--half", choices=("all", "dev", "heldout"), default="all",
+                    help="the first (dev) or second (heldout) half of every data set's lines")
     ap.add_argument("--limit", type=int, default=None, help="only the first N lines of each data set")
     ap.add_argument("--skip", default="", help="comma-separated sections to skip: coverage,daseg,mlqe,wmt21,newstest,speed")
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args(argv)
     skip = set(filter(None, args.skip.split(",")))
+    global HALF
+    HALF = args.half
 
     pipe = build_pipeline(args.neural)
-    print(f"formula: {'neural' if args.neural else 'lexical'}")
-    report: dict = {"formula": "neural" if args.neural else "lexical"}
+    print(f"formula: {'neural' if args.neural else 'lexical'}; data sets: {HALF} lines"
+          f"{'' if HALF == 'all' else ' (first half: dev, second: heldout)'}")
+    report: dict = {"formula": "neural" if args.neural else "lexical", "half": HALF}
     if "coverage" not in skip:
         cov = report["coverage"] = coverage(pipe, args.seeds)
         print(f"\n== coverage on seeds {', '.join(COVERAGE_SEEDS)}: {cov['repaired']}/{cov['flagged']} flagged sentences "
@@ -242,8 +260,8 @@ def main(argv=None) -> int:
         reference = (wmt21 / "newstest2021.ru-en.ref.A.en").read_text(encoding="utf-8").splitlines()
         for hyp in sorted(wmt21.glob("newstest2021.ru-en.hyp.*.en")):
             lines = hyp.read_text(encoding="utf-8").splitlines()
-            mt += lines[:args.limit]
-            ref += reference[:len(lines)][:args.limit]
+            mt += half(lines)[:args.limit]
+            ref += half(reference[:len(lines)])[:args.limit]
         report["wmt21_every"] = quality(pipe, mt, ref, "wmt21", True)
         _print_quality("WMT21 ru-en, 10 systems (vs reference A) [every sentence treated as flagged]", report["wmt21_every"])
     newstest = args.data / "newstest-ru-en"
@@ -252,7 +270,7 @@ def main(argv=None) -> int:
         # accepted repair is printed for judgment, none should be needed.
         lines = []
         for f in sorted(newstest.glob("newstest*.en")):
-            lines += f.read_text(encoding="utf-8").splitlines()[:args.limit]
+            lines += half(f.read_text(encoding="utf-8").splitlines())[:args.limit]
         docs = check(pipe, lines, "newstest", every_sentence=True)
         touched = [(doc, accepted_repairs(doc)) for doc in docs]
         touched = [(doc, rs) for doc, rs in touched if rs]

@@ -26,10 +26,10 @@ from mtcheck.rewrite.repairs.base import Context, Repair, Transform
 
 def transforms() -> tuple[Transform, ...]:
     """Every transform, in the order they compose (joins last: they need the repaired fragment)."""
-    from mtcheck.rewrite.repairs import articles, clauses, government, order, punctuation
+    from mtcheck.rewrite.repairs import articles, clauses, government, grammar, order, punctuation
 
-    found = (*order.TRANSFORMS, *clauses.TRANSFORMS, *government.TRANSFORMS, *articles.TRANSFORMS,
-             *punctuation.TRANSFORMS)
+    found = (*order.TRANSFORMS, *clauses.TRANSFORMS, *government.TRANSFORMS, *grammar.TRANSFORMS,
+             *articles.TRANSFORMS, *punctuation.TRANSFORMS)
     return tuple(sorted(found, key=lambda t: t.joins_previous))
 
 
@@ -74,12 +74,15 @@ def propose(texts: Sequence[str], previous: Sequence[str | None] | None = None) 
 
     Every transform is tried alone on the parse of the sentence; then the applicable ones are
     composed in order, each on the parse of the text the previous steps made. A join takes the
-    (repaired) fragment and the previous sentence as given.
+    (repaired) fragment and the previous sentence as given. Last, the transforms are tried once
+    more on each repair (a join aside): one repair may lay bare another's pattern ("While in the
+    military pointed out ..." -> "While the military pointed out ..." -> "Meanwhile, the
+    military pointed out ...").
     """
     previous = list(previous) if previous is not None else [None] * len(texts)
     all_transforms = transforms()
     docs = _parse(texts)
-    out: list[list[Repair]] = []
+    out: list[dict[str, Repair]] = []
     for text, doc, prev in zip(texts, docs, previous):
         singles: list[Repair] = []
         for t in all_transforms:
@@ -93,8 +96,24 @@ def propose(texts: Sequence[str], previous: Sequence[str | None] | None = None) 
             composed = _compose(text, prev, [transform_by_name(r.transforms[0]) for r in singles])
             if composed is not None and composed.text not in found:
                 found[composed.text] = composed
-        out.append(list(found.values()))
-    return out
+        out.append(found)
+    _follow_up(out, all_transforms)
+    return [list(found.values()) for found in out]
+
+
+def _follow_up(found_per_text: list[dict[str, Repair]], all_transforms: Sequence[Transform]) -> None:
+    """Each sentence's repairs (not joins) re-parsed, batched, and the transforms not in their
+    chain tried on them once; what fires is added, its chain extended."""
+    todo = [(k, r) for k, found in enumerate(found_per_text) for r in found.values() if not r.joins_previous]
+    if not todo:
+        return
+    for (k, r), doc in zip(todo, _parse([r.text for _, r in todo])):
+        for t in all_transforms:
+            if t.joins_previous or t.name in r.transforms:
+                continue
+            got = t.apply(Context(r.text, doc, None))
+            if got and got != r.text and got not in found_per_text[k]:
+                found_per_text[k][got] = Repair(got, (*r.transforms, t.name))
 
 
 def _compose(text: str, prev: str | None, chain: Sequence[Transform]) -> Repair | None:

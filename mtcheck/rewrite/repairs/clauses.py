@@ -145,7 +145,96 @@ def subordinate_fragment(ctx: Context) -> str | None:
     return f"{prev}, {first.lower_}{ctx.text[len(first.text):]}"
 
 
+_NP_START = ("DT", "PRP$", "JJ", "JJS", "NN", "NNS", "NNP", "NNPS", "PRP", "CD")
+_DASHES = (",", ";", ":", "—", "–")
+
+
+def while_fragment(ctx: Context) -> str | None:
+    """"При этом ..." / "В то время как ..." standing alone: "While the ministry pointed out
+    that ..." has no main clause. Where it cannot be joined to the sentence before (another
+    paragraph, or the join is refused), "Meanwhile," makes it a sentence."""
+    doc = ctx.doc
+    if len(doc) < 4:
+        return None
+    first, root = doc[0], doc[0].head
+    if first.lower_ not in ("while", "whereas") or first.dep_ != "mark" or root.dep_ != "ROOT":
+        return None
+    subjects = [c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")]
+    if doc[1].tag_ not in _NP_START or len(subjects) != 1 or not 0 < subjects[0].i < root.i:
+        return None
+    if any(t.text in _DASHES for t in doc[1:root.i]):
+        return None  # "While there, he met ...": the main clause comes after the comma
+    for t in root.children:
+        if t.dep_ in ("conj", "parataxis", "advcl") and t.i > root.i and \
+                any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in t.children) and \
+                any(x.text in _DASHES for x in doc[root.i:t.i]):
+            return None  # "While my breath caught ..., Michael scored": the main clause follows
+    return "Meanwhile, " + lowered(doc[1]) + ctx.text[doc[1].idx + len(doc[1].text):]
+
+
+_PLACE_ADVERBS = {"there", "here"}
+
+
+def subjectless_report(ctx: Context) -> str | None:
+    """"Сообщили, что ..." / "Там заявили, что ..." (the speaker left out, as Russian may):
+    "Reported that ...", "There stated that ..." -> "It was reported that ...", "It was stated
+    there that ..."."""
+    doc = ctx.doc
+    start, place, also = 0, None, False
+    if doc[0].lower_ in _PLACE_ADVERBS and doc[0].dep_ in ("advmod", "expl"):
+        place, start = doc[0], 1
+    elif doc[0].lower_ == "also":
+        also, start = True, 1
+    if start >= len(doc) - 3:
+        return None
+    verb = doc[start]
+    # The past participle of a reporting verb is its past tense ("stated", "said"): only those.
+    if verb.lower_ not in word_list("reporting_verbs") or verb.tag_ not in ("VBD", "VBN") \
+            or not verb.lower_.endswith(("ed", "said")):
+        return None
+    if any(c.dep_ in ("nsubj", "nsubjpass", "expl", "aux", "auxpass", "dobj") and (place is None or c.i != place.i) for c in verb.children):
+        return None  # it has a subject ("There" aside), or an object ("told them that")
+    end = start + 1
+    if verb.lower_ == "pointed" and end < len(doc) and doc[end].lower_ == "out":
+        end += 1
+    if end >= len(doc) or doc[end].lower_ != "that":
+        return None
+    where = f" {place.lower_}" if place is not None else ""
+    return f"It was{' also' if also else ''} {doc[start:end].text.lower()}{where}{ctx.text[doc[end - 1].idx + len(doc[end - 1].text):]}"
+
+
 TRANSFORMS = (
+    Transform(
+        name="subjectless-report",
+        description="A reporting verb with no subject at the start ('Reported that ...', 'There "
+                    "stated that ...'; Russian leaves the speaker out): 'It was reported that ...'.",
+        apply=subjectless_report,
+        examples=(
+            ("There stated that the task of attacking the army was not raised.",
+             "It was stated there that the task of attacking the army was not raised."),
+            ("Reported that she spent many years in the city.", "It was reported that she spent many years in the city."),
+            ("Also noted that the talks failed.", "It was also noted that the talks failed."),
+            ("There was a statement that the talks failed.", None),
+            ("Told them that the talks failed.", None),
+            ("The ministry reported that the talks failed.", None),
+        ),
+    ),
+    Transform(
+        name="while-fragment",
+        description="A sentence that is only a 'While ...' clause (Russian 'При этом ...'): "
+                    "'Meanwhile, ...'.",
+        apply=while_fragment,
+        examples=(
+            ("While the Russian Foreign Ministry pointed out that the United States had warned Russia.",
+             "Meanwhile, the Russian Foreign Ministry pointed out that the United States had warned Russia."),
+            ("Whereas a fake registration is done quickly and costs little.",
+             "Meanwhile, a fake registration is done quickly and costs little."),
+            ("While the army advanced, the militants fled.", None),
+            ("While there, he met the designer and married her.", None),
+            ("While my breath caught in my throat, Michael scored a lot of points.", None),
+            ("While cross-examining the witness, the prosecutor asserted that the records were false.", None),
+        ),
+    ),
     Transform(
         name="impersonal-passive",
         description="A passive with no subject at the start of the sentence (Russian impersonal "

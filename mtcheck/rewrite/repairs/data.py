@@ -32,6 +32,9 @@ SCHEMA = {
         "impersonal_auxiliaries": words,
         "temporal_adverbs": words,
         "reporting_verbs": words,
+        "number_neutral_nouns": words,
+        "person_nouns": words,
+        "sentential_relative_verbs": words,
     },
 }
 
