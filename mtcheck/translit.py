@@ -478,11 +478,9 @@ def cyrillic_guess(latin: str) -> str:
     while i < len(low):
         for group, cyr in _TO_CYRILLIC_GROUPS:
             if low.startswith(group, i):
-                # "y"/"j" after a vowel is Й ("Pervomayskogo"), not the start of я/ю/е.
-                if group[0] in "yj" and i and low[i - 1] in "aeiouy" and group not in ("yy", "yj"):
-                    out.append("й")
-                    i += 1
-                    break
+                # A glide and its vowel after a vowel are я, ю, ё, е ("Petrovskaya": Петровская,
+                # "Andreju": Андрею): Russian has -ая, -ею far more than -айа, -ейу. Before a
+                # consonant the y or j is й ("Pervomayskogo", below).
                 out.append(cyr)
                 i += len(group)
                 break

@@ -168,3 +168,12 @@ def test_cyrillic_guess_reads_a_rendering_back():
     # и before a glide vowel: и + я/ю, not й + а ("Natalija", "Anastasiya").
     assert translit.cyrillic_guess("Kaplija") == "Каплия"
     assert translit.cyrillic_guess("Anastasiya") == "Анастасия"
+
+
+def test_cyrillic_guess_reads_a_glide_after_a_vowel_as_a_vowel_letter():
+    # -ая, -ею, -оя are Russian; -айа, -ейу are not. Before a consonant the glide is й.
+    assert translit.cyrillic_guess("Petrovskaja") == "Петровская"
+    assert translit.cyrillic_guess("Petrovskaya") == "Петровская"
+    assert translit.cyrillic_guess("Andreju") == "Андрею"
+    assert translit.cyrillic_guess("Pojarkov") == "Поярков"
+    assert translit.cyrillic_guess("Kontavejt") == "Контавейт"
