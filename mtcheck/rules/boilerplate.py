@@ -10,15 +10,17 @@ patterns are data (``mtcheck/data/boilerplate.toml``), compiled and validated on
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 from typing import Iterable, Iterator
 
 from mtcheck.data import load_toml, regex, words
-from mtcheck.document import Document, line_spans
+from mtcheck.document import _TRIMMED_LINE, Document, line_spans
 from mtcheck.findings import Applicability, Edit, Finding, Fix, Severity
 from mtcheck.lexicon import lexicon
-from mtcheck.rules.base import Context, Family, Rule
+from mtcheck.rules.base import CASE_FOLDS_TO_ASCII, Context, Family, Rule, leading_literals, required_literals
 
 COOKIE_BANNER = Rule(
     code="B101",
@@ -180,10 +182,96 @@ def _any_pattern(patterns: tuple[re.Pattern, ...]) -> re.Pattern | None:
         return None
 
 
+# A pattern's leading literals are used (rather than a literal it holds anywhere) when the
+# shortest is at least this long: "i" starts too many lines to sort any out ...
+MIN_LEADING_LITERAL = 3
+
+
+# ... unless its literals found anywhere are few and long ("site uses cookies" rather than
+# lines starting "this " or "our "): each costs a pass over the text, but sorts out more lines.
+MIN_SELECTIVE_LITERAL = 8
+
+
+@lru_cache(maxsize=256)
+def _requirement(pattern: re.Pattern) -> tuple[str, tuple] | None:
+    """What a line must have to match ``pattern``: ("starts", lower-cased literals it starts
+    with) or ("holds", (literal, ignoring case) one of which it holds); None: nothing known
+    (``base.leading_literals``, ``base.required_literals``)."""
+    starts, holds = leading_literals(pattern), required_literals(pattern)
+    shortest_start = min(map(len, starts)) if starts else 0
+    if holds and len(holds) <= 2 and min(len(s) for s, _ in holds) >= max(MIN_SELECTIVE_LITERAL, shortest_start + 1):
+        return "holds", holds
+    if starts and (shortest_start >= MIN_LEADING_LITERAL or holds is None):
+        return "starts", starts
+    if holds:
+        return "holds", holds
+    return None
+
+
+@lru_cache(maxsize=4)
+def _line_requirements(patterns: tuple[re.Pattern, ...]) -> tuple[tuple[str, ...], tuple[tuple[str, bool], ...]] | None:
+    """What a line must have to match one of ``patterns`` (each pattern's ``_requirement``):
+    (lower-cased literals it may start with, literals it may hold anywhere); None when some
+    pattern requires nothing known."""
+    leading: dict[str, None] = {}
+    anywhere: dict[tuple[str, bool], None] = {}
+    for p in patterns:
+        need = _requirement(p)
+        if need is None:
+            return None
+        (leading if need[0] == "starts" else anywhere).update(dict.fromkeys(need[1]))
+    return tuple(leading), tuple(anywhere)
+
+
+def _lowering_keeps_offsets(text: str) -> bool:
+    """Whether ``text.lower()`` can stand in for what a case-insensitive pattern matches, offset
+    for offset: no letter it takes for an ASCII one, none lower-casing to two."""
+    return not any(c in text for c in CASE_FOLDS_TO_ASCII) and len(text.lower()) == len(text)
+
+
+def _candidate_lines(text: str, needs: tuple[tuple[str, ...], tuple[tuple[str, bool], ...]] | None) -> Iterator[tuple[int, int]]:
+    """The trimmed lines of ``text`` (as ``line_spans``, in order) that start with one of the
+    leading literals of ``needs`` or hold one of its other literals (every line when ``needs``
+    is None): the only lines the patterns it was made from can match. Found in C: the text is
+    lower-cased and split at line breaks once, each line's start compared with ``startswith``,
+    each literal found with ``str.find``, so no regex is tried on a line of ordinary prose."""
+    if needs is None or not _lowering_keeps_offsets(text):
+        yield from line_spans(text)
+        return
+    leading, anywhere = needs
+    lowered = text.lower()
+    # Line breaks as line_spans sees them (\n, \r\n or a lone \r), all as \n: the same lines
+    # (a \r\n gives an extra empty one) at the same offsets.
+    if "\r" in text:
+        lowered = lowered.replace("\r", "\n")
+    lines = lowered.split("\n")
+    starts = [0, *accumulate(len(line) + 1 for line in lines[:-1])]
+    chosen: set[int] = set()
+    if leading:
+        # First the lines whose first characters begin a leading literal (a set lookup per
+        # line), then those the whole tuple of literals is compared with.
+        cut = min(MIN_LEADING_LITERAL, *map(len, leading))
+        heads = frozenset(s[:cut] for s in leading)
+        chosen = {i for i, line in enumerate(lines) if line.lstrip()[:cut] in heads}
+        chosen = {i for i in chosen if lines[i].lstrip().startswith(leading)}
+    for literal, icase in anywhere:
+        find = (lowered if icase else text).find
+        i = find(literal)
+        while i >= 0:
+            k = bisect_right(starts, i) - 1
+            chosen.add(k)
+            i = find(literal, starts[k] + len(lines[k]))  # on from the end of its line
+    for k in sorted(chosen):
+        m = _TRIMMED_LINE.search(text, starts[k], starts[k] + len(lines[k]))
+        if m is not None:
+            yield m.span()
+
+
 def _pattern_lines(doc: Document, data: _BoilerplateData, ctx: Context, taken: set[int]) -> Iterator[Finding]:
     text = doc.text
-    prefilter = _any_pattern(tuple(p for rule, patterns in data.patterns if ctx.on(rule.code) for p in patterns))
-    for a, b in line_spans(text):
+    enabled = tuple(p for rule, patterns in data.patterns if ctx.on(rule.code) for p in patterns)
+    prefilter = _any_pattern(enabled)
+    for a, b in _candidate_lines(text, _line_requirements(enabled)):
         if b - a > MAX_PATTERN_LINE:
             continue  # a paragraph, not page furniture (and ".*x.*" patterns would crawl over it)
         hit = _junk_line(text[a:b], data, ctx, prefilter)
@@ -256,28 +344,64 @@ def _page_furniture(doc: Document, data: _BoilerplateData, ctx: Context) -> Iter
 # -- B106: a title printed twice ----------------------------------------------------------
 
 
+_TITLE_STOPS = ".!?:;…"  # what _normalised strips from a line's end
+# Every space but " " and the line breaks (no code point above U+3000 is a space:
+# tests/test_rule_prefilters.py checks).
+_OTHER_SPACES = tuple(c for c in map(chr, range(0x3001)) if c.isspace() and c not in " \n\r")
+
+
 def _normalised(line: str) -> str:
-    return " ".join(line.casefold().rstrip(".!?:;…").split())
+    return " ".join(line.casefold().rstrip(_TITLE_STOPS).split())
+
+
+def _repeat_candidates(text: str) -> Iterator[tuple[tuple[int, int], tuple[int, int]]]:
+    """The pairs of consecutive trimmed lines of ``text`` (as ``line_spans``, in order) that
+    might be one title twice: every pair whose ``_normalised`` forms are equal is among them.
+    Each line's ``_normalised`` form without its spaces is compared with the next one's: made
+    with a few string methods per line (the regex of ``line_spans`` is not run over all of a
+    text of short lines)."""
+    # Case folding keeps the lines: it turns no character into a space or a line break, nor a
+    # space into anything else, so the i-th line of the folded text is the i-th line's fold.
+    # (\r\n, a lone \r and \n all end a line, as in line_spans: all made \n; \r\n gives an
+    # empty line more, which holds no trimmed line.)
+    breaks = text.replace("\r", "\n") if "\r" in text else text
+    folded = breaks.casefold().split("\n")
+    stripped = list(map(str.strip, folded))  # (strip knows the spaces the regex \s knows)
+    full = [i for i, line in enumerate(stripped) if line]  # the lines line_spans yields
+    if any(c in text for c in _OTHER_SPACES):
+        keys = ["".join(stripped[i].rstrip(_TITLE_STOPS).split()) for i in full]
+    else:
+        keys = [stripped[i].rstrip(_TITLE_STOPS).replace(" ", "") for i in full]
+    seconds = [k for k in range(1, len(keys)) if keys[k] == keys[k - 1]]
+    if not seconds:
+        return
+    raw = breaks.split("\n")
+    starts = [0, *accumulate(len(line) + 1 for line in raw[:-1])]
+
+    def span(i: int) -> tuple[int, int]:
+        line = raw[i]
+        return starts[i] + len(line) - len(line.lstrip()), starts[i] + len(line.rstrip())
+
+    for k in seconds:
+        yield span(full[k - 1]), span(full[k])
 
 
 def _repeated_titles(doc: Document, taken: set[int]) -> Iterator[Finding]:
     text = doc.text
-    previous: tuple[int, int] | None = None
-    for a, b in line_spans(text):
-        if previous is not None and a not in taken:
-            pa, pb = previous
-            earlier = text[pa:pb]
-            heading_like = earlier.rstrip()[-1:] not in ".!?…\"”»"
-            if heading_like and len(earlier.split()) >= 2 and _normalised(earlier) == _normalised(text[a:b]):
-                taken.add(a)
-                line, _ = doc.line_col(pa)
-                yield _deletion(
-                    REPEATED_TITLE, doc, a, b,
-                    f"repeats the title on line {line}: the page printed the headline twice; delete this copy",
-                    safe=True,
-                    data={"first": [pa, pb]},
-                )
-        previous = (a, b)
+    for (pa, pb), (a, b) in _repeat_candidates(text):
+        if a in taken:
+            continue
+        earlier = text[pa:pb]
+        heading_like = earlier.rstrip()[-1:] not in ".!?…\"”»"
+        if heading_like and len(earlier.split()) >= 2 and _normalised(earlier) == _normalised(text[a:b]):
+            taken.add(a)
+            line, _ = doc.line_col(pa)
+            yield _deletion(
+                REPEATED_TITLE, doc, a, b,
+                f"repeats the title on line {line}: the page printed the headline twice; delete this copy",
+                safe=True,
+                data={"first": [pa, pb]},
+            )
 
 
 # -- B107: text cut off -------------------------------------------------------------------

@@ -17,7 +17,7 @@ from typing import Iterable, Iterator
 
 from mtcheck.document import Document
 from mtcheck.findings import Finding, Severity, replacement_fix
-from mtcheck.rules.base import Context, Family, Rule
+from mtcheck.rules.base import Context, Family, Rule, finditer_from
 
 INVALID_BYTES = Rule(
     code="I101",
@@ -98,6 +98,7 @@ _ESCAPE = re.compile(
     r"\\u[0-9a-fA-F]{4}|\\U[0-9a-fA-F]{8}|\\x[0-9a-fA-F]{2}|\\[0-7]{3}|\\[nrt\\\"'/]"
     r"|&#[xX][0-9a-fA-F]+;|&#[0-9]+;|&[a-zA-Z]{2,8};|%[0-9A-Fa-f]{2}"
 )
+_ESCAPE_STARTS = ("\\", "&", "%")  # what every match of _ESCAPE starts with (finditer_from)
 # Typographic punctuation a stray Windows-1252 byte usually is: quotes, dashes, ellipsis.
 _PUNCTUATION = frozenset("‘’“”„–—…«»°€")
 
@@ -250,34 +251,50 @@ def _non_space_count(doc: Document) -> int:
     return count
 
 
+# Bytes one of which joins the sentences ``_could_repeat`` reads together: the first
+# that none of them holds.
+_JOINERS = tuple(range(32))
+# ASCII \w: the bytes a sentence's key is made of.
+_ASCII_WORD_BYTES = b"0123456789_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _could_repeat(doc: Document, letters: int) -> bool:
+    """False when no sentence key (``_repeated``) can be frequent enough for a finding; True
+    when one may be (then the keys are counted exactly). Bounded from above in C: each
+    sentence's key without its spaces (its word characters, lower-cased: coarser than the key,
+    so a key's count is at most its class's) for the plain-ASCII sentences made in one pass of
+    ``bytes.translate`` over them all, and a sentence's non-space characters by its length."""
+    texts = [s.text for s in doc.sentences]
+    if not texts:
+        return False
+    plain = [t for t in texts if t.isascii()]
+    classes: Counter[str] = Counter()
+    if plain:
+        for joiner in _JOINERS:
+            mark = chr(joiner)
+            joined = mark.join(plain)
+            if joined.count(mark) == len(plain) - 1:  # (no sentence holds it)
+                break
+        else:
+            return True
+        delete = bytes(b for b in range(256) if b not in _ASCII_WORD_BYTES and b != joiner)
+        classes.update(joined.lower().encode("ascii").translate(None, delete).decode("ascii").split(mark))
+    findall = _WORDS.findall
+    classes.update("".join(findall(t.lower())) for t in texts if not t.isascii())
+    classes.pop("", None)  # (a sentence without a word has no key)
+    if not classes:
+        return False
+    most = max(classes.values())
+    return most > _MAX_REPEATS or (most >= _MIN_REPEATS and most * max(map(len, texts)) > _MAX_SHARE * letters)
+
+
 def _repeated(doc: Document) -> Iterator[Finding]:
     text = doc.text
-    # Each distinct sentence is keyed once (degenerate text is the same sentence over and over);
-    # keys are counted in the order their first sentence comes, as one pass over the sentences
-    # would count them (most_common breaks ties by that order).
-    # Counter(texts) counts in C and keeps the texts in the order they first come.
-    texts = [s.text for s in doc.sentences]
-    raw_counts: Counter[str] = Counter(texts)
-    counts: Counter[str] = Counter()
-    findall, join = _WORDS.findall, " ".join
-    for raw, n in raw_counts.items():
-        key = join(findall(raw.lower()))
-        if key:
-            counts[key] += n
     letters = _non_space_count(doc) or 1
-    if counts:
-        key, n = counts.most_common(1)[0]
-        # The first sentence with that key: the first of the texts (in order) that give it.
-        raw = next(r for r in raw_counts if join(findall(r.lower())) == key)
-        sentence = doc.sentences[texts.index(raw)]
-        covered = n * sum(1 for c in sentence.text if not c.isspace())
-        if n > _MAX_REPEATS or (n >= _MIN_REPEATS and covered > _MAX_SHARE * letters):
-            shown = sentence.text if len(sentence.text) <= 60 else sentence.text[:57] + "..."
-            yield REPEATED_TEXT.finding(
-                doc, sentence.start, sentence.end,
-                f"degenerate text: the sentence '{shown}' appears {n:,} times ({min(1.0, covered / letters):.0%} of the text)",
-                data={"repeats": n})
-            return
+    repeated = _repeated_sentence(doc, letters) if _could_repeat(doc, letters) else None
+    if repeated is not None:
+        yield repeated
+        return
     if len(text) >= _COMPRESS_MIN_CHARS:
         raw = text.encode("utf-8", errors="replace")
         # (past this size the ratio is over the limit whatever the rounding: compression may stop)
@@ -290,6 +307,36 @@ def _repeated(doc: Document) -> Iterator[Finding]:
                 doc, start, end,
                 f"degenerate text: the text repeats itself (it compresses to {ratio:.0%} of its size; prose does not go below 30%)",
                 data={"compression": round(ratio, 4)})
+
+
+def _repeated_sentence(doc: Document, letters: int) -> Finding | None:
+    """I105 for one sentence said too many times: the first sentence of the most frequent key."""
+    # Each distinct sentence is keyed once (degenerate text is the same sentence over and over);
+    # keys are counted in the order their first sentence comes, as one pass over the sentences
+    # would count them (most_common breaks ties by that order).
+    # Counter(texts) counts in C and keeps the texts in the order they first come.
+    texts = [s.text for s in doc.sentences]
+    raw_counts: Counter[str] = Counter(texts)
+    counts: Counter[str] = Counter()
+    findall, join = _WORDS.findall, " ".join
+    for raw, n in raw_counts.items():
+        key = join(findall(raw.lower()))
+        if key:
+            counts[key] += n
+    if not counts:
+        return None
+    key, n = counts.most_common(1)[0]
+    # The first sentence with that key: the first of the texts (in order) that give it.
+    raw = next(r for r in raw_counts if join(findall(r.lower())) == key)
+    sentence = doc.sentences[texts.index(raw)]
+    covered = n * sum(1 for c in sentence.text if not c.isspace())
+    if n > _MAX_REPEATS or (n >= _MIN_REPEATS and covered > _MAX_SHARE * letters):
+        shown = sentence.text if len(sentence.text) <= 60 else sentence.text[:57] + "..."
+        return REPEATED_TEXT.finding(
+            doc, sentence.start, sentence.end,
+            f"degenerate text: the sentence '{shown}' appears {n:,} times ({min(1.0, covered / letters):.0%} of the text)",
+            data={"repeats": n})
+    return None
 
 
 _COMPRESS_CHUNK = 1 << 16
@@ -311,7 +358,7 @@ def _compressed_size(raw: bytes, stop_above: float) -> int | None:
 
 def _escapes(doc: Document) -> Iterator[Finding]:
     text = doc.text
-    matches = list(_ESCAPE.finditer(text))
+    matches = list(finditer_from(_ESCAPE, text, _ESCAPE_STARTS))
     if len(matches) < _ESCAPE_MIN:
         return
     escaped = sum(m.end() - m.start() for m in matches)

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import re
 import threading
+from functools import lru_cache
+from itertools import accumulate
 from typing import Iterable, Iterator
 
 from mtcheck.document import Document
@@ -258,18 +260,58 @@ def _clip(text: str, limit: int = 40) -> str:
 
 def _segments(doc: Document) -> Iterator[tuple[int, int]]:
     """Sentences long enough to judge; a paragraph of short sentences is judged whole."""
-    by_paragraph: dict[int, list] = {}
-    for s in doc.sentences:
-        by_paragraph.setdefault(s.paragraph, []).append(s)
-    for p_index, sentences in sorted(by_paragraph.items()):
-        # (a text shorter than MIN_LETTERS characters has fewer letters: not counted)
-        long = [s for s in sentences if s.end - s.start >= MIN_LETTERS and _letters(s.text) >= MIN_LETTERS]
-        if long:
-            yield from ((s.start, s.end) for s in long)
-        else:
+    sentences = doc.sentences
+    # (a text shorter than MIN_LETTERS characters has fewer letters: not counted)
+    wide = [s for s in sentences if s.end - s.start >= MIN_LETTERS]
+    long: dict[int, list] = {}
+    for s, letters in zip(wide, _letters_many([s.text for s in wide])):
+        if letters >= MIN_LETTERS:
+            long.setdefault(s.paragraph, []).append(s)
+    # The paragraphs of short sentences, in order (the sentences come paragraph by paragraph).
+    short = [p for p in dict.fromkeys(s.paragraph for s in sentences) if p not in long]
+    text = doc.text
+    wide_paragraphs = [p for p in short if doc.paragraphs[p].end - doc.paragraphs[p].start >= MIN_LETTERS]
+    judged = dict(zip(wide_paragraphs, _letters_many(
+        [text[doc.paragraphs[p].start:doc.paragraphs[p].end] for p in wide_paragraphs])))
+    for p_index in sorted(set(long) | set(short)):
+        if p_index in long:
+            yield from ((s.start, s.end) for s in long[p_index])
+        elif judged.get(p_index, 0) >= MIN_LETTERS:
             para = doc.paragraphs[p_index]
-            if para.end - para.start >= MIN_LETTERS and _letters(doc.text[para.start:para.end]) >= MIN_LETTERS:
-                yield para.start, para.end
+            yield para.start, para.end
+
+
+def _letters_many(texts: list[str]) -> list[int]:
+    """``[_letters(t) for t in texts]``: the plain-ASCII texts counted together, joined by a
+    byte none holds, every other byte deleted by ``bytes.translate`` and the rest split (in C)."""
+    out = [0] * len(texts)
+    plain = []
+    for i, t in enumerate(texts):
+        if t.isascii():
+            plain.append(i)
+        else:
+            out[i] = _letters(t)
+    if not plain:
+        return out
+    for joiner in _JOINERS:
+        mark = chr(joiner)
+        joined = mark.join(texts[i] for i in plain)
+        if joined.count(mark) == len(plain) - 1:  # (no text holds it)
+            break
+    else:
+        for i in plain:
+            out[i] = _letters(texts[i])
+        return out
+    kept = joined.encode("ascii").translate(None, _not_letters(joiner)).split(bytes([joiner]))
+    for i, letters in zip(plain, map(len, kept)):
+        out[i] = letters
+    return out
+
+
+@lru_cache(maxsize=None)
+def _not_letters(joiner: int) -> bytes:
+    """Every byte but the ASCII letters and ``joiner`` (what ``bytes.translate`` deletes)."""
+    return bytes(b for b in range(256) if b != joiner and b not in _ASCII_LETTER_BYTES)
 
 
 _ASCII_LETTER_BYTES = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -331,6 +373,7 @@ def looks_english(text: str) -> bool | None:
 
 
 _NOT_COMMON, _UNKNOWN, _KNOWN = 0, 1, 2
+_IS_COMMON = frozenset({_UNKNOWN, _KNOWN})
 WORD_CLASS_MEMO_SIZE = 200_000  # words judged (a long-running server empties the memo when full)
 
 
@@ -354,8 +397,88 @@ class _WordClasses(dict):
 _WORD_CLASSES = _WordClasses()
 
 
+# Bytes one of which joins the texts ``looks_english_many`` judges together: the first that
+# none of them holds (control characters that are no space: ``str.split`` keeps them).
+_JOINERS = tuple(b for b in range(32) if not chr(b).isspace())
+_ASCII_LOWER = b"abcdefghijklmnopqrstuvwxyz"
+_ASCII_ALPHA = _ASCII_LOWER + _ASCII_LOWER.upper()
+
+
+@lru_cache(maxsize=None)
+def _run_table(keep: bytes, joiner: int) -> bytes:
+    """A ``bytes.translate`` table keeping ``keep`` and ``joiner``, every other byte a space."""
+    return bytes(b if b in keep or b == joiner else 32 for b in range(256))
+
+
+def _word_runs(encoded: bytes, keep: bytes, joiner: int) -> list[str]:
+    """The runs of the bytes ``keep`` in ``encoded`` (ASCII), and each ``joiner`` byte as a
+    run of its own, in order: the other bytes made spaces and the rest split, in C."""
+    sep = bytes([joiner])
+    return encoded.replace(sep, b" " + sep + b" ").translate(_run_table(keep, joiner)).decode("ascii").split()
+
+
+def looks_english_many(texts: list[str]) -> list[bool | None]:
+    """``[looks_english(t) for t in texts]``, with the texts of plain ASCII letters and no
+    apostrophe (most of a story) judged together: joined by a byte none holds, their words
+    split out in C (the other bytes made spaces by ``bytes.translate``, then ``str.split``:
+    without an apostrophe, _ASCII_WORD's words are the runs of letters) and counted by prefix
+    sums, so a story of many short sentences costs a few passes over its text, not a dozen
+    calls per sentence."""
+    out: list[bool | None] = [None] * len(texts)
+    plain = []
+    for i, text in enumerate(texts):
+        if text.isascii() and "'" not in text:
+            plain.append(i)
+        else:
+            out[i] = looks_english(text)
+    if not plain:
+        return out
+    for joiner in _JOINERS:
+        mark = chr(joiner)
+        joined = mark.join(texts[i] for i in plain) + mark
+        if joined.count(mark) == len(plain):  # (no text holds it)
+            break
+    else:
+        for i in plain:
+            out[i] = looks_english(texts[i])
+        return out
+    # The function-word test, on the lower-cased words.
+    runs = _word_runs(joined.lower().encode("ascii"), _ASCII_LOWER, joiner)
+    function = word_lists()["function_words"]
+    is_function = list(accumulate(map(function.__contains__, runs), initial=0))
+    undecided = []
+    previous = -1
+    for i in plain:
+        end = runs.index(mark, previous + 1)
+        words = end - previous - 1
+        if words and is_function[end] - is_function[previous + 1] >= ENGLISH_FUNCTION_SHARE * words:
+            out[i] = True
+        elif words:
+            undecided.append(i)
+        previous = end
+    if not undecided:
+        return out
+    # The lexicon test, on the words as written, each word's class looked up in C (the joiner
+    # is no common word, and is dropped from the memo again).
+    runs = _word_runs((mark.join(texts[i] for i in undecided) + mark).encode("ascii"), _ASCII_ALPHA, joiner)
+    classes = list(map(_WORD_CLASSES.__getitem__, runs))
+    _WORD_CLASSES.pop(mark, None)
+    common = list(accumulate(map(_IS_COMMON.__contains__, classes), initial=0))
+    known = list(accumulate(map(_KNOWN.__eq__, classes), initial=0))
+    previous = -1
+    for i in undecided:
+        end = runs.index(mark, previous + 1)
+        count = common[end] - common[previous + 1]
+        if count < MIN_COMMON_WORDS or known[end] - known[previous + 1] >= ENGLISH_LEXICON_SHARE * count:
+            out[i] = True
+        previous = end
+    return out
+
+
 def _not_english(doc: Document) -> Iterator[Finding]:
-    uncertain = [(start, end) for start, end in _segments(doc) if looks_english(doc.text[start:end]) is None]
+    segments = list(_segments(doc))
+    judged_english = looks_english_many([doc.text[start:end] for start, end in segments])
+    uncertain = [span for span, english in zip(segments, judged_english) if english is None]
     judged = _sample(uncertain, MAX_DETECTOR_CALLS)
     sampled = len(judged) < len(uncertain)
     for start, end in judged:

@@ -272,6 +272,7 @@ def _is_initial(text: str, pos: int) -> bool:
 
 
 _LINK_MARK = re.compile(r"[/@#_=\\]|www\.|\.[a-z]{2,}\b")
+_LINK_MARK_STARTS = ("/", "@", "#", "_", "=", "\\", "www.", ".")  # what its matches start with (finditer_from)
 _LAST_SPACE = re.compile(r".*\s", re.DOTALL)
 _NON_SPACES = re.compile(r"\S*")
 
@@ -285,7 +286,7 @@ def _link_chunks(doc: Document) -> tuple[list[int], list[int]]:
         starts: list[int] = []
         ends: list[int] = []
         pos = 0  # the end of the last chunk found: marks before it are inside it
-        for m in _LINK_MARK.finditer(text):
+        for m in finditer_from(_LINK_MARK, text, _LINK_MARK_STARTS):
             if m.start() < pos:
                 continue
             space = _LAST_SPACE.match(text, pos, m.start())
