@@ -38,7 +38,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from mtcheck.pipeline import Pipeline
 
 DB_NAME = "results.sqlite"
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"  # 3: payloads are restricted pickles (mtcheck.codec), no longer JSON
 BUSY_TIMEOUT_S = 60.0
 _SQL_VARS = 500  # keys per IN (...) query, under SQLite's parameter limit
 

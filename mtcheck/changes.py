@@ -85,6 +85,8 @@ def suggestions(doc: Document) -> list[Suggestion]:
         seen[key] = len(out)
         out.append(s)
     for sent in doc.sentences:
+        if not sent.rewrite:  # most sentences of a long story have no proposal
+            continue
         s = _rewrite(sent, doc.text)
         if s is not None:
             out.append(s)

@@ -86,8 +86,10 @@ def run(folders: list[Path], out: Path, pythonpath: str | None, gate_config: str
     if pythonpath:
         env["PYTHONPATH"] = pythonpath + os.pathsep + env.get("PYTHONPATH", "")
     base = [sys.executable, "-m", "mtcheck"]
+    # Asked from outside any checkout, as the commands run: `python -c` puts the working
+    # directory first on the path, so from a checkout it would name that checkout's mtcheck.
     probe = subprocess.run(base[:1] + ["-c", "import mtcheck, pathlib; print(pathlib.Path(mtcheck.__file__).parents[1])"],
-                           capture_output=True, text=True, env=env, check=True)
+                           capture_output=True, text=True, env=env, check=True, cwd=tempfile.gettempdir())
     code_root = probe.stdout.strip()  # where the mtcheck being run lives (its data paths appear in reports)
     for folder in folders:
         folder = folder.resolve()

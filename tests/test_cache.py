@@ -94,14 +94,19 @@ def test_synthetic_round_trip_renders_identically(fmt):
     assert [s.scores for s in restored.document.sentences] == [s.scores for s in fresh.document.sentences]
 
 
-def test_unfaithful_payloads_are_not_cached():
+def test_payloads_come_back_with_their_types_or_are_not_cached():
     fresh = _synthetic()
-    fresh.document.findings[0].data = {"span": (1, 2)}  # a tuple would come back as a list
-    assert codec.encode_faithful(codec.annotations(fresh.document)) is None
-    fresh.document.findings[0].data = {1: "x"}  # an int key would come back as a string
-    assert codec.encode_faithful(codec.annotations(fresh.document)) is None
-    fresh.document.findings[0].data = {}
-    assert codec.encode_faithful(codec.annotations(fresh.document)) is not None
+    for data in ({"span": (1, 2)}, {1: "x"}, {"seen": {"a"}}, {}):  # JSON would give a list, a "1", nothing
+        fresh.document.findings[0].data = data
+        blob = codec.encode_faithful(codec.annotations(fresh.document))
+        assert blob is not None
+        back = codec.decode(blob)["findings"][0].get("data", {})
+        assert back == data and [type(k) for k in back] == [type(k) for k in data]
+        assert [type(v) for v in back.values()] == [type(v) for v in data.values()]
+    numpy = pytest.importorskip("numpy")
+    for data in ({"p": numpy.float64(0.5)}, {"p": numpy.arange(2)}, {"p": type("S", (str,), {})("x")}, {"p": object()}):
+        fresh.document.findings[0].data = data  # what would come back as something else: not stored
+        assert codec.encode_faithful(codec.annotations(fresh.document)) is None
 
 
 def test_annotations_for_another_segmentation_are_refused():

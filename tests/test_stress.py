@@ -370,27 +370,67 @@ def test_a_word_s_runs_after_lower_case_answer_as_the_direct_search():
     assert any(answers) and not all(answers)
 
 
-def test_a_result_is_stored_only_when_it_comes_back_equal():
+def _same(a, b) -> bool:
+    """Equal and of the same types all the way down (a NaN matches a NaN)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(_same(k, j) and _same(a[k], b[j]) for k, j in zip(a, b))
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, float) and a != a:
+        return b != b
+    return a == b
+
+
+def _nested(depth: int) -> list:
+    out: list = []
+    for _ in range(depth):
+        out = [out]
+    return out
+
+
+def test_a_result_is_stored_only_when_it_comes_back_as_it_was():
     from mtcheck import codec
 
     plain = {"v": 3, "text": "a\u2028b\x00“»", "n": [1, -0.0, 2.5e-308, float("inf"), True, None, 10**30],
              "nested": {"k": [{"x": []}, {}]}}
     shared = {"s": 1}
-    cases = [
+    kept = [
         plain,
-        {"a": shared, "b": [shared, shared]},  # one dict in three places: plain all the same
+        {"a": shared, "b": [shared, shared]},
         {"t": (1, 2)}, {1: "int key"}, {"nan": float("nan")}, {"set": {1}}, {"deep": [[["x", ("y",)]]]},
-        {"sub": type("S", (str,), {})("str subclass")}, {"bad": "\ud800"}, {"big": 10**5000},
+        {"bad": "\ud800"}, {"big": 10**5000}, {"bytes": b"\x00\xff"},
     ]
-    for payload in cases:
-        try:
-            blob = codec.encode(payload)
-            want = blob if codec.decode(blob) == payload else None
-        except (TypeError, ValueError):
-            want = None
-        assert codec.encode_faithful(payload) == want, payload
-    assert codec._plain_json(plain) and codec.encode_faithful(plain) is not None
-    assert not codec._plain_json({"t": (1,)}) and codec.encode_faithful({"t": (1,)}) is None
+    for payload in kept:
+        blob = codec.encode_faithful(payload)
+        assert blob is not None and _same(codec.decode(blob), payload), payload
+    back = codec.decode(codec.encode_faithful(kept[1]))
+    assert back["a"] is back["b"][0] is back["b"][1]  # one dict in three places stays one
     cycle: list = []
     cycle.append(cycle)
-    assert codec.encode_faithful({"c": cycle}) is None
+    back = codec.decode(codec.encode_faithful({"c": cycle}))
+    assert back["c"][0] is back["c"]
+    refused = [{"sub": type("S", (str,), {})("str subclass")}, {"f": type("F", (float,), {})(1.0)},
+               {"obj": object()}, {"c": 1j}, {"deep": _nested(100_000)}]
+    for payload in refused:
+        assert codec.encode_faithful(payload) is None
+
+
+def test_a_stored_blob_builds_plain_values_only_and_runs_nothing():
+    import pickle
+    import zlib
+
+    from mtcheck import codec
+
+    calls = []
+
+    class Evil:
+        def __reduce__(self):
+            return (calls.append, ("ran",))
+
+    for blob in (zlib.compress(pickle.dumps({"x": Evil()})), zlib.compress(pickle.dumps(Document)), b"not zlib",
+                 zlib.compress(b"not a pickle"), zlib.compress(pickle.dumps([1, 2]))):
+        with pytest.raises(ValueError):
+            codec.decode(blob)
+    assert calls == []

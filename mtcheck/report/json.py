@@ -5,6 +5,7 @@ Offsets are code points into the decoded file text: ``text == decoded[start:end]
 
 from __future__ import annotations
 
+import itertools
 import json
 from typing import Sequence
 
@@ -30,17 +31,27 @@ def finding_record(doc: Document, f: Finding) -> dict:
 def sentence_records(doc: Document) -> list[dict]:
     flagged = doc.flagged_sentences()
     out = []
-    for s in doc.sentences:
+    append = out.append
+    for s in doc.sentences:  # 200,000 of them in a story of short lines: no call that can be saved
         rec = {"start": s.start, "end": s.end, "text": s.text, "flagged": s.index in flagged, "kind": s.kind}
-        if s.quality is not None:
-            rec["quality"] = s.quality
+        quality = s.scores.get("quality")  # Sentence.quality
+        if quality is not None:
+            rec["quality"] = quality
         if s.rewrite is not None:
             rec["rewrite"] = s.rewrite
-        out.append(rec)
+        append(rec)
     return out
 
 
-def file_record(r: FileResult) -> dict:
+class _SentenceRecords:
+    """``sentence_records(doc)`` as ``render`` asks for it: written by ``dumps`` straight from
+    the sentences, without a dict per sentence (200,000 of them in a story of short lines)."""
+
+    def __init__(self, doc: Document):
+        self.doc = doc
+
+
+def file_record(r: FileResult, _sentences=sentence_records) -> dict:
     doc = r.document
     assert doc is not None
     prints = baseline.fingerprint_map(doc)  # stable across edits elsewhere in the story
@@ -54,7 +65,7 @@ def file_record(r: FileResult) -> dict:
         "path": r.path,
         "encoding": doc.encoding,
         "findings": findings,
-        "sentences": sentence_records(doc),
+        "sentences": _sentences(doc),
         # What suppressions took out (mtcheck.suppress, --baseline), each with what took it out.
         "suppressed": [dict(finding_record(doc, f), fingerprint=prints[id(f)], suppressed_by=by) for f, by in hidden],
     }
@@ -64,10 +75,10 @@ def file_record(r: FileResult) -> dict:
     return rec
 
 
-def report(results: Sequence[FileResult], signature: dict | None = None) -> dict:
+def report(results: Sequence[FileResult], signature: dict | None = None, _sentences=sentence_records) -> dict:
     return {
         "version": SCHEMA_VERSION,
-        "files": [file_record(r) for r in results if r.document is not None],
+        "files": [file_record(r, _sentences) for r in results if r.document is not None],
         "errors": [{"path": r.path, "kind": r.error.kind, "message": r.error.message} for r in results if r.error],
         "summary": summarize(results),
         "signature": signature or {},
@@ -75,7 +86,7 @@ def report(results: Sequence[FileResult], signature: dict | None = None) -> dict
 
 
 def render(results: Sequence[FileResult], signature: dict | None = None, **_) -> str:
-    return dumps(report(results, signature)) + "\n"
+    return dumps(report(results, signature, _SentenceRecords)) + "\n"
 
 
 # -- the text -------------------------------------------------------------------------------------
@@ -86,6 +97,17 @@ def render(results: Sequence[FileResult], signature: dict | None = None, **_) ->
 # through the C escaper the standard library uses, and a dict key is escaped once per run.
 _escape = json.encoder.encode_basestring  # the C function where there is one, as json.dumps uses
 _INFINITY = float("inf")
+# Containers holding scalars only (most of a long report: the sentence records, a finding's
+# edits) are written by the standard library's C encoder, which writes one item separator
+# everywhere and no indent: given the separator of their level it writes exactly the indented
+# text. A list of such dicts is one call: its items are joined by a control character (which
+# the encoder escapes inside strings, so it occurs nowhere else), and the joints between the
+# dicts ("}" SEP "{": inside a dict a separator is always followed by a quoted key) get the
+# outer level's separator. Exact types only: a subclass takes the general path.
+_SCALARS = frozenset((str, int, float, bool, type(None)))
+_JOINT = "\x1e"
+_c_make_encoder = json.encoder.c_make_encoder
+_chain = itertools.chain.from_iterable
 
 
 def _float_text(v: float) -> str:
@@ -112,6 +134,27 @@ def dumps(obj, indent: int = 1) -> str:
             newlines.append("\n" + " " * (indent * len(newlines)))
         return newlines[level]
 
+    encoders: dict[str, object] = {}  # item separator -> the C encoder writing it
+
+    def flat(obj, separator: str) -> str:
+        encoder = encoders.get(separator)
+        if encoder is None:
+            encoder = encoders[separator] = _c_make_encoder(
+                None, _refuse, escape, None, ": ", separator, False, False, True)
+        return "".join(encoder(obj, 0))
+
+    def flat_dicts(items, level: int) -> bool:
+        """A non-empty list of non-empty dicts of scalars, written in one call; False otherwise."""
+        if _c_make_encoder is None or set(map(type, items)) != {dict} or not all(items):
+            return False
+        if not _SCALARS.issuperset(map(type, _chain(map(dict.values, items)))):
+            return False
+        outer, inner = newline(level + 1), newline(level + 2)
+        body = flat(items, _JOINT)[2:-2]
+        body = body.replace("}" + _JOINT + "{", outer + "}," + outer + "{" + inner).replace(_JOINT, "," + inner)
+        append("[" + outer + "{" + inner + body + outer + "}" + newline(level) + "]")
+        return True
+
     def value(v, level: int) -> None:
         t = type(v)
         if t is str:
@@ -130,6 +173,8 @@ def dumps(obj, indent: int = 1) -> str:
             append("false")
         elif t is float:
             append(_float_text(v))
+        elif t is _SentenceRecords:
+            sentences(v.doc, level)
         elif isinstance(v, str):  # subclasses, in the order json.dumps tries them
             append(escape(v))
         elif isinstance(v, int):
@@ -143,10 +188,46 @@ def dumps(obj, indent: int = 1) -> str:
         else:
             raise TypeError(f"Object of type {v.__class__.__name__} is not JSON serializable")
 
+    def sentences(doc: Document, level: int) -> None:
+        """What ``sequence(sentence_records(doc), level)`` writes. A record of the usual shape
+        (plain ints and strings, no score, no rewrite) is one %-format; any other is built and
+        written the general way."""
+        if not doc.sentences:
+            append("[]")
+            return
+        flagged = doc.flagged_sentences()
+        outer, inner = newline(level + 1), newline(level + 2)
+        template = ("{" + inner + '"start": %d,' + inner + '"end": %d,' + inner + '"text": %s,' + inner
+                    + '"flagged": %s,' + inner + '"kind": %s' + outer + "}")
+        separator = "," + outer
+        append("[" + outer)
+        for s in doc.sentences:
+            start, end, text, kind = s.start, s.end, s.text, s.kind
+            if (s.rewrite is None and s.scores.get("quality") is None and type(start) is int and type(end) is int
+                    and type(text) is str and type(kind) is str):
+                append(template % (start, end, escape(text), "true" if s.index in flagged else "false", escape(kind)))
+            else:
+                rec = {"start": start, "end": end, "text": text, "flagged": s.index in flagged, "kind": kind}
+                quality = s.scores.get("quality")
+                if quality is not None:
+                    rec["quality"] = quality
+                if s.rewrite is not None:
+                    rec["rewrite"] = s.rewrite
+                value(rec, level + 1)
+            append(separator)
+        out[-1] = newline(level) + "]"
+
     def sequence(items, level: int) -> None:
         if not items:
             append("[]")
             return
+        if type(items) is list and len(items) > 1:
+            kinds = set(map(type, items))
+            if kinds <= _SCALARS and _c_make_encoder is not None:
+                append("[" + newline(level + 1) + flat(items, "," + newline(level + 1))[1:-1] + newline(level) + "]")
+                return
+            if kinds == {dict} and flat_dicts(items, level):
+                return
         inner = newline(level + 1)
         separator = "," + inner
         append("[" + inner)
@@ -161,6 +242,9 @@ def dumps(obj, indent: int = 1) -> str:
     def mapping(d: dict, level: int) -> None:
         if not d:
             append("{}")
+            return
+        if type(d) is dict and _c_make_encoder is not None and _SCALARS.issuperset(map(type, d.values())):
+            append("{" + newline(level + 1) + flat(d, "," + newline(level + 1))[1:-1] + newline(level) + "}")
             return
         inner = newline(level + 1)
         separator = "," + inner
@@ -184,6 +268,10 @@ def dumps(obj, indent: int = 1) -> str:
 
     value(obj, 0)
     return "".join(out)
+
+
+def _refuse(v):
+    raise TypeError(f"Object of type {v.__class__.__name__} is not JSON serializable")
 
 
 def _key_text(k) -> str:
