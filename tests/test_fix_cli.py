@@ -165,5 +165,8 @@ def test_fix_with_tiny_translation_models(tmp_path, monkeypatch, tmp_path_factor
     # or the offline repair (mtcheck/rewrite/repairs/, bare-negation), in the same pool
     repaired = "There are no Russian soldiers in the area of the Syrian province of Deir ez-Zor." in cleaned
     assert rewritten + kept + repaired == 1
-    assert (" 1 rewrite," if rewritten or repaired else " 0 rewrites,") in res.stderr
+    # the split impersonal passive (X107) may get a repair of its own; the summary counts each
+    passive_repaired = "The Defense Ministry said that the shelling was 25 wounded Syrian militias." not in cleaned
+    rewrites = rewritten + repaired + passive_repaired
+    assert f" {rewrites} rewrite{'s' * (rewrites != 1)}," in res.stderr
     assert (out / "story.txt.diff").is_file()
