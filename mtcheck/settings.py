@@ -77,6 +77,7 @@ def resolve(
     select: Sequence[str] = (),
     ignore: Sequence[str] = (),
     extend_select: Sequence[str] = (),
+    unfixable: Sequence[str] = (),
     neural: bool | None = None,
     parse: bool | None = None,
     rewrite: bool | None = None,
@@ -106,6 +107,8 @@ def resolve(
         cfg.ignore = cfg.ignore + split_list(ignore)
     if extend_select:
         cfg.extend_select = cfg.extend_select + split_list(extend_select)
+    if unfixable:
+        cfg.unfixable = cfg.unfixable + split_list(unfixable)
     try:
         validate_selectors(cfg.select + cfg.ignore + cfg.extend_select + list(cfg.severity) + cfg.unfixable
                            + [c for codes in cfg.per_file_ignores.values() for c in codes])  # mtcheck.suppress

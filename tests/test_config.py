@@ -212,6 +212,25 @@ def test_unfixable_in_config_turns_the_fix_off_in_fix_diff_and_json(tmp_path, cl
     assert result.exit_code == 1 and "1 finding left for an editor" in result.stderr
 
 
+def test_unfixable_flag_adds_to_the_config_and_says_where_it_came_from(tmp_path, cli):
+    import json
+
+    story = tmp_path / "story.txt"
+    story.write_text(FIXABLE, encoding="utf-8")
+    report = json.loads(cli("scan", story, "--no-neural", "--format", "json", "--unfixable", "S1").stdout)
+    assert {f["rule"] for f in report["files"][0]["findings"] if "fix" in f} == {"E101"}  # S101's fix off, E101's kept
+    out = tmp_path / "out"
+    result = cli("fix", story, "--no-neural", "--out", out, "--unfixable", "E101")
+    assert (out / "story.txt").read_text(encoding="utf-8") == FIXABLE.replace("defense Ministry", "Defense Ministry")
+    assert "1 finding not fixable: --unfixable E101 turns their fixes off" in result.stderr
+    (tmp_path / "mtcheck.toml").write_text('unfixable = ["E1"]\n', encoding="utf-8")
+    result = cli("fix", story, "--no-neural", "--out", tmp_path / "both", "--unfixable", "S101")
+    assert (tmp_path / "both" / "story.txt").read_text(encoding="utf-8") == FIXABLE  # both turned off
+    assert "2 findings not fixable: --unfixable S101 and `unfixable = [\"E1\"]` in " in result.stderr
+    bad = cli("scan", story, "--no-neural", "--unfixable", "Q123")
+    assert bad.exit_code == 2 and "Q123" in bad.stderr and "Traceback" not in bad.stderr
+
+
 def test_unknown_selector_in_unfixable_names_the_file(tmp_path, cli):
     (tmp_path / "mtcheck.toml").write_text('unfixable = ["Q123"]\n', encoding="utf-8")
     story = tmp_path / "story.txt"

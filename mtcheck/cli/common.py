@@ -83,7 +83,7 @@ def check_rewrite(settings: "Settings") -> "Settings":  # noqa: F821
 
 
 def rule_options(func: Callable) -> Callable:
-    """--config, --select, --ignore, --extend-select, --no-neural, --no-parse."""
+    """--config, --select, --ignore, --extend-select, --unfixable, --no-neural, --no-parse."""
     options = [
         click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
                      help="Settings file (mtcheck.toml or pyproject.toml). Default: the nearest one above the first PATH."),
@@ -91,6 +91,8 @@ def rule_options(func: Callable) -> Callable:
                      help="Only these rules: codes, code prefixes or families (entity, style, boilerplate, syntax, language); comma-separated, repeatable. Replaces the configured selection (select, extend-select and ignore)."),
         click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rules (same forms as --select); ignore wins ties."),
         click.option("--extend-select", multiple=True, metavar="CODES", help="Add rules to the configured selection."),
+        click.option("--unfixable", multiple=True, metavar="CODES",
+                     help="Report these rules' findings without their fixes (same forms as --select); added to the config's unfixable."),
         click.option("--neural/--no-neural", default=None,
                      help="Score sentences with the neural fluency model (default on). --no-neural keeps the rules-only path: no model weights, no torch import."),
         click.option("--parse/--no-parse", default=None,

@@ -27,6 +27,7 @@ from mtcheck.cli.common import (
     warn,
 )
 from mtcheck.cli.options import translator_options
+from mtcheck.settings import split_list
 
 # Set by --allow-encoding-change (a callback: the option is not one fix() has to pass on).
 _allow_encoding_change = False
@@ -58,7 +59,7 @@ def _set_allow_encoding_change(ctx, param, value) -> None:
 @click.option("--exclude", multiple=True, metavar="GLOB", help="File patterns to skip inside folders; repeatable.")
 @click.option("--fail-on", type=SEVERITY_CHOICE, default=None,
               help="Exit 1 when a finding this severe is left unfixed (default: error, or fail-on in config; 'never': always 0).")
-def fix(paths, out_dir, in_place, backup, force, unsafe_fixes, config_path, select, ignore, extend_select, neural, parse,
+def fix(paths, out_dir, in_place, backup, force, unsafe_fixes, config_path, select, ignore, extend_select, unfixable, neural, parse,
         translator_en_ru, translator_ru_en, include, exclude, fail_on):
     """Write cleaned copies of stories: accepted rewrites and safe rule fixes applied.
 
@@ -84,7 +85,7 @@ def fix(paths, out_dir, in_place, backup, force, unsafe_fixes, config_path, sele
 
     # The configured jobs and result store apply as in `scan`; rewrites are always on.
     settings = build_settings(
-        config_path, paths, select=select, ignore=ignore, extend_select=extend_select, neural=neural, parse=parse,
+        config_path, paths, select=select, ignore=ignore, extend_select=extend_select, unfixable=unfixable, neural=neural, parse=parse,
         rewrite=True, unsafe_fixes=unsafe_fixes, include=include, exclude=exclude,
         translator_en_ru=translator_en_ru, translator_ru_en=translator_ru_en,
     )
@@ -113,6 +114,8 @@ def fix(paths, out_dir, in_place, backup, force, unsafe_fixes, config_path, sele
     errors = 0
     unfixed = 0
     fix_off = 0  # findings left because `unfixable` turns their rule's fix off
+    unfixable_flag = split_list(unfixable)  # settings.resolve appended these to the config's list
+    configured = cfg.unfixable[:len(cfg.unfixable) - len(unfixable_flag)]
     unfixable = codes_named(cfg.unfixable) if cfg.unfixable else frozenset()
     totals = {"files": 0, "changed": 0, "rewrites": 0, "rule_fixes": 0}
     for group in _by_file(scanner.scan(paths)):
@@ -177,8 +180,11 @@ def fix(paths, out_dir, in_place, backup, force, unsafe_fixes, config_path, sele
         err=True,
     )
     if fix_off:
-        click.echo(f"{fix_off} finding{'s' * (fix_off != 1)} not fixable: `unfixable = {json.dumps(cfg.unfixable)}` in "
-                   f"{cfg.path or 'the config'} turns their fixes off", err=True)
+        # Say where the setting came from: the flag, the config, or both.
+        named = ([f"--unfixable {','.join(unfixable_flag)}"] if unfixable_flag else []) + (
+            [f"`unfixable = {json.dumps(configured)}` in {cfg.path or 'the config'}"] if configured else [])
+        click.echo(f"{fix_off} finding{'s' * (fix_off != 1)} not fixable: {' and '.join(named)} "
+                   f"turn{'s' * (len(named) == 1)} their fixes off", err=True)
     if errors:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_FINDINGS if unfixed else EXIT_OK)

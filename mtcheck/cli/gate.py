@@ -57,7 +57,7 @@ FOLDER = click.Path(file_okay=False)
               help="Also record the verdict inside ninjs and NewsML-G2 items placed in the folders: the publication status "
                    "(accepted: usable; review, rejected: withheld) and, unless accepted, an editorial note with the reasons. "
                    "Nothing else in the file changes; the inbox file itself is never written.")
-def gate(paths, accepted_dir, review_dir, rejected_dir, config_path, select, ignore, extend_select, neural, parse,
+def gate(paths, accepted_dir, review_dir, rejected_dir, config_path, select, ignore, extend_select, unfixable, neural, parse,
          policy_file, audit_log, check, explain, watch, interval, settle, lock_timeout, jobs, include, exclude, fmt,
          write_verdict):
     """Gate an inbox of new wire stories: move each to accepted, review or rejected.
@@ -87,7 +87,7 @@ def gate(paths, accepted_dir, review_dir, rejected_dir, config_path, select, ign
     # The gate decides each story once and must judge the bytes in hand: no result store.
     # Inside an inbox every file is a candidate unless the flags or the config's include say otherwise.
     settings = build_settings(
-        config_path, paths, select=select, ignore=ignore, extend_select=extend_select, neural=neural, parse=parse,
+        config_path, paths, select=select, ignore=ignore, extend_select=extend_select, unfixable=unfixable, neural=neural, parse=parse,
         rewrite=False, include=include, exclude=exclude, jobs=jobs, cache=False,
     )
     cfg = settings.config

@@ -42,7 +42,7 @@ from mtcheck.cli.common import EXIT_OK, build_settings, check_rewrite, fail, rul
 @click.option("--verbose", is_flag=True, help="Log every request to standard error.")
 @click.option("--move-damaged-db", is_flag=True,
               help="If the review database is damaged, rename it to <db>.damaged-<time> (kept, never deleted) and start a new one.")
-def review(path, config_path, select, ignore, extend_select, neural, parse, rewrite, include, exclude,
+def review(path, config_path, select, ignore, extend_select, unfixable, neural, parse, rewrite, include, exclude,
            db_path, reviewer, export_dir, export_to, show_stats, stats_format, host, port, browser, verbose,
            move_damaged_db):
     """Review suggested fixes and rewrites for a folder of stories in the browser.
@@ -62,7 +62,7 @@ def review(path, config_path, select, ignore, extend_select, neural, parse, rewr
     target = Path(path)
     if not target.exists():
         fail(f"{path}: no such file or directory")
-    settings = build_settings(config_path, [path], select=select, ignore=ignore, extend_select=extend_select,
+    settings = build_settings(config_path, [path], select=select, ignore=ignore, extend_select=extend_select, unfixable=unfixable,
                               neural=neural, parse=parse, include=include, exclude=exclude, cache=False)
     cfg = settings.config
     section = cfg.section("review")

@@ -57,7 +57,7 @@ def rules(fmt, selector):
             click.echo(f"\nWhy: {rule.why}")
         if rule.example:
             click.echo(f"\nExample: {rule.example}")
-        off = f' (unfixable = ["{rule.code}"] in the config turns it off; the findings are still reported)' if rule.fix != "none" else ""
+        off = f' (unfixable = ["{rule.code}"] in the config, or --unfixable {rule.code}, turns it off; the findings are still reported)' if rule.fix != "none" else ""
         click.echo(f"\nFix: {rule.fix}{off}" + (f"\nNeeds: {', '.join(sorted(rule.needs))}" if rule.needs else ""))
         return
     if fmt == "json":

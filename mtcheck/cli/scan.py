@@ -70,7 +70,7 @@ STDIN_FORMAT_CHOICES = ("auto", "plain", "markdown", "ninjs", "newsml", "nitf", 
 @click.option("--stdin-filename", metavar="NAME", default=None,
               help="With PATH '-': the name to report the story on standard input under (and to match per-file-ignores "
                    "against); default '-'.")
-def scan(paths, config_path, select, ignore, extend_select, neural, parse, fmt, show_suppressed, baseline_path, write_baseline,
+def scan(paths, config_path, select, ignore, extend_select, unfixable, neural, parse, fmt, show_suppressed, baseline_path, write_baseline,
          output, include, exclude, fail_on, rewrite,
          translator_en_ru, translator_ru_en, color,
          show_diff, jobs, use_cache, cache_dir, dask_address, verbose, stdin_format, stdin_filename):
@@ -92,7 +92,7 @@ def scan(paths, config_path, select, ignore, extend_select, neural, parse, fmt, 
     if not reading_stdin and (stdin_filename is not None or stdin_format != "auto"):
         fail("--stdin-format and --stdin-filename apply to PATH '-' (standard input) only")
     settings = build_settings(
-        config_path, paths, select=select, ignore=ignore, extend_select=extend_select, neural=neural, parse=parse,
+        config_path, paths, select=select, ignore=ignore, extend_select=extend_select, unfixable=unfixable, neural=neural, parse=parse,
         rewrite=rewrite, include=include, exclude=exclude, jobs=jobs, cache=use_cache, cache_dir=cache_dir,
         dask=dask_address, translator_en_ru=translator_en_ru, translator_ru_en=translator_ru_en,
     )

@@ -113,7 +113,7 @@ def score_lines(lines: list[str], pipeline, name: str, batch: int = BATCH_LINES)
               help="Model cache folder (default: $MTCHECK_CACHE_DIR, else the user cache directory).")
 @click.option("--batch-size", type=click.IntRange(1, 100000), default=BATCH_LINES, show_default=True,
               help="Lines checked per pass (the language model batches inside each pass).")
-def score(source, config_path, select, ignore, extend_select, neural, parse, output, fail_on, cache_dir, batch_size):
+def score(source, config_path, select, ignore, extend_select, unfixable, neural, parse, output, fail_on, cache_dir, batch_size):
     """Score MT output line by line: one JSON record per input line (JSONL).
 
     SOURCE is a text file with one segment per line, or - (the default) for standard input.
@@ -138,7 +138,7 @@ def score(source, config_path, select, ignore, extend_select, neural, parse, out
 
     # Lines are scored, not rewritten: the rewrite stage stays off whatever the config says.
     settings = build_settings(
-        config_path, [] if source == "-" else [source], select=select, ignore=ignore, extend_select=extend_select,
+        config_path, [] if source == "-" else [source], select=select, ignore=ignore, extend_select=extend_select, unfixable=unfixable,
         neural=neural, parse=parse, cache_dir=cache_dir,
     ).but(rewrite=False)
     cfg = settings.config
