@@ -23,7 +23,7 @@ from concurrent.futures import Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Sequence
 
-from mtcheck import codec
+from mtcheck import codec, tune_collector
 from mtcheck.document import Document
 from mtcheck.pipeline import Pipeline
 from mtcheck.settings import Settings
@@ -135,6 +135,7 @@ def _init_worker(settings: Settings, stage_names: tuple[str, ...]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for name in THREAD_ENV:
         os.environ[name] = "1"
+    tune_collector()  # as the CLI's main process does: the same stages build the same objects
     global _pipeline, _stages
     _pipeline = Pipeline(settings)
     _stages = tuple(_pipeline.stage(name) for name in stage_names)

@@ -216,6 +216,8 @@ import sys, time
 from mtcheck.config import Config
 from mtcheck.document import Document
 from mtcheck.rules import Context, families, select_rules
+from mtcheck import tune_collector
+tune_collector()  # as the CLI's entry point does
 text = open(sys.argv[1], encoding="utf-8").read()
 ctx = Context(config=Config(gazetteer=sys.argv[2:]), enabled=select_rules(), resources=frozenset())
 start = time.perf_counter()

@@ -3,13 +3,12 @@ called, so ``mtcheck --help`` and rules-only scans never import torch or transfo
 
 from __future__ import annotations
 
-import gc
 import importlib
 import importlib.util
 
 import click
 
-from mtcheck import __version__
+from mtcheck import __version__, tune_collector
 
 # name -> "module:attribute"; one line per subcommand.
 COMMANDS = {
@@ -57,10 +56,5 @@ def cli() -> None:
 
 
 def main() -> None:
-    # A run builds millions of small objects that live until it ends (sentences, findings,
-    # spans, source maps); the cyclic collector walked them again and again, a sixth of the
-    # CPU time of `fix` on 200,000 short lines (31 s -> 26 s). Collect the young generation
-    # rarely and keep what start-up imported out of it; reference counting frees the rest.
-    gc.freeze()
-    gc.set_threshold(50_000, 50, 100)
+    tune_collector()
     cli(prog_name="mtcheck")
