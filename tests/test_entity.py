@@ -131,6 +131,18 @@ def scan_selected(text: str, *codes: str) -> list:
     return scanner.scan_text(text).findings
 
 
+def test_e106_judges_each_occurrence_of_a_repeated_word():
+    # A story repeats its words and E106 reads each spelling once; the place of each
+    # occurrence is still judged on its own: one kept on purpose (a path) is not reported,
+    # every other one is.
+    sentence = "The Sledkom opened a case. "
+    text = "Files at /Sledkom were read. " + sentence * 3
+    starts = [f.start for f in scan_selected(text, "E106") if f.code == "E106"]
+    first = len("Files at /Sledkom were read. ") + sentence.index("Sledkom")
+    assert starts == [first + k * len(sentence) for k in range(3)]
+    assert [f.code for f in scan_selected("Files at /Sledkom were read.", "E106")] == []
+
+
 def test_acronyms_professional_translators_keep_are_e108_not_e101():
     # RF and MVD: the English side of the training years has each at least twice (english.tsv).
     from mtcheck import russian_lexicon as rl

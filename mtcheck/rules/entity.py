@@ -1088,21 +1088,30 @@ def _rendering_findings(doc: Document, mentions: list[Mention]) -> Iterator[Find
     english, english_acronyms = lexicon.english, lexicon.english_acronyms
     text = doc.text
     tokens, _ = _analysis(doc)
-    # One set probe per token, in C: only words English news does not write are looked at.
+    # One set probe per token, in C: only words English news does not write are looked at
+    # (judged per distinct key: a story repeats its words).
     keys = tokens.keys
-    unknown = [tokens[i] for i in tokens.where(k not in english and len(k) >= MIN_ACRONYM_LETTERS for k in keys)]
+    unknown_keys = {k for k in set(keys) if len(k) >= MIN_ACRONYM_LETTERS and k not in english}
+    unknown = tokens.where(map(unknown_keys.__contains__, keys))
     taken = sorted((m.start, m.end) for m in mentions)
     taken_starts = [a for a, _ in taken]
 
     def own_latin() -> bool:  # asked only for a word that only its letters give away (rare)
         return _contains_cached(doc, ("document",), text, _own_latin_words())
 
-    for t in unknown:
-        if _overlaps(taken, taken_starts, t.start, t.end):
+    # surface -> _read_as_russian (its key is the surface's): each spelling is read once, and
+    # only a word read as Russian is placed (most are not).
+    readings: dict[str, tuple | None] = {}
+    t_starts, t_ends = tokens.starts, tokens.ends
+    for i in unknown:
+        surface = text[t_starts[i]:t_ends[i]]
+        found = readings.get(surface, False)
+        if found is False:
+            found = readings[surface] = _read_as_russian(lexicon, surface, keys[i], english_acronyms, own_latin)
+        if found is None:
             continue
-        surface = text[t.start:t.end]
-        found = _read_as_russian(lexicon, surface, t.key, english_acronyms, own_latin)
-        if found is None or _kept_on_purpose(text, t, surface, *found):
+        t = tokens[i]
+        if _overlaps(taken, taken_starts, t.start, t.end) or _kept_on_purpose(text, t, surface, *found):
             continue
         form, how, english_form = found
         shown = form.ru if form.kind == "acronym" else (form.ru[:1].upper() + form.ru[1:] if surface[:1].isupper() else form.ru)
