@@ -10,6 +10,7 @@ import re
 import sys
 
 import pytest
+from test_segmentation import _sentences_unit_by_unit  # the splitter run on each line group alone
 
 from mtcheck import document
 from mtcheck.config import Config
@@ -163,23 +164,10 @@ def _old_sentences(text: str, monkeypatch) -> list[tuple]:
     """Each line group split alone with the boundary pattern whose spaces may hold a line break
     (what the splitter used before)."""
     monkeypatch.setattr(document, "_SENT_BOUNDARY", _OLD_BOUNDARY)
-    out = []
     try:
-        for para in document._paragraphs(text):
-            for a, b, unterminated in document._units(text, para):
-                if unterminated and "\n" not in text[a:b]:
-                    pieces = [(a, b)]
-                else:
-                    chunk = text[a:b]
-                    pieces = [(a + x, a + y) for x, y in document._Splitter(chunk).split(0, len(chunk))]
-                for x, y in pieces:
-                    while y > x and text[y - 1].isspace():
-                        y -= 1
-                    if y > x:
-                        out.append((x, y))
+        return _sentences_unit_by_unit(text)
     finally:
         monkeypatch.undo()
-    return out
 
 
 def test_sentences_are_those_of_the_boundary_pattern_with_line_breaks(monkeypatch):

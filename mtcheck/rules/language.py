@@ -293,19 +293,27 @@ def _letters_many(texts: list[str]) -> list[int]:
             out[i] = _letters(t)
     if not plain:
         return out
-    for joiner in _JOINERS:
-        mark = chr(joiner)
-        joined = mark.join(texts[i] for i in plain)
-        if joined.count(mark) == len(plain) - 1:  # (no text holds it)
-            break
-    else:
+    free = _free_join([texts[i] for i in plain])
+    if free is None:
         for i in plain:
             out[i] = _letters(texts[i])
         return out
+    joiner, joined = free
     kept = joined.encode("ascii").translate(None, _not_letters(joiner)).split(bytes([joiner]))
     for i, letters in zip(plain, map(len, kept)):
         out[i] = letters
     return out
+
+
+def _free_join(parts: list[str], trailing: bool = False) -> tuple[int, str] | None:
+    """``parts`` joined by the first of ``_JOINERS`` that none of them holds (and ended by it
+    too with ``trailing``), with that joiner; None if every joiner stands in some part."""
+    for joiner in _JOINERS:
+        mark = chr(joiner)
+        joined = mark.join(parts) + (mark if trailing else "")
+        if joined.count(mark) == len(parts) - 1 + trailing:  # (no part holds it)
+            return joiner, joined
+    return None
 
 
 @lru_cache(maxsize=None)
@@ -433,15 +441,13 @@ def looks_english_many(texts: list[str]) -> list[bool | None]:
             out[i] = looks_english(text)
     if not plain:
         return out
-    for joiner in _JOINERS:
-        mark = chr(joiner)
-        joined = mark.join(texts[i] for i in plain) + mark
-        if joined.count(mark) == len(plain):  # (no text holds it)
-            break
-    else:
+    free = _free_join([texts[i] for i in plain], trailing=True)
+    if free is None:
         for i in plain:
             out[i] = looks_english(texts[i])
         return out
+    joiner, joined = free
+    mark = chr(joiner)
     # The function-word test, on the lower-cased words.
     runs = _word_runs(joined.lower().encode("ascii"), _ASCII_LOWER, joiner)
     function = word_lists()["function_words"]
