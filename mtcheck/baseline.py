@@ -58,17 +58,22 @@ def fingerprints(doc: Document, findings: Sequence[Finding] | None = None) -> li
     occurrence counts the findings before it with the same fingerprint (0 for the first)."""
     findings = doc.findings if findings is None else findings
     starts = [s.start for s in doc.sentences]
-    seen: Counter = Counter()
+    seen: dict[str, int] = {}
     out = []
     last: tuple[str, str] | None = None  # (sentence, normalised): findings come sentence by sentence
+    matched: dict[str, str] = {}  # normalised matched text: a long story repeats the same few
     for f in findings:
         i = bisect.bisect_right(starts, f.start) - 1
         sentence = doc.sentences[i].text if i >= 0 and f.start < max(doc.sentences[i].end, doc.sentences[i].start + 1) else ""
         if last is None or last[0] != sentence:
             last = (sentence, normalise(sentence))
-        fp = _digest(f.code, last[1], normalise(f.text))
-        out.append((fp, seen[fp]))
-        seen[fp] += 1
+        text = matched.get(f.text)
+        if text is None:
+            text = matched[f.text] = normalise(f.text)
+        fp = _digest(f.code, last[1], text)
+        n = seen.get(fp, 0)
+        out.append((fp, n))
+        seen[fp] = n + 1
     return out
 
 

@@ -169,3 +169,23 @@ def test_a_fix_s_proposal_is_its_edits_applied_to_its_span():
     ]
     assert [(s.start, s.end, s.proposed, s.safe) for s in suggestions(doc)] == [
         (4, 11, "Defense", True), (26, 34, "said that", True), (35, 37, "none", False)]
+
+
+def test_suggestions_are_built_as_the_dataclass_builds_them(seed_003):
+    """``suggestions`` skips the frozen dataclass's __init__ for speed: each must equal the one
+    the constructor makes from the same fields, hold every field, and stay frozen."""
+    import dataclasses
+
+    from mtcheck.changes import Suggestion, suggestion_id
+
+    result, _ = seed_003
+    found = suggestions(result.document)
+    assert found
+    names = [f.name for f in dataclasses.fields(Suggestion)]
+    for s in found:
+        assert list(vars(s)) == names
+        assert s == Suggestion(**{n: getattr(s, n) for n in names})
+        assert s.id == suggestion_id(s.kind, s.start, s.end, s.original, s.proposed)
+    assert found[0].components is not (found[1].components if len(found) > 1 else None)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        found[0].proposed = "x"

@@ -178,3 +178,11 @@ def test_lexical_components_of_a_batch_are_those_of_each_pair():
     pairs = [Pair(a, b, e) for a, b, e in zip(texts, texts[1:] + texts[:1], texts[2:] + texts[:2])]
     pairs += [Pair(t, t) for t in texts] + pairs[:40]
     assert fixscore.lexical_components(pairs) == [fixscore._general_components(p) for p in pairs]
+
+
+def test_unchanged_lexical_scores_are_those_of_score_pairs():
+    # texts with the same number of letters share one scoring: each must still be its own pair's
+    texts = _sentences_for_speed_checks()
+    texts += ["ab cd", "abcd", "a bcd", "On 9 May", "On9May"]
+    want = fixscore.score_pairs([Pair(t + " (original)", t, t) for t in texts], neural=False)
+    assert fixscore.unchanged_lexical_scores(texts) == want

@@ -124,6 +124,24 @@ def test_build_target_applies_rule_fixes_and_protects_resolved_names():
     assert [p.text for p in unsafe.protected] == ["ISIL", "Meduza"]
 
 
+
+@pytest.mark.parametrize("replacement", ["Islamic State group", "IS", ""])
+def test_build_target_with_one_fix_shifts_what_follows_it(replacement):
+    # One edit is spliced in directly (not through apply_edits_mapped): an unresolved name
+    # after it, before it, and the quote around it must land where the fixed text has them.
+    doc = Document.from_text('Medusa wrote "LIH attacked" and Kadyrovtsy answered.\n')
+    doc.findings = [
+        finding(doc, "Medusa", "entity", "Meduza", safe=False),
+        finding(doc, "LIH", "entity", replacement),
+        finding(doc, "Kadyrovtsy", "entity", "Kadyrovites", safe=False),
+    ]
+    t = build_target(doc, doc.sentences[0], flagged=True)
+    assert t.fixed == f'Medusa wrote "{replacement} attacked" and Kadyrovtsy answered.'
+    assert [p.text for p in t.protected] == ["Medusa", f'"{replacement} attacked"', "Kadyrovtsy"]
+    assert all(t.fixed[p.start:p.end] == p.text for p in t.protected)
+    assert t.rule_findings == [doc.findings[1]]
+
+
 def test_rewrites_with_no_neural_are_rule_fixes_scored_lexically():
     from mtcheck.rewrite import annotate_rewrites
 

@@ -145,6 +145,9 @@ def _anchors(a: list[str], b: list[str], i1: int, i2: int, j1: int, j2: int) -> 
     pairs = [(i, where_b[line]) for i, line in enumerate(side_a, i1) if count_a[line] == 1 and count_b.get(line) == 1]
     if not pairs:
         return []
+    js = [j for _, j in pairs]
+    if js == sorted(js):  # no line moved (the common case, checked in C): the run is all of them
+        return pairs
     # longest increasing subsequence of the j's, O(n log n)
     tails: list[int] = []  # tails[k]: the index in pairs of the smallest j ending a run of k+1
     tail_js: list[int] = []

@@ -172,7 +172,7 @@ def annotate_rewrites(
     rule fix of ``docs`` (whose findings are already in place). ``repairs``: offer the offline
     repairs (they load the spaCy pipeline, not torch)."""
     from mtcheck.rewrite import fixscore
-    from mtcheck.rewrite.candidates import build_target, findings_by_sentence, fix_applies, rule_candidate, sentence_findings
+    from mtcheck.rewrite.candidates import build_target, findings_by_sentence, fix_applies, rule_candidate
 
     config = config or Config()
     settings = Settings.from_config(config)
@@ -184,14 +184,17 @@ def annotate_rewrites(
         with_findings = findings_by_sentence(doc)
         for s in doc.sentences:
             # Most sentences of a long story hold no finding: they are passed over by index.
-            if s.index not in with_findings and s.index not in flagged:
+            inside = with_findings.get(s.index)
+            if inside is None and s.index not in flagged:
                 continue
+            # candidates.sentence_findings, from the index already in hand
+            findings = [f for f in inside if s.start <= f.start and f.end <= s.end] if inside else []
             has_fix = any(
                 f.category != "boilerplate" and fix_applies(f, settings.unsafe_fixes)
-                for f in sentence_findings(doc, s)
+                for f in findings
             )
             if s.index in flagged or has_fix:
-                targets.append(build_target(doc, s, s.index in flagged, settings.unsafe_fixes))
+                targets.append(build_target(doc, s, s.index in flagged, settings.unsafe_fixes, findings))
     run.targets = len(targets)
     if not targets:
         return run
@@ -299,9 +302,10 @@ def _add_backtranslations(targets, config, settings: Settings, run: RewriteRun, 
 
 def _score(targets, model, neural: bool) -> None:
     from mtcheck.rewrite.candidates import normalize_space
-    from mtcheck.rewrite.fixscore import Pair, score_pairs
+    from mtcheck.rewrite.fixscore import Pair, score_pairs, unchanged_lexical_scores
 
     pairs, where = [], []
+    unchanged, unchanged_where = [], []  # lexical: rule candidates, their own expected text
     for t in targets:
         for c in t.candidates:
             c.fix_score, c.components = 0.0, {}
@@ -310,10 +314,24 @@ def _score(targets, model, neural: bool) -> None:
                 continue
             if c.joins is not None:  # a join replaces both sentences: score it against both
                 pairs.append(Pair(c.joined_original, normalize_space(c.text), c.joined_expected))
+            elif c.text is t.fixed and not neural:  # the rule candidate, scored in one batch
+                unchanged.append(t.fixed_normalized)
+                unchanged_where.append(c)
+                continue
             else:
                 text = t.fixed_normalized if c.text is t.fixed else normalize_space(c.text)  # the rule candidate
                 pairs.append(Pair(t.original_normalized, text, t.fixed_normalized))
             where.append(c)
+    if unchanged:
+        # score_pairs of Pair(original, text, text), whose components repeat for texts with as
+        # many letters: each distinct set is rounded once, every candidate gets its own dict.
+        rounded: dict[int, dict] = {}
+        for c, (score, comps) in zip(unchanged_where, unchanged_lexical_scores(unchanged, model=model)):
+            c.fix_score = score
+            done = rounded.get(id(comps))
+            if done is None:
+                done = rounded[id(comps)] = {k: round(float(v), 4) for k, v in comps.items()}
+            c.components = dict(done)
     if not pairs:
         return
     for c, (score, comps) in zip(where, score_pairs(pairs, neural=neural, model=model)):
@@ -359,12 +377,18 @@ def _record(t, threshold: float, formula: str) -> dict | None:
     def accepted(c) -> bool:
         return c.rejected is None and c.fix_score >= _bar(t, c, threshold, safe_rules)[0] and not _vetoed(c)
 
-    ranked = sorted(t.candidates, key=lambda c: (c.rejected is None, c.fix_score), reverse=True)
-    best = next((c for c in ranked if accepted(c)), ranked[0])
-    if best.source == "rules":
-        # A repair starts from the rule-fixed text: accepted too, it does all the rule fixes do
-        # and more (the rule candidate, equal to the expected text, always scores higher).
-        best = next((c for c in ranked if c.source == "repairs" and accepted(c)), best)
+    if len(t.candidates) == 1:  # the rule candidate alone, as for most targets of a long story
+        ranked = list(t.candidates)
+        best = ranked[0]
+        best_accepted = accepted(best)
+    else:
+        ranked = sorted(t.candidates, key=lambda c: (c.rejected is None, c.fix_score), reverse=True)
+        best = next((c for c in ranked if accepted(c)), ranked[0])
+        if best.source == "rules":
+            # A repair starts from the rule-fixed text: accepted too, it does all the rule fixes do
+            # and more (the rule candidate, equal to the expected text, always scores higher).
+            best = next((c for c in ranked if c.source == "repairs" and accepted(c)), best)
+        best_accepted = accepted(best)
     bar, kind = _bar(t, best, threshold, safe_rules)
     components = dict(best.components)
     components.update(formula=formula, threshold=round(bar, 4), bar=kind)
@@ -374,7 +398,7 @@ def _record(t, threshold: float, formula: str) -> dict | None:
         "text": best.text,
         "source": best.source,
         "fix_score": round(best.fix_score, 4),
-        "accepted": bool(accepted(best)),
+        "accepted": bool(best_accepted),
         "transforms": list(best.transforms),
         "components": components,
         "candidates": [_candidate_record(c) for c in ranked[:MAX_LISTED_CANDIDATES]],

@@ -266,6 +266,31 @@ def load_model(path: str | None = None) -> FixScoreModel:
     return FixScoreModel(str(p), formulas, data.get("quality_models") if isinstance(data, dict) else None)
 
 
+def unchanged_lexical_scores(texts: Sequence[str], model: FixScoreModel | None = None) -> list[tuple[float, dict]]:
+    """``score_pairs([Pair(original, text, text) ...], neural=False)``: a rule candidate scored
+    against itself (every target of ``fix --no-neural`` has one), whatever the original. Its
+    components depend on the count of its letters alone (``_unchanged_components``), so each
+    count is scored once; texts with the same count share one (score, components) tuple, whose
+    dict the caller must copy before changing it. ``tests/test_fixscore.py`` holds it to
+    ``score_pairs``."""
+    from sacrebleu.metrics import CHRF
+
+    model = model or load_model()
+    formula = model.formula(False)
+    chrf = CHRF()
+    same_chrf: dict[int, float] = {}
+    by_letters: dict[int, tuple[float, dict]] = {}
+    out = []
+    for text in texts:
+        letters = sum(map(len, text.split()))
+        scored = by_letters.get(letters)
+        if scored is None:
+            comps = _unchanged_components(text, chrf, same_chrf)
+            scored = by_letters[letters] = (formula.score(comps), comps)
+        out.append(scored)
+    return out
+
+
 def score_pairs(pairs: Sequence[Pair], neural: bool = True, model: FixScoreModel | None = None) -> list[tuple[float, dict]]:
     """(fix_score, components) for each pair, with the neural or the lexical formula."""
     model = model or load_model()
