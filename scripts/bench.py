@@ -193,9 +193,39 @@ def _has_no_cache_flag() -> bool:
     return "--no-cache" in proc.stdout
 
 
+# -- the default sentence scorer ----------------------------------------------------------------
+QUALITY_TARGET = 30.0  # sentences/s of the default scorer on news sentences (issue 16), on 2 idle cores
+
+
+def bench_quality(args) -> None:
+    """Default sentence scorer (fluency model + calibrated quality): sentences/s (wall) and CPU s per sentence on newstest"""
+    from mtcheck import quality
+    from mtcheck.neural import fluency
+
+    path = SHARED / "newstest-ru-en" / "newstest2016.en"
+    texts = ([t.strip() for t in path.read_text(encoding="utf-8").splitlines() if t.strip()] if path.is_file()
+             else _bench_seed_sentences())
+    texts = texts[: args.sentences]
+    model = fluency.load()
+    quality.score_texts(texts[:8])  # warm-up: model, word lists, first-call allocations
+    before = load_note()
+    cpu, wall = time.process_time(), time.perf_counter()
+    quality.score_texts(texts)
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    # On a shared machine wall time counts other people's work; CPU time (all threads of this
+    # process) does not, and 2 cores can give at most 2 CPU seconds per second.
+    cores = fluency.thread_count()
+    print(f"[quality] {before}; after: {load_note()}")
+    print(f"  {model.backend} {'int8' if model.quantize == 'int8' else 'float32'}, {cores} threads: "
+          f"{len(texts) / wall:5.1f} sentences/s wall, {cpu / len(texts) * 1000:5.1f} ms CPU per sentence "
+          f"(at most {cores / (cpu / len(texts)):5.1f} sentences/s on {cores} idle cores; target {QUALITY_TARGET:.0f}); "
+          f"{len(texts)} newstest2016 sentences of {sum(len(t.split()) for t in texts) / len(texts):.0f} words")
+
+
 # -- registry ---------------------------------------------------------------------------------
 SECTIONS: dict[str, Callable] = {
     "fluency": bench_fluency,
+    "quality": bench_quality,
 }
 
 # Scale sections (result cache, --jobs, Dask): scripts/bench_scale.py.

@@ -192,9 +192,11 @@ def test_annotate_quality_scores_every_sentence_in_one_pass():
             assert 0.0 <= s.scores["quality"] <= 1.0
             assert s.scores["lm_logprob"] < 0
             assert "slor" in s.scores
-    # same sentence, same score, whatever it is batched with
+    # same sentence, same score, whatever it is batched with (exactly so on CTranslate2, which
+    # batches without padding; torch pads: rounding only)
     alone = quality.score_texts([docs[0].sentences[2].text])[0]
-    assert alone == pytest.approx(docs[0].sentences[2].scores["quality"], abs=2e-3)
+    tol = 0.0 if fluency.load().backend == "ctranslate2" else 2e-3
+    assert alone == pytest.approx(docs[0].sentences[2].scores["quality"], abs=tol)
     assert quality.score_texts(["", "   "]) == [0.0, 0.0]
 
 

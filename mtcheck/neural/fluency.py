@@ -9,7 +9,8 @@ cache (``mtcheck.neural.cache``) in the form the scoring backend loads in well u
 - ``ctranslate2`` backend (default when the ``ctranslate2`` package is installed): a
   CTranslate2 float32 model plus the tokenizer. Scoring needs neither torch nor
   transformers, and is faster than torch on CPU with the same log-probabilities (largest
-  difference 1e-4 nats);
+  difference 1e-4 nats). Its batches hold texts of one token length (no padding), so a text's
+  numbers never depend on what it is scored with;
 - ``torch`` backend: safetensors + tokenizer, run with transformers (``torch.inference_mode``,
   padded batches; CUDA when available).
 
@@ -46,7 +47,7 @@ from mtcheck.neural import cache, registry
 
 ROLE = "fluency"
 CONVERSION_VERSION = 1  # bump when a prepared folder's layout changes
-SCORING_VERSION = 2  # bump when token_scores gives other numbers for the same weights (caches of scores key on it)
+SCORING_VERSION = 3  # bump when token_scores gives other numbers for the same weights (caches of scores key on it); 3: CTranslate2 batches without padding
 BACKENDS = ("auto", "ctranslate2", "torch")
 CONTEXT_TOKEN = "<|endoftext|>"  # the document separator SmolLM2 was trained with: sentence start
 CONTEXT_TOKEN_ID = 0
@@ -372,21 +373,47 @@ class FluencyModel:
         self._torch = torch
 
     def token_scores(self, texts: Sequence[str]) -> list[TokenScores]:
-        """Score every text; batches are formed by length so that padding stays small."""
+        """Score every text. A text that occurs more than once is scored once (its results
+        are shared); the CTranslate2 backend gives each text the numbers it gets alone."""
         norm = [normalise(t) for t in texts]
+        first: dict[str, int] = {}  # normalised text -> its index among the distinct texts
+        slot = [first.setdefault(t, len(first)) for t in norm]
+        distinct = list(first)
         # Each text is encoded after a space, as its words are inside running text: without it
         # the first word splits into rare pieces ("M" + "oscow", "Sy" + "rian") that the model
         # finds improbable whatever follows. Offsets are shifted back onto the text itself.
-        encodings = self.tokenizer.encode_batch([" " + t for t in norm], add_special_tokens=False)
-        out: list[TokenScores | None] = [None] * len(texts)
-        order = sorted(range(len(texts)), key=lambda i: min(len(encodings[i].ids), MAX_TOKENS))
-        if self.backend == "ctranslate2" and order:
-            # CTranslate2 cuts the length-sorted texts into TOKEN_BUDGET batches itself and runs
-            # them on its inter_threads at once.
-            encs = [encodings[i] for i in order]
-            for i, e, lp in zip(order, encs, self._ct2_logprobs(encs)):
-                out[i] = self._token_scores(norm[i], e, lp)
-            return out  # type: ignore[return-value]
+        encodings = self.tokenizer.encode_batch([" " + t for t in distinct], add_special_tokens=False)
+        scored = self._ct2_scores(distinct, encodings) if self.backend == "ctranslate2" else self._torch_scores(distinct, encodings)
+        return [scored[k] for k in slot]
+
+    def _ct2_scores(self, norm: list[str], encodings) -> list[TokenScores]:
+        # Batches of texts of one token length only. With int8 weights CTranslate2's numbers
+        # for a text depend on the padding its batch gives it (up to 1 nat on a token, 0.03 on
+        # a sentence's quality, measured on newstest), so mixed-length batches made a
+        # sentence's score depend on the sentences scored with it; without padding every
+        # text gets exactly its score alone, and no work goes on padding. Longest first, as
+        # the inter_threads take the batches in order.
+        by_length: dict[int, list[int]] = {}
+        for i, e in enumerate(encodings):
+            by_length.setdefault(min(len(e.ids), MAX_TOKENS), []).append(i)
+        pending = []
+        for length in sorted(by_length, reverse=True):
+            members = by_length[length]
+            per_batch = max(1, TOKEN_BUDGET // (length + 1))
+            for a in range(0, len(members), per_batch):
+                batch = members[a:a + per_batch]
+                tokens = [[CONTEXT_TOKEN] + list(encodings[i].tokens[:MAX_TOKENS]) for i in batch]
+                pending.append((batch, self._generator.score_batch(tokens, asynchronous=True)))
+        out: list[TokenScores | None] = [None] * len(norm)
+        for batch, results in pending:
+            for i, r in zip(batch, results):
+                out[i] = self._token_scores(norm[i], encodings[i], list(r.result().log_probs))
+        return out  # type: ignore[return-value]
+
+    def _torch_scores(self, norm: list[str], encodings) -> list[TokenScores]:
+        """Padded batches of TOKEN_BUDGET tokens, formed by length so that padding stays small."""
+        out: list[TokenScores | None] = [None] * len(norm)
+        order = sorted(range(len(norm)), key=lambda i: min(len(encodings[i].ids), MAX_TOKENS))
         start = 0
         while start < len(order):
             end = start + 1
@@ -394,7 +421,7 @@ class FluencyModel:
                 end += 1
             batch = order[start:end]
             encs = [encodings[i] for i in batch]
-            lps = self._torch_logprobs([e.ids[:MAX_TOKENS] for e in encs])  # padded batches of TOKEN_BUDGET
+            lps = self._torch_logprobs([e.ids[:MAX_TOKENS] for e in encs])
             for i, e, lp in zip(batch, encs, lps):
                 out[i] = self._token_scores(norm[i], e, lp)
             start = end
@@ -406,11 +433,6 @@ class FluencyModel:
         offsets = [(max(0, a - 1), max(0, b - 1)) for a, b in e.offsets[:MAX_TOKENS]]
         return TokenScores(text=text, ids=list(e.ids[:MAX_TOKENS]), offsets=offsets, logprobs=logprobs,
                            truncated=len(e.ids) > MAX_TOKENS)
-
-    def _ct2_logprobs(self, encs) -> list[list[float]]:
-        tokens = [[CONTEXT_TOKEN] + list(e.tokens[:MAX_TOKENS]) for e in encs]
-        results = self._generator.score_batch(tokens, max_batch_size=TOKEN_BUDGET, batch_type="tokens")
-        return [list(r.log_probs) for r in results]
 
     def _torch_logprobs(self, seqs: list[list[int]]) -> list[list[float]]:
         torch = self._torch
