@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence
 
 from mtcheck import codec
+from mtcheck.collector import pausing
 from mtcheck.locations import cache_base
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -329,6 +330,7 @@ class ResultStore:
             n += 1
         return n
 
+    @pausing
     def save(self, results: Sequence) -> None:
         documents, sentences = [], []
         for r in results:

@@ -22,6 +22,7 @@ import hashlib
 from dataclasses import dataclass, field, fields, replace
 from typing import Iterable, Sequence
 
+from mtcheck.collector import pausing
 from mtcheck.document import Document, Sentence
 from mtcheck.findings import Edit, Finding, apply_edits
 
@@ -111,6 +112,21 @@ def suggestions(doc: Document) -> list[Suggestion]:
 
 
 def _rule_fix(f: Finding, text: str) -> Suggestion | None:
+    span = _rule_fix_span(f, text)
+    if span is None:
+        return None
+    start, end, original, proposed, safe, score, source, applicability = span
+    return _new_suggestion(
+        id=suggestion_id(RULE_FIX, start, end, original, proposed),
+        kind=RULE_FIX, start=start, end=end, original=original, proposed=proposed,
+        safe=safe, score=score, source=source, code=f.code, category=f.category,
+        message=f.message, applicability=applicability,
+    )
+
+
+def _rule_fix_span(f: Finding, text: str) -> tuple | None:
+    """(start, end, original, proposed, safe, score, source, applicability) of the rule fix
+    (or bare suggestion) of ``f``; None when it has none or changes nothing."""
     fix = f.fix
     if fix is not None and fix.edits:
         edits = fix.edits
@@ -134,25 +150,15 @@ def _rule_fix(f: Finding, text: str) -> Suggestion | None:
         proposed = apply_edits(original, [Edit(e.start - start, e.end - start, e.replacement) for e in edits])
     if proposed == original:
         return None
-    return _new_suggestion(
-        id=suggestion_id(RULE_FIX, start, end, original, proposed),
-        kind=RULE_FIX, start=start, end=end, original=original, proposed=proposed,
-        safe=safe, score=score, source=source, code=f.code, category=f.category,
-        message=f.message, applicability=applicability,
-    )
+    return start, end, original, proposed, safe, score, source, applicability
 
 
 def _rewrite(sent: Sentence, text: str) -> Suggestion | None:
+    span = _rewrite_span(sent, text)
+    if span is None:
+        return None
+    start, end, original = span
     rw = sent.rewrite
-    if not rw or not rw.get("accepted") or not rw.get("text"):
-        return None
-    start, end = sent.start, sent.end
-    joined = rw.get("span")  # a repair joining this sentence to the one before replaces both
-    if isinstance(joined, list) and len(joined) == 2 and joined[1] == end and 0 <= joined[0] < start:
-        start = joined[0]
-    original = text[start:end]
-    if not original.endswith(sent.text) or rw["text"] == original:
-        return None
     candidates = tuple(
         c for c in rw.get("candidates", []) if isinstance(c, dict) and c.get("text") and c["text"] not in (rw["text"], original)
     )
@@ -164,6 +170,22 @@ def _rewrite(sent: Sentence, text: str) -> Suggestion | None:
         components=dict(rw.get("components") or {}), candidates=candidates,
         transforms=tuple(rw.get("transforms") or ()),
     )
+
+
+def _rewrite_span(sent: Sentence, text: str) -> tuple[int, int, str] | None:
+    """(start, end, original) of the accepted rewrite of ``sent`` (``rewrite["text"]`` replaces
+    it); None when it has none."""
+    rw = sent.rewrite
+    if not rw or not rw.get("accepted") or not rw.get("text"):
+        return None
+    start, end = sent.start, sent.end
+    joined = rw.get("span")  # a repair joining this sentence to the one before replaces both
+    if isinstance(joined, list) and len(joined) == 2 and joined[1] == end and 0 <= joined[0] < start:
+        start = joined[0]
+    original = text[start:end]
+    if not original.endswith(sent.text) or rw["text"] == original:
+        return None
+    return start, end, original
 
 
 # -- applying chosen changes ----------------------------------------------------------------
@@ -191,10 +213,14 @@ def plan(text: str, changes: Iterable[Change]) -> tuple[list[Change], list[tuple
     original text are dropped ("text changed"), rewrites are placed before rule fixes, then
     earlier before later; a change overlapping one already placed is dropped ("superseded").
     Returns (kept in text order, [(dropped, reason)])."""
+    return _plan_ordered(text, sorted(changes, key=lambda c: (c.kind != REWRITE, c.start, c.end)))
+
+
+def _plan_ordered(text: str, ordered: Iterable[Change]) -> tuple[list[Change], list[tuple[Change, str]]]:
+    """``plan`` of changes already in its order (rewrites first, then by start and end)."""
     kept: list[Change] = []  # non-overlapping, in text order (``starts`` beside it)
     starts: list[int] = []
     dropped: list[tuple[Change, str]] = []
-    ordered = sorted(changes, key=lambda c: (c.kind != REWRITE, c.start, c.end))
     for c in ordered:
         if not (0 <= c.start <= c.end <= len(text)) or text[c.start:c.end] != c.original:
             dropped.append((c, "text changed"))
@@ -260,18 +286,12 @@ class FixedStory:
         return list(dict.fromkeys(t for c in self.applied for t in getattr(c.ref, "transforms", ())))
 
 
+@pausing
 def fix_story(doc: Document, unsafe: bool = False) -> FixedStory:
     """Accepted rewrites and safe rule fixes (``unsafe``: also the rule fixes marked unsafe)
     applied to ``doc``. An accepted rewrite wins over the rule fixes inside its sentence (it
     already folds them in); other overlaps: the earlier change wins."""
-    found = suggestions(doc)
-    changes = default_changes(found)
-    if unsafe:
-        changes += [
-            Change(s.start, s.end, s.original, s.proposed, s.kind, s) for s in found
-            if s.kind == RULE_FIX and not s.safe and s.applicability == "unsafe"
-        ]
-    kept, dropped = plan(doc.text, changes)
+    kept, dropped = _plan_ordered(doc.text, _story_changes(doc, unsafe))
     text = apply_changes(doc.text, kept)
     starts = [c.start for c in kept]
     remaining: list[Finding] = []
@@ -287,6 +307,85 @@ def fix_story(doc: Document, unsafe: bool = False) -> FixedStory:
         path=doc.path, original=doc.text, text=text, rewrites=len(rewrites), rule_fixes=rule_fixes,
         dropped=dropped, remaining=remaining, applied=kept,
     )
+
+
+class ChangeOrigin:
+    """What a change ``fix_story`` applied came from: the fields of its ``Suggestion`` that the
+    counts and the repair notes read. Building every suggestion, each with its hashed id, was a
+    third of what ``fix`` adds to the rules on a story of short lines."""
+
+    __slots__ = ("kind", "source", "transforms", "code")
+
+    def __init__(self, kind: str, source: str, transforms: tuple, code: str | None):
+        self.kind, self.source, self.transforms, self.code = kind, source, transforms, code
+
+
+def _story_changes(doc: Document, unsafe: bool) -> list[Change]:
+    """``default_changes(suggestions(doc))`` (and, with ``unsafe``, the unsafe rule fixes after
+    them) in the order ``plan`` sorts them into: the same changes, without the suggestions.
+    A suggestion's id only breaks ties (same kind and span), so it is computed for those alone."""
+    text = doc.text
+    rules: list[list] = []  # [start, end, original, proposed, safe, applicability, source, code]
+    seen: dict[tuple, int] = {}
+    for f in doc.findings:
+        span = _rule_fix_span(f, text)
+        if span is None:
+            continue
+        start, end, original, proposed, safe, _, source, applicability = span
+        key = (start, end, proposed)
+        i = seen.get(key)
+        if i is not None:  # two rules proposing the same change: one suggestion (see suggestions)
+            prev = rules[i]
+            both = {prev[5], applicability}
+            prev[5] = "safe" if both == {"safe"} else ("unsafe" if "unsafe" in both else None)
+            prev[4] = prev[4] and safe
+            continue
+        seen[key] = len(rules)
+        rules.append([start, end, original, proposed, safe, applicability, source, f.code])
+    # (rewrite first, start, end, unsafe group, proposed, change)
+    entries: list[tuple] = []
+    new = _new_change
+    for sent in doc.sentences:
+        if not sent.rewrite:  # most sentences of a long story have no proposal
+            continue
+        span = _rewrite_span(sent, text)
+        if span is not None:
+            start, end, original = span
+            rw = sent.rewrite
+            origin = ChangeOrigin(REWRITE, rw.get("source", "backtranslation"), tuple(rw.get("transforms") or ()), None)
+            entries.append((False, start, end, 0, new(start, end, original, rw["text"], REWRITE, origin)))
+    for start, end, original, proposed, safe, applicability, source, code in rules:
+        if safe:
+            group = 0
+        elif unsafe and applicability == "unsafe":
+            group = 1  # appended after the default changes
+        else:
+            continue
+        entries.append((True, start, end, group, new(start, end, original, proposed, RULE_FIX, ChangeOrigin(RULE_FIX, source, (), code))))
+    entries.sort(key=_entry_order)
+    ordered = [e[4] for e in entries]
+    # Ties in (kind, span, group): suggestions() puts them in the order of their ids.
+    i, n = 0, len(entries)
+    while i < n:
+        j = i + 1
+        while j < n and _entry_order(entries[j]) == _entry_order(entries[i]):
+            j += 1
+        if j - i > 1:
+            ordered[i:j] = sorted(ordered[i:j], key=lambda c: suggestion_id(c.kind, c.start, c.end, c.original, c.replacement))
+        i = j
+    return ordered
+
+
+def _entry_order(entry: tuple) -> tuple:
+    return entry[:4]
+
+
+def _new_change(start: int, end: int, original: str, replacement: str, kind: str, ref) -> Change:
+    """``Change(...)`` without the frozen dataclass's ``__init__`` (90,000 of them in a story of
+    short lines)."""
+    obj = object.__new__(Change)
+    obj.__dict__.update(start=start, end=end, original=original, replacement=replacement, kind=kind, ref=ref)
+    return obj
 
 
 def _covering(f: Finding, kept: list[Change], starts: list[int], unsafe: bool = False) -> Change | None:

@@ -197,6 +197,26 @@ class Document:
             return self.sentences[i]
         return None
 
+    def letter_runs(self) -> tuple[list[str], list[int]]:
+        """The text cut into its maximal runs of letters (``LETTER_RUN``): the pieces alternate
+        gap, run, gap, ..., run, gap (``letter_run_split``), with each piece's end offset (their
+        running lengths). Computed once per document and shared: the entity, style and other
+        word-level rules read their words off it instead of each splitting the text again (a
+        story has a word every six characters). Read-only."""
+        cached = self.user_data.get(_LETTER_RUNS)
+        if cached is None:
+            parts = letter_run_split(self.text)
+            cached = self.user_data[_LETTER_RUNS] = (parts, list(accumulate(map(len, parts))))
+        return cached
+
+    def lowered(self) -> str:
+        """``text.lower()``, computed once per document (several rules search the lower-cased
+        story; each lowering is a pass over it)."""
+        cached = self.user_data.get(_LOWERED)
+        if cached is None:
+            cached = self.user_data[_LOWERED] = self.text.lower()
+        return cached
+
     def body_sentences(self) -> Iterator[Sentence]:
         return (s for s in self.sentences if s.kind == "body")
 
@@ -216,6 +236,45 @@ class Document:
                 out.add(self.sentences[j].index)
                 j += 1
         return out
+
+
+_LETTER_RUNS = "document.letter_runs"  # (the user_data keys of Document.letter_runs, .lowered)
+_LOWERED = "document.lowered"
+
+# A letter, as the word rules read words: a word character that is no digit and no underscore.
+LETTER_RUN = re.compile(r"[^\W\d_]+")
+_LETTER_RUN_SPLIT = re.compile(r"([^\W\d_]+)")
+
+
+@lru_cache(maxsize=1)
+def _bmp_letter_run_split() -> re.Pattern:
+    r"""_LETTER_RUN_SPLIT for a text without characters past U+FFFF (almost every text), its
+    letter class ``[^\W\d_]`` spelled out as the ranges of letters it matches there: the regex
+    engine tests such a class on a bitmap, about twice as fast as the Unicode categories.
+    Built once per process (about 20 ms), from the categories themselves."""
+    bmp = "".join(map(chr, range(0xD800))) + "".join(map(chr, range(0xE000, 0x10000)))
+    letters = "".join(run[0] if len(run) == 1 else f"{run[0]}-{run[-1]}"
+                      for run in LETTER_RUN.findall(bmp))  # (letters: nothing to escape)
+    return re.compile(f"([{letters}]++)")
+
+
+# The shortest text worth building the spelled-out class for (it saves about 0.05 s a million
+# characters); once built, every text takes it.
+FAST_SPLIT_MIN_CHARS = 400_000
+
+
+def letter_run_split(text: str) -> list[str]:
+    """``_LETTER_RUN_SPLIT.split(text)``: gap, run, gap, ..., run, gap (the first and last gap
+    may be empty, no other piece is)."""
+    if (len(text) < FAST_SPLIT_MIN_CHARS and not _bmp_letter_run_split.cache_info().currsize
+            or not is_bmp(text)):
+        return _LETTER_RUN_SPLIT.split(text)
+    return _bmp_letter_run_split().split(text)
+
+
+def is_bmp(text: str) -> bool:
+    """Whether ``text`` has no character past U+FFFF (none takes a surrogate pair)."""
+    return text.isascii() or len(text.encode("utf-16-le", "surrogatepass")) == 2 * len(text)
 
 
 def _line_starts(text: str) -> list[int]:

@@ -15,6 +15,7 @@ keyed by the list of user files (and their modification times).
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -116,6 +117,7 @@ class Gazetteer:
         self.entries.append(entry)
         self._index(entry, STANDARD, (entry.en,))
         self._index(entry, ALSO, entry.also)
+        self._index(entry, ALSO, [v for text in (entry.en, *entry.also) for v in joined_variants(text)])
         self._index(entry, EXPANSION, entry.expansion)
         self._index(entry, WRONG, entry.wrong)
         for ru in entry.ru:
@@ -153,6 +155,30 @@ class Gazetteer:
         # "Deir Ezzor") both stay, so either is recognised as written.
         if not any(f.entry is form.entry and f.kind == form.kind and f.text == form.text for f in forms):
             forms.append(form)
+
+
+# Joiners English outlets choose both ways, so the other one is an accepted spelling, not a
+# house-style slip (E104):
+# - between the two parts of an acronym-and-word name ("RIA Novosti", "Zvezda TV"): "RIA-Novosti",
+#   as Russian once wrote РИА-Новости ("ITAR-TASS" is the standard form of another); the change
+#   of case marks the boundary either way;
+# - after the Arabic article that begins a name: "al-Qaida" and "Al Qaida" (the wire agencies
+#   hyphenate, the New York Times writes "Al Qaeda", "Al Jazeera"; the curated forms of al-Qaeda
+#   list both).
+_ACRONYM_AND_WORD = re.compile(r"([A-Z]{2,}[ -][A-Z][a-z]+|[A-Z][a-z]+[ -][A-Z]{2,})")
+_LEADING_ARTICLE = re.compile(r"([Aa]l)([ -])(?=[A-Z][a-z])")
+
+
+def joined_variants(text: str) -> tuple[str, ...]:
+    """The other joiner's spelling of a two-part acronym-and-word name ("RIA Novosti" →
+    "RIA-Novosti") or after a name's leading Arabic article ("al-Qaida" → "al Qaida"); nothing
+    for any other name ("UN Security Council" has three parts, "Bashar al-Assad" no leading article)."""
+    if _ACRONYM_AND_WORD.fullmatch(text):
+        return (text.replace(" ", "-") if " " in text else text.replace("-", " "),)
+    article = _LEADING_ARTICLE.match(text)
+    if article:
+        return (article.group(1) + ("-" if article.group(2) == " " else " ") + text[article.end():],)
+    return ()
 
 
 def _token_count(text: str) -> int:

@@ -103,12 +103,48 @@ class QualityStage(Stage):
 
         return {"models": registry.signature(("fluency",)), "backend": fluency.backend(), "quantize": fluency.quantize_mode()}
 
+    def threadable(self) -> bool:
+        """Whether the scoring may run beside the parse (``Pipeline.run``): with CTranslate2,
+        which imports neither torch nor numpy. The torch backend stays in line: spaCy's import
+        keeps torch out of sys.modules while it runs (``mtcheck.neural.parse.import_spacy``)."""
+        from mtcheck.neural import fluency
+
+        try:
+            return fluency.backend() == "ctranslate2"
+        except fluency.FluencyUnavailable:  # raised again, where it always was, by the stage itself
+            return False
+
     def run(self, docs: Sequence[Document]) -> None:
         todo = _needing_scores(docs)
         if todo:
             from mtcheck.quality import annotate_quality  # the LM backend (CTranslate2 or torch) loads here
 
             annotate_quality(todo)
+
+
+class _StageThread:
+    """``stage.run(docs)`` in a daemon thread (an interrupted scan does not wait for it);
+    ``join`` waits and re-raises its exception in the caller."""
+
+    def __init__(self, stage: Stage, docs: Sequence[Document]):
+        import threading
+
+        self.error: BaseException | None = None
+
+        def work() -> None:
+            try:
+                stage.run(docs)
+            except BaseException as e:  # handed to the caller, which decides
+                self.error = e
+
+        self.thread = threading.Thread(target=work, name=f"mtcheck-{stage.name}", daemon=True)
+        self.thread.start()
+
+    def join(self, reraise: bool = True) -> None:
+        self.thread.join()
+        error, self.error = self.error, None
+        if error is not None and reraise:
+            raise error
 
 
 class ParseStage(Stage):
@@ -170,27 +206,45 @@ class RulesStage(Stage):
         ignored = self.suppressor.ignored_for(doc.path)
         return ",".join(sorted(ignored))
 
-    def run(self, docs: Sequence[Document]) -> None:
+    def run(self, docs: Sequence[Document], early: dict[int, dict[str, list[Finding]]] | None = None) -> None:
         for doc in docs:
-            self.check(doc)
+            self.check(doc, (early or {}).get(id(doc)))
 
-    def check(self, doc: Document) -> None:
-        findings: list[Finding] = []
+    def early_findings(self, docs: Sequence[Document]) -> dict[int, dict[str, list[Finding]]]:
+        """The findings of the families that need no model resource (all but syntax), per
+        document: run while the language model scores (``Pipeline.run``), handed to ``run``."""
+        names = [f.name for f in families() if not f.needs]
+        return {id(doc): self.family_findings(doc, names) for doc in docs}
+
+    def family_findings(self, doc: Document, names: Sequence[str] | None = None) -> dict[str, list[Finding]]:
+        """Each enabled family's findings on ``doc`` (the families in ``names``; default all)."""
+        out: dict[str, list[Finding]] = {}
         severity = self.config.severity
         # A wire story its metadata declares in another language is not judged as English (issue 12).
         foreign = doc.source is not None and declared_not_english(doc) is not None
         for family in families():
+            if names is not None and family.name not in names:
+                continue
             if not any(r.code in self.enabled for r in family.rules):
                 continue
             if foreign and family.name not in FAMILIES_WHEN_NOT_ENGLISH:
                 continue
+            found = out[family.name] = []
             for f in family.check(doc, self.context):
                 rule = rule_by_code(f.code)
                 if f.code not in self.enabled or rule is None or rule.needs - self.resources:
                     continue
                 if f.code in severity:
                     f.severity = severity[f.code]
-                findings.append(f)
+                found.append(f)
+        return out
+
+    def check(self, doc: Document, early: dict[str, list[Finding]] | None = None) -> None:
+        """Every enabled family over ``doc``; ``early``: the findings of some families already
+        run (``early_findings``). Findings are joined in family order, as if all ran here."""
+        by_family = dict(early or {})
+        by_family.update(self.family_findings(doc, [f.name for f in families() if f.name not in by_family]))
+        findings = [f for family in families() for f in by_family.get(family.name, ())]
         findings.sort(key=Finding.sort_key)
         doc.findings = self.suppressor.apply(doc, findings)  # suppressed ones: codec.suppressed(doc)
         for f in doc.findings:  # after the suppressor, whose M101 findings carry fixes too
@@ -266,7 +320,31 @@ class Pipeline:
         docs = list(docs)
         if not docs:
             return
-        for stage in self.stages if stages is None else stages:
+        todo = list(self.stages if stages is None else stages)
+        # -- stage overlap (issue 16) ---------------------------------------------------------
+        # The language model scores in a thread while spaCy loads and parses here: CTranslate2
+        # releases the GIL while it computes, so the parse (one core) fills what the scorer
+        # leaves idle. Neither stage reads what the other writes (Sentence.scores and
+        # doc.user_data["parse"]); of the rules, only the syntax family reads them (it needs
+        # "parse" and "fluency"), and it runs after both.
+        if len(todo) >= 2 and isinstance(todo[0], QualityStage) and isinstance(todo[1], ParseStage) and todo[0].threadable():
+            scoring = _StageThread(todo[0], docs)
+            rules = todo[2] if len(todo) > 2 and isinstance(todo[2], RulesStage) else None
+            try:
+                todo[1].run(docs)
+                # The families that read neither the scores nor the parse run now too (and load
+                # their word lists and gazetteers while the scorer works).
+                early = rules.early_findings(docs) if rules is not None else None
+            except Exception:
+                scoring.join(reraise=False)  # the parse's error is the one reported
+                raise
+            scoring.join()  # re-raises what the scoring raised
+            todo = todo[2:]
+            if rules is not None:
+                rules.run(docs, early)
+                todo = todo[1:]
+        # -- end of stage overlap -------------------------------------------------------------
+        for stage in todo:
             stage.run(docs)
 
     def partition(self) -> tuple[tuple[Stage, ...], tuple[Stage, ...], tuple[Stage, ...]]:

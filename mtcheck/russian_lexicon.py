@@ -26,6 +26,9 @@ RUSSIAN_FILE = DATA_DIR / "russian" / "russian.tsv"
 ENGLISH_FILE = DATA_DIR / "russian" / "english.tsv"
 LOANWORDS_FILE = DATA_DIR / "russian" / "loanwords.tsv"  # hand-made: Russian words English uses (okrug)
 ADDRESS_FILE = DATA_DIR / "russian" / "address_words.tsv"  # hand-made: street words of addresses (ulitsa)
+LEGAL_FORMS_FILE = DATA_DIR / "russian" / "legal_forms.tsv"  # hand-made: ООО, ПАО, ФГУП → LLC, PJSC, FSUE
+# hand-made: the words of places no Russian region or district is called (Harju County, Aargau Canton)
+FOREIGN_PLACE_FILE = DATA_DIR / "russian" / "foreign_place_words.tsv"
 RENDERING_FILE = DATA_DIR / "russian" / "rendering_trigrams.tsv"  # scripts/build_rendering_model.py
 KINDS = ("name", "word", "acronym", "clipped")
 ENGLISH_KINDS = ("word", "name", "acronym")
@@ -54,8 +57,9 @@ class Lexicon:
     kept_acronyms: frozenset[str] = frozenset()
     russian_file: Path = RUSSIAN_FILE
 
-    # The Russian side (russian.tsv, 40,000 rows) is read on first use: only E106 (a preview
-    # rule) looks words up in it; the default rules need the English side alone.
+    # The Russian side (russian.tsv, 40,000 rows) is read on first use: only E106 looks words
+    # up in it, and only for a Latin word English news does not write; the other rules need the
+    # English side alone.
     @cached_property
     def _russian(self) -> tuple[list[list[str]], dict[str, int], tuple[int, ...]]:
         rows = _table(self.russian_file, 5)
@@ -140,6 +144,50 @@ def address_words() -> frozenset[str]:
     """The street words of Russian addresses as transliterated addresses keep them (ulitsa,
     pereulok): a name beside one is part of an address."""
     return frozenset(_word_list(ADDRESS_FILE))
+
+
+@lru_cache(maxsize=1)
+def legal_forms() -> dict[str, RussianForm]:
+    """Letter-by-letter rendering (capitals) of a Russian legal form → the form, its English
+    acronym as ``en`` ("PAO" → ПАО, PJSC)."""
+    try:
+        with open(LEGAL_FORMS_FILE, encoding="utf-8") as fh:
+            rows = [line.split("\t") for line in fh.read().splitlines() if line and line[0] != "#"]
+    except (OSError, UnicodeDecodeError) as e:
+        raise DataError(f"{LEGAL_FORMS_FILE}: cannot read ({getattr(e, 'strerror', None) or e})") from None
+    bad = next((r for r in rows if len(r) != 2 or not translit.is_acronym(r[0])), None)
+    if bad is not None:
+        raise DataError(f"{LEGAL_FORMS_FILE}: expected a Russian acronym and its English one, got {chr(9).join(bad)!r}")
+    out: dict[str, RussianForm] = {}
+    for ru, en in rows:
+        for latin in translit.acronym_variants(ru):
+            out.setdefault(latin, RussianForm(ru, 0, "acronym", en))
+    return out
+
+
+@lru_cache(maxsize=1)
+def foreign_place_words() -> frozenset[str]:
+    """The place words English writes after a name of a place outside Russia's kind of regions
+    ("Harju County", "Aargau Canton"): the name before one is that country's spelling."""
+    return frozenset(_word_list(FOREIGN_PLACE_FILE))
+
+
+@lru_cache(maxsize=1)
+def _english_by_kind() -> tuple[frozenset[str], frozenset[str]]:
+    rows = _table(ENGLISH_FILE, 3)
+    return (frozenset(r[0] for r in rows if r[2] == "word" and r[1] != "0"),
+            frozenset(r[0] for r in rows if r[2] == "name"))
+
+
+def english_running_words() -> frozenset[str]:
+    """The keys English news writes in lower case as words (kind word, seen in the corpora; not the
+    bare vocabulary of wordfreq.tsv, which also holds acronyms such as "wto")."""
+    return _english_by_kind()[0]
+
+
+def english_names() -> frozenset[str]:
+    """The keys English news writes as names and never as common words (kind name of english.tsv)."""
+    return _english_by_kind()[1]
 
 
 @lru_cache(maxsize=1)

@@ -12,8 +12,14 @@ Prints, for the committed mtcheck/data/models/fix_score.json:
    - back-translation (only where the translation models are in the local cache; otherwise the
      script says so): every HTER = 0 sentence treated as flagged, round-tripped, scored;
    - perturbed post-edits (all bad fixes by construction).
+3. Repair candidates on held-out data (``scripts/repair_examples.py`` with ``held_out``: MLQE-PE
+   pe.dev, the second halves of daseg and WMT21, newstest 2019-2020 clean and damaged), per
+   kind: the share accepted as ``annotate_rewrites`` accepts a repair (``rewrite.REPAIRS_BAR``,
+   and with the neural formula a positive fluency gain) and the AUROC of the good repairs
+   against each bad kind. Off with --no-repairs.
 
-    python scripts/eval_fix_scoring.py [--data ../shared/data/mlqe-pe-ru-en] [--json out.json]
+    python scripts/eval_fix_scoring.py [--data ../shared/data/mlqe-pe-ru-en] [--shared ../shared/data]
+                                       [--model fix_score.json] [--no-repairs] [--json out.json]
 """
 
 from __future__ import annotations
@@ -30,8 +36,9 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
 import fixscore_data as fd  # noqa: E402
+import repair_examples as rx  # noqa: E402
 
-from mtcheck.rewrite import fixscore  # noqa: E402
+from mtcheck.rewrite import REPAIRS_BAR, fixscore  # noqa: E402
 
 
 def auroc(good, bad):
@@ -103,6 +110,11 @@ def main(argv=None) -> int:
     ap.add_argument("--beam-size", type=int, default=4)
     ap.add_argument("--cache", type=Path, default=None, help="folder of the feature caches (default: the training script's)")
     ap.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    ap.add_argument("--shared", type=Path, default=HERE.parents[1] / "shared" / "data",
+                    help="shared data folder (daseg, WMT21, newstest) for the held-out repair candidates")
+    ap.add_argument("--no-repairs", dest="repairs", action="store_false", help="skip the held-out repair candidates")
+    ap.add_argument("--per-class", type=int, default=60, help="repair candidates: damaged newstest lines per damage class")
+    ap.add_argument("--clean", type=int, default=3000, help="repair candidates: clean newstest lines the repairs are forced on")
     args = ap.parse_args(argv)
 
     import numpy as np
@@ -190,12 +202,48 @@ def main(argv=None) -> int:
             "sentences_accepted": len(accepted), "share_accepted": round(len(accepted) / len(zero_rows), 4),
         }
     figures["good_mt_left_alone"] = good_mt
+    if args.repairs:
+        figures["repairs"] = held_out_repairs(model, args)
     figures["seconds"] = round(time.time() - t0)
 
     print_report(figures)
     if args.json:
         args.json.write_text(json.dumps(figures, indent=1, ensure_ascii=False) + "\n")
     return 0
+
+
+def held_out_repairs(model, args) -> dict:
+    """Section 3: repair candidates on data nothing trains on, scored with ``model``."""
+    print("held-out repair candidates:", file=sys.stderr)
+    examples, stats = rx.build(args.shared, args.seed, args.per_class, args.clean, held_out=True,
+                               log=lambda m: print(m, file=sys.stderr, flush=True))
+    out: dict = {"data": stats, "examples": dict(Counter(e.kind for e in examples))}
+    if not examples:
+        return out
+    comps = fd.features(examples, args.cache or fd.default_cache())
+    for name in ("neural", "lexical"):
+        formula = model.formula(name == "neural")
+        scores = [0.0 if fd.runtime_rejected(e) else formula.score(c) for e, c in zip(examples, comps)]
+        accepted = [s >= REPAIRS_BAR and (name == "lexical" or c["fluency_gain"] > 0) for s, c in zip(scores, comps)]
+        good = [s for s, e in zip(scores, examples) if e.label]
+        by_kind = {}
+        for kind in (*rx.GOOD_KINDS, *rx.BAD_KINDS):
+            idx = [i for i, e in enumerate(examples) if e.kind == kind]
+            if not idx:
+                continue
+            row = {"n": len(idx), "accepted": round(sum(accepted[i] for i in idx) / len(idx), 4)}
+            if kind in rx.BAD_KINDS:
+                au = auroc(good, [scores[i] for i in idx])
+                row["auroc_good_repairs_vs_this"] = None if au is None else round(au, 4)
+            by_kind[kind] = row
+        by_transform: dict = {}
+        for e, a in zip(examples, accepted):
+            row = by_transform.setdefault(e.transforms[0], {"good": 0, "good_accepted": 0, "bad": 0, "bad_accepted": 0})
+            side = "good" if e.label else "bad"
+            row[side] += 1
+            row[side + "_accepted"] += int(a)
+        out[name] = {"by_kind": by_kind, "by_first_transform": by_transform}
+    return out
 
 
 def print_report(f: dict) -> None:
@@ -225,6 +273,23 @@ def print_report(f: dict) -> None:
               f"accepted for {b['sentences_accepted']} sentences ({b['share_accepted']:.1%})")
     else:
         print(f"  back-translation: not scored ({b['why']})")
+    r = f.get("repairs")
+    if r:
+        print(f"\nHeld-out repair candidates: {r['examples']}")
+        for name, st in r["data"].items():
+            print(f"  {name}: {st}")
+        for name in ("neural", "lexical"):
+            if name not in r:
+                continue
+            bar = f"score >= {REPAIRS_BAR:g}" + (", fluency gain > 0" if name == "neural" else "")
+            print(f"[{name} formula; accepted as at run time: {bar}]")
+            print(f"{'repair kind':<18}{'n':>6}{'accepted':>10}{'AUROC good vs this':>20}")
+            for kind, v in r[name]["by_kind"].items():
+                au = v.get("auroc_good_repairs_vs_this")
+                print(f"{kind:<18}{v['n']:>6}{v['accepted']:>10.1%}{'' if au is None else f'{au:.3f}':>20}")
+            print("  by first transform (good accepted/good, bad accepted/bad): " + "; ".join(
+                f"{t} {v['good_accepted']}/{v['good']}, {v['bad_accepted']}/{v['bad']}"
+                for t, v in sorted(r[name]["by_first_transform"].items())))
     print(f"\n({f['seconds']} s)")
 
 

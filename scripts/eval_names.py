@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Recall of the entity rules on Russian names rendered the Russian way, built from held-out news.
 
-    python scripts/eval_names.py [--data ../shared/data] [--examples 5] [--misses 20]
+    python scripts/eval_names.py [--data ../shared/data] [--examples 5] [--misses 20] [--dev 2016,2017,2018]
 
 The test set is built from the held-out newstest pairs (2019-2020, ``ru_en_corpus.HELD_OUT_YEARS``;
 ``scripts/mine_gazetteer.py`` learns from 2012-2018 only). In each pair, a Russian name and the
@@ -33,6 +33,7 @@ years.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import re
 import sys
 from collections import Counter, defaultdict
@@ -93,7 +94,7 @@ def replace_once(sentence: str, word: str, rendering: str) -> tuple[str, int, in
     return sentence[:m.start()] + rendering + sentence[m.end():], m.start(), m.start() + len(rendering)
 
 
-def build_cases(data: Path, english_words: set[str]) -> tuple[list[dict], Counter]:
+def build_cases(data: Path, english_words: set[str], years=None) -> tuple[list[dict], Counter]:
     hand_ru, hand_en = miner.hand_made()
     mined_ru, mined_en = set(), set()
     if gz.MINED_FILE.exists():
@@ -103,7 +104,7 @@ def build_cases(data: Path, english_words: set[str]) -> tuple[list[dict], Counte
     lexicon = rl.load()
     cases: list[dict] = []
     skipped: Counter = Counter()
-    for where, ru, en in corpus.newstest_pairs(corpus.HELD_OUT_YEARS, data / "newstest-ru-en"):
+    for where, ru, en in corpus.newstest_pairs(years or corpus.HELD_OUT_YEARS, data / "newstest-ru-en"):
         words = list(corpus.russian_words(ru))
         en_words = [w for w, _ in corpus.english_words(en)]
         en_caps = [w for w in en_words if w[:1].isupper() and not corpus.is_acronym(w)]
@@ -168,21 +169,51 @@ def build_cases(data: Path, english_words: set[str]) -> tuple[list[dict], Counte
     return cases, skipped
 
 
+@contextlib.contextmanager
+def _out_of_vocabulary(russian: str):
+    """E106's vocabulary without one Russian word form (its name keys, or its acronym's renderings)."""
+    lexicon = rl.load()
+    keys, rows, acronyms = lexicon.keys, lexicon.rows, lexicon.acronyms
+    form = russian.lower()
+    removed_keys = {k: i for k, i in keys.items() if rows[i][0] == form}
+    removed_acronyms = {k: f for k, f in acronyms.items() if f.ru == russian}
+    for k in removed_keys:
+        del keys[k]
+    for k in removed_acronyms:
+        del acronyms[k]
+    try:
+        yield
+    finally:
+        keys.update(removed_keys)
+        acronyms.update(removed_acronyms)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", type=Path, default=corpus.env_data(), help="shared data folder (default: %(default)s)")
     ap.add_argument("--examples", type=int, default=3, help="print this many found cases per rendering type")
     ap.add_argument("--misses", type=int, default=20, help="print this many missed cases")
+    ap.add_argument("--dev", metavar="YEARS", default="",
+                    help="a development check instead: build the cases from these training years (e.g. "
+                         "2016,2017,2018), leave out names mined.tsv lists, and take each case's Russian word "
+                         "out of E106's vocabulary while its sentence is scanned (the vocabulary has seen "
+                         "those years), so patterns can be designed without reading the held-out misses")
     args = ap.parse_args()
     corpus.require(args.data / "newstest-ru-en", "eval_names")
     english_words = {r[0] for r in rl._table(rl.ENGLISH_FILE, 3) if r[2] == "word"}
-    cases, skipped = build_cases(args.data, english_words)
+    years = tuple(int(y) for y in args.dev.split(",") if y.strip()) if args.dev else None
+    if years and set(years) & set(corpus.HELD_OUT_YEARS):
+        sys.exit("eval_names: --dev takes training years only (the held-out years are the evaluation)")
+    cases, skipped = build_cases(args.data, english_words, years)
+    if years:
+        cases = [c for c in cases if c["kind"] == "acronym letter by letter" or not c["mined"]]
     scanner = Scanner(Settings(config=Config(select=["entity", "E106"]), neural=False, parse=False))
     found: dict[tuple[str, bool], list[dict]] = defaultdict(list)
     total: Counter = Counter()
     misses: list[dict] = []
     for case in cases:
-        doc = scanner.scan_text(case["text"])
+        with _out_of_vocabulary(case["ru"]) if years else contextlib.nullcontext():
+            doc = scanner.scan_text(case["text"])
         hit = next((f for f in doc.findings if f.code.startswith("E") and f.start < case["end"] and f.end > case["start"]), None)
         total[(case["kind"], case["mined"])] += 1
         if hit:
@@ -191,7 +222,11 @@ def main() -> None:
         else:
             misses.append(case)
     names = {(c["name"], c["mined"]) for c in cases}
-    print(f"test set: {len(cases)} sentences from newstest {'+'.join(map(str, corpus.HELD_OUT_YEARS))} (held out from mining), "
+    if years:
+        print(f"development check (not the evaluation): newstest {'+'.join(map(str, years))}, each case's Russian "
+              "word taken out of E106's vocabulary; names in mined.tsv left out")
+    print(f"test set: {len(cases)} sentences from newstest {'+'.join(map(str, years or corpus.HELD_OUT_YEARS))}"
+          f"{'' if years else ' (held out from mining)'}, "
           f"{len({n for n, _ in names})} different names/acronyms "
           f"({len({n for n, m in names if m})} in mined.tsv, {len({n for n, m in names if not m})} not), "
           "none in the hand-made gazetteer")

@@ -5,7 +5,8 @@ Bad fixes of the same original: the post-edit with a name changed, a negation dr
 number altered, words shuffled, a clause deleted; an unrelated post-edit; and the regression
 (original = the post-edit, candidate = the MT output: a rewrite that makes good text worse, the
 closest thing in hand to an unneeded back-translation paraphrase of a good sentence).
-For HTER = 0 sentences (the MT needed no edit) every candidate is a bad fix.
+For HTER = 0 sentences (the MT needed no edit) every candidate is a bad fix. The offline
+repairs' candidates are examples too (``scripts/repair_examples.py``, source "repairs").
 
 The files are tokenized (spaces around punctuation, "don 't"); ``detokenize`` undoes that so
 that the texts look like what mtcheck reads. Everything is seeded: the same arguments give the
@@ -59,18 +60,26 @@ def detokenize(text: str) -> str:
     return re.sub(r"\s+", " ", t).strip()
 
 
+# Kinds of example that are good fixes: the post-edit, and repairs that move toward the human
+# version (scripts/repair_examples.py).
+GOOD_KINDS = ("good", "repair_toward", "repair_restores")
+
+
 @dataclass
 class Example:
-    sid: int  # line number in the files
-    hter: float
+    sid: int  # line number in the files (repair examples: a group id per source sentence)
+    hter: float | None  # None: not an MLQE-PE line
     original: str
     candidate: str
-    kind: str  # "good" | one of BAD_KINDS
+    kind: str  # "good" | one of BAD_KINDS | a repair kind (repair_examples.GOOD_KINDS, BAD_KINDS)
     expected: str | None = None
+    source: str = "mlqe"  # "mlqe" (post-edits and perturbations) | "repairs"
+    transforms: tuple[str, ...] = ()  # repairs: the transforms that made the candidate
+    damage: str | None = None  # synthetic repairs: the damage class put into the clean line
 
     @property
     def label(self) -> int:
-        return int(self.kind == "good")
+        return int(self.kind in GOOD_KINDS)
 
 
 def read_split(data_dir: Path, split: str) -> list[tuple[int, str, str, float]]:

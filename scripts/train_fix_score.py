@@ -1,10 +1,13 @@
 #!/usr/bin/env python
-"""Fit the fix-score formula (mtcheck/data/models/fix_score.json) on MLQE-PE post-edits.
+"""Fit the fix-score formula (mtcheck/data/models/fix_score.json) on MLQE-PE post-edits and repairs.
 
 Good fixes: the human post-edit of an MT sentence with 0 < HTER <= --max-hter (original = the
 MT output). Bad fixes: perturbed post-edits (a name changed, a negation dropped, a number
 altered, words shuffled, a clause deleted), an unrelated post-edit, and the regression
-(post-edit -> MT). Features: mtcheck.rewrite.fixscore components, computed exactly as at run
+(post-edit -> MT). Repair candidates (``scripts/repair_examples.py``; off with --no-repairs):
+the offline repairs on the training parts of MLQE-PE pe.train, daseg, WMT21 and newstest, good
+when they move the line toward its human version (or restore a line damaged the way Russian
+MT damages it), bad when they move away, miss, or touch clean text. Features: mtcheck.rewrite.fixscore components, computed exactly as at run
 time (language-model features and embedding cosines are cached in the user cache folder).
 Two sign-constrained logistic regressions on standardised features: "neural" (all
 components) and "lexical" (what --no-neural can compute). The acceptance threshold of each is calibrated on HTER = 0 sentences
@@ -12,7 +15,8 @@ components) and "lexical" (what --no-neural can compute). The acceptance thresho
 threshold at which at most --max-zero-accept of those sentences would get any candidate
 accepted.
 
-    python scripts/train_fix_score.py [--data ../shared/data/mlqe-pe-ru-en] [--sample 1000 --zero 400]
+    python scripts/train_fix_score.py [--data ../shared/data/mlqe-pe-ru-en] [--sample 1500 --zero 600]
+                                      [--shared ../shared/data] [--per-class 60 --clean 8000 | --no-repairs]
 
 Prints the figures it writes into the artifact and the card (models/FIX_SCORE_CARD.md).
 """
@@ -31,9 +35,10 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
 import fixscore_data as fd  # noqa: E402
+import repair_examples as rx  # noqa: E402
 from fixscore_data import default_cache, features, runtime_rejected  # noqa: E402
 
-from mtcheck.rewrite import fixscore  # noqa: E402
+from mtcheck.rewrite import REPAIRS_BAR, fixscore  # noqa: E402
 
 # Each component's direction is known: more meaning, names, numbers, negations kept and more
 # fluency gained never make a fix worse, a larger length change never makes it better. The
@@ -107,7 +112,7 @@ def calibrate(scores, examples, max_zero_accept: float) -> float:
 
     best: dict[int, float] = {}
     for s, e in zip(scores, examples):
-        if e.hter == 0:
+        if e.source == "mlqe" and e.hter == 0:
             best[e.sid] = max(best.get(e.sid, 0.0), float(s))
     if not best:
         return 0.5
@@ -117,17 +122,43 @@ def calibrate(scores, examples, max_zero_accept: float) -> float:
     return round(max(0.5, min(0.999, q + 1e-4)), 4)
 
 
+def _post_edit(e) -> bool:
+    return e.source == "mlqe" and e.hter > 0
+
+
 def figures_for(scores, examples) -> dict:
     from sklearn.metrics import roc_auc_score
 
     out = {}
     good = [s for s, e in zip(scores, examples) if e.kind == "good"]
     for kind in fd.BAD_KINDS:
-        bad = [s for s, e in zip(scores, examples) if e.kind == kind and e.hter > 0]
+        bad = [s for s, e in zip(scores, examples) if e.kind == kind and _post_edit(e)]
         if good and bad:
             out[kind] = {"auroc": round(float(roc_auc_score([1] * len(good) + [0] * len(bad), good + bad)), 4), "n": len(bad)}
-    allbad = [s for s, e in zip(scores, examples) if e.kind != "good" and e.hter > 0]
+    allbad = [s for s, e in zip(scores, examples) if e.kind != "good" and _post_edit(e)]
     out["all_bad"] = {"auroc": round(float(roc_auc_score([1] * len(good) + [0] * len(allbad), good + allbad)), 4), "n": len(allbad)}
+    return out
+
+
+def repair_figures(scores, comps, examples, neural: bool) -> dict:
+    """Per repair kind: how many, the share accepted as ``annotate_rewrites`` accepts a repair
+    (``REPAIRS_BAR``, and with the neural formula a positive fluency gain), and the AUROC of
+    the good repairs (toward the human version, or restoring) against each bad kind."""
+    from sklearn.metrics import roc_auc_score
+
+    accepted = [s >= REPAIRS_BAR and (not neural or c["fluency_gain"] > 0) for s, c in zip(scores, comps)]
+    rows = [(s, a, e) for s, a, e in zip(scores, accepted, examples) if e.source == "repairs"]
+    out = {}
+    good = [s for s, _, e in rows if e.label]
+    for kind in (*rx.GOOD_KINDS, *rx.BAD_KINDS):
+        mine = [(s, a) for s, a, e in rows if e.kind == kind]
+        if not mine:
+            continue
+        fig = {"n": len(mine), "accepted": round(sum(a for _, a in mine) / len(mine), 4)}
+        if kind in rx.BAD_KINDS and good:
+            bad = [s for s, _ in mine]
+            fig["auroc_good_repairs_vs_this"] = round(float(roc_auc_score([1] * len(good) + [0] * len(bad), good + bad)), 4)
+        out[kind] = fig
     return out
 
 
@@ -143,6 +174,10 @@ def main(argv=None) -> int:
     ap.add_argument("--out", type=Path, default=HERE.parent / "mtcheck" / "data" / "models" / "fix_score.json")
     ap.add_argument("--card", type=Path, default=HERE.parent / "models" / "FIX_SCORE_CARD.md")
     ap.add_argument("--cache", type=Path, default=None, help="folder of the feature caches (default: the user cache folder)")
+    ap.add_argument("--shared", type=Path, default=rx_default_shared(), help="shared data folder (daseg, WMT21, newstest) for the repair examples")
+    ap.add_argument("--no-repairs", dest="repairs", action="store_false", help="MLQE-PE post-edits and perturbations only (the formula before repairs)")
+    ap.add_argument("--per-class", type=int, default=60, help="repair examples: damaged newstest lines per damage class")
+    ap.add_argument("--clean", type=int, default=8000, help="repair examples: clean newstest lines the repairs are forced on")
     args = ap.parse_args(argv)
 
     import numpy as np
@@ -159,6 +194,12 @@ def main(argv=None) -> int:
     dropped = len({e.sid for e in examples if e.hter > args.max_hter})
     examples = [e for e in examples if e.hter <= args.max_hter]
     print(f"left out {dropped} sentences with HTER > {args.max_hter}", file=sys.stderr)
+    repair_stats = None
+    if args.repairs:
+        print("repair examples:", file=sys.stderr)
+        found, repair_stats = rx.build(args.shared, args.seed, args.per_class, args.clean,
+                                       log=lambda m: print(m, file=sys.stderr, flush=True))
+        examples += found
     kinds = Counter(e.kind for e in examples)
     print(f"{len(examples)} examples from {len({e.sid for e in examples})} sentences: {dict(kinds)}", file=sys.stderr)
     comps = features(examples, cache)
@@ -172,6 +213,7 @@ def main(argv=None) -> int:
         model, oof = fit(X, y, groups, feats, args.free_signs)
         oof_runtime = np.where(rejected, 0.0, oof)
         threshold = calibrate(oof_runtime, examples, args.max_zero_accept)
+        neural = name == "neural"
         artifact["formulas"][name] = {
             "features": list(feats),
             "mean": [round(float(v), 6) for v in model.mean_],
@@ -181,33 +223,39 @@ def main(argv=None) -> int:
             "threshold": threshold,
             "threshold_rule": f"smallest >= 0.5 with at most {args.max_zero_accept:.0%} of HTER=0 training sentences having any candidate accepted (5-fold out-of-fold scores)",
         }
-        good = oof_runtime[y == 1]
+        good = oof_runtime[np.array([e.kind == "good" for e in examples])]
         zero_sent: dict[int, float] = {}
         for s, e in zip(oof_runtime, examples):
-            if e.hter == 0:
+            if e.source == "mlqe" and e.hter == 0:
                 zero_sent[e.sid] = max(zero_sent.get(e.sid, 0.0), float(s))
         artifact["figures"][name] = {
             "cv_auroc_by_kind": figures_for(oof_runtime, examples),
             "cv_good_fix_accept_rate": round(float((good >= threshold).mean()), 4),
             "cv_bad_fix_accept_rate": {
-                k: round(float(np.mean([s >= threshold for s, e in zip(oof_runtime, examples) if e.kind == k and e.hter > 0])), 4)
-                for k in fd.BAD_KINDS if any(e.kind == k and e.hter > 0 for e in examples)
+                k: round(float(np.mean([s >= threshold for s, e in zip(oof_runtime, examples) if e.kind == k and _post_edit(e)])), 4)
+                for k in fd.BAD_KINDS if any(e.kind == k and _post_edit(e) for e in examples)
             },
             "cv_zero_hter_sentences_any_accepted": round(float(np.mean([v >= threshold for v in zero_sent.values()])), 4),
         }
+        if args.repairs:
+            artifact["figures"][name]["cv_repairs_by_kind"] = repair_figures(oof_runtime, comps, examples, neural)
         print(f"[{name}] coef " + ", ".join(f"{f}={c:+.3f}" for f, c in zip(feats, model.coef_)) + f"; threshold {threshold}", file=sys.stderr)
     artifact["data"] = {
-        "source": "MLQE-PE ru-en pe.train.{mt,pe,hter} (CC0), detokenized by scripts/fixscore_data.py",
-        "sentences_hter_gt_0": len({e.sid for e in examples if e.hter > 0}),
+        "source": "MLQE-PE ru-en pe.train.{mt,pe,hter} (CC0), detokenized by scripts/fixscore_data.py"
+                  + ("; repair candidates by scripts/repair_examples.py" if args.repairs else ""),
+        "sentences_hter_gt_0": len({e.sid for e in examples if _post_edit(e)}),
         "sampled_hter_gt_0": args.sample,
         "left_out_hter_above": {"max_hter": args.max_hter, "sentences": dropped},
         "sentences_hter_0": int(min(args.zero, sum(1 for r in rows if r[3] == 0))),
         "examples": dict(kinds),
+        "repairs": repair_stats,
         "seed": args.seed,
         "quality_models": __import__("mtcheck.neural.registry", fromlist=["signature"]).signature(("fluency",)),
     }
     artifact["created_by"] = (f"scripts/train_fix_score.py --sample {args.sample} --zero {args.zero} --seed {args.seed} "
-                              f"--max-zero-accept {args.max_zero_accept} --max-hter {args.max_hter}" + (" --free-signs" if args.free_signs else ""))
+                              f"--max-zero-accept {args.max_zero_accept} --max-hter {args.max_hter}"
+                              + (f" --per-class {args.per_class} --clean {args.clean}" if args.repairs else " --no-repairs")
+                              + (" --free-signs" if args.free_signs else ""))
     artifact["notes"] = ("Candidates rejected at run time (a number or date changed) score 0 in the figures, as in annotate_rewrites. "
                          "Coefficients apply to (component - mean) / scale; fix_score = logistic(intercept + sum).")
     args.out.write_text(json.dumps(artifact, indent=1) + "\n")
@@ -221,6 +269,10 @@ def main(argv=None) -> int:
 
         stamp(args.card, args.out)
     return 0
+
+
+def rx_default_shared() -> Path:
+    return HERE.parents[1] / "shared" / "data"
 
 
 def write_card(path: Path, a: dict) -> None:
@@ -251,6 +303,31 @@ def write_card(path: Path, a: dict) -> None:
         f"- {a['data']['sentences_hter_0']} HTER = 0 sentences (good MT: every candidate is a bad fix), used for the threshold.",
         f"- Examples: {a['data']['examples']}.",
         "- Domain: Reddit and Wikiquote, not news; MLQE errors are mostly about meaning, so fluency gains are small.",
+    ]
+    rep = a["data"].get("repairs")
+    if rep:
+        lines += [
+            "- Repair candidates (`scripts/repair_examples.py`): the offline repairs run on every sentence (each treated",
+            "  as flagged, rule fixes applied first, candidates the run-time checks reject left out), scored as at run time.",
+            "  Real MT with a human version: good (`repair_toward`) when, against the human version, neither the line's",
+            f"  chrF nor its TER gets worse and chrF rises by >= {rx.GOOD_CHRF:g} point or TER falls; bad (`repair_away`) in the",
+            f"  mirror case (neither better, chrF down by >= {rx.GOOD_CHRF:g} or TER up); other candidates are left out. Synthetic: clean newstest",
+            "  lines damaged the way Russian MT damages them (one damage class each, the classes the transforms repair),",
+            "  repaired: good (`repair_restores`) when the repair moves toward the clean line as above, bad (`repair_misses`)",
+            "  otherwise. Repairs on text that needs none (newstest English, WMT21 reference A, MLQE-PE HTER = 0 MT):",
+            "  bad (`repair_on_clean`). Only training parts: MLQE-PE pe.train; the first half of daseg-ru-en-2015;",
+            "  WMT21's even-numbered 20-line stories of the first half of the lines (ten systems against reference A,",
+            "  and reference A itself); newstest 2012-2014 and 2016-2018, first half of each file, without",
+            "  eval_quality.py's every-12th-line sample. Held out for `eval_repairs.py --half heldout` and",
+            "  `eval_fix_scoring.py`: pe.dev, the second halves, newstest 2019-2020.",
+        ]
+        for name, st in rep.items():
+            if name == "damaged lines":
+                lines.append(f"  - damaged newstest lines per damage class: {st}.")
+            else:
+                lines.append(f"  - {name}: {st['examples']} ({st['ambiguous_left_out']} ambiguous left out, "
+                             f"{st['rejected_at_run_time']} rejected by the run-time checks).")
+    lines += [
         "",
         "## Formulas",
     ]
@@ -267,6 +344,15 @@ def write_card(path: Path, a: dict) -> None:
             lines.append(f"| {kind} | {v['n']} | {v['auroc']:.3f} | {rate if rate == '' else f'{rate:.1%}'} |")
         lines.append(f"\nGood fixes accepted: {fig['cv_good_fix_accept_rate']:.1%}. "
                      f"HTER = 0 sentences with any (bad) candidate accepted: {fig['cv_zero_hter_sentences_any_accepted']:.1%}.\n")
+        if fig.get("cv_repairs_by_kind"):
+            lines.append(f"Repair candidates, accepted as at run time (score >= {REPAIRS_BAR:g}"
+                         + (", fluency gain > 0" if name == "neural" else "") + "):\n")
+            lines.append("| repair kind | n | accepted | AUROC good repairs vs this kind |")
+            lines.append("|---|---|---|---|")
+            for kind, v in fig["cv_repairs_by_kind"].items():
+                au = v.get("auroc_good_repairs_vs_this")
+                lines.append(f"| {kind} | {v['n']} | {v['accepted']:.1%} | {'' if au is None else f'{au:.3f}'} |")
+            lines.append("")
     lines += [
         "## Limits",
         "- The threshold is set for precision: most good post-edits are *not* accepted; the aim is that editors",
@@ -274,7 +360,11 @@ def write_card(path: Path, a: dict) -> None:
         "- Perturbations are synthetic; a number or date change is also rejected outright at run time.",
         "- No back-translation candidates were in the training data (no translation models were reachable when",
         "  it was fitted): their score distribution is assumed to resemble post-edits and perturbations.",
-        "- Held-out figures on `pe.dev.*`: `python scripts/eval_fix_scoring.py`.",
+        "- Held-out figures on `pe.dev.*` (and held-out repair candidates): `python scripts/eval_fix_scoring.py`;",
+        "  repairs in the pipeline: `python scripts/eval_repairs.py --half heldout [--no-neural]`.",
+        "- Repairs are accepted at `rewrite.REPAIRS_BAR` (and, with the neural formula, a positive fluency gain),",
+        "  not at the calibrated threshold: their figures above are at that bar. The real-MT repair examples are",
+        "  few (the transforms fire on few MT lines); most repair examples are synthetic damage of clean news.",
     ]
     path.write_text("\n".join(lines) + "\n")
 

@@ -189,3 +189,55 @@ def test_suggestions_are_built_as_the_dataclass_builds_them(seed_003):
     assert found[0].components is not (found[1].components if len(found) > 1 else None)
     with pytest.raises(dataclasses.FrozenInstanceError):
         found[0].proposed = "x"
+
+
+def _suggested_fix(doc: Document, unsafe: bool) -> tuple[str, list, list]:
+    """What ``fix_story`` applies, the long way: every suggestion built, the default changes
+    (and the unsafe fixes after them) planned."""
+    found = suggestions(doc)
+    changes = default_changes(found)
+    if unsafe:
+        changes += [Change(s.start, s.end, s.original, s.proposed, s.kind, s) for s in found
+                    if s.kind == RULE_FIX and not s.safe and s.applicability == "unsafe"]
+    kept, dropped = plan(doc.text, changes)
+    return apply_changes(doc.text, kept), kept, dropped
+
+
+def test_fix_story_applies_what_the_suggestions_plan_gives():
+    # fix_story builds its changes without the suggestions: the same changes, in the same order,
+    # where rules propose different text for one span (the suggestion ids break the tie), the
+    # same text twice (one safe, one unsafe: merged), a bare suggestion, and a rewrite.
+    from mtcheck.changes import fix_story
+    from mtcheck.findings import Finding, Severity, replacement_fix
+
+    rng = random.Random(11)
+    words = ["LIH", "Medusa", "defense", "Ministry", "said", "in", "may", "2017", "Deir", "Ezzor"]
+    for trial in range(60):
+        text = "\n\n".join(" ".join(rng.choice(words) for _ in range(rng.randint(3, 9))) + "." for _ in range(6)) + "\n"
+        doc = Document.from_text(text)
+        findings = []
+        for _ in range(rng.randint(0, 25)):
+            start = rng.randrange(len(text) - 1)
+            end = min(len(text) - 1, start + rng.randint(0, 8))
+            replacement = rng.choice(["ISIL", "Meduza", "", "X", text[start:end].upper()])
+            kind = rng.random()
+            fix = replacement_fix(start, end, replacement, safe=kind < 0.6) if kind < 0.85 else None
+            findings.append(Finding(rng.choice(["E101", "S102", "B101"]), rng.choice(["entity", "style", "boilerplate"]),
+                                    Severity.WARNING, start, end, text[start:end], "m",
+                                    suggestion=replacement if fix is None and kind < 0.95 else None, fix=fix))
+        for f in [f for f in findings if f.fix is not None][:2]:  # the same change again, the other safety
+            twin = replacement_fix(f.start, f.end, f.fix.edits[0].replacement, safe=not f.fix.safe)
+            findings.append(Finding("S103", "style", Severity.INFO, f.start, f.end, f.text, "m2", fix=twin))
+        findings.sort(key=Finding.sort_key)
+        doc.findings = findings
+        for s in doc.sentences[:2]:
+            if rng.random() < 0.5:
+                s.rewrite = {"text": s.text.upper() + "!", "accepted": True, "source": rng.choice(["rules", "both"])}
+        for unsafe in (False, True):
+            text_out, kept, dropped = _suggested_fix(doc, unsafe)
+            story = fix_story(doc, unsafe)
+            assert story.text == text_out, trial
+            span = lambda c: (c.start, c.end, c.original, c.replacement, c.kind)  # noqa: E731
+            assert [span(c) for c in story.applied] == [span(c) for c in kept]
+            assert [(span(c), why) for c, why in story.dropped] == [(span(c), why) for c, why in dropped]
+            assert [c.ref.source for c in story.applied] == [c.ref.source for c in kept]

@@ -326,8 +326,8 @@ def test_user_gazetteer_adds_names(tmp_path):
     findings = [(f.code, f.text, f.suggestion) for f in scan(text, gazetteer=[str(path)])]
     assert ("E102", "Smolenskaya ploshchad", "Smolenskaya Square") in findings
     assert ("E101", "GKChP", "State Emergency Committee") in findings
-    # Without the user file the gazetteer rules are silent (E106, a preview rule, is not
-    # selected by "entity"; selected by code it reads the common word as Russian, площадь).
+    # Without the user file the entity rules are silent: E106 (a default rule of "entity")
+    # takes a lower-case word beside a capitalised one for part of a name kept as it is.
     assert scan(text) == []
 
 

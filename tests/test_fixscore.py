@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -29,6 +30,41 @@ def test_committed_artifact_loads_and_documents_itself():
     a = artifact()
     assert a["created_by"].startswith("scripts/train_fix_score.py")
     assert "MLQE-PE" in a["data"]["source"] and a["figures"]["neural"]["cv_auroc_by_kind"]
+
+
+def test_committed_artifact_was_fitted_with_repair_candidates():
+    """The offline repairs are in the training data (scripts/repair_examples.py), and the
+    artifact says how each kind of repair example fares at the repairs' bar."""
+    a = artifact()
+    kinds = a["data"]["examples"]
+    assert kinds.get("repair_restores", 0) > 0 and kinds.get("repair_on_clean", 0) + kinds.get("repair_misses", 0) > 0
+    assert "--no-repairs" not in a["created_by"] and a["data"]["repairs"]
+    for name in ("neural", "lexical"):
+        by_kind = a["figures"][name]["cv_repairs_by_kind"]
+        assert {"repair_restores", "repair_misses"} <= set(by_kind)
+        assert all(v["n"] == kinds[k] and 0.0 <= v["accepted"] <= 1.0 for k, v in by_kind.items())
+
+
+def _example(sid, hter, kind, source="mlqe"):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    import fixscore_data as fd
+
+    return fd.Example(sid, hter, "a", "b", kind, source=source)
+
+
+def test_threshold_is_calibrated_on_mlqe_hter0_sentences_only():
+    """Repair examples (their own bar) never move the calibrated threshold, even on an
+    HTER = 0 line of MLQE-PE."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    import train_fix_score as tfs
+
+    zero = [_example(i, 0.0, "unrelated") for i in range(100)]
+    scores = [0.6] * 99 + [0.7]
+    base = tfs.calibrate(scores, zero, 0.01)
+    assert sum(s >= base for s in scores) <= 1
+    repairs = [_example(1000 + i, 0.0, "repair_on_clean", source="repairs") for i in range(50)]
+    assert tfs.calibrate(scores + [0.99] * 50, zero + repairs, 0.01) == base
+    assert _example(1, None, "repair_restores", "repairs").label == 1 and repairs[0].label == 0
 
 
 @pytest.mark.parametrize("mutate, message", [

@@ -176,17 +176,83 @@ def test_batched_scores_match_single_sentence_scores():
     # Texts of many token lengths, one twice (and once with other spacing): each is scored in
     # a batch with others, then alone.
     texts = [g for _, g in PAIRS[:6]] + ["Short one."] + [b for b, _ in PAIRS[:3]] + [PAIRS[0][1], "Short   one."]
+    model.forget()  # scored afresh, not from what earlier tests scored
     batched = model.token_scores(texts)
     # CTranslate2 (int8 or float32) scores batches of one token length, without padding: a text
     # gets exactly the numbers it gets alone. torch pads: float32 rounding only.
     worst = 0.0 if model.backend == "ctranslate2" else (2e-3 if model.quantize == "none" else 0.3)
     for text, b in zip(texts, batched):
+        model.forget()  # alone means alone: not the batch's numbers remembered
         (single,) = model.token_scores([text])
         assert b.text == single.text and b.ids == single.ids and b.offsets == single.offsets
         diffs = [abs(x - y) for x, y in zip(b.logprobs, single.logprobs)]
         assert max(diffs) <= worst, diffs  # padding and batch-mates must not leak into scores
     assert batched[-2].logprobs == batched[0].logprobs and batched[-1].text == "Short one."
     assert len(model.token_scores(texts[:2] * 3)) == 6
+
+
+@pytest.mark.slow
+def test_a_text_scored_before_is_not_sent_to_the_model_again(monkeypatch):
+    model = fluency.load()
+    if model.backend != "ctranslate2":
+        pytest.skip("the memo is the CTranslate2 backend's: torch batches pad, so its numbers depend on the batch")
+    model.forget()
+    sent: list[int] = []
+    generator = model._generator
+
+    class Counting:  # the CTranslate2 generator, counting the texts sent to it
+        def score_batch(self, tokens, **kwargs):
+            sent.append(len(tokens))
+            return generator.score_batch(tokens, **kwargs)
+
+    monkeypatch.setattr(model, "_generator", Counting())
+    texts = [g for _, g in PAIRS[:4]]
+    first = model.token_scores(texts)
+    assert sum(sent) == 4
+    # Later, in another call and other company (and other spacing): the same numbers, nothing scored.
+    again = model.token_scores([texts[2].replace(" ", "  "), "A new sentence for the model.", texts[0]])
+    assert sum(sent) == 5
+    assert again[0].logprobs == first[2].logprobs and again[2].logprobs == first[0].logprobs
+    assert again[0].ids == first[2].ids and again[0].offsets == first[2].offsets
+    model.forget()
+    (fresh,) = model.token_scores([texts[0]])
+    assert sum(sent) == 6 and fresh.logprobs == first[0].logprobs  # remembered numbers are exact
+
+
+@pytest.mark.slow
+def test_the_memo_forgets_the_oldest_texts_past_its_size(monkeypatch):
+    model = fluency.load()
+    if model.backend != "ctranslate2":
+        pytest.skip("the memo is the CTranslate2 backend's")
+    model.forget()
+    texts = [g for _, g in PAIRS[:5]]
+    sizes = [len(s.logprobs) for s in model.token_scores(texts[:1])]
+    monkeypatch.setattr(fluency, "MEMO_TOKENS", 3 * max(sizes) + 20)
+    for t in texts:
+        model.token_scores([t])
+    assert model._memo_tokens <= fluency.MEMO_TOKENS
+    assert texts[-1] in model._memo and texts[0] not in model._memo
+    model.forget()
+    assert not model._memo and model._memo_tokens == 0
+
+
+@pytest.mark.slow
+def test_int8_weights_prepared_once_give_the_numbers_of_quantizing_at_load():
+    # The int8 folder's weights were quantized by the converter; CTranslate2 quantizes the
+    # float32 folder's at load. The calibrated quality model depends on them being the same.
+    if fluency.backend() != "ctranslate2" or fluency.quantize_mode() != "int8":
+        pytest.skip("the int8 folder is the CTranslate2 int8 backend's")
+    float32 = fluency.prepared_path(quantize="none")
+    if float32 is None:
+        pytest.skip("no float32 CTranslate2 folder prepared to compare with (mtcheck models prepare with MTCHECK_FLUENCY_QUANTIZE=none)")
+    texts = [t for pair in PAIRS for t in pair] + ["Both officials then resigned.", "Krychowiak was enchanted by Kamchatka's beauty."]
+    at_load = fluency.FluencyModel(float32, backend_name="ctranslate2", quantize="int8").token_scores(texts)
+    prepared = fluency.load()
+    # (an earlier test may have loaded it from another cache folder: compare the folder's kind)
+    assert prepared.path.name == fluency.prepared_path().name != float32.name
+    prepared.forget()
+    for a, b in zip(at_load, prepared.token_scores(texts)):
+        assert a.ids == b.ids and a.logprobs == b.logprobs, a.text
 
 
 @pytest.mark.slow

@@ -81,3 +81,32 @@ def test_the_report_written_from_the_sentences_is_json_dumps_of_the_report():
     results = [FileResult(path="x.txt", document=doc), FileResult(path="empty.txt", document=empty)]
     assert len(doc.sentences) > 20
     assert render(results, signature={"s": 1}) == json.dumps(report(results, {"s": 1}), ensure_ascii=False, indent=1) + "\n"
+
+
+def test_the_findings_written_from_the_document_are_json_dumps_of_their_records():
+    # render writes each finding field by field (no dict per finding); every shape a finding
+    # takes must give report()'s text: fixes of one, several and no edits, scores of each type,
+    # nested data, no suggestion, and values of unusual types (written the general way).
+    from mtcheck.document import Document
+    from mtcheck.engine import FileResult
+    from mtcheck.findings import Edit, Finding, Fix, Severity
+    from mtcheck.report.json import render, report
+
+    text = "The LIH said \"no\" \\ here.\u2028 Medusa and Deir Ezzor.\n\nSecond paragraph é.\n"
+    doc = Document.from_text(text, path="x.txt")
+    rng = random.Random(3)
+    findings = []
+    for i in range(80):
+        start = rng.randrange(len(text) - 1)
+        end = min(len(text), start + rng.randint(0, 6))
+        edits = tuple(Edit(start + k, min(end, start + k + 1), rng.choice(_TRICKY)) for k in range(rng.randint(0, 3)))
+        fix = rng.choice([None, Fix(edits, rng.choice(["safe", "unsafe", "display"]), "rules",
+                                    rng.choice([None, 0.25, 1, float("nan"), _Int.X]))])
+        findings.append(Finding(rng.choice(["E101", "S104"]), rng.choice(["entity", "style"]),
+                                rng.choice(list(Severity) + [_Int.X]) if i % 9 == 0 else rng.choice(list(Severity)),
+                                start, _Int.X if i % 17 == 0 else end, text[start:end], rng.choice(_TRICKY),
+                                suggestion=rng.choice([None, "Meduza", "\x1e"]), fix=fix,
+                                data=rng.choice([{}, {"ru": "Медуза", "also": ["a", {"b": None}]}, {"n": 2.5}])))
+    doc.findings = findings
+    results = [FileResult(path="x.txt", document=doc)]
+    assert render(results, signature={"s": 1}) == json.dumps(report(results, {"s": 1}), ensure_ascii=False, indent=1) + "\n"

@@ -466,3 +466,141 @@ def test_english_spellings_and_compounds_are_not_mixed_renderings(word):
 ])
 def test_suggestion_is_the_nominative_in_news_spelling(text, word, english):
     assert codes(text, "E106") == [(word, english)]
+
+
+# -- evidence that a spelling is not Russian; acronyms no list has ----------------------------
+
+def test_place_word_no_russian_region_takes_excuses_the_letters():
+    # A j-glide after a consonant is the letters' only sign: beside "County" it is a local spelling.
+    assert codes("Two cars collided in Tarju yesterday.", "E106")
+    assert codes("Two cars collided in Tarju County yesterday.", "E106") == []
+
+
+def test_first_name_before_a_surname_english_news_writes_is_its_bearers_spelling():
+    assert codes("The deputy mayor Artjom said nothing.", "E106")
+    assert codes("The deputy mayor, Artjom Suvorov, said nothing.", "E106") == []
+    # A rendered surname after a plain first name is still MT's reading of Russian.
+    assert codes("Sergei Pojarkov said nothing.", "E106")
+
+
+def test_a_glide_written_two_ways_is_no_russian_scheme():
+    # я as "ja" beside ия as "ia": no scheme writes both (the letter model alone passes the word).
+    assert rl.rendering_score("vajaria") >= entity.RENDERING_SCORE
+    assert codes("The village of Vajaria lies east.", "E106") == []
+    assert codes("The village of Vajarija lies east.", "E106")
+
+
+def test_english_acronym_read_back_through_russian():
+    read_back = entity._english_acronyms_read_back()
+    assert read_back.get("BMV") == "BMW"  # БМВ
+    assert all(not set("WQX") & set(k) for k in read_back)  # the image has Russia's letters only
+    assert "VHAT" not in read_back  # capitals of an English word are no acronym
+    assert codes("He drove a BMV to work.", "E106") == [("BMV", "BMW")]
+
+
+def test_gost_cz_for_ts_in_an_acronym():
+    found = [f for f in scan("The CZPK opened a case.") if f.code == "E106"]
+    assert [(f.text, f.data["ru"]) for f in found] == [("CZPK", "ЦПК")]
+    assert codes("Prices are quoted in CZK.", "E106") == []
+
+
+def test_acronym_and_word_joined_either_way_is_an_accepted_spelling():
+    assert gz.joined_variants("RIA Novosti") == ("RIA-Novosti",)
+    assert gz.joined_variants("al-Qaida") == ("al Qaida",)
+    assert gz.joined_variants("UN Security Council") == ()
+    assert gz.joined_variants("Bashar al-Assad") == ()
+    assert codes("RIA-Novosti quotes him as saying.", "E104") == []
+    # Within one story the two spellings are still two.
+    assert codes("RIA Novosti and RIA-Novosti both said so.", "E103")
+
+
+def test_russian_legal_form_before_a_company_name():
+    # Beside a capitalised name an acronym with no English form passes for a brand ("SMP Racing");
+    # a legal form is Russian grammar of company names, and English has its own acronym.
+    assert codes("PAO Tverneft raised its dividend.", "E106") == [("PAO", "PJSC")]
+    assert rl.legal_forms()["FGUP"].en == "FSUE"
+
+
+@pytest.mark.parametrize("text, acronym, english", [
+    ("Officials of the Baltic Shipping Union (BSS) met on Monday.", "BSS", "BSU"),
+    ("There are problems in the nuclear fuel complex (YATK) this year.", "YATK", "NFC"),
+])
+def test_acronym_that_does_not_abbreviate_its_english_name(text, acronym, english):
+    found = codes(text, "E106")
+    assert found == [(acronym, english)]
+
+
+@pytest.mark.parametrize("text", [
+    "Shares of Japan Airlines (JAL) rose.",  # a word's initial and more of its letters
+    "The Securities and Exchange Commission (SEC) said so.",
+    "The Nano- Bio- Info- Cognitive and Social sciences (NBICS) centre opened.",
+    "The Czech Football Association (FAČR) met.",  # not the letters of a Russian rendering
+])
+def test_acronym_that_abbreviates_its_name_or_is_not_russian(text):
+    assert codes(text, "E106") == []
+
+
+def test_acronym_defined_otherwise_is_reported_wherever_the_story_uses_it():
+    text = "The Baltic Shipping Union (BSS) met. Later the BSS issued a statement."
+    assert [a for a, _ in codes(text, "E106")] == ["BSS", "BSS"]
+
+
+@pytest.mark.parametrize("text, word, english", [
+    ("Judge Kuzmicenko ruled.", "Kuzmicenko", "Kuzmitsenko"),  # c for ц in -ценко
+    ("Ruben Gurgenjan said so.", "Gurgenjan", "Gurgenyan"),  # a j-glide in -ян
+    ("Officials at Xrolovka denied it.", "Xrolovka", "Khrolovka"),  # GOST's x for х at the start
+    ("A letter went to Barsovu yesterday.", "Barsovu", None),  # a surname's dative
+    ("He wrote to Vasiliju Petrov.", "Vasiliju", None),  # a dative: Russian grammar, not a bearer's spelling
+])
+def test_endings_only_a_rendering_has(text, word, english):
+    assert codes(text, "E106") == [(word, english)]
+
+
+# -- a foreign person's own spelling: a reading no Russian ends like, beside a non-Russian name --
+
+@pytest.mark.parametrize("alone, with_partner", [
+    ("The defender Trevajal scored.", "The defender Tani Trevajal scored."),  # Spanish j: Царваял-like
+    ("Mojtech said so.", "Mojtech Holan said so."),  # Czech ch: -теч ends no Russian word
+    ("Trevajal said so.", "Trevajal Holan said so."),  # the partner after the name
+])
+def test_unrussian_reading_beside_an_unrussian_name_is_its_bearers_spelling(alone, with_partner):
+    assert codes(alone, "E106")
+    assert codes(with_partner, "E106") == []
+
+
+@pytest.mark.parametrize("text, word", [
+    ("The defender Sergei Trevajal scored.", "Trevajal"),  # the partner is a Russian first name
+    ("Mojtech Holanov said so.", "Mojtech"),  # the partner ends as a Russian surname
+    ("The spokeswoman Amelija Brisse said so.", "Amelija"),  # -лия ends Russian words: MT's reading
+])
+def test_a_russian_partner_or_a_russian_ending_keeps_the_reading(text, word):
+    assert [w for w, _ in codes(text, "E106")] == [word]
+
+
+def test_reading_endings_come_from_the_vocabulary():
+    endings = entity._russian_endings()
+    assert "ова" in endings and "ский"[-3:] in endings
+    assert "теч" not in endings and "аял" not in endings
+
+
+@pytest.mark.parametrize("text, word, english", [
+    ("Sheikh Hamad Al Txani said so.", "Txani", "Tkhani"),  # x after a consonant: GOST's х
+    ("He met Povx yesterday.", "Povx", "Povkh"),  # four letters are enough for it
+    ("They flew to Ol'xon island.", "Ol'xon", "Olkhon"),  # after the soft sign's apostrophe
+])
+def test_gost_x_after_a_consonant_in_a_short_word(text, word, english):
+    assert codes(text, "E106") == [(word, english)]
+
+
+@pytest.mark.parametrize("text", ["The Lynx and Styx bands played.", "Karl Marx wrote it.",
+                                  "Flights to Sanxia resumed."])
+def test_english_and_pinyin_x_after_a_consonant_is_not_gost(text):
+    assert codes(text, "E106") == []
+
+
+def test_first_name_in_a_russian_case_form_is_no_bearers_spelling():
+    # Юрия, the genitive of Юрий: Russian grammar, though the surname is written as English news writes it.
+    assert entity._case_of_first_name("юрия") and entity._case_of_first_name("сергея")
+    assert not entity._case_of_first_name("артём")
+    assert [w for w, _ in codes("A bust of Jurija Suvorov was unveiled.", "E106")] == ["Jurija"]
+    assert codes("The deputy mayor, Artjom Suvorov, said nothing.", "E106") == []

@@ -97,3 +97,58 @@ def test_workers_build_the_same_pipeline_from_the_settings():
     assert Pipeline(spec["settings"]).key() == pipeline.key() == spec["key"]
     again = Pipeline(pickle.loads(pickle.dumps(pipeline.settings.for_worker())))
     assert again.key() == pipeline.key() and again.settings.jobs == 1 and not again.settings.cache
+
+
+# -- stage overlap (issue 16): the scorer in a thread beside the parse and the model-free rules --
+def _seed_documents():
+    from mtcheck.document import Document
+
+    root = Path(__file__).resolve().parents[1] / "seeds"
+    return [Document.from_text(p.read_text(encoding="utf-8"), path=p.name) for p in sorted(root.glob("*.txt"))]
+
+
+def _outcome(docs):
+    return [([(f.code, f.start, f.end, f.message, str(f.severity)) for f in d.findings],
+             [dict(s.scores) for s in d.sentences]) for d in docs]
+
+
+@pytest.mark.slow
+def test_overlapped_stages_give_what_the_stages_give_one_after_another():
+    pipeline = Pipeline(Settings(cache=False))
+    assert pipeline.names[:3] == ("quality", "parse", "rules")
+    if not pipeline.stages[0].threadable():
+        pytest.skip("the scorer runs in line on the torch backend")
+    from mtcheck.neural import fluency
+
+    fluency.load().forget()  # both runs score afresh
+    in_line = _seed_documents()
+    for stage in pipeline.stages:
+        stage.run(in_line)
+    fluency.load().forget()
+    overlapped = _seed_documents()
+    pipeline.run(overlapped)
+    assert any(f.code.startswith("X2") for d in overlapped for f in d.findings)  # the scores reached the rules
+    assert any(f.code.startswith(("E", "S", "B")) for d in overlapped for f in d.findings)
+    assert _outcome(overlapped) == _outcome(in_line)
+
+
+def test_an_error_in_the_overlapped_scorer_reaches_the_caller(monkeypatch):
+    from mtcheck import pipeline as pipeline_module
+    from mtcheck.document import Document
+
+    pipeline = Pipeline(Settings(cache=False))
+    quality, parse = pipeline.stages[0], pipeline.stages[1]
+    monkeypatch.setattr(type(quality), "threadable", lambda self: True)
+    parsed = []
+
+    def failing_scorer(self, docs):
+        raise RuntimeError("scorer broke")
+
+    monkeypatch.setattr(pipeline_module.QualityStage, "run", failing_scorer)
+    monkeypatch.setattr(pipeline_module.ParseStage, "run", lambda self, docs: parsed.append(len(docs)))
+    ruled = []
+    monkeypatch.setattr(pipeline_module.RulesStage, "run", lambda self, docs, early=None: ruled.append(early))
+    with pytest.raises(RuntimeError, match="scorer broke"):
+        pipeline.run([Document.from_text("The ministry said so on Monday.\n", path="a.txt")])
+    assert parse is pipeline.stages[1] and parsed == [1]  # the parse ran beside it
+    assert ruled == []  # the rules did not run on unscored sentences

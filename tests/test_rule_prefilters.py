@@ -93,7 +93,7 @@ def test_boilerplate_prefilters_find_what_every_line_tried_finds(monkeypatch):
     rng = random.Random(11)
     pages = [_random_page(rng) for _ in range(500)]
     new = [_dump(boilerplate.check(Document.from_text(p), _ctx())) for p in pages]
-    monkeypatch.setattr(boilerplate, "_candidate_lines", lambda text, needs: line_spans(text))
+    monkeypatch.setattr(boilerplate, "_candidate_lines", lambda text, needs, lowered=None: line_spans(text))
     monkeypatch.setattr(boilerplate, "_repeat_candidates", _plain_repeat_pairs)
     old = [_dump(boilerplate.check(Document.from_text(p), _ctx())) for p in pages]
     assert new == old

@@ -7,10 +7,12 @@ of transformers de-quantizes every tensor (about 25 s), and the result is kept i
 cache (``mtcheck.neural.cache``) in the form the scoring backend loads in well under a second:
 
 - ``ctranslate2`` backend (default when the ``ctranslate2`` package is installed): a
-  CTranslate2 float32 model plus the tokenizer. Scoring needs neither torch nor
+  CTranslate2 model (int8 weights for the default int8 scoring, float32 ones for
+  ``MTCHECK_FLUENCY_QUANTIZE=none``) plus the tokenizer. Scoring needs neither torch nor
   transformers, and is faster than torch on CPU with the same log-probabilities (largest
   difference 1e-4 nats). Its batches hold texts of one token length (no padding), so a text's
-  numbers never depend on what it is scored with;
+  numbers never depend on what it is scored with, and a text scored once in a process is
+  not scored again (``MEMO_TOKENS``);
 - ``torch`` backend: safetensors + tokenizer, run with transformers (``torch.inference_mode``,
   padded batches; CUDA when available).
 
@@ -38,6 +40,8 @@ import shutil
 import tempfile
 import threading
 import warnings
+from array import array
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -52,9 +56,20 @@ BACKENDS = ("auto", "ctranslate2", "torch")
 CONTEXT_TOKEN = "<|endoftext|>"  # the document separator SmolLM2 was trained with: sentence start
 CONTEXT_TOKEN_ID = 0
 MAX_TOKENS = 192  # a "sentence" longer than this is a list or page junk; scored on its start
-TOKEN_BUDGET = 1024  # padded tokens per forward pass: keeps memory small, batches full
+# Tokens per forward pass. CTranslate2 holds a pass's scores over the whole vocabulary (49,152
+# floats a token) while it scores: 1,024 tokens a pass peaked at 800 MB on a 64-story batch, 160
+# at 440 MB (under 32 MB a pass, which malloc reuses instead of mapping afresh: half the page
+# faults), for the same CPU time (77.7 against 78.9 ms a sentence on 897 news sentences).
+TOKEN_BUDGET = 160
+TORCH_TOKEN_BUDGET = 1024  # padded tokens per torch forward pass (its vocabulary projection goes by HEAD_CHUNK rows)
 HEAD_CHUNK = 1024  # rows of the vocabulary projection computed at once (torch backend)
 VERY_UNLIKELY = -10.0  # natural-log probability below which a content token counts as a surprise
+# Log-probabilities kept per process (CTranslate2 backend), by normalised text: a sentence met
+# again (a wire story's boilerplate, a rewritten story's unchanged lines, the same text in
+# the next batch of a scan) is not scored again. Its numbers are those it gets alone, so the
+# memo changes no result. 4 bytes a token and the text: about 15 MB when full (37,000 news
+# sentences), oldest forgotten first.
+MEMO_TOKENS = 1_000_000
 
 # OpenMP threads that spin while waiting for work are fast on an idle machine and
 # catastrophic on a busy one (measured here: 3x slower with two spinning threads on two
@@ -118,8 +133,9 @@ def configure_threads() -> int:
 
 def quantize_mode() -> str:
     """``int8`` (the default) or ``none`` (env MTCHECK_FLUENCY_QUANTIZE). int8 weights run on
-    the processor's integer dot-product instructions (AVX-512 VNNI / AMX through CTranslate2),
-    about 1.5x the float32 speed (scripts/bench.py fluency). The calibrated quality model is
+    the processor's integer dot-product instructions through CTranslate2 (AVX-512 VNNI or AMX
+    where the CPU has them; AVX2 otherwise, as on the machine the figures in models/ come from),
+    about 1.5x the float32 speed there (scripts/bench.py fluency). The calibrated quality model is
     fitted on the int8 log-probabilities (the path that is the default; see
     models/QUALITY_CARD.md); ``none`` gives float32 log-probabilities, which that model was not
     fitted on, for comparison."""
@@ -156,37 +172,48 @@ def _key_for(path: str, size: int, mtime_ns: int) -> str:
     return cache_key(Path(path))
 
 
-def current_key(backend_name: str = "torch") -> str:
-    """Cache key of the prepared folder for ``backend_name`` (torch: the safetensors folder)."""
+def current_key(backend_name: str = "torch", quantize: str = "none") -> str:
+    """Cache key of the prepared folder for ``backend_name`` (torch: the safetensors folder;
+    ctranslate2: float32 weights, or with ``quantize`` int8 the int8 ones)."""
     gguf = gguf_path()
     st = gguf.stat()
     key = _key_for(str(gguf), st.st_size, st.st_mtime_ns)
-    return key if backend_name == "torch" else f"{key}-ct2"
+    if backend_name == "torch":
+        return key
+    return f"{key}-ct2-int8" if quantize == "int8" else f"{key}-ct2"
 
 
-def prepared_path(backend_name: str | None = None) -> Path | None:
-    """The prepared folder of the (active) backend if its conversion is done, else None.
-    Loads nothing."""
+def prepared_path(backend_name: str | None = None, quantize: str | None = None) -> Path | None:
+    """The prepared folder of the (active) backend and quantization if its conversion is
+    done, else None. Loads nothing."""
     try:
-        path = cache.prepared_dir(ROLE, current_key(backend_name or backend()))
+        path = cache.prepared_dir(ROLE, current_key(backend_name or backend(), quantize or quantize_mode()))
     except (FluencyUnavailable, OSError):
         return None
     return path if cache.read_marker(path) is not None else None
 
 
-def prepare(progress: bool | None = None, backend_name: str | None = None) -> Path:
-    """Convert the packaged model for the (active) backend unless already done; return the
-    prepared folder. Atomic and locked: safe when several processes start at once."""
+def prepare(progress: bool | None = None, backend_name: str | None = None, quantize: str | None = None) -> Path:
+    """Convert the packaged model for the (active) backend and quantization unless already
+    done; return the prepared folder. Atomic and locked: safe when several processes start
+    at once.
+
+    CTranslate2 with int8 (the default) gets a folder of int8 weights: CTranslate2 would
+    otherwise read the float32 ones (540 MB) and quantize them at every load. The converter
+    quantizes them exactly as the load does (the same log-probabilities, bit for bit, checked
+    on newstest), and loading them takes a quarter of the CPU time and memory."""
     name = backend_name or backend()
+    quantize = quantize or quantize_mode()
     gguf = gguf_path()
     progress = cache.show_progress() if progress is None else progress
     if name == "torch":
         build = functools.partial(_build_torch, gguf, progress=progress)
         describe = f"de-quantized from {gguf.name} (safetensors, float32)"
     else:
-        build = functools.partial(_build_ct2, gguf, progress=progress)
-        describe = f"de-quantized from {gguf.name}, converted to CTranslate2 (float32)"
-    path, _ = cache.prepare(ROLE, current_key(name), _announced(build), describe=describe)
+        weights = "int8_float32" if quantize == "int8" else "float32"
+        build = functools.partial(_build_ct2, gguf, progress=progress, quantization=weights)
+        describe = f"de-quantized from {gguf.name}, converted to CTranslate2 ({weights})"
+    path, _ = cache.prepare(ROLE, current_key(name, quantize), _announced(build), describe=describe)
     return path
 
 
@@ -238,7 +265,7 @@ def _build_torch(gguf: Path, out: Path, progress: bool) -> dict:
     return {"source": str(gguf), "source_size": gguf.stat().st_size, "transformers": transformers.__version__}
 
 
-def _build_ct2(gguf: Path, out: Path, progress: bool) -> dict:
+def _build_ct2(gguf: Path, out: Path, progress: bool, quantization: str = "float32") -> dict:
     """CTranslate2 model (``out/model``) + tokenizer, converted from the safetensors folder:
     the torch backend's prepared folder when there is one, else a temporary one."""
     import ctranslate2
@@ -257,7 +284,7 @@ def _build_ct2(gguf: Path, out: Path, progress: bool) -> dict:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                ctranslate2.converters.TransformersConverter(str(hf)).convert(str(out / "model"), quantization="float32")
+                ctranslate2.converters.TransformersConverter(str(hf)).convert(str(out / "model"), quantization=quantization)
         finally:
             if was:
                 hf_logging.enable_progress_bar()
@@ -277,8 +304,9 @@ def load() -> "FluencyModel":
         with _lock:
             if _model is None:
                 name = backend()
-                path = prepare(backend_name=name)
-                _model = FluencyModel(path, backend_name=name, device=device(name), quantize=quantize_mode())
+                quantize = quantize_mode()
+                path = prepare(backend_name=name, quantize=quantize)
+                _model = FluencyModel(path, backend_name=name, device=device(name), quantize=quantize)
     return _model
 
 
@@ -317,6 +345,9 @@ class FluencyModel:
         import tokenizers
 
         self.path, self.backend, self.device, self.quantize = Path(path), backend_name, device, quantize
+        self._memo: OrderedDict[str, array] = OrderedDict()  # normalised text -> float32 log-probabilities
+        self._memo_tokens = 0
+        self._memo_lock = threading.Lock()
         try:
             self.tokenizer = tokenizers.Tokenizer.from_file(str(self.path / "tokenizer.json"))
             if backend_name == "ctranslate2":
@@ -374,7 +405,9 @@ class FluencyModel:
 
     def token_scores(self, texts: Sequence[str]) -> list[TokenScores]:
         """Score every text. A text that occurs more than once is scored once (its results
-        are shared); the CTranslate2 backend gives each text the numbers it gets alone."""
+        are shared); the CTranslate2 backend gives each text the numbers it gets alone, and
+        remembers them (``MEMO_TOKENS``): a text scored before in this process is not sent
+        to the model again."""
         norm = [normalise(t) for t in texts]
         first: dict[str, int] = {}  # normalised text -> its index among the distinct texts
         slot = [first.setdefault(t, len(first)) for t in norm]
@@ -393,9 +426,16 @@ class FluencyModel:
         # sentence's score depend on the sentences scored with it; without padding every
         # text gets exactly its score alone, and no work goes on padding. Longest first, as
         # the inter_threads take the batches in order.
+        out: list[TokenScores | None] = [None] * len(norm)
         by_length: dict[int, list[int]] = {}
-        for i, e in enumerate(encodings):
-            by_length.setdefault(min(len(e.ids), MAX_TOKENS), []).append(i)
+        with self._memo_lock:
+            for i, e in enumerate(encodings):
+                known = self._memo.get(norm[i])
+                if known is not None:
+                    self._memo.move_to_end(norm[i])
+                    out[i] = self._token_scores(norm[i], e, known.tolist())
+                else:
+                    by_length.setdefault(min(len(e.ids), MAX_TOKENS), []).append(i)
         pending = []
         for length in sorted(by_length, reverse=True):
             members = by_length[length]
@@ -404,20 +444,39 @@ class FluencyModel:
                 batch = members[a:a + per_batch]
                 tokens = [[CONTEXT_TOKEN] + list(encodings[i].tokens[:MAX_TOKENS]) for i in batch]
                 pending.append((batch, self._generator.score_batch(tokens, asynchronous=True)))
-        out: list[TokenScores | None] = [None] * len(norm)
         for batch, results in pending:
             for i, r in zip(batch, results):
-                out[i] = self._token_scores(norm[i], encodings[i], list(r.result().log_probs))
+                logprobs = r.result().log_probs
+                out[i] = self._token_scores(norm[i], encodings[i], list(logprobs))
+                self._remember(norm[i], logprobs)
         return out  # type: ignore[return-value]
 
+    def _remember(self, text: str, logprobs) -> None:
+        # CTranslate2 gives float32 log-probabilities: an array of C floats holds them exactly.
+        values = array("f", logprobs)
+        with self._memo_lock:
+            if text in self._memo:
+                return
+            self._memo[text] = values
+            self._memo_tokens += len(values)
+            while self._memo_tokens > MEMO_TOKENS and self._memo:
+                _, dropped = self._memo.popitem(last=False)
+                self._memo_tokens -= len(dropped)
+
+    def forget(self) -> None:
+        """Empty the memo of scored texts (tests use it to score a text afresh)."""
+        with self._memo_lock:
+            self._memo.clear()
+            self._memo_tokens = 0
+
     def _torch_scores(self, norm: list[str], encodings) -> list[TokenScores]:
-        """Padded batches of TOKEN_BUDGET tokens, formed by length so that padding stays small."""
+        """Padded batches of TORCH_TOKEN_BUDGET tokens, formed by length so that padding stays small."""
         out: list[TokenScores | None] = [None] * len(norm)
         order = sorted(range(len(norm)), key=lambda i: min(len(encodings[i].ids), MAX_TOKENS))
         start = 0
         while start < len(order):
             end = start + 1
-            while end < len(order) and (end - start + 1) * (min(len(encodings[order[end]].ids), MAX_TOKENS) + 1) <= TOKEN_BUDGET:
+            while end < len(order) and (end - start + 1) * (min(len(encodings[order[end]].ids), MAX_TOKENS) + 1) <= TORCH_TOKEN_BUDGET:
                 end += 1
             batch = order[start:end]
             encs = [encodings[i] for i in batch]

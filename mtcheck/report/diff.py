@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from typing import Iterable, Iterator, Sequence
 
+from mtcheck.collector import pausing
 from mtcheck.engine import FileResult
 from mtcheck.render import word_diff
 from mtcheck.report import style as ansi_style
@@ -49,6 +50,7 @@ _DIFFLIB_MAX_PRODUCT = 250_000
 _MAX_DEPTH = 30  # nested stretches anchored within stretches: deeper ones are one replacement
 
 
+@pausing
 def unified_diff(path: str, old: str, new: str, context: int = 3) -> str:
     """A git-style unified diff of one file (``diff --git a/P b/P``); '' when unchanged."""
     if old == new:

@@ -10,9 +10,10 @@ import json
 from typing import Sequence
 
 from mtcheck import baseline, codec
+from mtcheck.collector import pausing
 from mtcheck.document import Document
 from mtcheck.engine import FileResult
-from mtcheck.findings import Finding
+from mtcheck.findings import Edit, Finding, Severity
 from mtcheck.report import summarize
 
 SCHEMA_VERSION = 1
@@ -51,15 +52,33 @@ class _SentenceRecords:
         self.doc = doc
 
 
+class _FindingRecords:
+    """The records of ``doc.findings`` (``finding_record`` with its fingerprint) as ``render``
+    asks for them: written by ``dumps`` straight from the findings, without the dicts (47,000
+    of them, each with a fix and its edits, in a story of short lines)."""
+
+    def __init__(self, doc: Document, prints: dict[int, str]):
+        self.doc = doc
+        self.prints = prints
+
+    def record(self, f: Finding) -> dict:
+        rec = finding_record(self.doc, f)
+        rec["fingerprint"] = self.prints[id(f)]
+        return rec
+
+
 def file_record(r: FileResult, _sentences=sentence_records) -> dict:
     doc = r.document
     assert doc is not None
     prints = baseline.fingerprint_map(doc)  # stable across edits elsewhere in the story
-    findings = []
-    for f in doc.findings:
-        found = finding_record(doc, f)
-        found["fingerprint"] = prints[id(f)]
-        findings.append(found)
+    if _sentences is _SentenceRecords:  # render: dumps writes both from the document
+        findings = _FindingRecords(doc, prints)
+    else:
+        findings = []
+        for f in doc.findings:
+            found = finding_record(doc, f)
+            found["fingerprint"] = prints[id(f)]
+            findings.append(found)
     hidden = codec.suppressed(doc)
     rec = {
         "path": r.path,
@@ -85,6 +104,7 @@ def report(results: Sequence[FileResult], signature: dict | None = None, _senten
     }
 
 
+@pausing
 def render(results: Sequence[FileResult], signature: dict | None = None, **_) -> str:
     return dumps(report(results, signature, _SentenceRecords)) + "\n"
 
@@ -175,6 +195,8 @@ def dumps(obj, indent: int = 1) -> str:
             append(_float_text(v))
         elif t is _SentenceRecords:
             sentences(v.doc, level)
+        elif t is _FindingRecords:
+            findings(v, level)
         elif isinstance(v, str):  # subclasses, in the order json.dumps tries them
             append(escape(v))
         elif isinstance(v, int):
@@ -214,6 +236,68 @@ def dumps(obj, indent: int = 1) -> str:
                 if s.rewrite is not None:
                     rec["rewrite"] = s.rewrite
                 value(rec, level + 1)
+            append(separator)
+        out[-1] = newline(level) + "]"
+
+    def findings(records: _FindingRecords, level: int) -> None:
+        """What ``sequence([records.record(f) for f in doc.findings], level)`` writes. A finding of
+        the usual types (strings, plain ints, a fix of plain edits) is written field by field;
+        any other is built as a dict and written the general way."""
+        doc = records.doc
+        if not doc.findings:
+            append("[]")
+            return
+        prints = records.prints
+        wire = doc.source is not None
+        outer, k = newline(level + 1), "," + newline(level + 2)  # each record; each of its keys
+        fk, ek = "," + newline(level + 3), newline(level + 4)  # the fix's keys; its edits
+        edit_key = "," + newline(level + 5)  # an edit's keys
+        head = ("{" + newline(level + 2) + '"rule": %s' + k + '"category": %s' + k + '"severity": %s' + k
+                + '"start": %d' + k + '"end": %d' + k + '"text": %s' + k + '"message": %s' + k
+                + '"suggestion": %s' + k + '"safe_fix": %s')
+        fix_head = k + '"fix": {' + fk[1:] + '"applicability": %s' + fk + '"source": %s' + fk + '"score": %s' + fk + '"edits": '
+        edit = "{" + edit_key[1:] + '"start": %d' + edit_key + '"end": %d' + edit_key + '"replacement": %s' + ek + "}"
+        edit_separator = "," + ek
+        edits_close = newline(level + 3) + "]" + newline(level + 2) + "}"
+        tail = k + '"line": %d' + k + '"col": %d' + k + '"end_line": %d' + k + '"end_col": %d'
+        separator = "," + outer
+        severity_text = codec._SEVERITY_TEXT
+        append("[" + outer)
+        for f in doc.findings:
+            code, category, severity, start, end, text, message, suggestion, fix = (
+                f.code, f.category, f.severity, f.start, f.end, f.text, f.message, f.suggestion, f.fix)
+            lines = doc.finding_lines(f)
+            place = doc.source.finding_place(f) if wire else None
+            if not (type(code) is str and type(category) is str and type(severity) is Severity and type(start) is int
+                    and type(end) is int and type(text) is str and type(message) is str
+                    and (suggestion is None or type(suggestion) is str) and all(type(n) is int for n in lines)
+                    and (place is None or all(type(place[b]) is int or place[b] is None for b in ("byte", "end_byte")))
+                    and (fix is None or _plain_fix(fix))):
+                value(records.record(f), level + 1)
+                append(separator)
+                continue
+            parts = [head % (escape(code), escape(category), escape(severity_text[severity]), start, end, escape(text),
+                             escape(message), "null" if suggestion is None else escape(suggestion),
+                             "true" if f.safe_fix else "false")]
+            if fix is not None:
+                score = fix.score
+                score_text = "null" if score is None else (_float_text(score) if type(score) is float else int_text(score))
+                parts.append(fix_head % (escape(fix.applicability), escape(fix.source), score_text))
+                if fix.edits:
+                    parts.append("[" + ek + edit_separator.join(
+                        [edit % (e.start, e.end, escape(e.replacement)) for e in fix.edits]) + edits_close)
+                else:
+                    parts.append("[]" + newline(level + 2) + "}")
+            if f.data:
+                parts.append(k + '"data": ')
+                append("".join(parts))
+                value(f.data, level + 2)
+                parts = []
+            parts.append(tail % lines)
+            if place is not None:
+                parts.append(k + '"byte": ' + _scalar_text(place["byte"]) + k + '"end_byte": ' + _scalar_text(place["end_byte"]))
+            parts.append(k + '"fingerprint": ' + escape(prints[id(f)]) + outer + "}")
+            append("".join(parts))
             append(separator)
         out[-1] = newline(level) + "]"
 
@@ -268,6 +352,20 @@ def dumps(obj, indent: int = 1) -> str:
 
     value(obj, 0)
     return "".join(out)
+
+
+def _scalar_text(v: int | None) -> str:
+    return "null" if v is None else int.__repr__(v)
+
+
+def _plain_fix(fix) -> bool:
+    """A fix ``dumps`` writes field by field: strings, a plain number or None, plain edits."""
+    score = fix.score
+    return (type(fix.applicability) is str and type(fix.source) is str
+            and (score is None or type(score) is float or type(score) is int)
+            and type(fix.edits) in (tuple, list)
+            and all(type(e) is Edit and type(e.start) is int and type(e.end) is int and type(e.replacement) is str
+                    for e in fix.edits))
 
 
 def _refuse(v):

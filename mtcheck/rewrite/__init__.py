@@ -39,6 +39,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
+from mtcheck.collector import paused
 from mtcheck.config import Config, Section
 from mtcheck.document import Document
 
@@ -171,6 +172,13 @@ def annotate_rewrites(
     """Set ``sentence.rewrite`` on every flagged sentence and every sentence with a
     rule fix of ``docs`` (whose findings are already in place). ``repairs``: offer the offline
     repairs (they load the spaCy pipeline, not torch)."""
+    if neural or repairs:  # models load: the collector keeps running (their garbage may be cyclic)
+        return _annotate_rewrites(docs, config, neural, notify, repairs)
+    with paused():  # records and targets alone: acyclic (mtcheck.collector)
+        return _annotate_rewrites(docs, config, neural, notify, repairs)
+
+
+def _annotate_rewrites(docs, config, neural, notify, repairs) -> RewriteRun:
     from mtcheck.rewrite import fixscore
     from mtcheck.rewrite.candidates import build_target, findings_by_sentence, fix_applies, rule_candidate
 
@@ -182,11 +190,16 @@ def annotate_rewrites(
     for doc in docs:
         flagged = doc.flagged_sentences()
         with_findings = findings_by_sentence(doc)
-        for s in doc.sentences:
-            # Most sentences of a long story hold no finding: they are passed over by index.
+        sentences = doc.sentences
+        # Most sentences of a long story hold no finding: only those that do, or are flagged, are
+        # looked at, in text order (a sentence's index is its place in the list).
+        indices = sorted(with_findings.keys() | flagged)
+        if all(0 <= i < len(sentences) and sentences[i].index == i for i in indices):
+            chosen = [sentences[i] for i in indices]
+        else:
+            chosen = [s for s in sentences if s.index in with_findings or s.index in flagged]
+        for s in chosen:
             inside = with_findings.get(s.index)
-            if inside is None and s.index not in flagged:
-                continue
             # candidates.sentence_findings, from the index already in hand
             findings = [f for f in inside if s.start <= f.start and f.end <= s.end] if inside else []
             has_fix = any(

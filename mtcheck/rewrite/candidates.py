@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Callable, Sequence
 
 from mtcheck.document import Document, Sentence
 from mtcheck.findings import Edit, Finding, apply_edits_mapped
@@ -72,12 +72,20 @@ class Target:
     flagged: bool
     fixed: str  # sentence text with the rule fixes applied
     rule_findings: list[Finding]  # the findings whose fixes made `fixed`
-    protected: list[Protected]  # spans of `fixed` a rewrite must keep verbatim
+    # Finds the spans of `fixed` a rewrite must keep verbatim (``protected``), when first asked:
+    # only back-translation and the repairs ask, and only for flagged sentences; most targets of
+    # a long story are sentences holding a rule fix alone.
+    find_protected: Callable[[], list[Protected]] = field(repr=False, compare=False, default=list)
     candidates: list[Candidate] = field(default_factory=list)
 
     @property
     def original(self) -> str:
         return self.sentence.text
+
+    @_computed_once
+    def protected(self) -> list[Protected]:
+        """Spans of ``fixed`` a rewrite must keep verbatim."""
+        return self.find_protected()
 
     # Normalised once: candidates are built from and scored against them.
     @_computed_once
@@ -150,25 +158,28 @@ def build_target(doc: Document, s: Sentence, flagged: bool, unsafe: bool = False
     else:
         fixed, done, moved = apply_edits_mapped(text, edits)
     applied: list[Finding] = []
-    names: list[Protected] = []
-    for edit, new_start in done:
+    for edit, _ in done:
         f = owner[id(edit)]
-        if f.category == "entity" and edit.replacement.strip():
-            names.append(Protected(new_start, new_start + len(edit.replacement), edit.replacement, "name"))
         if f not in applied:
             applied.append(f)
 
-    applied_spans = [(e.start, e.end) for e in edits]
-    for f in findings:
-        # An entity the rules found but did not resolve safely: keep it as the story has it.
-        if f.category != "entity" or f in applied:
-            continue
-        a, b = f.start - s.start, f.end - s.start
-        if any(x < b and a < y for x, y in applied_spans):
-            continue
-        names.append(Protected(moved(a), moved(b), text[a:b], "name"))
-    protected = protect.merge_protected(names, fixed)
-    return Target(doc=doc, sentence=s, flagged=flagged, fixed=fixed, rule_findings=applied, protected=protected)
+    def find_protected() -> list[Protected]:
+        names: list[Protected] = []
+        for edit, new_start in done:
+            if owner[id(edit)].category == "entity" and edit.replacement.strip():
+                names.append(Protected(new_start, new_start + len(edit.replacement), edit.replacement, "name"))
+        applied_spans = [(e.start, e.end) for e in edits]
+        for f in findings:
+            # An entity the rules found but did not resolve safely: keep it as the story has it.
+            if f.category != "entity" or f in applied:
+                continue
+            a, b = f.start - s.start, f.end - s.start
+            if any(x < b and a < y for x, y in applied_spans):
+                continue
+            names.append(Protected(moved(a), moved(b), text[a:b], "name"))
+        return protect.merge_protected(names, fixed)
+
+    return Target(doc=doc, sentence=s, flagged=flagged, fixed=fixed, rule_findings=applied, find_protected=find_protected)
 
 
 def rule_candidate(target: Target) -> Candidate | None:

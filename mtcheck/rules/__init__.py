@@ -71,8 +71,8 @@ def validate_selectors(selectors: Iterable[str]) -> None:
 
 def codes_named(selectors: Iterable[str]) -> frozenset[str]:
     """Every rule code that ``selectors`` name, as ``select`` reads them (a code, a prefix, a
-    family, ALL), preview rules included: ``unfixable = ["E1"]`` takes E106's fix away too
-    when E106 is selected. Raises ``SelectorError`` for an unknown selector."""
+    family, ALL), preview rules included: ``unfixable = ["E1"]`` takes E108's fix away too
+    when E108 is selected. Raises ``SelectorError`` for an unknown selector."""
     selectors = list(selectors)
     validate_selectors(selectors)
     return frozenset(rule.code for family in families() for rule in family.rules

@@ -223,23 +223,26 @@ def _line_requirements(patterns: tuple[re.Pattern, ...]) -> tuple[tuple[str, ...
     return tuple(leading), tuple(anywhere)
 
 
-def _lowering_keeps_offsets(text: str) -> bool:
-    """Whether ``text.lower()`` can stand in for what a case-insensitive pattern matches, offset
-    for offset: no letter it takes for an ASCII one, none lower-casing to two."""
-    return not any(c in text for c in CASE_FOLDS_TO_ASCII) and len(text.lower()) == len(text)
+def _lowering_keeps_offsets(text: str, lowered: str | None = None) -> bool:
+    """Whether ``text.lower()`` (``lowered``, when known) can stand in for what a
+    case-insensitive pattern matches, offset for offset: no letter it takes for an ASCII one,
+    none lower-casing to two."""
+    return not any(c in text for c in CASE_FOLDS_TO_ASCII) and len(text.lower() if lowered is None else lowered) == len(text)
 
 
-def _candidate_lines(text: str, needs: tuple[tuple[str, ...], tuple[tuple[str, bool], ...]] | None) -> Iterator[tuple[int, int]]:
+def _candidate_lines(text: str, needs: tuple[tuple[str, ...], tuple[tuple[str, bool], ...]] | None,
+                     lowered: str | None = None) -> Iterator[tuple[int, int]]:
     """The trimmed lines of ``text`` (as ``line_spans``, in order) that start with one of the
     leading literals of ``needs`` or hold one of its other literals (every line when ``needs``
     is None): the only lines the patterns it was made from can match. Found in C: the text is
     lower-cased and split at line breaks once, each line's start compared with ``startswith``,
     each literal found with ``str.find``, so no regex is tried on a line of ordinary prose."""
-    if needs is None or not _lowering_keeps_offsets(text):
+    if lowered is None:
+        lowered = text.lower()
+    if needs is None or not _lowering_keeps_offsets(text, lowered):
         yield from line_spans(text)
         return
     leading, anywhere = needs
-    lowered = text.lower()
     # Line breaks as line_spans sees them (\n, \r\n or a lone \r), all as \n: the same lines
     # (a \r\n gives an extra empty one) at the same offsets.
     if "\r" in text:
@@ -271,7 +274,7 @@ def _pattern_lines(doc: Document, data: _BoilerplateData, ctx: Context, taken: s
     text = doc.text
     enabled = tuple(p for rule, patterns in data.patterns if ctx.on(rule.code) for p in patterns)
     prefilter = _any_pattern(enabled)
-    for a, b in _candidate_lines(text, _line_requirements(enabled)):
+    for a, b in _candidate_lines(text, _line_requirements(enabled), doc.lowered()):
         if b - a > MAX_PATTERN_LINE:
             continue  # a paragraph, not page furniture (and ".*x.*" patterns would crawl over it)
         hit = _junk_line(text[a:b], data, ctx, prefilter)

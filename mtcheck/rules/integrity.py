@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import zlib
 from collections import Counter
+from functools import lru_cache
 from typing import Iterable, Iterator
 
 from mtcheck.document import Document
@@ -238,15 +239,19 @@ _WORDS = re.compile(r"\w+")
 _ASCII_SPACES = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f "
 
 
+@lru_cache(maxsize=1)
+def _spaces() -> str:
+    """Every character ``str.isspace`` knows (all of them below U+10000)."""
+    return "".join(c for c in map(chr, range(0x10000)) if c.isspace())
+
+
 def _non_space_count(doc: Document) -> int:
     """``sum(1 for c in text if not c.isspace())``, counted in C, once per document."""
     count = doc.user_data.get("integrity.non_space")
     if count is None:
         text = doc.text
-        if text.isascii():
-            count = len(text) - sum(map(text.count, _ASCII_SPACES))
-        else:  # str.split() splits at exactly the characters str.isspace() (and re's \s) knows
-            count = sum(map(len, text.split()))
+        # (each space character counted by str.count, in C: no piece of the text is made)
+        count = len(text) - sum(map(text.count, _ASCII_SPACES if text.isascii() else _spaces()))
         doc.user_data["integrity.non_space"] = count
     return count
 
@@ -309,6 +314,48 @@ def _repeated(doc: Document) -> Iterator[Finding]:
                 data={"compression": round(ratio, 4)})
 
 
+# Bytes one of which joins the sentences ``_sentence_keys`` reads together: control
+# characters that are no space (``str.split`` keeps them).
+_KEY_JOINERS = tuple(b for b in range(32) if not chr(b).isspace())
+
+
+def _sentence_keys(texts: list[str]) -> list[str]:
+    """Each text's key, ``" ".join(_WORDS.findall(text.lower()))``: the plain-ASCII texts
+    keyed together, joined by a byte none holds, every byte but the word characters made a
+    space by ``bytes.translate`` and the pieces' words re-spaced by ``str.split`` (in C; no
+    regex per sentence)."""
+    findall, join = _WORDS.findall, " ".join
+    out = [""] * len(texts)
+    plain = []
+    for i, t in enumerate(texts):
+        if t.isascii():
+            plain.append(i)
+        else:
+            out[i] = join(findall(t.lower()))
+    if not plain:
+        return out
+    for joiner in _KEY_JOINERS:
+        mark = chr(joiner)
+        joined = mark.join(texts[i] for i in plain)
+        if joined.count(mark) == len(plain) - 1:  # (no text holds it)
+            break
+    else:
+        for i in plain:
+            out[i] = join(findall(texts[i].lower()))
+        return out
+    pieces = joined.lower().encode("ascii").translate(_key_table(joiner)).decode("ascii").split(mark)
+    for i, piece in zip(plain, pieces):
+        out[i] = join(piece.split())
+    return out
+
+
+@lru_cache(maxsize=None)
+def _key_table(joiner: int) -> bytes:
+    """A ``bytes.translate`` table keeping the ASCII word characters and ``joiner``, every other
+    byte a space."""
+    return bytes(b if b in _ASCII_WORD_BYTES or b == joiner else 32 for b in range(256))
+
+
 def _repeated_sentence(doc: Document, letters: int) -> Finding | None:
     """I105 for one sentence said too many times: the first sentence of the most frequent key."""
     # Each distinct sentence is keyed once (degenerate text is the same sentence over and over);
@@ -318,16 +365,15 @@ def _repeated_sentence(doc: Document, letters: int) -> Finding | None:
     texts = [s.text for s in doc.sentences]
     raw_counts: Counter[str] = Counter(texts)
     counts: Counter[str] = Counter()
-    findall, join = _WORDS.findall, " ".join
-    for raw, n in raw_counts.items():
-        key = join(findall(raw.lower()))
+    keys = _sentence_keys(list(raw_counts))
+    for (raw, n), key in zip(raw_counts.items(), keys):
         if key:
             counts[key] += n
     if not counts:
         return None
     key, n = counts.most_common(1)[0]
     # The first sentence with that key: the first of the texts (in order) that give it.
-    raw = next(r for r in raw_counts if join(findall(r.lower())) == key)
+    raw = next(r for r, k in zip(raw_counts, keys) if k == key)
     sentence = doc.sentences[texts.index(raw)]
     covered = n * sum(1 for c in sentence.text if not c.isspace())
     if n > _MAX_REPEATS or (n >= _MIN_REPEATS and covered > _MAX_SHARE * letters):

@@ -380,8 +380,12 @@ def looks_english(text: str) -> bool | None:
     return None
 
 
-_NOT_COMMON, _UNKNOWN, _KNOWN = 0, 1, 2
-_IS_COMMON = frozenset({_UNKNOWN, _KNOWN})
+# A word's class is also its weight in two counts at once: the common words (the low 32 bits)
+# and the known ones (the bits above), so one running sum over a text's words gives both.
+_KNOWN_SHIFT = 32
+_KNOWN_UNIT = 1 << _KNOWN_SHIFT
+_COMMON_MASK = _KNOWN_UNIT - 1
+_NOT_COMMON, _UNKNOWN, _KNOWN = 0, 1, 1 + _KNOWN_UNIT
 WORD_CLASS_MEMO_SIZE = 200_000  # words judged (a long-running server empties the memo when full)
 
 
@@ -467,15 +471,14 @@ def looks_english_many(texts: list[str]) -> list[bool | None]:
     # The lexicon test, on the words as written, each word's class looked up in C (the joiner
     # is no common word, and is dropped from the memo again).
     runs = _word_runs((mark.join(texts[i] for i in undecided) + mark).encode("ascii"), _ASCII_ALPHA, joiner)
-    classes = list(map(_WORD_CLASSES.__getitem__, runs))
+    totals = list(accumulate(map(_WORD_CLASSES.__getitem__, runs), initial=0))  # (classes are weights)
     _WORD_CLASSES.pop(mark, None)
-    common = list(accumulate(map(_IS_COMMON.__contains__, classes), initial=0))
-    known = list(accumulate(map(_KNOWN.__eq__, classes), initial=0))
     previous = -1
     for i in undecided:
         end = runs.index(mark, previous + 1)
-        count = common[end] - common[previous + 1]
-        if count < MIN_COMMON_WORDS or known[end] - known[previous + 1] >= ENGLISH_LEXICON_SHARE * count:
+        total = totals[end] - totals[previous + 1]
+        count = total & _COMMON_MASK  # (fewer than 2**32 words in a text)
+        if count < MIN_COMMON_WORDS or total >> _KNOWN_SHIFT >= ENGLISH_LEXICON_SHARE * count:
             out[i] = True
         previous = end
     return out
@@ -552,13 +555,73 @@ def _detector_factory():
     if _factory is None:
         with _factory_lock:
             if _factory is None:
-                from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+                from langdetect.detector_factory import PROFILES_DIRECTORY
 
-                factory = DetectorFactory()
+                factory = _lazy_factory_class()()
                 factory.load_profile(PROFILES_DIRECTORY)
                 factory.set_seed(0)
                 _factory = factory
     return _factory
+
+
+class LazyProbabilities:
+    """langdetect's ``word_lang_prob_map`` (an n-gram -> its probability in each language, by
+    the language's index), each n-gram's list made the first time the detector looks it up.
+    Why: the profiles hold 184,000 n-gram counts, and making every list up front was most of
+    the cost of loading them (about 0.5 s); a detector call looks up a few hundred. Each list
+    is the one ``DetectorFactory.add_profile`` makes, by the same arithmetic."""
+
+    def __init__(self, profiles: list, langsize: int):
+        self._profiles = profiles  # (index, LangProfile), in the order they were added
+        self._langsize = langsize
+        self._keys = set().union(*(profile.freq for _, profile in profiles))
+        self._made: dict[str, list[float]] = {}
+
+    def __contains__(self, word) -> bool:
+        return word in self._keys
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __getitem__(self, word: str) -> list[float]:
+        probs = self._made.get(word)
+        if probs is None:
+            if word not in self._keys:
+                raise KeyError(word)
+            probs = [0.0] * self._langsize
+            length = len(word)
+            if 1 <= length <= 3:
+                for index, profile in self._profiles:
+                    count = profile.freq.get(word)
+                    if count is not None:  # (add_profile sets the languages whose profile has it)
+                        probs[index] = 1.0 * count / profile.n_words[length - 1]
+            self._made[word] = probs
+        return probs
+
+
+@lru_cache(maxsize=1)
+def _lazy_factory_class():
+    """langdetect's DetectorFactory (which reads the profile files as ever) with its
+    probability table a ``LazyProbabilities``. Defined on first use: langdetect is imported
+    only when a segment needs it."""
+    from langdetect.detector_factory import DetectorFactory
+    from langdetect.lang_detect_exception import ErrorCode, LangDetectException
+
+    class LazyDetectorFactory(DetectorFactory):
+        def load_profile(self, profile_directory):
+            self._profiles: list = []
+            self._langsize = 0
+            super().load_profile(profile_directory)
+            self.word_lang_prob_map = LazyProbabilities(self._profiles, self._langsize)
+
+        def add_profile(self, profile, index, langsize):
+            if profile.name in self.langlist:
+                raise LangDetectException(ErrorCode.DuplicateLangError, "Duplicate the same language profile.")
+            self.langlist.append(profile.name)
+            self._profiles.append((index, profile))
+            self._langsize = langsize
+
+    return LazyDetectorFactory
 
 
 def detect_languages(text: str) -> list[tuple[str, float]]:

@@ -13,10 +13,11 @@ import bisect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate, compress
 from typing import Iterable, Iterator
 
 from mtcheck.data import load_toml, words
-from mtcheck.document import Document
+from mtcheck.document import LETTER_RUN, Document, is_bmp, letter_run_split
 from mtcheck.findings import Finding, Severity
 from mtcheck.lexicon import lexicon
 from mtcheck.rules.base import Context, Family, Rule, finditer_from
@@ -316,6 +317,30 @@ def _capitalise(word: str) -> str:
     return word[:1].upper() + word[1:]
 
 
+_Runs = tuple[list[str], list[int], set[str]]
+
+
+def _runs(doc: Document) -> _Runs:
+    """The story's runs of letters (``Document.letter_runs``), their starts, and the distinct
+    runs; once per document. S101 and S104 look for their words among these (a story repeats
+    its words: each distinct one is judged once) instead of searching the text again."""
+    cached = doc.user_data.get("style.runs")
+    if cached is None:
+        cached = doc.user_data["style.runs"] = _runs_of(*doc.letter_runs())
+    return cached
+
+
+def _runs_of(parts: list[str], offsets: list[int]) -> _Runs:
+    runs = parts[1::2]
+    return runs, offsets[0:-1:2], set(runs)
+
+
+def _run_starts(runs: _Runs, wanted: set[str]) -> list[int]:
+    """The starts of the runs of letters (``_runs``) that are one of ``wanted``, ascending."""
+    words, starts, _ = runs
+    return [starts[k] for k in compress(range(len(words)), map(wanted.__contains__, words))]
+
+
 # -- S101 calqued capitalisation ----------------------------------------------------------
 
 
@@ -338,7 +363,7 @@ class _Span:
 
 
 @lru_cache(maxsize=1)
-def _case_traps() -> re.Pattern:
+def _case_trap_characters() -> str:
     """Characters on which lower-casing the text and matching case-sensitively is not what
     re.IGNORECASE does: non-ASCII characters that IGNORECASE matches with an ASCII letter
     ("ſ", the Kelvin sign), that lower-case to ASCII, or whose lower case changes length
@@ -350,7 +375,22 @@ def _case_traps() -> re.Pattern:
         low = c.lower()
         if ascii_letter.fullmatch(c) or len(low) != 1 or low.isascii() or low.isalnum() != c.isalnum():
             traps.append(c)
-    return re.compile("[" + "".join(re.escape(c) for c in traps) + "]")
+    return "".join(traps)
+
+
+@lru_cache(maxsize=1)
+def _case_traps() -> re.Pattern:
+    """A character of ``_case_trap_characters``."""
+    return re.compile("[" + "".join(map(re.escape, _case_trap_characters())) + "]")
+
+
+def _holds_case_trap(doc: Document) -> bool:
+    """Whether the story holds a character of ``_case_traps``: looked for in its distinct runs
+    of letters (``_runs``, a few thousand words) when every such character is a letter (they
+    are: "İıſK"), in the whole text otherwise."""
+    if LETTER_RUN.fullmatch(_case_trap_characters()):
+        return _case_traps().search("".join(_runs(doc)[2])) is not None
+    return _case_traps().search(doc.text) is not None
 
 
 def _name_spans(doc: Document, data: _StyleData) -> Iterator[tuple[int, int]]:
@@ -360,8 +400,8 @@ def _name_spans(doc: Document, data: _StyleData) -> Iterator[tuple[int, int]]:
     (the lookbehind is checked here, at each candidate, with the same effect). Text holding a
     character where the two differ (``_case_traps``) takes the plain pattern."""
     text = doc.text
-    low = text.lower()
-    if len(low) != len(text) or _case_traps().search(text):
+    low = doc.lowered()
+    if len(low) != len(text) or _holds_case_trap(doc):
         for m in data.names.finditer(text):
             yield m.span()
         return
@@ -378,19 +418,29 @@ def _name_spans(doc: Document, data: _StyleData) -> Iterator[tuple[int, int]]:
                 continue
             yield p, m.end()
             pos = m.end()
-    # The same, tried only where a name's leading literal stands (str.find skips there in C):
-    # the leftmost candidate at or after the last name's end that passes the lookbehind and
-    # matches is what the search above finds.
-    find = low.find
-    starts: set[int] = set()
-    for literal in set(data.names_lower_starts):
-        i = find(literal)
-        while i >= 0:
-            starts.add(i)
-            i = find(literal, i + 1)
+    # The same, tried only where a name's leading literal stands: the leftmost candidate at or
+    # after the last name's end that passes the lookbehind and matches is what the search
+    # above finds.
+    literals = set(data.names_lower_starts)
+    if all(w.isascii() and w.isalpha() and w.islower() for w in literals) and is_bmp(text):
+        # Each literal is a whole word (after it the name goes on with a space or apostrophe, or
+        # ends before no word character) and the lookbehind wants no word character before it:
+        # it is a whole run of letters, of ASCII ones (no character of ``_case_traps``
+        # lower-cases to ASCII). So the candidates are the runs that lower-case to a literal.
+        runs = _runs(doc)
+        starts = _run_starts(runs, {w for w in runs[2] if w.lower() in literals})
+    else:  # (str.find skips to each literal in C)
+        find = low.find
+        found: set[int] = set()
+        for literal in literals:
+            i = find(literal)
+            while i >= 0:
+                found.add(i)
+                i = find(literal, i + 1)
+        starts = sorted(found)
     match = data.names_lower.match
     pos = 0
-    for p in sorted(starts):
+    for p in starts:
         if p < pos or (p > 0 and (text[p - 1].isalnum() or text[p - 1] in "_-")):  # (?<![\w-])
             continue
         m = match(low, p)
@@ -554,50 +604,46 @@ def _split_glued(token: str, glued: dict) -> tuple[str, str] | None:
     return best
 
 
-# Up to this many distinct glued tokens in a story, their occurrences are found with str.find
-# (one pass over the text per token, in C); past it, with one more pass of the candidate regex.
-_GLUED_FIND_MAX = 32
+# _GLUED_CANDIDATE's words without their context: what a run of letters must be to be one of
+# its matches.
+_GLUED_SHAPE = re.compile(r"[a-z]+|[a-z]{2,}[A-Z][a-z]{2,}")
 
 
-def _glued_occurrences(text: str, splits: dict[str, tuple[str, str]]) -> Iterator[re.Match]:
+def _glued_occurrences(text: str, splits: dict[str, tuple[str, str]], runs: _Runs | None = None) -> Iterator[re.Match]:
     """The matches of ``_GLUED_CANDIDATE`` in ``text`` that are one of the tokens of
-    ``splits``, in text order. (A match cannot start inside another, whose letters fail the
-    lookbehind, so every position where the pattern matches a token whole is one of
-    ``finditer``'s matches.)"""
-    if len(splits) > _GLUED_FIND_MAX:
-        for m in _GLUED_CANDIDATE.finditer(text):
-            if m.group() in splits:
-                yield m
-        return
-    found = []
+    ``splits``, in text order; ``runs``: the text's ``_runs``, when a document has them. (A
+    match is a whole run of letters: no word character on either side. So each is the match
+    at the start of a run that is one of the tokens.)"""
+    if runs is None:
+        parts = letter_run_split(text)
+        runs = _runs_of(parts, list(accumulate(map(len, parts))))
     match = _GLUED_CANDIDATE.match
-    for token in splits:
-        i = text.find(token)
-        while i >= 0:
-            m = match(text, i)
-            if m is not None and m.end() - i == len(token):
-                found.append(m)
-            i = text.find(token, i + 1)
-    found.sort(key=lambda m: m.start())
-    yield from found
+    for start in _run_starts(runs, set(splits)):
+        m = match(text, start)
+        if m is not None:
+            yield m
 
 
 def _glued_words(doc: Document, data: _StyleData) -> Iterator[Finding]:
     glued = data.glued
     text = doc.text
     low, high = glued["min_length"], MAX_GLUED_LENGTH
-    # A story repeats its words: each distinct token is split once (findall runs in C; a
-    # Python step per token of a 5 MB story costs more than the search), and only the tokens
-    # that split are looked for again.
+    # A story repeats its words: each distinct token is split once, and only the tokens that
+    # split are looked for again. The tokens are runs of letters (``_glued_occurrences``): the
+    # distinct runs of their shape are split (one that is never a match is split for nothing,
+    # and not found again).
+    runs = _runs(doc)
     splits: dict[str, tuple[str, str]] = {}
-    for token in set(_GLUED_CANDIDATE.findall(text)):
-        if low <= len(token) <= high:  # a token longer than two words is no glue: L104 reports it, once
+    shape = _GLUED_SHAPE.fullmatch
+    for token in runs[2]:
+        # (a token longer than two words is no glue: L104 reports it, once)
+        if low <= len(token) <= high and token.isascii() and shape(token):
             split = _split_glued(token, glued)
             if split is not None:
                 splits[token] = split
     if not splits:
         return
-    for m in _glued_occurrences(text, splits):
+    for m in _glued_occurrences(text, splits, runs):
         token = m.group()
         split = splits[token]
         if _in_link(doc, m.start(), m.end()):
