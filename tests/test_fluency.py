@@ -191,12 +191,20 @@ def test_batched_scores_match_single_sentence_scores():
     assert len(model.token_scores(texts[:2] * 3)) == 6
 
 
-@pytest.mark.slow
-def test_a_text_scored_before_is_not_sent_to_the_model_again(monkeypatch):
+@pytest.fixture
+def memo_model():
+    """The process's scorer with an empty memo (the memo is the CTranslate2 backend's: torch
+    batches pad, so its numbers depend on the batch)."""
     model = fluency.load()
     if model.backend != "ctranslate2":
-        pytest.skip("the memo is the CTranslate2 backend's: torch batches pad, so its numbers depend on the batch")
+        pytest.skip("the memo is the CTranslate2 backend's")
     model.forget()
+    return model
+
+
+@pytest.mark.slow
+def test_a_text_scored_before_is_not_sent_to_the_model_again(monkeypatch, memo_model):
+    model = memo_model
     sent: list[int] = []
     generator = model._generator
 
@@ -220,11 +228,8 @@ def test_a_text_scored_before_is_not_sent_to_the_model_again(monkeypatch):
 
 
 @pytest.mark.slow
-def test_the_memo_forgets_the_oldest_texts_past_its_size(monkeypatch):
-    model = fluency.load()
-    if model.backend != "ctranslate2":
-        pytest.skip("the memo is the CTranslate2 backend's")
-    model.forget()
+def test_the_memo_forgets_the_oldest_texts_past_its_size(monkeypatch, memo_model):
+    model = memo_model
     texts = [g for _, g in PAIRS[:5]]
     sizes = [len(s.logprobs) for s in model.token_scores(texts[:1])]
     monkeypatch.setattr(fluency, "MEMO_TOKENS", 3 * max(sizes) + 20)
@@ -242,9 +247,9 @@ def test_int8_weights_prepared_once_give_the_numbers_of_quantizing_at_load():
     # float32 folder's at load. The calibrated quality model depends on them being the same.
     if fluency.backend() != "ctranslate2" or fluency.quantize_mode() != "int8":
         pytest.skip("the int8 folder is the CTranslate2 int8 backend's")
-    float32 = fluency.prepared_path(quantize="none")
-    if float32 is None:
-        pytest.skip("no float32 CTranslate2 folder prepared to compare with (mtcheck models prepare with MTCHECK_FLUENCY_QUANTIZE=none)")
+    # The float32 folder is prepared here when absent (about 40 s, once per cache): on a clean
+    # machine nothing else makes it, and without it this check would never run.
+    float32 = fluency.prepared_path(quantize="none") or fluency.prepare(progress=False, backend_name="ctranslate2", quantize="none")
     texts = [t for pair in PAIRS for t in pair] + ["Both officials then resigned.", "Krychowiak was enchanted by Kamchatka's beauty."]
     at_load = fluency.FluencyModel(float32, backend_name="ctranslate2", quantize="int8").token_scores(texts)
     prepared = fluency.load()

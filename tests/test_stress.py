@@ -308,7 +308,7 @@ def test_names_are_found_where_the_plain_pattern_finds_them():
         assert list(style._name_spans(doc, data)) == want
 
 
-@pytest.mark.parametrize("distinct", [3, 200])  # str.find per token, and the regex pass past the bound
+@pytest.mark.parametrize("distinct", [3, 200])  # few and many distinct tokens looked up among the letter runs
 def test_glued_occurrences_are_the_candidate_matches_of_those_tokens(distinct):
     from mtcheck.rules import style
 
