@@ -24,7 +24,7 @@ from typing import Iterable, Sequence
 
 from mtcheck.collector import pausing
 from mtcheck.document import Document, Sentence
-from mtcheck.findings import Edit, Finding, apply_edits
+from mtcheck.findings import Edit, Finding, apply_edits, require_fields
 
 RULE_FIX = "rule-fix"
 REWRITE = "rewrite"
@@ -386,6 +386,9 @@ def _new_change(start: int, end: int, original: str, replacement: str, kind: str
     obj = object.__new__(Change)
     obj.__dict__.update(start=start, end=end, original=original, replacement=replacement, kind=kind, ref=ref)
     return obj
+
+
+require_fields(Change, ("start", "end", "original", "replacement", "kind", "ref"), "_new_change")
 
 
 def _covering(f: Finding, kept: list[Change], starts: list[int], unsafe: bool = False) -> Change | None:

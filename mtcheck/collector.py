@@ -6,8 +6,8 @@ of which refers back to itself; the temporaries among them live until the stage 
 collector running, each young collection walked every one still alive, and the older
 generation walked them again: a tenth of what `fix` adds to the rules on 200,000 short lines.
 Paused, reference counting frees the temporaries, and what survives is walked once, on the
-first collection after the pause. The same pause as ``Document.from_text`` and the rule
-families take (``mtcheck.rules.base``); a collector already paused by the caller stays paused.
+first collection after the pause. ``Document.from_text`` and each rule family
+(``mtcheck.rules.base``) take the same pause; a collector already paused by the caller stays paused.
 """
 
 from __future__ import annotations

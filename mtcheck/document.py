@@ -9,7 +9,6 @@ adds per-sentence scores in ``Sentence.scores``, the spaCy parse is attached laz
 from __future__ import annotations
 
 import bisect
-import gc
 import operator
 import re
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
+from mtcheck import collector
 from mtcheck.findings import Finding
 
 if TYPE_CHECKING:
@@ -146,15 +146,10 @@ class Document:
         # of objects none of which refers back: the cyclic collector, run every 700 of them,
         # walked them all again and again (a third of the time on 200,000 lines). Paused here;
         # reference counting frees what is dropped.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with collector.paused():
             doc._line_starts = _line_starts(text)
             doc.paragraphs = list(_paragraphs(text))
             doc.sentences = list(_sentences(text, doc.paragraphs))
-        finally:
-            if collecting:
-                gc.enable()
         return doc
 
     @property

@@ -100,9 +100,17 @@ def replacement_fix(start: int, end: int, replacement: str, safe: bool = True) -
     return fix
 
 
+def require_fields(cls: type, names: tuple[str, ...], builder: str) -> None:
+    """Fail at import unless dataclass ``cls`` has exactly the fields ``names``, in order.
+    For a ``builder`` that sets them straight into a new instance's ``__dict__`` (the generated
+    initialiser costs more than the work where hundreds of thousands are made): a field added
+    later must not be silently left out."""
+    if tuple(f.name for f in fields(cls)) != names:
+        raise RuntimeError(f"{builder} sets a {cls.__name__}'s fields itself: give it the new field too")
+
+
 _new_fix = Fix.__new__
-if [f.name for f in fields(Fix)] != ["edits", "applicability", "source", "score"]:
-    raise RuntimeError("replacement_fix sets a Fix's fields itself: give it the new field too")
+require_fields(Fix, ("edits", "applicability", "source", "score"), "replacement_fix")
 
 
 def apply_edits(text: str, edits: Iterable[Edit], expected: dict[tuple[int, int], str] | None = None) -> str:

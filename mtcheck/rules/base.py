@@ -7,16 +7,15 @@ example, fix safety); ``mtcheck rules`` and the README's rule table are generate
 
 from __future__ import annotations
 
-import dataclasses
 import functools
-import gc
 import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
+from mtcheck import collector
 from mtcheck.config import Config
 from mtcheck.document import Document
-from mtcheck.findings import Applicability, Finding, Fix, Severity, replacement_fix
+from mtcheck.findings import Applicability, Finding, Fix, Severity, replacement_fix, require_fields
 
 
 @dataclass(frozen=True)
@@ -61,9 +60,8 @@ class Rule:
 
 
 _new_finding = Finding.__new__
-if [f.name for f in dataclasses.fields(Finding)] != ["code", "category", "severity", "start", "end", "text", "message",
-                                                     "suggestion", "fix", "data"]:
-    raise RuntimeError("Rule.finding sets a Finding's fields itself: give it the new field too")
+require_fields(Finding, ("code", "category", "severity", "start", "end", "text", "message", "suggestion", "fix", "data"),
+               "Rule.finding")
 
 
 @dataclass
@@ -109,13 +107,8 @@ def _collector_paused(check: Callable[[Document, Context], Iterable[Finding]]) -
 
     @functools.wraps(check)
     def run(doc: Document, ctx: Context) -> list[Finding]:
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with collector.paused():
             return list(check(doc, ctx))
-        finally:
-            if collecting:
-                gc.enable()
 
     run.collector_paused = True  # type: ignore[attr-defined]
     return run
