@@ -54,7 +54,9 @@ def test_watch_waits_for_slow_writers_and_part_files_then_stops_on_sigterm(tmp_p
         assert part.exists() and found(root, "fast.txt.part") is None
         os.rename(part, inbox / "fast.txt")
 
-        wait_for(lambda: found(root, "slow.txt") and found(root, "fast.txt"), what="both stories to be gated")
+        # A story is placed first and its audit record appended after: wait for both.
+        wait_for(lambda: found(root, "slow.txt") and found(root, "fast.txt")
+                 and {"slow.txt", "fast.txt"} <= {r["source"] for r in audit(root)}, what="both stories to be gated")
         assert found(root, "slow.txt").read_text(encoding="utf-8") == content  # whole, not a prefix
         records = {r["source"]: r for r in audit(root)}
         assert records["slow.txt"]["hash"] == "sha256:" + hashlib.sha256(content.encode()).hexdigest()
