@@ -444,26 +444,33 @@ def _sentences(text: str, paragraphs: list[Paragraph]) -> Iterator[Sentence]:
                 b = lines[i][1]
             i += 1
             u_end = b
-            is_line_heading = not ends and text.find("\n", u_start, u_end) < 0
-            if is_line_heading:
-                pieces = ((u_start, u_end),)
-            else:
-                # (``split`` itself when a boundary may fall inside the unit)
-                m = splitter.match
-                while m is not None and m.start() < u_start:
-                    m = next(splitter.matches, None)
-                splitter.match = m
-                pieces = ((u_start, u_end),) if m is None or m.end() > u_end else splitter.split(u_start, u_end)
-            for a, b in pieces:
+            # A unit that is one sentence whole (the common case) is a trimmed line group: it
+            # starts and ends with no space, and is not empty.
+            if not ends and text.find("\n", u_start, u_end) < 0:  # a line without a terminal: a heading
+                body = text[u_start:u_end]
+                # (positional: index, start, end, text, paragraph, kind, is_quote)
+                yield Sentence(index, u_start, u_end, body, p_index, "title" if not seen_title and index == 0 else "heading",
+                               body[:1] in "\"“«'‘")
+                seen_title = True
+                index += 1
+                continue
+            # (``split`` itself when a boundary may fall inside the unit)
+            m = splitter.match
+            while m is not None and m.start() < u_start:
+                m = next(splitter.matches, None)
+            splitter.match = m
+            if m is None or m.end() > u_end:  # no boundary inside: one sentence
+                body = text[u_start:u_end]
+                yield Sentence(index, u_start, u_end, body, p_index, "body", body[:1] in "\"“«'‘")
+                seen_title = True
+                index += 1
+                continue
+            for a, b in splitter.split(u_start, u_end):
                 while b > a and text[b - 1].isspace():
                     b -= 1
                 if b <= a:
                     continue
-                kind = "body"
-                if is_line_heading:
-                    kind = "title" if not seen_title and index == 0 else "heading"
                 seen_title = True
                 body = text[a:b]
-                # (positional: index, start, end, text, paragraph, kind, is_quote)
-                yield Sentence(index, a, b, body, p_index, kind, body[:1] in "\"“«'‘")
+                yield Sentence(index, a, b, body, p_index, "body", body[:1] in "\"“«'‘")
                 index += 1

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -339,6 +340,18 @@ def load(user_files: Iterable[str] = ()) -> Gazetteer:
 
 @lru_cache(maxsize=8)
 def _load(user_files: tuple[str, ...], _stamps: tuple[float, ...]) -> Gazetteer:
+    key = _index_key(user_files)
+    gaz = _read_index(key) if key is not None else None
+    if gaz is None:
+        gaz = _build(user_files)
+        if key is not None:
+            _write_index(key, gaz)
+    for message in gaz.skipped:
+        print(f"mtcheck: warning: gazetteer {message}", file=sys.stderr)
+    return gaz
+
+
+def _build(user_files: tuple[str, ...]) -> Gazetteer:
     groups = load_cue_groups()
     gaz = Gazetteer(cue_groups=groups)
     for path in [*builtin_files(), *map(Path, user_files)]:
@@ -350,6 +363,152 @@ def _load(user_files: tuple[str, ...], _stamps: tuple[float, ...]) -> Gazetteer:
         for entry in read_tsv(MINED_FILE, groups, gaz.skipped):
             if not _overridden(entry, ru_forms, english_keys):
                 gaz.add(entry)
-    for message in gaz.skipped:
-        print(f"mtcheck: warning: gazetteer {message}", file=sys.stderr)
     return gaz
+
+
+# -- the index cache ------------------------------------------------------------------------
+# Building the index renders every Russian form in every scheme: about a quarter of a second,
+# in every process that checks a story. The built index is kept in the cache base folder
+# (``mtcheck.locations``), one file per set of sources, named by a hash of everything the
+# index is built from: the bytes of the data files and the user's files, of the code that
+# builds it (this module and ``mtcheck.translit``) and the Python version (its Unicode
+# tables fold the keys), so a changed file is never answered by an old index. It is stored as
+# Python's plain types only (``mtcheck.codec``: loading it builds values and runs no code);
+# a file that is unreadable, not of this format or not of this key is ignored and rebuilt.
+INDEX_CACHE_FORMAT = 1
+INDEX_CACHE_FOLDER = "gazetteer"
+INDEX_CACHE_SUFFIX = ".index"
+INDEX_CACHE_KEEP = 8  # index files kept (one per set of user files in use), the least recently used removed
+MAX_INDEX_CACHE_BYTES = 64 * 1024 * 1024
+# The fields the stored form writes; a Gazetteer, Entry, Form or CueGroup with others (the
+# code changed) is not stored, and built each time, until the stored form follows.
+_GAZETTEER_FIELDS = ("entries", "index", "cue_groups", "max_tokens", "prefixes", "skipped")
+_FORM_FIELDS = ("entry", "kind", "text")
+_CUES_FIELDS = ("near", "document")
+
+
+def _index_key(user_files: tuple[str, ...]) -> str | None:
+    """The hash naming the index of these user files; None when a source cannot be read
+    (the build then says why)."""
+    import hashlib
+
+    digest = hashlib.sha256(f"{INDEX_CACHE_FORMAT}\0{sys.version}\0".encode())
+    sources = [Path(__file__), Path(translit.__file__), CUES_FILE, *builtin_files(), *map(Path, user_files)]
+    if MINED_FILE.exists():
+        sources.append(MINED_FILE)
+    for path in sources:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        digest.update(f"{path}\0{len(data)}\0".encode())
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def _index_folder() -> Path:
+    from mtcheck.locations import cache_base
+
+    return cache_base() / INDEX_CACHE_FOLDER
+
+
+def _read_index(key: str) -> Gazetteer | None:
+    from mtcheck import codec
+
+    path = _index_folder() / (key + INDEX_CACHE_SUFFIX)
+    try:
+        info = os.lstat(path)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_INDEX_CACHE_BYTES:
+            return None
+        payload = codec.decode(path.read_bytes())
+        gaz = _from_plain(payload, key)
+    except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
+        return None
+    try:
+        os.utime(path)  # (recently used: kept by the pruning)
+    except OSError:
+        pass
+    return gaz
+
+
+def _write_index(key: str, gaz: Gazetteer) -> None:
+    """Store the index; a cache folder that cannot be written only costs the next build."""
+    from mtcheck import codec
+    from mtcheck.fsutil import atomic_write
+
+    payload = _plain(gaz, key)
+    if payload is None:
+        return
+    folder = _index_folder()
+    try:
+        atomic_write(folder / (key + INDEX_CACHE_SUFFIX), codec.encode(payload), replace_links=True)
+        stored = sorted(folder.glob("*" + INDEX_CACHE_SUFFIX), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in stored[INDEX_CACHE_KEEP:]:
+            old.unlink()
+    except (OSError, ValueError, TypeError):
+        pass
+
+
+def _field_names(cls) -> tuple[str, ...]:
+    import dataclasses
+
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
+def _plain(gaz: Gazetteer, key: str) -> dict | None:
+    """The gazetteer as plain values: entries as their fields' values (their cues as a dict),
+    forms as (entry number, kind, text), the index as form numbers (a form under several keys
+    stays one form); None when the classes have fields this form does not know."""
+    if (_field_names(Gazetteer) != _GAZETTEER_FIELDS or set(vars(gaz)) != set(_GAZETTEER_FIELDS)
+            or _field_names(Form) != _FORM_FIELDS or _field_names(Cues) != _CUES_FIELDS):
+        return None
+    entry_fields = _field_names(Entry)
+    entry_number = {id(e): k for k, e in enumerate(gaz.entries)}
+    entries = []
+    for e in gaz.entries:
+        values = []
+        for name in entry_fields:
+            value = getattr(e, name)
+            values.append({"near": value.near, "document": value.document} if isinstance(value, Cues) else value)
+        entries.append(tuple(values))
+    forms: list[tuple[int, str, str]] = []
+    form_number: dict[int, int] = {}
+    index = {}
+    for k, found in gaz.index.items():
+        numbers = []
+        for form in found:
+            n = form_number.get(id(form))
+            if n is None:
+                n = form_number[id(form)] = len(forms)
+                forms.append((entry_number[id(form.entry)], form.kind, form.text))
+            numbers.append(n)
+        index[k] = numbers
+    groups = {name: tuple(getattr(g, f) for f in _field_names(CueGroup)) for name, g in gaz.cue_groups.items()}
+    return {"format": INDEX_CACHE_FORMAT, "key": key, "entry_fields": entry_fields, "entries": entries,
+            "forms": forms, "index": index, "group_fields": _field_names(CueGroup), "cue_groups": groups,
+            "max_tokens": gaz.max_tokens, "prefixes": list(gaz.prefixes), "skipped": list(gaz.skipped)}
+
+
+def _from_plain(payload: dict, key: str) -> Gazetteer:
+    """The gazetteer ``_plain`` stored (KeyError, TypeError, ... for anything else)."""
+    if (payload["format"] != INDEX_CACHE_FORMAT or payload["key"] != key
+            or tuple(payload["entry_fields"]) != _field_names(Entry)
+            or tuple(payload["group_fields"]) != _field_names(CueGroup)
+            or _field_names(Form) != _FORM_FIELDS or _field_names(Cues) != _CUES_FIELDS):
+        raise ValueError("not this gazetteer's index")
+    names = _field_names(Entry)
+    entries = []
+    for values in payload["entries"]:
+        fields = dict(zip(names, values, strict=True))
+        for name, value in fields.items():
+            if isinstance(value, dict):
+                fields[name] = Cues(**value)
+        entries.append(Entry(**fields))
+    forms = [Form(entries[e], kind, text) for e, kind, text in payload["forms"]]
+    index = {k: [forms[n] for n in numbers] for k, numbers in payload["index"].items()}
+    groups = {name: CueGroup(*values) for name, values in payload["cue_groups"].items()}
+    max_tokens = payload["max_tokens"]
+    if not isinstance(max_tokens, int):
+        raise TypeError("malformed gazetteer index")
+    return Gazetteer(entries=entries, index=index, cue_groups=groups, max_tokens=max_tokens,
+                     prefixes=set(payload["prefixes"]), skipped=list(payload["skipped"]))

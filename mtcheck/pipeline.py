@@ -100,8 +100,14 @@ class QualityStage(Stage):
 
     def signature(self) -> dict:
         from mtcheck.neural import fluency, registry
+        from mtcheck.quality import QualityModelError, needs_parse
 
-        return {"models": registry.signature(("fluency",)), "backend": fluency.backend(), "quantize": fluency.quantize_mode()}
+        # the quality model's dependency-order features read spaCy's parse: its identity is part of the scores
+        try:
+            roles = ("fluency", "parse") if needs_parse() else ("fluency",)
+        except QualityModelError:  # raised again, where it always was, when the sentences are scored
+            roles = ("fluency",)
+        return {"models": registry.signature(roles), "backend": fluency.backend(), "quantize": fluency.quantize_mode()}
 
     def threadable(self) -> bool:
         """Whether the scoring may run beside the parse (``Pipeline.run``): with CTranslate2,
@@ -114,12 +120,38 @@ class QualityStage(Stage):
         except fluency.FluencyUnavailable:  # raised again, where it always was, by the stage itself
             return False
 
-    def run(self, docs: Sequence[Document]) -> None:
-        todo = _needing_scores(docs)
-        if todo:
-            from mtcheck.quality import annotate_quality  # the LM backend (CTranslate2 or torch) loads here
+    # The two halves of run (issue 16): the language-model pass reads no parse, so Pipeline.run
+    # runs it beside the parse stage with defer_finish set; the rest (features and scores) then
+    # waits for finish_deferred, and reads the parse the documents hold by then (the
+    # dependency-order features). Run on its own, the stage parses what it needs itself.
+    defer_finish = False
+    _pending = None
 
-            annotate_quality(todo)
+    def run(self, docs: Sequence[Document]) -> None:
+        defer, self.defer_finish = self.defer_finish, False
+        pending = self.score_language_model(docs)
+        if defer:
+            self._pending = pending
+        else:
+            self.finish(pending)
+
+    def finish_deferred(self) -> None:
+        pending, self._pending = self._pending, None
+        self.finish(pending)
+
+    def score_language_model(self, docs: Sequence[Document]):
+        todo = _needing_scores(docs)
+        if not todo:
+            return None
+        from mtcheck.quality import score_language_model  # the LM backend (CTranslate2 or torch) loads here
+
+        return score_language_model(todo), todo
+
+    def finish(self, pending) -> None:
+        if pending is not None:
+            from mtcheck.quality import finish_quality
+
+            finish_quality(*pending)
 
 
 class _StageThread:
@@ -325,9 +357,10 @@ class Pipeline:
         # The language model scores in a thread while spaCy loads and parses here: CTranslate2
         # releases the GIL while it computes, so the parse (one core) fills what the scorer
         # leaves idle. Neither stage reads what the other writes (Sentence.scores and
-        # doc.user_data["parse"]); of the rules, only the syntax family reads them (it needs
-        # "parse" and "fluency"), and it runs after both.
+        # doc.user_data["parse"]) until the scorer's finish, after both; of the rules, only the
+        # syntax family reads them (it needs "parse" and "fluency"), and it runs after both.
         if len(todo) >= 2 and isinstance(todo[0], QualityStage) and isinstance(todo[1], ParseStage) and todo[0].threadable():
+            todo[0].defer_finish = True  # (the features that read the parse wait for it: finish_deferred)
             scoring = _StageThread(todo[0], docs)
             rules = todo[2] if len(todo) > 2 and isinstance(todo[2], RulesStage) else None
             try:
@@ -339,6 +372,7 @@ class Pipeline:
                 scoring.join(reraise=False)  # the parse's error is the one reported
                 raise
             scoring.join()  # re-raises what the scoring raised
+            todo[0].finish_deferred()  # the quality features that read the parse, attached by now
             todo = todo[2:]
             if rules is not None:
                 rules.run(docs, early)

@@ -4,7 +4,8 @@
 log-probabilities normalised for length, word rarity, names and numbers), the
 log-probabilities of function words (which vocabulary rarity does not move), and cheap
 structural signals (untranslated Cyrillic, words no English dictionary knows, shouting,
-calqued capitals, broken punctuation) through a small linear model trained on human
+calqued capitals, broken punctuation) and how unusual the order of each word's dependents is
+in news English (the spaCy parse) through a small linear model trained on human
 judgments of news machine translation (``scripts/train_quality.py``; coefficients, figures
 and the flag threshold in ``mtcheck/data/models/quality.json``, described in ``models/QUALITY_CARD.md``).
 
@@ -144,6 +145,128 @@ def position_features(scores: "TokenScores", baseline: dict[str, list[float]]) -
     }
 
 
+# -- dependency-order features (issue 16) ------------------------------------------------------
+# Russian word order survives machine translation as English words in an order news English
+# does not use ("15 September was held the sixth round": the subject after its passive verb),
+# and a small language model forgives much of it. For each word with dependents, the labels
+# of its dependents left to right, with the word itself in place ("*") and after its tag
+# ("H=VBN"), form one sequence: ["H=VBN", "npadvmod", "auxpass", "*", "nsubjpass"]. A
+# Kneser-Ney 5-gram model of these sequences in professional news English
+# (``mtcheck/data/models/dep_order.json``, built by scripts/build_dep_order.py from newstest
+# lines no evaluation uses) gives each label its surprisal (bits); the features summarise a
+# sentence's labels, taken head by head in the order of each head's first dependent.
+DEP_ORDER_FEATURES = ("dep_order_mean", "dep_order_max", "dep_order_win3", "dep_order_top3", "dep_order_share6")
+DEP_ORDER_SURPRISING = 6.0  # bits: a label news English puts there about once in 64 times
+
+
+def dependency_sequences(sdoc) -> list[list[str]]:
+    """The dependent-order sequence of each word with dependents in a spaCy Doc (see above).
+    Punctuation is labelled by its character ("p,"), spaces are left out."""
+    kids: dict[int, list[int]] = {}
+    for tok in sdoc:
+        if tok.is_space or not tok.text.strip() or tok.dep_ == "ROOT":
+            continue
+        kids.setdefault(tok.head.i, []).append(tok.i)
+    out = []
+    for head, dependents in kids.items():
+        seq = ["H=" + sdoc[head].tag_]
+        for i in sorted(dependents + [head]):
+            if i == head:
+                seq.append("*")
+            else:
+                tok = sdoc[i]
+                seq.append("p" + tok.text if tok.dep_ == "punct" else tok.dep_)
+        out.append(seq)
+    return out
+
+
+class DependencyOrderModel:
+    """Interpolated Kneser-Ney n-gram model over dependency-order sequences: ``counts[k]``
+    maps a k-gram to its count (highest order) or continuation count (lower orders)."""
+
+    def __init__(self, order: int, discount: float, counts: dict[int, dict[tuple, int]]):
+        self.order, self.discount, self.counts = order, discount, counts
+        self.context_total: dict[int, dict[tuple, int]] = {}
+        self.context_types: dict[int, dict[tuple, int]] = {}
+        for k, table in counts.items():
+            total: dict[tuple, int] = {}
+            types: dict[tuple, int] = {}
+            for gram, c in table.items():
+                total[gram[:-1]] = total.get(gram[:-1], 0) + c
+                types[gram[:-1]] = types.get(gram[:-1], 0) + 1
+            self.context_total[k], self.context_types[k] = total, types
+        self.vocabulary_size = len(counts[1]) + 1  # + one for every symbol never seen
+
+    def probability(self, context: tuple, symbol: str) -> float:
+        p = 1.0 / self.vocabulary_size
+        for k in range(1, self.order + 1):
+            ctx = context[len(context) - (k - 1):] if k > 1 else ()
+            total = self.context_total[k].get(ctx, 0)
+            if total == 0:
+                continue
+            c = self.counts[k].get(ctx + (symbol,), 0)
+            p = max(c - self.discount, 0.0) / total + self.discount * self.context_types[k][ctx] / total * p
+        return p
+
+    def surprisals(self, seq: Sequence[str]) -> list[float]:
+        """Bits of each symbol after the head's tag (which is given), and of the sequence's end."""
+        n = self.order
+        toks = ("<s>",) * (n - 1) + tuple(seq) + ("</s>",)
+        return [-math.log2(self.probability(toks[i - n + 1:i], toks[i])) for i in range(n, len(toks))]
+
+
+def dep_order_model_from_dict(data: dict) -> DependencyOrderModel:
+    symbols = data["symbols"]
+    counts = {int(k): {tuple(symbols[i] for i in row[:-1]): int(row[-1]) for row in rows}
+              for k, rows in data["counts"].items()}
+    return DependencyOrderModel(int(data["order"]), float(data["discount"]), counts)
+
+
+@lru_cache(maxsize=1)
+def dep_order_model() -> DependencyOrderModel:
+    """The committed dependency-order model; the quality model names the file and its sha256,
+    so a rebuilt n-gram model needs a refitted quality model."""
+    import hashlib
+
+    from mtcheck.neural import registry
+
+    spec = model().meta.get("dep_order") or {}
+    path = registry.artifact_path("quality").parent / spec.get("file", "dep_order.json")
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise QualityModelError(f"{path}: cannot read the dependency-order model ({e.strerror or e}); "
+                                f"run scripts/build_dep_order.py") from None
+    if spec.get("sha256") and hashlib.sha256(raw).hexdigest() != spec["sha256"]:
+        raise QualityModelError(f"{path}: not the dependency-order model the quality model was fitted with "
+                                f"(sha256 differs); run scripts/train_quality.py")
+    try:
+        return dep_order_model_from_dict(json.loads(raw))
+    except (KeyError, TypeError, ValueError, IndexError) as e:
+        raise QualityModelError(f"{path}: malformed dependency-order model ({type(e).__name__}: {e})") from None
+
+
+def dep_order_features(sdoc, order_model: DependencyOrderModel | None = None) -> dict[str, float]:
+    om = order_model or dep_order_model()
+    bits = [b for seq in dependency_sequences(sdoc) for b in om.surprisals(seq)]
+    if not bits:
+        return {name: 0.0 for name in DEP_ORDER_FEATURES}
+    top = sorted(bits, reverse=True)
+    windows = [sum(bits[i:i + 3]) / 3 for i in range(len(bits) - 2)] or [sum(bits) / len(bits)]
+    return {
+        "dep_order_mean": sum(bits) / len(bits),
+        "dep_order_max": top[0],
+        "dep_order_win3": max(windows),
+        "dep_order_top3": sum(top[:3]) / len(top[:3]),
+        "dep_order_share6": sum(1 for b in bits if b > DEP_ORDER_SURPRISING) / len(bits),
+    }
+
+
+def needs_parse() -> bool:
+    """Whether the committed quality model reads the dependency parse."""
+    return any(f in DEP_ORDER_FEATURES for f in model().features)
+
+
 def lm_scores(texts: Sequence[str]) -> "list[TokenScores | None]":
     """The fluency model's token scores of each text, in one batched pass; None for a blank text."""
     from mtcheck.neural import fluency
@@ -157,26 +280,57 @@ def lm_scores(texts: Sequence[str]) -> "list[TokenScores | None]":
 
 
 def features(texts: Sequence[str], token_scores: "Sequence[TokenScores | None] | None" = None,
-             baseline: dict[str, list[float]] | None = None) -> list[dict[str, float]]:
+             baseline: dict[str, list[float]] | None = None, parses: "Sequence | None" = None,
+             dep_order: "DependencyOrderModel | bool | None" = None) -> list[dict[str, float]]:
     """Every candidate feature of each text (language-model, position-adjusted and
     structural), batched. ``token_scores`` (from ``FluencyModel.token_scores``) skips the
     language model; blank texts get zero language-model features. ``baseline`` (default: the
-    committed model's) is the clean-English value per position of the ``pos_*`` features."""
+    committed model's) is the clean-English value per position of the ``pos_*`` features.
+    The ``dep_order_*`` features are computed when ``dep_order`` (a model, or True for the
+    committed one; default: whether the committed quality model uses them) asks for them,
+    from ``parses`` (a spaCy Doc per text, None where missing: that text is parsed here)."""
     from mtcheck.neural import fluency
 
     scores = lm_scores(texts) if token_scores is None else list(token_scores)
     if baseline is None:
         baseline = model().position_baseline
+    if dep_order is None:
+        dep_order = needs_parse()
+    order_rows = _dep_order_rows(texts, parses, dep_order) if dep_order else [{}] * len(texts)
     out = []
-    for text, s in zip(texts, scores):
+    for text, s, order_row in zip(texts, scores, order_rows):
         blank = s is None or not text.strip()
         row = {name: 0.0 for name in fluency.FEATURES} if blank else fluency.sentence_features(s)
         if baseline is not None:
             row.update({name: 0.0 for name in POSITION_FEATURES} if blank else position_features(s, baseline))
         row["log_tokens"] = math.log(max(1.0, row["n_tokens"]))
         row.update(structural_features(text))
+        row.update(order_row)
         out.append(row)
     return out
+
+
+def _dep_order_rows(texts: Sequence[str], parses: "Sequence | None", dep_order) -> list[dict[str, float]]:
+    om = dep_order if isinstance(dep_order, DependencyOrderModel) else dep_order_model()
+    docs = list(parses) if parses is not None else [None] * len(texts)
+    missing = [i for i, d in enumerate(docs) if d is None and texts[i].strip()]
+    if missing:
+        from mtcheck.neural.parse import ParseUnavailable, parse_texts
+
+        try:
+            for i, d in zip(missing, parse_texts([texts[i] for i in missing])):
+                docs[i] = d
+        except ParseUnavailable:
+            pass  # (those texts get the imputed values below)
+    return [dep_order_features(d, om) if d is not None else unparsed_dep_order() for d in docs]
+
+
+def unparsed_dep_order() -> dict[str, float]:
+    """The dependency-order features of a text with no parse (spaCy not installed): the
+    training mean of each, which the linear model turns into no evidence either way."""
+    qm = model()
+    means = dict(zip(qm.features, qm.mean))
+    return {name: means.get(name, 0.0) for name in DEP_ORDER_FEATURES}
 
 
 # -- the trained model ------------------------------------------------------------------------
@@ -277,15 +431,58 @@ def annotate_quality(docs: Sequence["Document"], scorer=None) -> None:
     ``window``: the [start, end) offsets, within the sentence, of its worst window) on every
     sentence of every document; one batched pass over all their sentences. ``scorer`` (texts
     -> token scores; default the fluency model) lets evaluation scripts reuse stored scores."""
+    finish_quality(score_language_model(docs, scorer), docs)
+
+
+@dataclass
+class PendingQuality:
+    """The language model's part of ``annotate_quality``, done; the parse's part not yet."""
+
+    sentences: list
+    texts: list[str]
+    scores: list
+
+
+def score_language_model(docs: Sequence["Document"], scorer=None) -> PendingQuality:
+    """The expensive half of ``annotate_quality``: the language-model pass over every sentence.
+    It reads no parse, so it may run while the documents are parsed (``Pipeline.run``)."""
+    sentences = [s for doc in docs for s in doc.sentences]
+    texts = [sentence_case(s.text) if s.is_heading else s.text for s in sentences]
+    return PendingQuality(sentences, texts, (scorer or lm_scores)(texts) if sentences else [])
+
+
+def finish_quality(pending: PendingQuality, docs: Sequence["Document"] = ()) -> None:
+    """The features and scores of ``annotate_quality`` from its language-model pass. The
+    dependency-order features read each sentence's parse where the documents hold one
+    (``doc.user_data["parse"]``; ``docs`` are the documents the sentences belong to) and
+    parse the others here, without attaching that parse to the document."""
     from mtcheck.neural import fluency
 
-    sentences = [s for doc in docs for s in doc.sentences]
-    if not sentences:
+    if not pending.sentences:
         return
-    texts = [sentence_case(s.text) if s.is_heading else s.text for s in sentences]
-    scores = (scorer or lm_scores)(texts)
-    rows = features(texts, scores)
-    for s, ts, row, q in zip(sentences, scores, rows, score_rows(rows)):
+    parses = None
+    if needs_parse():
+        from mtcheck.neural.parse import USER_DATA_KEY
+
+        attached = {}  # id(sentence) -> its parse ({sentence index: Doc} per document)
+        for doc in docs:
+            parsed = doc.user_data.get(USER_DATA_KEY) or {}
+            for s in doc.sentences:
+                if s.index in parsed:
+                    attached[id(s)] = parsed[s.index]
+        parses = [attached.get(id(s)) for s in pending.sentences]
+        # the parse is of the sentence as written (headlines too), as the syntax rules see it
+        missing = [i for i, p in enumerate(parses) if p is None and pending.sentences[i].text.strip()]
+        if missing:
+            from mtcheck.neural.parse import ParseUnavailable, parse_texts
+
+            try:
+                for i, sdoc in zip(missing, parse_texts([pending.sentences[i].text for i in missing])):
+                    parses[i] = sdoc
+            except ParseUnavailable:
+                pass  # features() tries once more, then imputes (unparsed_dep_order)
+    rows = features(pending.texts, pending.scores, parses=parses)
+    for s, ts, row, q in zip(pending.sentences, pending.scores, rows, score_rows(rows)):
         s.scores["quality"] = q
         s.scores["lm_logprob"] = round(row["lp_mean"], 4)
         s.scores["slor"] = round(row["slor_content"], 4)

@@ -29,6 +29,7 @@ largest value that flags at most CLEAN_BUDGET of the calibration sentences the r
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 import time
@@ -57,6 +58,8 @@ FEATURES = (
     "fw_lp_mean", "fw_lp_worst2",
     # structural (mtcheck.quality.STRUCTURAL)
     "cyrillic", "unknown_share", "caps_share", "case_calques", "punct_anomalies", "lower_start",
+    # dependency order against news English (mtcheck.quality.DEP_ORDER_FEATURES; the spaCy parse)
+    "dep_order_mean", "dep_order_max", "dep_order_win3", "dep_order_top3", "dep_order_share6",
 )
 ALPHAS = np.logspace(-2, 3, 30)
 CLEAN_BUDGET = 0.009  # share of judged calibration sentences the body threshold may flag (target: <= 1% held out)
@@ -138,6 +141,8 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--features-cache", type=Path, default=None,
                     help="folder to keep language-model scores in (default: <model cache>/quality-features)")
+    ap.add_argument("--dep-order", type=Path, default=qd.ROOT / "mtcheck" / "data" / "models" / "dep_order.json",
+                    help="the dependency-order model (scripts/build_dep_order.py); kept beside --out")
     args = ap.parse_args()
 
     from mtcheck import quality
@@ -153,8 +158,12 @@ def main() -> None:
     clean_scores = qd.cached_token_scores(clean, feat_cache)
     baseline = quality.position_baseline(clean_scores)
 
+    dep_order_bytes = args.dep_order.read_bytes()
+    dep_order = quality.dep_order_model_from_dict(json.loads(dep_order_bytes))
+
     def rows_of(texts, scores=None):
-        return quality.features(texts, scores or qd.cached_token_scores(texts, feat_cache), baseline=baseline)
+        return quality.features(texts, scores or qd.cached_token_scores(texts, feat_cache), baseline=baseline,
+                                dep_order=dep_order if any(f in quality.DEP_ORDER_FEATURES for f in FEATURES) else False)
 
     def matrix(rows):
         return np.array([[r[f] for f in FEATURES] for r in rows])
@@ -193,6 +202,7 @@ def main() -> None:
         },
         "output": {"pred_mean": round(pred_mean, 6), "pred_std": round(pred_std, 6)},
         "position_baseline": baseline,
+        "dep_order": {"file": args.dep_order.name, "sha256": hashlib.sha256(dep_order_bytes).hexdigest()},
         "thresholds": {
             "body": threshold,
             "heading": round(threshold * HEADING_RATIO, 4),

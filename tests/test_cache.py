@@ -94,6 +94,27 @@ def test_synthetic_round_trip_renders_identically(fmt):
     assert [s.scores for s in restored.document.sentences] == [s.scores for s in fresh.document.sentences]
 
 
+@pytest.mark.parametrize("fmt", ("json", "concise", "html"))
+def test_store_round_trip_renders_identically(tmp_path, fmt):
+    """Through the store itself (saved, then restored onto a freshly read document): every
+    sentence's scores and rewrite come back as they were, in place, each empty one a dict of its own."""
+    from mtcheck.cache import ResultStore
+
+    fresh = _synthetic()
+    scanner = _rules_only(tmp_path)
+    store = ResultStore(scanner.pipeline)
+    store.save([fresh])
+    restored = FileResult(path=fresh.path, document=Document.from_text(fresh.document.text, path=fresh.path))
+    assert store.restore(restored)
+    store.close()
+    assert _render(fmt, [restored], scanner) == _render(fmt, [fresh], scanner)
+    assert [s.scores for s in restored.document.sentences] == [s.scores for s in fresh.document.sentences]
+    assert [s.rewrite for s in restored.document.sentences] == [s.rewrite for s in fresh.document.sentences]
+    assert sum(s.rewrite is not None for s in fresh.document.sentences) == 1 and sum(map(bool, (s.scores for s in fresh.document.sentences))) == 2
+    empty = [s.scores for s in restored.document.sentences if not s.scores]
+    assert empty and len({id(d) for d in empty}) == len(empty)  # a dict of its own each
+
+
 def test_payloads_come_back_with_their_types_or_are_not_cached():
     fresh = _synthetic()
     for data in ({"span": (1, 2)}, {1: "x"}, {"seen": {"a"}}, {}):  # JSON would give a list, a "1", nothing

@@ -381,6 +381,70 @@ def test_cue_groups_validated(tmp_path):
         gz.load_cue_groups(bad)
 
 
+def _gazetteer_content(gaz: gz.Gazetteer) -> tuple:
+    """Everything a gazetteer holds, comparable across processes and loads: entries by their
+    fields, each key's forms (entry number, kind, text) and which keys share one form object."""
+    import dataclasses
+
+    entry_number = {id(e): k for k, e in enumerate(gaz.entries)}
+    form_number: dict[int, int] = {}
+    index = {key: [(entry_number[id(f.entry)], f.kind, f.text, form_number.setdefault(id(f), len(form_number)))
+                   for f in forms] for key, forms in sorted(gaz.index.items())}
+    return ([dataclasses.astuple(e) for e in gaz.entries], index, sorted(gaz.prefixes), gaz.max_tokens,
+            gaz.cue_groups, gaz.skipped)
+
+
+@pytest.fixture
+def index_cache(tmp_path):
+    """A cache base folder of the test's own, and no gazetteer loaded in this process yet."""
+    from mtcheck import locations
+
+    locations.configure(tmp_path / "cache")
+    gz._load.cache_clear()
+    yield tmp_path / "cache" / gz.INDEX_CACHE_FOLDER
+    gz._load.cache_clear()
+    locations.configure(None)
+
+
+def test_gazetteer_index_is_stored_and_read_back_as_built(index_cache, tmp_path, monkeypatch, capsys):
+    user = write(tmp_path, HEADER + "Смоленская площадь\tSmolenskaya Square\tplace\n"
+                 f"{'Ж' * (gz.MAX_FORM_LENGTH + 1)}\tLong\tplace\n")
+    built = gz.load([str(user)])
+    assert len(list(index_cache.glob("*" + gz.INDEX_CACHE_SUFFIX))) == 1
+    assert capsys.readouterr().err.count("entry skipped") == 1
+    gz._load.cache_clear()
+
+    def no_build(*_):
+        raise AssertionError("built again: the stored index was not used")
+
+    monkeypatch.setattr(gz, "_build", no_build)
+    stored = gz.load([str(user)])
+    assert stored is not built and _gazetteer_content(stored) == _gazetteer_content(built)
+    assert capsys.readouterr().err.count("entry skipped") == 1  # the warning, from the stored index too
+    text = "The ministry on Smolenskaya ploshchad said so."
+    assert [f.suggestion for f in scan(text, gazetteer=[str(user)])] == ["Smolenskaya Square"]
+
+
+def test_gazetteer_index_follows_its_sources_and_survives_damage(index_cache, tmp_path):
+    user = write(tmp_path, HEADER + "Смоленская площадь\tSmolenskaya Square\tplace\n")
+    gz.load([str(user)])
+    # The same file name and modification time with other content: another index, not the old one.
+    stamp = user.stat()
+    user.write_text(HEADER + "Жмеринка\tZhmerynka\tplace\n", encoding="utf-8")
+    os.utime(user, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    gz._load.cache_clear()
+    changed = gz.load([str(user)])
+    assert {e.en for e in changed.entries} >= {"Zhmerynka"} and "Smolenskaya Square" not in {e.en for e in changed.entries}
+    assert len(list(index_cache.glob("*" + gz.INDEX_CACHE_SUFFIX))) == 2
+    # A damaged or foreign file where the index should be is rebuilt over, never trusted.
+    for stored in index_cache.glob("*" + gz.INDEX_CACHE_SUFFIX):
+        stored.write_bytes(b"not an index")
+    gz._load.cache_clear()
+    assert _gazetteer_content(gz.load([str(user)])) == _gazetteer_content(changed)
+    gz._load.cache_clear()
+    assert _gazetteer_content(gz.load([str(user)])) == _gazetteer_content(changed)  # (the rebuilt one, read back)
+
+
 def test_cli_reports_malformed_user_gazetteer_in_one_line(tmp_path):
     write(tmp_path, HEADER + "Сочи\tSochi\tcity\n")
     (tmp_path / "mtcheck.toml").write_text('gazetteer = ["names.tsv"]\n', encoding="utf-8")

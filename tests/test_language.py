@@ -103,6 +103,28 @@ def test_detection_is_reproducible():
     assert first and all(language.detect_languages(text) == first for _ in range(3))
 
 
+@pytest.mark.parametrize("text", [
+    "Voennye zayavili, chto boeviki obstrelyali pozitsii siriyskoy armii v rayone aeroporta.",
+    "Die Bundesregierung hat am Dienstag beschlossen, dass die Truppen in Syrien bleiben sollen.",
+    "Министерство обороны сообщило об ударе по позициям боевиков в районе аэропорта.",
+    "Stallion Vulnerable blossoms Reconcile prostitution Sanctuary Ramirez",
+    "The ministry said the strike hit a depot near the airport on Tuesday night.",
+])
+def test_the_detector_gives_langdetects_own_probabilities(text):
+    """The detector's trials, done on numpy rows, give every probability exactly as langdetect's
+    own Detector computes it (the same draws, the same floats)."""
+    from langdetect.detector import Detector
+
+    factory = language._detector_factory()
+    fast = factory.create()
+    assert type(fast) is not Detector  # (the faster one is the one in use)
+    plain = Detector(factory)
+    for detector in (fast, plain):
+        detector.append(text)
+    assert [(p.lang, p.prob) for p in fast.get_probabilities()] == [(p.lang, p.prob) for p in plain.get_probabilities()]
+    assert fast.langprob == plain.langprob  # every language's, not only those reported
+
+
 def test_plain_english_never_consults_the_detector(seeds_dir, monkeypatch):
     def refuse():
         raise AssertionError("langdetect loaded for plain English")

@@ -26,7 +26,8 @@ def test_committed_model_is_consistent_and_documented():
     # every feature the model uses is one that mtcheck.quality.features computes
     from mtcheck.neural.fluency import FEATURES
 
-    known = set(FEATURES) | set(quality.STRUCTURAL) | set(quality.POSITION_FEATURES) | {"log_tokens"}
+    known = (set(FEATURES) | set(quality.STRUCTURAL) | set(quality.POSITION_FEATURES) | set(quality.DEP_ORDER_FEATURES)
+             | {"log_tokens"})
     assert set(qm.features) <= known
     assert 0.0 < qm.heading_threshold <= qm.quote_threshold <= qm.threshold < 0.5
     assert data["figures"]["daseg_cv_pearson"] > 0.4
@@ -281,3 +282,85 @@ def test_title_case_headlines_are_scored_in_sentence_case():
     # an ordinary sentence-case headline or sentence is left as it is
     for text in ("Russia denies striking SDF militia in Deir Ezzor", "Hit by the US coalition of Syrian militias", ""):
         assert quality.sentence_case(text) == text
+
+
+# -- dependency order (issue 16) ----------------------------------------------------------------
+def _parse(texts):
+    from mtcheck.neural import parse
+
+    try:
+        return parse.parse_texts(texts)
+    except parse.ParseUnavailable as e:
+        pytest.skip(str(e))
+
+
+def test_dependency_sequences_list_each_heads_dependents_in_order():
+    (sdoc,) = _parse(["Police detained two suspects."])
+    seqs = quality.dependency_sequences(sdoc)
+    assert ["H=VBD", "nsubj", "*", "dobj", "p."] in seqs
+    assert ["H=NNS", "nummod", "*"] in seqs
+    assert len(seqs) == 2  # words without dependents have no sequence
+
+
+# English order, and the same sentence in the Russian order machine translation leaves behind
+RUSSIAN_ORDER = [
+    ("The sixth round of negotiations was held on 15 September.", "On 15 September was held the sixth round of negotiations."),
+    ("The defence ministry said this on Monday.", "This said on Monday the defence ministry."),
+    ("The militants did not coordinate their operation with the Russian military.",
+     "The militants their operation with the Russian military not coordinated."),
+    ("Police detained two suspects in the city centre.", "In the city centre were detained by police two suspects."),
+]
+
+
+@pytest.mark.parametrize("english, russian", RUSSIAN_ORDER)
+def test_russian_word_order_is_more_surprising_to_the_dependency_order_model(english, russian):
+    good, bad = (quality.dep_order_features(d) for d in _parse([english, russian]))
+    assert bad["dep_order_mean"] > good["dep_order_mean"]
+    assert bad["dep_order_top3"] > good["dep_order_top3"]
+    assert bad["dep_order_win3"] > good["dep_order_win3"]
+
+
+def test_the_dependency_order_model_is_the_one_the_quality_model_was_fitted_with():
+    import hashlib
+
+    spec = _artifact()["dep_order"]
+    path = registry.artifact_path("quality").parent / spec["file"]
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == spec["sha256"]
+    om = quality.dep_order_model()
+    assert om.order >= 3 and om.vocabulary_size > 50
+    # a probability distribution over the next label: what it gives the symbols it knows, and
+    # the share left for unseen ones, add up to one
+    known = {gram[0] for gram in om.counts[1]}
+    context = ("<s>",) * (om.order - 2) + ("H=VBD",)
+    total = sum(om.probability(context, sym) for sym in known) + om.probability(context, "never-seen-label")
+    assert total == pytest.approx(1.0, abs=1e-6)
+
+
+def test_a_rebuilt_dependency_order_model_is_a_one_line_error(tmp_path, monkeypatch):
+    data = _artifact()
+    (tmp_path / "quality.json").write_text(json.dumps(data))
+    (tmp_path / data["dep_order"]["file"]).write_text("{}")
+    monkeypatch.setattr(registry, "artifact_path", lambda role: tmp_path / "quality.json")
+    quality.model.cache_clear()
+    quality.dep_order_model.cache_clear()
+    try:
+        with pytest.raises(quality.QualityModelError, match="sha256 differs"):
+            quality.dep_order_model()
+    finally:
+        monkeypatch.undo()
+        quality.model.cache_clear()
+        quality.dep_order_model.cache_clear()
+
+
+def test_without_a_parser_the_dependency_order_features_take_their_training_mean(monkeypatch):
+    from mtcheck.neural import parse
+
+    def unavailable(texts, batch_size=0):
+        raise parse.ParseUnavailable("no spaCy here")
+
+    monkeypatch.setattr(parse, "parse_texts", unavailable)
+    (row,) = quality.features(["Police detained two suspects."], [None], dep_order=True)
+    qm = quality.model()
+    means = dict(zip(qm.features, qm.mean))
+    for name in quality.DEP_ORDER_FEATURES:
+        assert row[name] == pytest.approx(means.get(name, 0.0))

@@ -177,8 +177,37 @@ def test_safe_rule_fixes_need_only_the_low_bar_unsafe_ones_the_calibrated_one():
     assert unsafe["components"]["threshold"] == 0.99 and not unsafe["accepted"]
 
 
-# -- translators (tiny models) ----------------------------------------------------------------
+@pytest.mark.parametrize("unsafe,threshold", [(False, None), (True, None), (True, 0.99)])
+def test_rule_rewrites_without_models_are_those_of_the_general_path(unsafe, threshold):
+    """``--no-neural`` makes each record directly (``_annotate_rule_rewrites``): the same records,
+    the same fix scores on the findings and the same counts as a Target and its rule candidate
+    scored the general way, on the seeds and on text with several fixes per sentence, overlapping
+    fixes, boilerplate and flagged sentences."""
+    from mtcheck import codec, rewrite
+    from mtcheck.pipeline import Pipeline
+    from mtcheck.settings import Settings
 
+    text = "\n\n".join(p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt")))
+    text += "\n\nMilitants of LIH and SDS attacked Medusa in may 2017, saidthat the defense Ministry.\n"
+    text += "\nThe weather was fine.\n\nAccept cookies\n"
+    pipeline = Pipeline(Settings(neural=False, parse=False, rewrite=False))
+    sections = {"rewrite": {"threshold": threshold}} if threshold is not None else {}
+    cfg = Config(unsafe_fixes=unsafe, sections=sections)
+    direct, general = Document.from_text(text), Document.from_text(text)
+    pipeline.rules.run([direct, general])
+    extra = [finding(d, "Militants of LIH", "entity", "Fighters of ISIL", safe=False) for d in (direct, general)]
+    for d, f in zip((direct, general), extra):  # a fix overlapping the rules' own
+        d.findings = sorted([*d.findings, f], key=Finding.sort_key)
+        d.findings.append(flag(d, len(d.sentences) - 2))
+    made = rewrite.annotate_rewrites([direct], cfg, neural=False, repairs=False, notify=lambda m: None)
+    run = rewrite.RewriteRun()
+    rewrite._annotate_targets([general], cfg, rewrite.Settings.from_config(cfg), False, lambda m: None, False, run)
+    assert made.targets > 10 and made.accepted > 5
+    assert made == run
+    assert repr(codec.annotations(direct)) == repr(codec.annotations(general))  # key order and types too
+
+
+# -- translators (tiny models) ----------------------------------------------------------------
 
 def test_translator_loads_by_hub_id_offline_and_by_path(hub):
     from mtcheck.neural.translate import TranslatorSpec, load_translator, locate

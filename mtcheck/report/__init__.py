@@ -6,6 +6,7 @@ way CI tools want it (relative to the working folder, where the repository is ch
 
 from __future__ import annotations
 
+import operator
 import os
 from collections import Counter
 from pathlib import Path
@@ -35,6 +36,9 @@ def style(text: str, fg: str | None = None, bold: bool | None = None, reverse: b
     return "".join(bits) + text + "\033[0m"
 
 
+_CATEGORY, _CODE, _SEVERITY = (operator.attrgetter(name) for name in ("category", "code", "severity"))
+
+
 def summarize(results: Sequence[FileResult]) -> dict:
     by_category: Counter = Counter()
     by_severity: Counter = Counter()
@@ -46,10 +50,11 @@ def summarize(results: Sequence[FileResult]) -> dict:
             continue
         sentences += len(r.document.sentences)
         flagged += len(r.document.flagged_sentences())
-        for f in r.findings:
-            by_category[f.category] += 1
-            by_severity[str(f.severity)] += 1
-            by_rule[f.code] += 1
+        findings = r.findings
+        by_category.update(map(_CATEGORY, findings))  # counted in C (47,000 findings on 200,000 short lines)
+        by_rule.update(map(_CODE, findings))
+        for severity, n in Counter(map(_SEVERITY, findings)).items():
+            by_severity[str(severity)] += n
         for _, by in suppressed(r.document):
             suppressed_by[by] += 1
     return {

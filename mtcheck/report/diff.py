@@ -58,13 +58,16 @@ def unified_diff(path: str, old: str, new: str, context: int = 3) -> str:
     a, b = lines(old), lines(new)
     out = [f"diff --git a/{path} b/{path}\n", f"--- a/{path}\n", f"+++ b/{path}\n"]
     if max(len(a), len(b)) <= DIFFLIB_MAX_LINES:
-        body = difflib.unified_diff(a, b, n=context, lineterm="\n")
-        skip = 2  # difflib's own ---/+++ header
+        body = list(difflib.unified_diff(a, b, n=context, lineterm="\n"))[2:]  # without difflib's ---/+++ header
     else:
         body = _hunks(a, b, _patience_opcodes(a, b), context)
-        skip = 0
-    body = list(body)[skip:]
-    out += [line if line[-1:] == "\n" else line + "\n" + NO_NEWLINE for line in body]
+    # Only the last line of either side can lack its line break, and it is in the hunks at most
+    # once per side (each line of the body is a prefixed copy of one line of a or b).
+    for last in {a[-1] if a else "\n", b[-1] if b else "\n"}:
+        if last[-1:] != "\n":
+            body = [line if line[-1:] == "\n" else line + "\n" + NO_NEWLINE for line in body]
+            break
+    out += body
     return "".join(out)
 
 
@@ -72,18 +75,19 @@ def _patience_opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, i
     """difflib-style opcodes in time O(n log n): the common head and tail, then the lines that
     occur once on each side as anchors (the longest run of them in the same order on both
     sides), and between anchors the same again; a stretch without anchors goes to difflib
-    when it is small and is one replacement otherwise (still a correct patch)."""
-    ops: list[tuple[str, int, int, int, int]] = []
+    when it is small and is one replacement otherwise (still a correct patch).
 
-    def equal(i: int, j: int, n: int) -> None:
-        if n:
-            ops.append(("equal", i, i + n, j, j + n))
+    The opcodes are a function of the lines aligned (the equal pairs) alone: neighbouring
+    equal or changed stretches are merged at the end, so how finely they are first written
+    down does not matter (a gap of one line between two anchors is written without a call)."""
+    ops: list[tuple[str, int, int, int, int]] = []
+    append = ops.append
 
     def other(i1: int, i2: int, j1: int, j2: int) -> None:
         if i1 == i2 and j1 == j2:
             return
         tag = "replace" if i1 < i2 and j1 < j2 else "delete" if i1 < i2 else "insert"
-        ops.append((tag, i1, i2, j1, j2))
+        append((tag, i1, i2, j1, j2))
 
     def solve(i1: int, i2: int, j1: int, j2: int, depth: int = 0) -> None:
         head = 0
@@ -92,48 +96,54 @@ def _patience_opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, i
         tail = 0
         while i2 - tail > i1 + head and j2 - tail > j1 + head and a[i2 - tail - 1] == b[j2 - tail - 1]:
             tail += 1
-        equal(i1, j1, head)
+        if head:
+            append(("equal", i1, i1 + head, j1, j1 + head))
         i1, j1, i2, j2 = i1 + head, j1 + head, i2 - tail, j2 - tail
         if i2 - i1 <= 1 and j2 - j1 <= 1:  # one line for another (or none): nothing to align
             other(i1, i2, j1, j2)
-            equal(i2, j2, tail)
-            return
-        anchors = _anchors(a, b, i1, i2, j1, j2) if depth < _MAX_DEPTH else []
-        if not anchors:
-            if (i2 - i1) * (j2 - j1) <= _DIFFLIB_MAX_PRODUCT:
-                matcher = difflib.SequenceMatcher(None, a[i1:i2], b[j1:j2])
-                for tag, x1, x2, y1, y2 in matcher.get_opcodes():
-                    if tag == "equal":
-                        equal(i1 + x1, j1 + y1, x2 - x1)
-                    else:
-                        other(i1 + x1, i1 + x2, j1 + y1, j1 + y2)
-            else:
-                other(i1, i2, j1, j2)
         else:
-            pi, pj = i1, j1
-            run = 0  # anchors straight after one another (nothing between them): one equal stretch
-            for ai, bj in anchors:
-                if ai == pi and bj == pj and run:
-                    run += 1
+            anchors = _anchors(a, b, i1, i2, j1, j2) if depth < _MAX_DEPTH else []
+            if not anchors:
+                if (i2 - i1) * (j2 - j1) <= _DIFFLIB_MAX_PRODUCT:
+                    matcher = difflib.SequenceMatcher(None, a[i1:i2], b[j1:j2])
+                    for tag, x1, x2, y1, y2 in matcher.get_opcodes():
+                        if tag == "equal":
+                            append(("equal", i1 + x1, i1 + x2, j1 + y1, j1 + y2))
+                        else:
+                            other(i1 + x1, i1 + x2, j1 + y1, j1 + y2)
                 else:
-                    equal(pi - run, pj - run, run)
-                    solve(pi, ai, pj, bj, depth + 1)
-                    run = 1
-                pi, pj = ai + 1, bj + 1
-            equal(pi - run, pj - run, run)
-            solve(pi, i2, pj, j2, depth + 1)
-        equal(i2, j2, tail)
+                    other(i1, i2, j1, j2)
+            else:
+                # Between two anchors (pi, pj: just after the last one): nothing (they are one
+                # run), one line each side (aligned when equal, else one replaced: what solve
+                # gives such a gap), one line on one side, or a stretch to solve.
+                pi, pj = i1, j1
+                for ai, bj in anchors:
+                    if ai != pi or bj != pj:
+                        if ai - pi <= 1 and bj - pj <= 1:
+                            if ai - pi == 1 and bj - pj == 1 and a[pi] == b[pj]:
+                                append(("equal", pi, ai, pj, bj))
+                            else:
+                                other(pi, ai, pj, bj)
+                        else:
+                            solve(pi, ai, pj, bj, depth + 1)
+                    append(("equal", ai, ai + 1, bj, bj + 1))
+                    pi, pj = ai + 1, bj + 1
+                solve(pi, i2, pj, j2, depth + 1)
+        if tail:
+            append(("equal", i2, i2 + tail, j2, j2 + tail))
 
     solve(0, len(a), 0, len(b))
     merged: list[list] = []
+    last: list = [None, -1, -1, -1, -1]
     for op in ops:  # neighbouring equal or changed stretches as one opcode, as difflib gives them
-        if merged and (merged[-1][0] == "equal") == (op[0] == "equal") and merged[-1][2] == op[1] and merged[-1][4] == op[3]:
-            last = merged[-1]
+        if (last[0] == "equal") == (op[0] == "equal") and last[2] == op[1] and last[4] == op[3]:
             last[2], last[4] = op[2], op[4]
             if last[0] != "equal":
                 last[0] = "replace" if last[1] < last[2] and last[3] < last[4] else "delete" if last[1] < last[2] else "insert"
         else:
-            merged.append(list(op))
+            last = list(op)
+            merged.append(last)
     return [tuple(op) for op in merged]
 
 
@@ -171,19 +181,24 @@ def _anchors(a: list[str], b: list[str], i1: int, i2: int, j1: int, j2: int) -> 
     return run[::-1]
 
 
-def _hunks(a: list[str], b: list[str], opcodes: list[tuple], context: int) -> Iterator[str]:
-    """The hunks of a unified diff from opcodes, grouped and numbered as difflib does."""
+def _hunks(a: list[str], b: list[str], opcodes: list[tuple], context: int) -> list[str]:
+    """The lines of the hunks of a unified diff from opcodes, grouped and numbered as difflib
+    does (each stretch of lines prefixed in one C-level pass)."""
+    out: list[str] = []
+    extend, append = out.extend, out.append
+    same, minus, plus = " ".__add__, "-".__add__, "+".__add__
     for group in _grouped(opcodes, context):
         first, last = group[0], group[-1]
-        yield f"@@ -{_range(first[1], last[2])} +{_range(first[3], last[4])} @@\n"
+        append(f"@@ -{_range(first[1], last[2])} +{_range(first[3], last[4])} @@\n")
         for tag, i1, i2, j1, j2 in group:
             if tag == "equal":
-                yield from (" " + line for line in a[i1:i2])
+                extend(map(same, a[i1:i2]))
                 continue
-            if tag in ("replace", "delete"):
-                yield from ("-" + line for line in a[i1:i2])
-            if tag in ("replace", "insert"):
-                yield from ("+" + line for line in b[j1:j2])
+            if tag != "insert":  # replace, delete
+                extend(map(minus, a[i1:i2]))
+            if tag != "delete":  # replace, insert
+                extend(map(plus, b[j1:j2]))
+    return out
 
 
 def _grouped(codes: list[tuple], n: int) -> Iterator[list[tuple]]:
@@ -199,13 +214,15 @@ def _grouped(codes: list[tuple], n: int) -> Iterator[list[tuple]]:
         codes[-1] = tag, i1, min(i2, i1 + n), j1, min(j2, j1 + n)
     nn = n + n
     group: list[tuple] = []
-    for tag, i1, i2, j1, j2 in codes:
+    for code in codes:
+        tag, i1, i2, j1, j2 = code
         if tag == "equal" and i2 - i1 > nn:
             group.append((tag, i1, min(i2, i1 + n), j1, min(j2, j1 + n)))
             yield group
             group = []
             i1, j1 = max(i1, i2 - n), max(j1, j2 - n)
-        group.append((tag, i1, i2, j1, j2))
+            code = (tag, i1, i2, j1, j2)
+        group.append(code)
     if group and not (len(group) == 1 and group[0][0] == "equal"):
         yield group
 

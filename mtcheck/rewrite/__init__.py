@@ -179,12 +179,20 @@ def annotate_rewrites(
 
 
 def _annotate_rewrites(docs, config, neural, notify, repairs) -> RewriteRun:
-    from mtcheck.rewrite import fixscore
-    from mtcheck.rewrite.candidates import build_target, findings_by_sentence, fix_applies, rule_candidate
-
     config = config or Config()
     settings = Settings.from_config(config)
     run = RewriteRun()
+    if not neural and not repairs:  # the rule candidate alone: the same records, made directly
+        _annotate_rule_rewrites(docs, settings, run)
+    else:
+        _annotate_targets(docs, config, settings, neural, notify, repairs, run)
+    return run
+
+
+def _annotate_targets(docs, config: Config, settings: Settings, neural: bool, notify, repairs: bool, run: RewriteRun) -> None:
+    """Every candidate of every target, scored; the best one as each target's record."""
+    from mtcheck.rewrite import fixscore
+    from mtcheck.rewrite.candidates import build_target, findings_by_sentence, fix_applies, rule_candidate
 
     targets = []
     for doc in docs:
@@ -210,7 +218,7 @@ def _annotate_rewrites(docs, config, neural, notify, repairs) -> RewriteRun:
                 targets.append(build_target(doc, s, s.index in flagged, settings.unsafe_fixes, findings))
     run.targets = len(targets)
     if not targets:
-        return run
+        return
 
     for t in targets:
         c = rule_candidate(t)
@@ -257,7 +265,73 @@ def _annotate_rewrites(docs, config, neural, notify, repairs) -> RewriteRun:
             if prev.rewrite is not None:
                 run.accepted -= bool(prev.rewrite.get("accepted"))
                 prev.rewrite = None  # folded into the join
-    return run
+
+
+def _annotate_rule_rewrites(docs, settings: Settings, run: RewriteRun) -> None:
+    """``_annotate_rewrites`` without back-translation and repairs (``--no-neural``): the rule
+    candidate is a target's only one, scored lexically against itself. The same records, and
+    the same fix scores on the findings, without a ``Target`` and a ``Candidate`` per sentence
+    (44,000 of them on a story of short lines, where they were most of the stage's time)."""
+    from mtcheck.rewrite import fixscore
+    from mtcheck.rewrite.candidates import findings_by_sentence, fix_applies, normalize_space, rule_fixed
+
+    unsafe = settings.unsafe_fixes
+    pending = []  # (sentence, fixed text, its normalised form, the findings whose fixes made it)
+    for doc in docs:
+        flagged = doc.flagged_sentences()
+        with_findings = findings_by_sentence(doc)
+        sentences = doc.sentences
+        indices = sorted(with_findings.keys() | flagged)  # as in _annotate_rewrites
+        if all(0 <= i < len(sentences) and sentences[i].index == i for i in indices):
+            chosen = [sentences[i] for i in indices]
+        else:
+            chosen = [s for s in sentences if s.index in with_findings or s.index in flagged]
+        for s in chosen:
+            inside = with_findings.get(s.index)
+            findings = [f for f in inside if s.start <= f.start and f.end <= s.end] if inside else []
+            if not (s.index in flagged or any(f.category != "boilerplate" and fix_applies(f, unsafe) for f in findings)):
+                continue
+            run.targets += 1
+            fixed, applied = rule_fixed(s, findings, unsafe)[:2]
+            if not applied:  # rule_candidate: no rule fix, no candidate, no record
+                continue
+            fixed_normalized = normalize_space(fixed)
+            if fixed_normalized == normalize_space(s.text):
+                continue
+            pending.append((s, fixed, fixed_normalized, applied))
+    if not run.targets:
+        return
+    model = fixscore.load_model(settings.model_path)
+    formula = model.formula(False)
+    run.formula = "lexical"
+    threshold = settings.threshold if settings.threshold is not None else formula.threshold
+    safe_bar = min(SAFE_RULES_BAR, threshold)
+    bars = {True: (safe_bar, round(safe_bar, 4), "safe rule fixes"), False: (threshold, round(threshold, 4), "calibrated")}
+    rounded: dict[int, dict] = {}  # id of a shared components dict -> its values rounded (as _score)
+    scores = fixscore.unchanged_lexical_scores([p[2] for p in pending], model=model)
+    for (s, fixed, _, applied), (score, comps) in zip(pending, scores):
+        done = rounded.get(id(comps))
+        if done is None:
+            done = rounded[id(comps)] = {k: round(float(v), 4) for k, v in comps.items()}
+        # _record of the one candidate: source "rules", never rejected, never vetoed
+        bar, bar_rounded, kind = bars[all(f.fix is not None and f.fix.safe for f in applied)]
+        accepted = score >= bar
+        fix_score = round(score, 4)
+        components = dict(done)
+        components.update(formula=formula.name, threshold=bar_rounded, bar=kind)
+        s.rewrite = {
+            "text": fixed,
+            "source": "rules",
+            "fix_score": fix_score,
+            "accepted": accepted,
+            "transforms": [],
+            "components": components,
+            "candidates": [{"text": fixed, "source": "rules", "fix_score": fix_score, "transforms": [],
+                            "components": dict(done)}],
+        }
+        run.accepted += accepted
+        if len(applied) == 1 and applied[0].fix is not None:  # _score_rule_fix
+            applied[0].fix.score = fix_score
 
 
 def _add_repairs(flagged, targets, run: RewriteRun, notify) -> None:

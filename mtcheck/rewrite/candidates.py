@@ -126,14 +126,11 @@ def sentence_findings(doc: Document, s: Sentence) -> list[Finding]:
 _FINDINGS_INDEX = "findings-by-sentence"
 
 
-def build_target(doc: Document, s: Sentence, flagged: bool, unsafe: bool = False,
-                 findings: list[Finding] | None = None) -> Target:
-    """Apply the sentence's rule fixes (left to right, skipping overlaps) and find what a
-    rewrite must keep: resolved names in standard form, unresolved entity names verbatim,
-    quoted material. ``findings``: the sentence's findings (``sentence_findings``), when the
-    caller has them already."""
-    if findings is None:
-        findings = sentence_findings(doc, s)
+def rule_fixed(s: Sentence, findings: list[Finding], unsafe: bool = False) -> tuple:
+    """The sentence's rule fixes applied (left to right, skipping overlaps): (fixed text, the
+    findings whose fixes made it, in text order, and for ``build_target``: the edits applied,
+    each with its start in the fixed text, the map of untouched offsets, every edit tried and
+    the finding each fixes, by ``id`` of the edit). ``findings``: the sentence's findings."""
     edits: list[Edit] = []  # sentence-relative
     owner: dict[int, Finding] = {}  # id(edit) -> the finding it fixes
     for f in findings:
@@ -155,13 +152,27 @@ def build_target(doc: Document, s: Sentence, flagged: bool, unsafe: bool = False
 
         def moved(offset: int) -> int:  # as apply_edits_mapped's: shifted from the edit's end on
             return offset + delta if offset >= end else offset
-    else:
-        fixed, done, moved = apply_edits_mapped(text, edits)
+
+        return fixed, [owner[id(edit)]], done, moved, edits, owner
+    fixed, done, moved = apply_edits_mapped(text, edits)
     applied: list[Finding] = []
     for edit, _ in done:
         f = owner[id(edit)]
         if f not in applied:
             applied.append(f)
+    return fixed, applied, done, moved, edits, owner
+
+
+def build_target(doc: Document, s: Sentence, flagged: bool, unsafe: bool = False,
+                 findings: list[Finding] | None = None) -> Target:
+    """Apply the sentence's rule fixes (``rule_fixed``) and find what a rewrite must keep:
+    resolved names in standard form, unresolved entity names verbatim, quoted material.
+    ``findings``: the sentence's findings (``sentence_findings``), when the caller has them
+    already."""
+    if findings is None:
+        findings = sentence_findings(doc, s)
+    fixed, applied, done, moved, edits, owner = rule_fixed(s, findings, unsafe)
+    text = s.text
 
     def find_protected() -> list[Protected]:
         names: list[Protected] = []

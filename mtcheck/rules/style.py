@@ -17,7 +17,7 @@ from itertools import accumulate, compress
 from typing import Iterable, Iterator
 
 from mtcheck.data import load_toml, words
-from mtcheck.document import LETTER_RUN, Document, is_bmp, letter_run_split
+from mtcheck.document import LETTER_RUN, Document, Sentence, is_bmp, letter_run_split
 from mtcheck.findings import Finding, Severity
 from mtcheck.lexicon import lexicon
 from mtcheck.rules.base import Context, Family, Rule, finditer_from
@@ -344,24 +344,6 @@ def _run_starts(runs: _Runs, wanted: set[str]) -> list[int]:
 # -- S101 calqued capitalisation ----------------------------------------------------------
 
 
-class _Span:
-    """What S101 reads of a match: its start, end and text."""
-
-    __slots__ = ("_text", "_start", "_end")
-
-    def __init__(self, text: str, start: int, end: int):
-        self._text, self._start, self._end = text, start, end
-
-    def start(self) -> int:
-        return self._start
-
-    def end(self) -> int:
-        return self._end
-
-    def group(self) -> str:
-        return self._text[self._start:self._end]
-
-
 @lru_cache(maxsize=1)
 def _case_trap_characters() -> str:
     """Characters on which lower-casing the text and matching case-sensitively is not what
@@ -451,44 +433,58 @@ def _name_spans(doc: Document, data: _StyleData) -> Iterator[tuple[int, int]]:
 
 def _calqued_capitals(doc: Document, data: _StyleData) -> Iterator[Finding]:
     text = doc.text
-    for m in (_Span(text, a, b) for a, b in _name_spans(doc, data)):
-        key = " ".join(m.group().lower().split()).replace("’", "'")
+    # (name as written, whether it opens a sentence) -> the suggestion, or None: a story repeats
+    # its names, and each way of writing one is judged once.
+    judged: dict[tuple[str, bool], str | None] = {}
+    for start, end in _name_spans(doc, data):
+        surface = text[start:end]
+        key = " ".join(surface.lower().split()).replace("’", "'")
         name = data.canonical.get(key)
         if name is None:
             continue
-        if key in data.quoted_only and not _quoted(text, m.start(), m.end()):
+        if key in data.quoted_only and not _quoted(text, start, end):
             continue
-        found = list(_WORD.finditer(m.group()))
-        wanted = _WORD.findall(name)
-        if len(found) != len(wanted):
+        initial = _is_initial(text, start)
+        suggestion = judged.get((surface, initial), False)
+        if suggestion is False:
+            suggestion = judged[(surface, initial)] = _calqued_suggestion(surface, name, initial, data.minor_words)
+        if suggestion is None:
             continue
-        initial = _is_initial(text, m.start())
-        cases = []
-        for i, (w, want) in enumerate(zip(found, wanted)):
-            if want.lower() in data.minor_words or want.isupper() or (i == 0 and initial):
-                continue  # case tells nothing: a small word, an acronym, a sentence's first word
-            cases.append(w.group()[0].isupper())
-        if not cases or all(cases) or not any(cases):
-            continue
-        out, pos = [], 0
-        for w, want in zip(found, wanted):
-            out.append(m.group()[pos:w.start()])
-            word = w.group()
-            if want.isupper():
-                word = word.upper()
-            elif want.lower() in data.minor_words:
-                word = word.lower()
-            elif want[0].isupper():
-                word = _capitalise(word)
-            out.append(word)
-            pos = w.end()
-        suggestion = "".join(out) + m.group()[pos:]
         yield CALQUED_CAPITALS.finding(
-            doc, m.start(), m.end(),
+            doc, start, end,
             f"name capitalised Russian-style, only some of its words: write '{suggestion}'",
             suggestion=suggestion,
             data={"name": name},
         )
+
+
+def _calqued_suggestion(surface: str, name: str, initial: bool, minor_words: frozenset[str]) -> str | None:
+    """``surface`` (a name of the list, as written) with its words capitalised as ``name``
+    capitalises them, when only some of its words that tell are capitalised; None otherwise."""
+    found = list(_WORD.finditer(surface))
+    wanted = _WORD.findall(name)
+    if len(found) != len(wanted):
+        return None
+    cases = []
+    for i, (w, want) in enumerate(zip(found, wanted)):
+        if want.lower() in minor_words or want.isupper() or (i == 0 and initial):
+            continue  # case tells nothing: a small word, an acronym, a sentence's first word
+        cases.append(w.group()[0].isupper())
+    if not cases or all(cases) or not any(cases):
+        return None
+    out, pos = [], 0
+    for w, want in zip(found, wanted):
+        out.append(surface[pos:w.start()])
+        word = w.group()
+        if want.isupper():
+            word = word.upper()
+        elif want.lower() in minor_words:
+            word = word.lower()
+        elif want[0].isupper():
+            word = _capitalise(word)
+        out.append(word)
+        pos = w.end()
+    return "".join(out) + surface[pos:]
 
 
 # -- S102 capitalised prefix --------------------------------------------------------------
@@ -691,13 +687,24 @@ def _looks_like_name(text: str, start: int, end: int, cfg: dict) -> bool:
     )
 
 
+def _sentences_with_three_capitals(doc: Document) -> Iterator[Sentence]:
+    """The sentences holding ``_THREE_CAPITALS``, in order: those holding a match of it in the
+    whole text (one search, not one per sentence: a story of short lines has 200,000). A run of
+    capitals never crosses a sentence's start (a sentence starts after a space or a line
+    break), so the first three letters of every run of three or more are such a match."""
+    sentences = doc.sentences
+    sentence_starts = [s.start for s in sentences]
+    found = dict.fromkeys(bisect.bisect_right(sentence_starts, m.start()) - 1 for m in _THREE_CAPITALS.finditer(doc.text))
+    for k in found:
+        if k >= 0 and _THREE_CAPITALS.search(sentences[k].text) is not None:
+            yield sentences[k]
+
+
 def _shouted_words(doc: Document, data: _StyleData) -> Iterator[Finding]:
     text = doc.text
     cfg = data.shouting
     lex = lexicon()
-    for sentence in doc.sentences:
-        if _THREE_CAPITALS.search(sentence.text) is None:
-            continue
+    for sentence in _sentences_with_three_capitals(doc):
         shouting = None
         for m in _CAPS_WORD.finditer(sentence.text):
             word = m.group()
