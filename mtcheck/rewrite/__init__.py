@@ -192,30 +192,10 @@ def _annotate_rewrites(docs, config, neural, notify, repairs) -> RewriteRun:
 def _annotate_targets(docs, config: Config, settings: Settings, neural: bool, notify, repairs: bool, run: RewriteRun) -> None:
     """Every candidate of every target, scored; the best one as each target's record."""
     from mtcheck.rewrite import fixscore
-    from mtcheck.rewrite.candidates import build_target, findings_by_sentence, fix_applies, rule_candidate
+    from mtcheck.rewrite.candidates import build_target, rule_candidate
 
-    targets = []
-    for doc in docs:
-        flagged = doc.flagged_sentences()
-        with_findings = findings_by_sentence(doc)
-        sentences = doc.sentences
-        # Most sentences of a long story hold no finding: only those that do, or are flagged, are
-        # looked at, in text order (a sentence's index is its place in the list).
-        indices = sorted(with_findings.keys() | flagged)
-        if all(0 <= i < len(sentences) and sentences[i].index == i for i in indices):
-            chosen = [sentences[i] for i in indices]
-        else:
-            chosen = [s for s in sentences if s.index in with_findings or s.index in flagged]
-        for s in chosen:
-            inside = with_findings.get(s.index)
-            # candidates.sentence_findings, from the index already in hand
-            findings = [f for f in inside if s.start <= f.start and f.end <= s.end] if inside else []
-            has_fix = any(
-                f.category != "boilerplate" and fix_applies(f, settings.unsafe_fixes)
-                for f in findings
-            )
-            if s.index in flagged or has_fix:
-                targets.append(build_target(doc, s, s.index in flagged, settings.unsafe_fixes, findings))
+    targets = [build_target(doc, s, is_flagged, settings.unsafe_fixes, findings)
+               for doc, s, is_flagged, findings in _rewrite_targets(docs, settings.unsafe_fixes)]
     run.targets = len(targets)
     if not targets:
         return
@@ -267,38 +247,50 @@ def _annotate_targets(docs, config: Config, settings: Settings, neural: bool, no
                 prev.rewrite = None  # folded into the join
 
 
-def _annotate_rule_rewrites(docs, settings: Settings, run: RewriteRun) -> None:
-    """``_annotate_rewrites`` without back-translation and repairs (``--no-neural``): the rule
-    candidate is a target's only one, scored lexically against itself. The same records, and
-    the same fix scores on the findings, without a ``Target`` and a ``Candidate`` per sentence
-    (44,000 of them on a story of short lines, where they were most of the stage's time)."""
-    from mtcheck.rewrite import fixscore
-    from mtcheck.rewrite.candidates import findings_by_sentence, fix_applies, normalize_space, rule_fixed
+def _rewrite_targets(docs, unsafe: bool):
+    """(document, sentence, flagged, its findings) for each sentence a rewrite is proposed for:
+    flagged, or holding a finding whose fix applies (boilerplate deletions are not rewrites)."""
+    from mtcheck.rewrite.candidates import findings_by_sentence, fix_applies
 
-    unsafe = settings.unsafe_fixes
-    pending = []  # (sentence, fixed text, its normalised form, the findings whose fixes made it)
     for doc in docs:
         flagged = doc.flagged_sentences()
         with_findings = findings_by_sentence(doc)
         sentences = doc.sentences
-        indices = sorted(with_findings.keys() | flagged)  # as in _annotate_rewrites
+        # Most sentences of a long story hold no finding: only those that do, or are flagged, are
+        # looked at, in text order (a sentence's index is its place in the list).
+        indices = sorted(with_findings.keys() | flagged)
         if all(0 <= i < len(sentences) and sentences[i].index == i for i in indices):
             chosen = [sentences[i] for i in indices]
         else:
             chosen = [s for s in sentences if s.index in with_findings or s.index in flagged]
         for s in chosen:
             inside = with_findings.get(s.index)
+            # candidates.sentence_findings, from the index already in hand
             findings = [f for f in inside if s.start <= f.start and f.end <= s.end] if inside else []
-            if not (s.index in flagged or any(f.category != "boilerplate" and fix_applies(f, unsafe) for f in findings)):
-                continue
-            run.targets += 1
-            fixed, applied = rule_fixed(s, findings, unsafe)[:2]
-            if not applied:  # rule_candidate: no rule fix, no candidate, no record
-                continue
-            fixed_normalized = normalize_space(fixed)
-            if fixed_normalized == normalize_space(s.text):
-                continue
-            pending.append((s, fixed, fixed_normalized, applied))
+            is_flagged = s.index in flagged
+            if is_flagged or any(f.category != "boilerplate" and fix_applies(f, unsafe) for f in findings):
+                yield doc, s, is_flagged, findings
+
+
+def _annotate_rule_rewrites(docs, settings: Settings, run: RewriteRun) -> None:
+    """``_annotate_rewrites`` without back-translation and repairs (``--no-neural``): the rule
+    candidate is a target's only one, scored lexically against itself. The same records, and
+    the same fix scores on the findings, without a ``Target`` and a ``Candidate`` per sentence
+    (44,000 of them on a story of short lines, where they were most of the stage's time)."""
+    from mtcheck.rewrite import fixscore
+    from mtcheck.rewrite.candidates import normalize_space, rule_fixed
+
+    unsafe = settings.unsafe_fixes
+    pending = []  # (sentence, fixed text, its normalised form, the findings whose fixes made it)
+    for _doc, s, _flagged, findings in _rewrite_targets(docs, unsafe):
+        run.targets += 1
+        fixed, applied = rule_fixed(s, findings, unsafe)[:2]
+        if not applied:  # rule_candidate: no rule fix, no candidate, no record
+            continue
+        fixed_normalized = normalize_space(fixed)
+        if fixed_normalized == normalize_space(s.text):
+            continue
+        pending.append((s, fixed, fixed_normalized, applied))
     if not run.targets:
         return
     model = fixscore.load_model(settings.model_path)
