@@ -1217,8 +1217,8 @@ def _surname_after_russian_name(text: str, start: int, surface: str, key: str, o
     if (len(key) < MIN_RENDERING_LETTERS or not surface[:1].isupper() or not key.isalpha() or not surface.isascii()
             or "w" in low or low.endswith("ic") or _is_all_caps(surface) or _SURNAME_MARK.search(low) is None):
         return None
-    before = _FIRST_NAME_BEFORE.search(text, max(0, start - 30), start)
-    if before is None or not _russian_first_name(before.group(1)) or own_latin():
+    first = _first_name_before(text, start)
+    if first is None or not _russian_first_name(first) or own_latin():
         return None
     guess = translit.cyrillic_guess(surface.replace("x", "kh"))  # (the mark's x is х: "Ruxma")
     english = translit.news_spelling(guess)
@@ -1243,39 +1243,40 @@ def _mans_surname_in_case(text: str, start: int, surface: str, key: str):
     if (len(key) < MIN_SURNAME_IN_CASE or not surface[:1].isupper() or not surface[1:].islower()
             or not surface.isascii() or not key.isalpha() or _MANS_SURNAME_IN_CASE.search(key) is None):
         return None
-    before = _FIRST_NAME_BEFORE.search(text, max(0, start - 30), start)
-    if before is None or not _mans_first_name(before.group(1)):
+    first = _first_name_before(text, start)
+    if first is None or not _mans_first_name(first):
         return None
     guess = translit.cyrillic_guess(surface)
     english = translit.news_spelling(guess[:-1])
     return rl.RussianForm(guess, 0, "name"), translit.scheme_of(surface, guess), english
 
 
+def _first_name_before(text: str, start: int) -> str | None:
+    """The capitalised word just before ``start``, with one space between (a first name's place)."""
+    before = _FIRST_NAME_BEFORE.search(text, max(0, start - 30), start)
+    return before.group(1) if before else None
+
+
 @lru_cache(maxsize=4096)
+def _vocabulary_names(word: str) -> tuple[str, ...]:
+    """The Russian names of the vocabulary that English news writes as this capitalised word."""
+    key = normalize_latin(word)
+    lexicon = rl.load()
+    forms = (lexicon.lookup(skeleton) for skeleton in translit.skeletons_latin(key))
+    return tuple(f.ru for f in forms if f is not None and f.kind == "name" and key in translit.news_keys(f.ru))
+
+
 def _mans_first_name(word: str) -> bool:
     """Whether a capitalised word is, in this news spelling, a name of the vocabulary that ends
     as a Russian man's first name does (above)."""
-    key = normalize_latin(word)
-    lexicon = rl.load()
-    for skeleton in translit.skeletons_latin(key):
-        form = lexicon.lookup(skeleton)
-        if (form is not None and form.kind == "name" and key in translit.news_keys(form.ru)
-                and (form.ru[-1:] not in "аяоеиыуюьэ" or form.ru.endswith("рь"))):
-            return True
-    return False
+    return any(ru[-1:] not in "аяоеиыуюьэ" or ru.endswith("рь") for ru in _vocabulary_names(word))
 
 
 @lru_cache(maxsize=4096)
 def _russian_first_name(word: str) -> bool:
     """Whether a capitalised word is a Russian name as English news writes it: the vocabulary has
     it as a name in this news spelling, or has the name in another case (Никиты for "Nikita")."""
-    key = normalize_latin(word)
-    lexicon = rl.load()
-    for skeleton in translit.skeletons_latin(key):
-        form = lexicon.lookup(skeleton)
-        if form is not None and form.kind == "name" and key in translit.news_keys(form.ru):
-            return True
-    return _case_sibling(translit.cyrillic_guess(word).lower())
+    return bool(_vocabulary_names(word)) or _case_sibling(translit.cyrillic_guess(word).lower())
 
 
 @lru_cache(maxsize=1)
