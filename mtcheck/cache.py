@@ -337,7 +337,10 @@ class ResultStore:
             doc = r.document
             if doc is None:
                 continue
-            blob = codec.encode_faithful(codec.annotations(doc, r.extras))
+            # Written without the pickler's memo (half the time of storing a long story): an object
+            # the annotations refer to twice (a data dict two findings share) comes back as two
+            # equal ones, which renders and fixes the same; a cyclic one is not stored.
+            blob = codec.encode_faithful(codec.annotations(doc, r.extras), keep_sharing=False)
             if blob is not None:
                 documents.append((document_key(self._document_fingerprint(doc), doc), blob))
             if self.sentence_fingerprint is None:

@@ -25,7 +25,7 @@ from typing import Iterable, Sequence
 
 from mtcheck.collector import pausing
 from mtcheck.document import Document, Sentence
-from mtcheck.findings import Edit, Finding, apply_edits, require_fields
+from mtcheck.findings import Applicability, Edit, Finding, Fix, apply_edits, require_fields
 
 RULE_FIX = "rule-fix"
 REWRITE = "rewrite"
@@ -203,12 +203,6 @@ class Change:
     ref: object = None  # what it came from (a Suggestion, a decision row)
 
 
-def _overlaps(a: Change, b: Change) -> bool:
-    if a.start == a.end or b.start == b.end:
-        return a.start == b.start or (a.start < b.end and b.start < a.end)
-    return a.start < b.end and b.start < a.end
-
-
 def plan(text: str, changes: Iterable[Change]) -> tuple[list[Change], list[tuple[Change, str]]]:
     """Pick the changes that can be applied together: ones whose span no longer holds their
     original text are dropped ("text changed"), rewrites are placed before rule fixes, then
@@ -221,28 +215,33 @@ def _plan_ordered(text: str, ordered: Iterable[Change]) -> tuple[list[Change], l
     """``plan`` of changes already in its order (rewrites first, then by start and end)."""
     kept: list[Change] = []  # non-overlapping, in text order (``starts`` beside it)
     starts: list[int] = []
+    ends: list[int] = []  # (beside them: the kept changes' ends)
     dropped: list[tuple[Change, str]] = []
+    size = len(text)
+    bisect_left, bisect_right = bisect.bisect_left, bisect.bisect_right
     for c in ordered:
-        if not (0 <= c.start <= c.end <= len(text)) or text[c.start:c.end] != c.original:
+        start, end = c.start, c.end
+        if not (0 <= start <= end <= size) or text[start:end] != c.original:
             dropped.append((c, "text changed"))
-        elif _overlaps_any(c, kept, starts):
-            dropped.append((c, "superseded"))
+            continue
+        # Whether c overlaps a kept change (non-overlapping, sorted by start), in line (90,000
+        # changes in a story of short lines): only the one starting last before c and those
+        # starting inside it can (linear time overall).
+        j = max(0, bisect_left(starts, start) - 1)
+        n = len(starts)
+        while j < n and starts[j] <= end:
+            other_start, other_end = starts[j], ends[j]
+            # _overlaps: spans that intersect, or an empty one at the other's start
+            if (start < other_end and other_start < end) or (start == other_start and (start == end or other_start == other_end)):
+                dropped.append((c, "superseded"))
+                break
+            j += 1
         else:
-            i = bisect.bisect_right(starts, c.start)
-            starts.insert(i, c.start)
+            i = bisect_right(starts, start)
+            starts.insert(i, start)
+            ends.insert(i, end)
             kept.insert(i, c)
     return kept, dropped
-
-
-def _overlaps_any(c: Change, kept: list[Change], starts: list[int]) -> bool:
-    """Whether ``c`` overlaps one of ``kept`` (non-overlapping, sorted by start): only the one
-    starting last before ``c`` and those starting inside it can (linear time overall)."""
-    j = max(0, bisect.bisect_left(starts, c.start) - 1)
-    while j < len(kept) and starts[j] <= c.end:
-        if _overlaps(c, kept[j]):
-            return True
-        j += 1
-    return False
 
 
 def apply_changes(text: str, kept: Sequence[Change]) -> str:
@@ -297,8 +296,30 @@ def fix_story(doc: Document, unsafe: bool = False) -> FixedStory:
     starts = [c.start for c in kept]
     remaining: list[Finding] = []
     rule_fixes = sum(c.kind == RULE_FIX for c in kept)
+    bisect_right = bisect.bisect_right
     for f in doc.findings:
-        cover = _covering(f, kept, starts, unsafe)
+        # The applied change that addresses f, if any (in line: 47,000 findings in a story of
+        # short lines). The kept changes do not overlap, so only the last ones starting at or
+        # before the finding can hold it, the latest first.
+        fstart, fend, ffix = f.start, f.end, f.fix
+        i = bisect_right(starts, fstart)
+        cover = None
+        for c in kept[max(0, i - 3):i][::-1]:
+            if not (c.start <= fstart and fend <= c.end):
+                continue
+            if c.kind == REWRITE:
+                # A rewrite made of the sentence's rule fixes addresses only the findings whose
+                # fix it folded in: those applied automatically (safe ones; unsafe ones too with
+                # --unsafe-fixes), not an unsafe fix left out, nor one `unfixable` turned off.
+                # Another rewrite rewrites the whole sentence.
+                if getattr(c.ref, "source", "") == "rules" and not (ffix is not None and ffix.applies(unsafe)):
+                    continue
+            elif ffix is None:
+                # A rule fix replaced this span: the findings inside it that offered a fix are
+                # addressed (two rules proposing the same change share one suggestion).
+                continue
+            cover = c
+            break
         if cover is None:
             remaining.append(f)
         elif cover.kind == REWRITE and getattr(cover.ref, "source", "") == "rules":
@@ -328,11 +349,25 @@ def _story_changes(doc: Document, unsafe: bool) -> list[Change]:
     text = doc.text
     rules: list[list] = []  # [start, end, original, proposed, safe, applicability, source, code]
     seen: dict[tuple, int] = {}
+    size = len(text)
     for f in doc.findings:
-        span = _rule_fix_span(f, text)
-        if span is None:
-            continue
-        start, end, original, proposed, safe, _, source, applicability = span
+        fix = f.fix
+        edits = fix.edits if type(fix) is Fix else None
+        if edits is not None and len(edits) == 1:  # _rule_fix_span of one edit, in line (47,000 a story)
+            edit = edits[0]
+            start, end, proposed = edit.start, edit.end, edit.replacement
+            if not (0 <= start <= end <= size):
+                continue
+            original = text[start:end]
+            if proposed == original:
+                continue
+            applicability, source = fix.applicability, fix.source
+            safe = applicability == Applicability.SAFE  # Fix.safe
+        else:
+            span = _rule_fix_span(f, text)
+            if span is None:
+                continue
+            start, end, original, proposed, safe, _, source, applicability = span
         key = (start, end, proposed)
         i = seen.get(key)
         if i is not None:  # two rules proposing the same change: one suggestion (see suggestions)
@@ -346,6 +381,9 @@ def _story_changes(doc: Document, unsafe: bool) -> list[Change]:
     # (rewrite first, start, end, unsafe group, proposed, change)
     entries: list[tuple] = []
     new = _new_change
+    # One origin per distinct (kind, source, transforms, code), shared by the changes it
+    # describes: nothing changes an origin once made (90,000 changes, a few dozen origins).
+    origins: dict[tuple, ChangeOrigin] = {}
     for sent in doc.sentences:
         if not sent.rewrite:  # most sentences of a long story have no proposal
             continue
@@ -353,7 +391,10 @@ def _story_changes(doc: Document, unsafe: bool) -> list[Change]:
         if span is not None:
             start, end, original = span
             rw = sent.rewrite
-            origin = ChangeOrigin(REWRITE, rw.get("source", "backtranslation"), tuple(rw.get("transforms") or ()), None)
+            key = (REWRITE, rw.get("source", "backtranslation"), tuple(rw.get("transforms") or ()), None)
+            origin = origins.get(key)
+            if origin is None:
+                origin = origins[key] = ChangeOrigin(*key)
             entries.append((False, start, end, 0, new(start, end, original, rw["text"], REWRITE, origin)))
     for start, end, original, proposed, safe, applicability, source, code in rules:
         if safe:
@@ -362,7 +403,11 @@ def _story_changes(doc: Document, unsafe: bool) -> list[Change]:
             group = 1  # appended after the default changes
         else:
             continue
-        entries.append((True, start, end, group, new(start, end, original, proposed, RULE_FIX, ChangeOrigin(RULE_FIX, source, (), code))))
+        key = (RULE_FIX, source, (), code)
+        origin = origins.get(key)
+        if origin is None:
+            origin = origins[key] = ChangeOrigin(*key)
+        entries.append((True, start, end, group, new(start, end, original, proposed, RULE_FIX, origin)))
     entries.sort(key=_entry_order)
     ordered = [e[4] for e in entries]
     # Ties in (kind, span, group): suggestions() puts them in the order of their ids. Looked
@@ -393,27 +438,3 @@ def _new_change(start: int, end: int, original: str, replacement: str, kind: str
 
 
 require_fields(Change, ("start", "end", "original", "replacement", "kind", "ref"), "_new_change")
-
-
-def _covering(f: Finding, kept: list[Change], starts: list[int], unsafe: bool = False) -> Change | None:
-    """The applied change that addresses ``f``, if any. ``kept`` do not overlap, so only the
-    last ones starting at or before the finding can hold it."""
-    i = bisect.bisect_right(starts, f.start) - 1
-    for c in kept[max(0, i - 2):i + 1][::-1]:
-        if _covers(c, f, unsafe):
-            return c
-    return None
-
-
-def _covers(change: Change, f: Finding, unsafe: bool = False) -> bool:
-    if change.kind == REWRITE:
-        # A rewrite made of the sentence's rule fixes addresses only the findings whose fix it
-        # folded in: those applied automatically (safe ones; unsafe ones too with
-        # --unsafe-fixes), not an unsafe fix left out, nor one `unfixable` turned off. Another
-        # rewrite rewrites the whole sentence.
-        if getattr(change.ref, "source", "") == "rules" and not (f.fix is not None and f.fix.applies(unsafe)):
-            return False
-        return change.start <= f.start and f.end <= change.end
-    # A rule fix replaced this span: the findings inside it that offered a fix are addressed
-    # (two rules proposing the same change share one suggestion).
-    return change.start <= f.start and f.end <= change.end and f.fix is not None

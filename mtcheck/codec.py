@@ -155,10 +155,11 @@ def unship(shipped: tuple) -> Document:
 # bytearray, tuple, list, dict, set or frozenset (no subclass, no numpy scalar), and the unpickler
 # refuses every global, so loading a stored result can build nothing but such values and runs no
 # code. Those types come back exactly (tuples as tuples, int keys as int keys, shared and cyclic
-# containers as they were), so a stored result renders like a fresh one without decoding it
-# again to compare: JSON gave tuples back as lists, so every payload had to be walked, or decoded
-# and compared, besides being encoded (2.6 s of the 2.8 s that storing
-# the result of 200,000 short lines took).
+# containers as they were; with ``keep_sharing=False``, shared ones as equal copies and cyclic
+# ones refused), so a stored result renders like a fresh one without decoding it again to
+# compare: JSON gave tuples back as lists, so every payload had to be walked, or decoded and
+# compared, besides being encoded (2.6 s of the 2.8 s that storing the result of 200,000 short
+# lines took).
 _PICKLE_PROTOCOL = 5
 _ZLIB_LEVEL = 1  # level 3 made the blob a tenth smaller for a third more time
 
@@ -174,12 +175,19 @@ class _PlainUnpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"a stored result names {module}.{name}")
 
 
-def encode(payload: dict) -> bytes:
+def encode(payload: dict, *, keep_sharing: bool = True) -> bytes:
     """Compact bytes for storage. Raises TypeError/ValueError for data other than Python's
-    plain types (see above), RecursionError for data nested too deep."""
+    plain types (see above), RecursionError for data nested too deep.
+
+    ``keep_sharing=False``: the pickler's fast mode, without its memo. An object referred to
+    twice is written twice and comes back as two equal objects, and a cycle is refused
+    (ValueError); the memo (an entry for every string and container) was half the time of
+    storing the result of 200,000 short lines (a million objects, none of them shared)."""
     buffer = io.BytesIO()
     try:
-        _PlainPickler(buffer, protocol=_PICKLE_PROTOCOL).dump(payload)
+        pickler = _PlainPickler(buffer, protocol=_PICKLE_PROTOCOL)
+        pickler.fast = not keep_sharing
+        pickler.dump(payload)
     except pickle.PicklingError as e:
         raise ValueError(str(e)) from None
     return zlib.compress(buffer.getvalue(), _ZLIB_LEVEL)
@@ -197,8 +205,9 @@ def decode(blob: bytes) -> dict:
     return payload
 
 
-def encode_faithful(payload: dict) -> bytes | None:
-    """``encode(payload)`` when it comes back as it is, else None.
+def encode_faithful(payload: dict, *, keep_sharing: bool = True) -> bytes | None:
+    """``encode(payload, keep_sharing=...)`` when it comes back as it is (equal, of the same
+    types), else None.
 
     Every value ``encode`` accepts comes back exactly (a NaN as a NaN), so only what it
     refuses is left out:
@@ -206,6 +215,6 @@ def encode_faithful(payload: dict) -> bytes | None:
     Such a result is not stored (it is still reported), so a stored result always renders
     exactly like a fresh one."""
     try:
-        return encode(payload)
+        return encode(payload, keep_sharing=keep_sharing)
     except (TypeError, ValueError, RecursionError):
         return None

@@ -276,8 +276,14 @@ def _line_starts(text: str) -> list[int]:
     """The offset of every line's first character (a line ends at \n, \r\n or a lone \r)."""
     if "\r" in text:
         return [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]
-    # Only \n: each line starts one past the lengths of the lines before it, summed in C.
-    lengths = list(map(len, text.split("\n")))
+    return split_line_starts(text.split("\n"))  # (only \n)
+
+
+def split_line_starts(lines: list[str]) -> list[int]:
+    """The offset of each of ``lines`` in the text they were split from at one-character line
+    breaks (``text.split("\\n")``): each starts one past the lengths of the lines before it,
+    summed in C (no Python step per line)."""
+    lengths = list(map(len, lines))
     return [0, *map(operator.add, accumulate(lengths[:-1]), range(1, len(lengths)))]
 
 
@@ -427,14 +433,16 @@ def _sentences(text: str, paragraphs: list[Paragraph]) -> Iterator[Sentence]:
         count = len(lines)
         i = 0
         while i < count:
+            first = i
             u_start, b = lines[i]
-            # Whether the line ends a sentence (``_span_ends_sentence``, its common cases first); a
-            # line that does not is joined to the next when that one starts lower-case.
+            # Whether the line ends a sentence (``_span_ends_sentence``, its common cases first; a
+            # trimmed line ends in no space); a line that does not is joined to the next when
+            # that one starts lower-case.
             while True:
                 last = text[b - 1]
                 if last in ends_at_once:
                     ends = True
-                elif last not in closers and not last.isspace():
+                elif last not in closers:
                     ends = False
                 else:
                     ends = _span_ends_sentence(text, lines[i][0], b)
@@ -442,11 +450,13 @@ def _sentences(text: str, paragraphs: list[Paragraph]) -> Iterator[Sentence]:
                     break
                 i += 1
                 b = lines[i][1]
+            joined = i > first
             i += 1
             u_end = b
             # A unit that is one sentence whole (the common case) is a trimmed line group: it
-            # starts and ends with no space, and is not empty.
-            if not ends and text.find("\n", u_start, u_end) < 0:  # a line without a terminal: a heading
+            # starts and ends with no space, and is not empty. A line without a terminal, and a
+            # group of lines without a \n between them (joined at lone \r), is a heading.
+            if not ends and (not joined or text.find("\n", u_start, u_end) < 0):
                 body = text[u_start:u_end]
                 # (positional: index, start, end, text, paragraph, kind, is_quote)
                 yield Sentence(index, u_start, u_end, body, p_index, "title" if not seen_title and index == 0 else "heading",

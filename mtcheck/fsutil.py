@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 import stat
 import sys
 import time
@@ -198,6 +197,8 @@ def write_all(fd: int, payload: bytes) -> None:
 
 
 def _create_temp(folder: Path, name: str) -> tuple[int, str]:
+    import secrets  # (with hmac and random: imports only a write needs)
+
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
     stem = _temp_stem(name)
     for _ in range(100):

@@ -24,7 +24,6 @@ import hashlib
 import json
 from dataclasses import replace
 from functools import lru_cache
-from importlib import metadata
 from pathlib import Path
 from typing import Sequence
 
@@ -59,6 +58,8 @@ def code_fingerprint() -> str:
 
 @lru_cache(maxsize=1)
 def package_versions() -> tuple[tuple[str, str], ...]:
+    from importlib import metadata  # (25 ms of imports that only a result-store key needs)
+
     out = []
     for name in _PACKAGES:
         try:

@@ -564,6 +564,12 @@ def read_document(path: str, fmt: str | None = None) -> Document:
     return document_from_bytes(data, path, file=file, item=item, fmt=fmt)
 
 
+def _blank(text: str) -> bool:
+    """``not text.strip()``, without the stripped copy of the whole story: isspace stops at the
+    first character that is not whitespace."""
+    return not text or text.isspace()
+
+
 def document_from_bytes(data: bytes, path: str, file: str | None = None, item: int | None = None,
                         fmt: str | None = None) -> Document:
     """The story ``data`` holds (``item``: the N-th of a file holding several), named ``path``."""
@@ -571,7 +577,7 @@ def document_from_bytes(data: bytes, path: str, file: str | None = None, item: i
 
     file = file or path
     decoded = decode(data, path)
-    if not decoded.text.strip():
+    if _blank(decoded.text):
         raise InputError(path, "empty", "file holds only whitespace, skipped")
     fmt = fmt or readers.sniff(decoded.text, file)
     if fmt == readers.PLAIN:
@@ -625,7 +631,7 @@ def stdin_documents(data: bytes, name: str, fmt: str | None = None) -> list[tupl
     if len(data) > MAX_BYTES:
         raise InputError(name, "too-large", f"standard input holds over {MAX_BYTES // (1024 * 1024)} MiB; not a story")
     decoded = decode(data, name)
-    if not decoded.text.strip():
+    if _blank(decoded.text):
         raise InputError(name, "empty", "standard input holds only whitespace")
     fmt = fmt or readers.sniff(decoded.text, name)
     if fmt not in readers.MULTI:

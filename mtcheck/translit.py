@@ -391,10 +391,12 @@ def skeletons_latin(word: str) -> tuple[str, ...]:
     return (out,)
 
 
+@lru_cache(maxsize=8192)
 def scheme_of(latin: str, cyrillic: str) -> str:
     """Which rendering turns ``cyrillic`` into ``latin``, for messages: the first standard
     scheme whose rendering has the same matching key ("GOST 7.79-B", "BGN/PCGN", ...), else
-    "letter by letter" (the ad-hoc mixture MT produces)."""
+    "letter by letter" (the ad-hoc mixture MT produces). Cached: a story's findings ask it of
+    the same spelling again and again, and it renders the name in six schemes."""
     key = normalize_latin(latin)
     for scheme, label in SCHEME_LABELS.items():
         if normalize_latin(transliterate(cyrillic, scheme)) == key:

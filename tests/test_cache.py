@@ -130,6 +130,26 @@ def test_payloads_come_back_with_their_types_or_are_not_cached():
         assert codec.encode_faithful(codec.annotations(fresh.document)) is None
 
 
+def test_store_payload_without_sharing_comes_back_equal_and_cycles_are_not_stored():
+    """The store writes documents without the pickler's memo: a dict two findings share comes
+    back as two equal dicts (rendered the same), and a cyclic payload is left out, not mangled."""
+    fresh = _synthetic()
+    shared = {"entry": {"en": "ISIL", "ru": ["ИГИЛ"]}}
+    fresh.document.findings[0].data = fresh.document.findings[1].data = shared
+    payload = codec.annotations(fresh.document)
+    back = codec.decode(codec.encode_faithful(payload, keep_sharing=False))
+    assert back == payload
+    assert back["findings"][0]["data"] == back["findings"][1]["data"] == shared
+    assert back["findings"][0]["data"] is not back["findings"][1]["data"]
+    with_memo = codec.decode(codec.encode_faithful(payload))
+    assert with_memo["findings"][0]["data"] is with_memo["findings"][1]["data"]  # the default keeps sharing
+    cyclic: dict = {}
+    cyclic["self"] = cyclic
+    fresh.document.findings[0].data = cyclic
+    assert codec.encode_faithful(codec.annotations(fresh.document), keep_sharing=False) is None
+    assert codec.decode(codec.encode_faithful(codec.annotations(fresh.document)))["findings"][0]["data"]["self"] is not None
+
+
 def test_annotations_for_another_segmentation_are_refused():
     fresh = _synthetic()
     payload = codec.annotations(fresh.document)

@@ -241,3 +241,36 @@ def test_fix_story_applies_what_the_suggestions_plan_gives():
             assert [span(c) for c in story.applied] == [span(c) for c in kept]
             assert [(span(c), why) for c, why in story.dropped] == [(span(c), why) for c, why in dropped]
             assert [c.ref.source for c in story.applied] == [c.ref.source for c in kept]
+
+
+def test_plan_matches_a_plain_pairwise_reading_of_overlap():
+    """``plan`` places changes greedily (rewrites first, then by start and end) and drops one
+    that overlaps a change already placed: spans that intersect, or an empty one (an insertion)
+    at the other's start. Checked against that rule applied pair by pair, on random changes
+    with many insertions and shared edges."""
+    from mtcheck.changes import REWRITE, RULE_FIX, Change, plan
+
+    def overlaps(a, b):
+        if a.start == a.end or b.start == b.end:
+            return a.start == b.start or (a.start < b.end and b.start < a.end)
+        return a.start < b.end and b.start < a.end
+
+    text = "abcdefghijklmnopqrstuvwxyz" * 2
+    rng = random.Random(4)
+    for _ in range(300):
+        changes = []
+        for _ in range(rng.randint(1, 12)):
+            start = rng.randint(0, len(text))
+            end = min(len(text), start + rng.choice((0, 0, 1, 2, 5)))
+            original = text[start:end] if rng.random() > 0.1 else "?"  # some no longer match the text
+            changes.append(Change(start, end, original, "X", rng.choice((REWRITE, RULE_FIX, RULE_FIX))))
+        expected_kept, expected_dropped = [], []
+        for c in sorted(changes, key=lambda c: (c.kind != REWRITE, c.start, c.end)):
+            if text[c.start:c.end] != c.original:
+                expected_dropped.append((c, "text changed"))
+            elif any(overlaps(c, k) for k in expected_kept):
+                expected_dropped.append((c, "superseded"))
+            else:
+                expected_kept.append(c)
+        kept, dropped = plan(text, changes)
+        assert kept == sorted(expected_kept, key=lambda c: c.start) and dropped == expected_dropped

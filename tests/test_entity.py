@@ -487,3 +487,73 @@ def test_the_fast_word_split_is_the_reference_split():
     # the class itself: every character of the BMP classified as the categories classify it
     bmp = "".join(map(chr, range(0xD800))) + "".join(map(chr, range(0xE000, 0x10000)))
     assert entity._bmp_word_split().split(bmp) == reference.split(bmp)
+
+
+# -- the shortcuts of a big story: each gives what the plain computation gives -------------------
+
+_SHORTCUT_TEXTS = [
+    "SYRIA TODAY\n\nDeir ez-Zor's governor met O’Neil in St. Petersburg. St.Petersburg was cold. Mt. Elbrus\n"
+    "and Ft. Worth too.\n\n“Al Tanf” and Al-Tanf, Al\nTanf: the Russian Defence Ministry (MO) said. COVID-19\n"
+    "hit Idlib's rock'n'roll scene.   \n\n\nNew York Times. The UN Security Council met.",
+    "no capitals here at all, only words. and dots . . .",
+    "",
+]
+
+
+def _plain_doc(text: str) -> Document:
+    doc = Document.from_text(text)
+    entity._analysis(doc)
+    return doc
+
+
+def test_sentence_spans_give_what_sentence_at_gives_at_every_offset():
+    for text in _SHORTCUT_TEXTS:
+        doc = _plain_doc(text)
+        starts = entity._sentence_starts(doc)
+        for offset in range(len(text) + 1):
+            sentence, lo, hi = entity._sentence_span(doc, starts, offset)
+            assert sentence is doc.sentence_at(offset) and lo <= offset < hi
+            assert all(doc.sentence_at(o) is sentence for o in range(lo, min(hi, len(text) + 1)))
+
+
+def test_heading_kinds_are_the_sentences_own():
+    from mtcheck.document import Sentence
+
+    for kind in ("title", "heading", "body"):
+        assert (kind in entity._HEADING_KINDS) == Sentence(0, 0, 0, "", 0, kind=kind).is_heading
+
+
+def test_capital_pairs_found_in_the_bytes_hold_every_start_of_a_capitalised_group():
+    for text in _SHORTCUT_TEXTS + ["Ab Cd\nEf gh Ij-Kl Mn. Op Qr St " * 20]:
+        doc = _plain_doc(text)
+        tokens, joined = entity._analysis(doc)
+        capital = [text[s].isupper() for s in tokens.starts] + [False, False]
+        n = len(tokens)
+        assert list(entity._capitals(doc)) == capital[:n]
+        pairs = [m.start() for m in entity._CAPITAL_PAIR.finditer(entity._capitals(doc))]
+        assert pairs == [i for i in range(n) if capital[i] and (capital[i + 1] or capital[i + 2])]
+        starts = [i for i in range(n) if capital[i] and joined.plain(i) and (capital[i + 1] or joined.plain(i + 1) and capital[i + 2])]
+        assert set(starts) <= set(pairs) and (starts or "Ab Cd" not in text)
+
+
+def test_joins_are_judged_as_joined_judges_each_pair_of_tokens():
+    for text in _SHORTCUT_TEXTS:
+        doc = _plain_doc(text)
+        tokens, joined = entity._analysis(doc)
+        assert len(joined) == len(tokens) and (not tokens or joined[len(tokens) - 1] is False)
+        for i in range(len(tokens) - 1):
+            lost_s = text[tokens.ends[i]:tokens.ends[i] + 2] in ("'s", "’s")
+            gap = text[tokens.ends[i]:tokens.starts[i + 1]]
+            assert joined[i] == (entity._joined(text, tokens[i], tokens[i + 1]) and not lost_s), text[tokens.starts[i]:]
+            assert joined.plain(i) == (len(gap) == 1 and gap in entity._JOINERS and not lost_s)
+
+
+@pytest.mark.parametrize("words", [("Syria",), ("COVID-19",), ("Deir ez-Zor",), ("neil",), ("o",), ("s",),
+                                   ("security council",), ("Petersburg", "Kyiv"), ("rock",), ("Idlib",), ("tanf",),
+                                   ("Worth",), ("York Times",), ("nowhere",), ("ez Zor",)])
+def test_the_story_words_prefilter_never_hides_a_match(words):
+    for text in _SHORTCUT_TEXTS:
+        doc = _plain_doc(text)
+        matches = entity._phrase_regex(words).search(text) is not None
+        assert not matches or entity._may_contain(doc, text, words), (words, text)
+    assert not entity._may_contain(_plain_doc(_SHORTCUT_TEXTS[0]), _SHORTCUT_TEXTS[0], ("nowhere",))

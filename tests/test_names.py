@@ -178,6 +178,50 @@ def test_the_russian_side_is_read_only_when_a_word_is_looked_up():
     assert "_russian" in fresh.__dict__ and fresh.keys == rl.load().keys
 
 
+@pytest.fixture
+def lexicon_cache(tmp_path):
+    """A cache base folder of the test's own."""
+    from mtcheck import locations
+
+    locations.configure(tmp_path / "cache")
+    yield tmp_path / "cache" / rl.LEXICON_CACHE_FOLDER
+    locations.configure(None)
+
+
+def test_english_side_is_stored_and_read_back_as_built(lexicon_cache, monkeypatch):
+    built = rl._english_side.__wrapped__()
+    assert [p.suffix for p in lexicon_cache.iterdir()] == [".english"] and tuple(built) == rl.ENGLISH_LISTS
+
+    def no_build():
+        raise AssertionError("built again: the stored side was not used")
+
+    monkeypatch.setattr(rl, "_english_side_data", no_build)
+    stored = rl._english_side.__wrapped__()
+    assert stored == built and stored["english"] == rl.load().english and stored["names"] == rl.english_names()
+
+
+def test_stored_lexicon_side_follows_its_sources_and_survives_damage(lexicon_cache, tmp_path):
+    source = tmp_path / "words.tsv"
+    source.write_text("alpha\n", encoding="utf-8")
+
+    def build():
+        return {"words": source.read_text(encoding="utf-8").split()}
+
+    lists = ("words",)
+    assert rl._cached("test", (source,), build, lists) == {"words": ["alpha"]}
+    source.write_text("beta\n", encoding="utf-8")  # another content: another file, not the old one
+    assert rl._cached("test", (source,), build, lists) == {"words": ["beta"]}
+    assert len(list(lexicon_cache.glob("*.test"))) == 2
+    for stored in lexicon_cache.glob("*.test"):  # a damaged file is built over, never trusted
+        stored.write_bytes(b"not a lexicon")
+    assert rl._cached("test", (source,), build, lists) == {"words": ["beta"]}
+    assert rl._cached("test", (source,), dict, lists) == {"words": ["beta"]}  # (the rebuilt one, read back)
+    # a stored file of other lists (as another build made them) is built over too
+    assert rl._cached("test", (source,), lambda: {"words": [], "more": []}, ("words", "more")) == {"words": [], "more": []}
+    source.unlink()  # a source that cannot be read: built (and the build says why), nothing stored
+    assert rl._cached("test", (source,), lambda: {"words": []}, lists) == {"words": []}
+
+
 def test_malformed_lexicon_is_a_data_error(tmp_path):
     bad = tmp_path / "russian.tsv"
     bad.write_text("# comment\nслово\tmany\tword\t\tslovo\n", encoding="utf-8")

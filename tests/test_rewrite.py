@@ -489,3 +489,34 @@ def test_scan_rewrite_with_tiny_models_by_flag(hub, tmp_path):
     assert flagged, "the story's broken sentences should be flagged by the syntax rules"
     for s in flagged:
         assert any(c["source"] in ("backtranslation", "both") for c in s["rewrite"]["candidates"])
+
+
+def test_rule_fixed_text_is_rule_fixed_without_the_mapping():
+    """The rule-only rewrites take the fixed text from ``rule_fixed_text``: the same text and
+    findings as ``rule_fixed`` for one fix, several, a fix of two edits, an edit reaching out of
+    the sentence, a boilerplate deletion, an unsafe fix (with and without --unsafe-fixes)."""
+    from mtcheck.findings import Edit, Fix
+    from mtcheck.rewrite.candidates import rule_fixed, rule_fixed_text
+
+    doc = Document.from_text("The LIH fighters attacked Deir Ezzor. Like this: the SDS said no.\n", path="x.txt")
+    first, second = doc.sentences[0], doc.sentences[1]
+
+    def finding(start, end, replacement, category="entity", safe=True):
+        return Finding("E101", category, Severity.WARNING, start, end, doc.text[start:end], "m", replacement,
+                       replacement_fix(start, end, replacement, safe=safe))
+
+    lih = finding(4, 7, "ISIL")
+    deir = finding(26, 36, "Deir ez-Zor")
+    two_edits = Finding("E101", "entity", Severity.WARNING, 4, 36, doc.text[4:36], "m", None,
+                        Fix((Edit(4, 7, "ISIL"), Edit(26, 36, "Deir ez-Zor"))))
+    outside = finding(30, second.start + 4, "x")
+    junk = finding(second.start, second.start + 10, "", category="boilerplate")
+    unsafe = finding(second.start + 15, second.start + 18, "SDF", safe=False)
+    cases = [(first, [lih]), (first, [lih, deir]), (first, [two_edits]), (first, [outside]), (first, [outside, lih]),
+             (second, [junk]), (second, [junk, unsafe]), (second, [unsafe]), (first, [])]
+    for sentence, findings in cases:
+        for unsafe_fixes in (False, True):
+            expected = rule_fixed(sentence, findings, unsafe_fixes)[:2]
+            assert rule_fixed_text(sentence, findings, unsafe_fixes) == expected
+    assert rule_fixed_text(first, [lih])[0] == "The ISIL fighters attacked Deir Ezzor."
+    assert rule_fixed_text(second, [unsafe], True)[0].endswith("the SDF said no.")

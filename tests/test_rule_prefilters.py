@@ -215,4 +215,123 @@ def test_link_marks_are_found_from_their_literals():
     for _ in range(2000):
         text = "".join(rng.choice(bits) for _ in range(rng.randint(1, 30)))
         assert ([m.span() for m in finditer_from(style._LINK_MARK, text, style._LINK_MARK_STARTS)]
-                == [m.span() for m in style._LINK_MARK.finditer(text)]), repr(text)
+                == [m.span() for m in style._LINK_MARK.finditer(text)]
+                == [m.span() for m in style._link_marks(text)]), repr(text)
+
+
+def test_looks_english_many_reads_function_words_in_any_case():
+    # One split of the words as written serves both tests: a capitalised or shouted function
+    # word counts as the lower-case one did.
+    rng = random.Random(5)
+    words = ["The", "THE", "Of", "of", "AND", "And", "zzyzx", "Qwrt", "BLORF", "glark", "ministry", "Moscow", "In", "A",
+             "snorp", "vremya", "oborony", "ZZYZX"]
+    texts = [" ".join(rng.choice(words) for _ in range(rng.randint(1, 12))) for _ in range(2000)]
+    judged = language.looks_english_many(texts)
+    assert judged == [language.looks_english(t) for t in texts]
+    assert judged.count(None) > 50 and judged.count(True) > 50
+
+
+# -- syntax: X102 asked only of the sentences that can end in a bare "no" ----------------------
+
+
+def test_bare_negation_candidates_hold_every_sentence_x102_reports():
+    from mtcheck.rules import syntax
+
+    rng = random.Random(11)
+    bits = ["Russian soldiers in the area", "no", "No", "no.", "no!", "no…", "no .", "no\t.", "nono.", ",", " ", "  ",
+            ".", "?", "\n", "\n\n", "”", ")", "are", "there", "Troops", "its", "nor.", "piano."]
+    reported = 0
+    for _ in range(1500):
+        doc = Document.from_text(" ".join(rng.choice(bits) for _ in range(rng.randint(1, 40))))
+        every = [s.index for s in doc.sentences if syntax._bare_negation(doc, s) is not None]
+        candidates = [s.index for s in syntax._bare_negation_candidates(doc)]
+        assert set(every) <= set(candidates) and candidates == sorted(set(candidates)), doc.text
+        reported += len(every)
+    assert reported > 100
+
+
+def test_capitalised_words_after_lower_case_are_those_of_the_full_index():
+    from mtcheck.rules import syntax
+
+    rng = random.Random(12)
+    bits = ["Moscow", "the", "said", ",", ";", " ", "  ", "\t", "\n", "Ab", "aB", "É", "Éric", "x_Y", "Z9", "u.S.", "A"]
+    for _ in range(1500):
+        doc = Document.from_text("".join(rng.choice(bits) for _ in range(rng.randint(1, 40))))
+        full = syntax._runs_after_lower_case(doc)
+        assert syntax._capitalised_runs_after_lower_case(doc) == {w for w in full if "A" <= w[0] <= "Z"}, doc.text
+
+
+# -- style: S105's tests in C, the case traps built from the categories ------------------------
+
+
+def test_shouting_sentences_and_three_capitals_as_written_out():
+    from mtcheck.rules import style
+
+    rng = random.Random(14)
+    bits = ["RAID", "raid", "Ⅰ", "Ⅷ", "É", "é", "42", " ", "ABC", "AB", "ß", "Σ", "—"]
+    for _ in range(2000):
+        text = "".join(rng.choice(bits) for _ in range(rng.randint(0, 12)))
+        letters = [c for c in text if c.isalpha()]
+        assert style._shouting_sentence(text) == (bool(letters) and sum(c.isupper() for c in letters) / len(letters) > 0.5)
+        assert [m.span() for m in style._THREE_CAPITALS.finditer(text)] == [m.span() for m in re.finditer(r"[A-Z]{3}", text)]
+
+
+def test_case_trap_characters_are_those_of_the_per_character_test():
+    from mtcheck.rules import style
+
+    ascii_letter = re.compile(r"[a-z]", re.IGNORECASE)
+    expected = []
+    for code in range(128, 0x10000):
+        c = chr(code)
+        low = c.lower()
+        if ascii_letter.fullmatch(c) or len(low) != 1 or low.isascii() or low.isalnum() != c.isalnum():
+            expected.append(c)
+    assert style._case_trap_characters() == "".join(expected)
+
+
+# -- boilerplate: B107's last word read backwards -----------------------------------------------
+
+
+def test_last_word_is_the_pattern_s():
+    rng = random.Random(15)
+    bits = ["word", "Ab", "é", "5", "_", "'", "’", "-", " ", "\t", ".", "x", "\n"]
+    for _ in range(3000):
+        text = "".join(rng.choice(bits) for _ in range(rng.randint(1, 12)))
+        if text.endswith("\n"):
+            continue  # (a paragraph ends in no line break)
+        for start in range(0, min(3, len(text))):
+            tail = boilerplate._LAST_WORD.search(text[start:])
+            assert boilerplate._last_word(text, start, len(text)) == (tail.group(1) if tail else None), repr(text)
+
+
+# -- integrity: the non-space characters counted on the UTF-8 bytes ----------------------------
+
+
+def test_non_space_count_on_the_bytes_is_the_character_count():
+    spaces = integrity._spaces()
+    rng = random.Random(16)
+    bits = list(spaces) + ["a", "Ж", "é", "\ud800", "😀", "\u3000x", "  ", "\x00"]
+    for _ in range(500):
+        text = "".join(rng.choice(bits) for _ in range(rng.randint(0, 40)))
+        assert integrity._non_space_count(Document(path="x", text=text)) == sum(1 for c in text if not c.isspace())
+
+
+# -- language: L101/L103's Cyrillic prefilter on the UTF-8 bytes --------------------------------
+
+
+def test_every_cyrillic_letter_keeps_a_byte_of_the_prefilter():
+    cyrillic = [chr(c) for c in range(0x400, 0x530)]
+    assert all(re.fullmatch(f"[{language._CYR}]", c) for c in cyrillic)
+    assert all(c.encode("utf-8").translate(None, language._NOT_CYRILLIC_LEAD) for c in cyrillic)
+    doc = Document.from_text("Plain text, café “quoted” and Mоscow with a Cyrillic о.")
+    assert [f.text for f in language.check(doc, _ctx())] == ["Mоscow", "о"]  # (L103: both Cyrillic "о")
+
+
+def test_looks_english_many_judges_texts_past_ascii_together_as_each_alone():
+    rng = random.Random(17)
+    words = ["the", "of", "ministry", "Moscow", "zzyzx", "qwrt", "blorf", "“quoted”", "—", "–", "café", "Müller",
+             "\u212aelvin", "İstanbul", "Путин", "ob", "SHOUTED", "’s", "x\ud800y", "«", "»", "naïve", "…", "snorp"]
+    texts = [" ".join(rng.choice(words) for _ in range(rng.randint(1, 30))) for _ in range(3000)]
+    judged = language.looks_english_many(texts)
+    assert judged == [language.looks_english(t) for t in texts]
+    assert judged.count(None) > 100 and judged.count(True) > 100 and judged.count(False) > 10

@@ -14,6 +14,8 @@ import difflib
 import os
 import re
 from collections import Counter
+from itertools import compress
+from operator import add, sub
 from typing import Iterable, Iterator, Sequence
 
 from mtcheck.collector import pausing
@@ -48,6 +50,7 @@ DIFFLIB_MAX_LINES = 2000
 # A stretch between two anchors this small (its lines multiplied) is left to difflib.
 _DIFFLIB_MAX_PRODUCT = 250_000
 _MAX_DEPTH = 30  # nested stretches anchored within stretches: deeper ones are one replacement
+_SMALL_STRETCH = 24  # lines on both sides together, below which _anchors counts with list.count
 
 
 @pausing
@@ -102,8 +105,8 @@ def _patience_opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, i
         if i2 - i1 <= 1 and j2 - j1 <= 1:  # one line for another (or none): nothing to align
             other(i1, i2, j1, j2)
         else:
-            anchors = _anchors(a, b, i1, i2, j1, j2) if depth < _MAX_DEPTH else []
-            if not anchors:
+            ais, bjs = _anchors(a, b, i1, i2, j1, j2) if depth < _MAX_DEPTH else ((), ())
+            if not ais:
                 if (i2 - i1) * (j2 - j1) <= _DIFFLIB_MAX_PRODUCT:
                     matcher = difflib.SequenceMatcher(None, a[i1:i2], b[j1:j2])
                     for tag, x1, x2, y1, y2 in matcher.get_opcodes():
@@ -114,11 +117,17 @@ def _patience_opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, i
                 else:
                     other(i1, i2, j1, j2)
             else:
-                # Between two anchors (pi, pj: just after the last one): nothing (they are one
-                # run), one line each side (aligned when equal, else one replaced: what solve
-                # gives such a gap), one line on one side, or a stretch to solve.
+                # The anchors in runs of consecutive lines on both sides (one equal stretch each;
+                # where a run ends is found in C: most anchors of a long story continue one), and
+                # between two runs (pi, pj: just after the last one) one line each side (aligned
+                # when equal, else one replaced: what solve gives such a gap), one line on one
+                # side, or a stretch to solve.
+                n = len(ais)
+                # an anchor starts a run unless both of its lines follow the previous anchor's
+                starts = list(compress(range(1, n), map((2).__ne__, map(add, map(sub, ais[1:], ais), map(sub, bjs[1:], bjs)))))
                 pi, pj = i1, j1
-                for ai, bj in anchors:
+                for k, end in zip([0, *starts], [*starts, n]):
+                    ai, bj = ais[k], bjs[k]
                     if ai != pi or bj != pj:
                         if ai - pi <= 1 and bj - pj <= 1:
                             if ai - pi == 1 and bj - pj == 1 and a[pi] == b[pj]:
@@ -127,8 +136,8 @@ def _patience_opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, i
                                 other(pi, ai, pj, bj)
                         else:
                             solve(pi, ai, pj, bj, depth + 1)
-                    append(("equal", ai, ai + 1, bj, bj + 1))
-                    pi, pj = ai + 1, bj + 1
+                    pi, pj = ais[end - 1] + 1, bjs[end - 1] + 1
+                    append(("equal", ai, pi, bj, pj))
                 solve(pi, i2, pj, j2, depth + 1)
         if tail:
             append(("equal", i2, i2 + tail, j2, j2 + tail))
@@ -144,27 +153,45 @@ def _patience_opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, i
         else:
             last = list(op)
             merged.append(last)
+    # solve refers to itself through its closure, a cycle that holds ``ops`` (80,000 tuples for
+    # a long story) until the cyclic collector finds it: emptied now, they are freed at once.
+    ops.clear()
     return [tuple(op) for op in merged]
 
 
-def _anchors(a: list[str], b: list[str], i1: int, i2: int, j1: int, j2: int) -> list[tuple[int, int]]:
+def _anchors(a: list[str], b: list[str], i1: int, i2: int, j1: int, j2: int) -> tuple[list[int], list[int]]:
     """Pairs (i, j) of lines that occur exactly once in a[i1:i2] and once in b[j1:j2], the
-    longest increasing run of them (patience sorting)."""
-    # Counted in C (Counter, dict(zip)): a story of 200,000 lines is one stretch at the top.
+    longest increasing run of them (patience sorting), as the list of the i's and the list of
+    the j's."""
+    # Found in C (Counter, sets, compress, map): a story of 200,000 lines is one stretch at the
+    # top. The lines once on each side: those on both sides less those more than once on either
+    # (most_common puts them first, and a story repeats few lines).
     side_a, side_b = a[i1:i2], b[j1:j2]
-    count_a, count_b = Counter(side_a), Counter(side_b)
+    if len(side_a) + len(side_b) <= _SMALL_STRETCH:
+        # A few lines between two anchors of a long story (thousands of such stretches, where
+        # building two Counters took most of the diff's time): counted by list.count.
+        once = {line for line in side_a if side_a.count(line) == 1}
+        once.intersection_update([line for line in side_b if side_b.count(line) == 1])
+    else:
+        once = set(side_a)
+        once.intersection_update(side_b)
+        for side in (side_a, side_b):
+            for line, n in Counter(side).most_common():
+                if n == 1:
+                    break
+                once.discard(line)
+    if not once:
+        return [], []
     where_b = dict(zip(side_b, range(j1, j2)))  # the last place of a line: the only one of a unique line
-    pairs = [(i, where_b[line]) for i, line in enumerate(side_a, i1) if count_a[line] == 1 and count_b.get(line) == 1]
-    if not pairs:
-        return []
-    js = [j for _, j in pairs]
-    if js == sorted(js):  # no line moved (the common case, checked in C): the run is all of them
-        return pairs
+    ais = list(compress(range(i1, i2), map(once.__contains__, side_a)))
+    bjs = list(map(where_b.__getitem__, compress(side_a, map(once.__contains__, side_a))))
+    if bjs == sorted(bjs):  # no line moved (the common case, checked in C): the run is all of them
+        return ais, bjs
     # longest increasing subsequence of the j's, O(n log n)
-    tails: list[int] = []  # tails[k]: the index in pairs of the smallest j ending a run of k+1
+    tails: list[int] = []  # tails[k]: the index in the pairs of the smallest j ending a run of k+1
     tail_js: list[int] = []
-    previous = [-1] * len(pairs)
-    for k, (_, j) in enumerate(pairs):
+    previous = [-1] * len(bjs)
+    for k, j in enumerate(bjs):
         pos = bisect.bisect_left(tail_js, j)
         previous[k] = tails[pos - 1] if pos else -1
         if pos == len(tails):
@@ -176,9 +203,10 @@ def _anchors(a: list[str], b: list[str], i1: int, i2: int, j1: int, j2: int) -> 
     run = []
     k = tails[-1]
     while k >= 0:
-        run.append(pairs[k])
+        run.append(k)
         k = previous[k]
-    return run[::-1]
+    run.reverse()
+    return [ais[k] for k in run], [bjs[k] for k in run]
 
 
 def _hunks(a: list[str], b: list[str], opcodes: list[tuple], context: int) -> list[str]:

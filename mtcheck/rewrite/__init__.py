@@ -268,8 +268,16 @@ def _rewrite_targets(docs, unsafe: bool):
             # candidates.sentence_findings, from the index already in hand
             findings = [f for f in inside if s.start <= f.start and f.end <= s.end] if inside else []
             is_flagged = s.index in flagged
-            if is_flagged or any(f.category != "boilerplate" and fix_applies(f, unsafe) for f in findings):
-                yield doc, s, is_flagged, findings
+            if not is_flagged:  # any(...) as a loop: no generator per sentence
+                for f in findings:
+                    if f.category != "boilerplate" and fix_applies(f, unsafe):
+                        is_target = True
+                        break
+                else:
+                    is_target = False
+                if not is_target:
+                    continue
+            yield doc, s, is_flagged, findings
 
 
 def _annotate_rule_rewrites(docs, settings: Settings, run: RewriteRun) -> None:
@@ -278,13 +286,13 @@ def _annotate_rule_rewrites(docs, settings: Settings, run: RewriteRun) -> None:
     the same fix scores on the findings, without a ``Target`` and a ``Candidate`` per sentence
     (44,000 of them on a story of short lines, where they were most of the stage's time)."""
     from mtcheck.rewrite import fixscore
-    from mtcheck.rewrite.candidates import normalize_space, rule_fixed
+    from mtcheck.rewrite.candidates import normalize_space, rule_fixed_text
 
     unsafe = settings.unsafe_fixes
     pending = []  # (sentence, fixed text, its normalised form, the findings whose fixes made it)
     for _doc, s, _flagged, findings in _rewrite_targets(docs, unsafe):
         run.targets += 1
-        fixed, applied = rule_fixed(s, findings, unsafe)[:2]
+        fixed, applied = rule_fixed_text(s, findings, unsafe)
         if not applied:  # rule_candidate: no rule fix, no candidate, no record
             continue
         fixed_normalized = normalize_space(fixed)
@@ -306,7 +314,12 @@ def _annotate_rule_rewrites(docs, settings: Settings, run: RewriteRun) -> None:
         if done is None:
             done = rounded[id(comps)] = {k: round(float(v), 4) for k, v in comps.items()}
         # _record of the one candidate: source "rules", never rejected, never vetoed
-        bar, bar_rounded, kind = bars[all(f.fix is not None and f.fix.safe for f in applied)]
+        if len(applied) == 1:  # the all(...) below for the usual one finding, without a generator
+            fix = applied[0].fix
+            safe_rules = fix is not None and fix.safe
+        else:
+            safe_rules = all(f.fix is not None and f.fix.safe for f in applied)
+        bar, bar_rounded, kind = bars[safe_rules]
         accepted = score >= bar
         fix_score = round(score, 4)
         components = dict(done)

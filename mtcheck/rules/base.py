@@ -143,9 +143,15 @@ def finditer_from(pattern: re.Pattern, text: str, literals: Iterable[str] | None
     if literals is None:
         yield from pattern.finditer(text)
         return
+    yield from matches_from(pattern, text, literal_positions(text, literals))
+
+
+def matches_from(pattern: re.Pattern, text: str, candidates: Iterable[int]) -> Iterator[re.Match]:
+    """``finditer_from`` given the candidate positions themselves (ascending): every position
+    at which a match of ``pattern`` may start, and maybe more."""
     match = pattern.match
     pos = 0
-    for p in literal_positions(text, literals):
+    for p in candidates:
         if p < pos:
             continue
         m = match(text, p)

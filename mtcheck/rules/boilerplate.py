@@ -10,14 +10,12 @@ patterns are data (``mtcheck/data/boilerplate.toml``), compiled and validated on
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate
 from typing import Iterable, Iterator
 
 from mtcheck.data import load_toml, regex, words
-from mtcheck.document import _TRIMMED_LINE, Document, line_spans
+from mtcheck.document import _TRIMMED_LINE, Document, line_spans, split_line_starts
 from mtcheck.findings import Applicability, Edit, Finding, Fix, Severity
 from mtcheck.lexicon import lexicon
 from mtcheck.rules.base import CASE_FOLDS_TO_ASCII, Context, Family, Rule, leading_literals, required_literals
@@ -234,9 +232,11 @@ def _candidate_lines(text: str, needs: tuple[tuple[str, ...], tuple[tuple[str, b
                      lowered: str | None = None) -> Iterator[tuple[int, int]]:
     """The trimmed lines of ``text`` (as ``line_spans``, in order) that start with one of the
     leading literals of ``needs`` or hold one of its other literals (every line when ``needs``
-    is None): the only lines the patterns it was made from can match. Found in C: the text is
-    lower-cased and split at line breaks once, each line's start compared with ``startswith``,
-    each literal found with ``str.find``, so no regex is tried on a line of ordinary prose."""
+    is None): the only lines the patterns it was made from can match. Found in C: one regex
+    over the lower-cased text finds the lines whose first characters begin a leading literal
+    (those are then compared with ``startswith``), each other literal is found with
+    ``str.find``, so no regex is tried on a line of ordinary prose and the text is not split
+    into its lines (a story of short lines has 200,000)."""
     if lowered is None:
         lowered = text.lower()
     if needs is None or not _lowering_keeps_offsets(text, lowered):
@@ -247,27 +247,42 @@ def _candidate_lines(text: str, needs: tuple[tuple[str, ...], tuple[tuple[str, b
     # (a \r\n gives an extra empty one) at the same offsets.
     if "\r" in text:
         lowered = lowered.replace("\r", "\n")
-    lines = lowered.split("\n")
-    starts = [0, *accumulate(len(line) + 1 for line in lines[:-1])]
-    chosen: set[int] = set()
+    find, rfind, size = lowered.find, lowered.rfind, len(lowered)
+    chosen: set[int] = set()  # the starts of the lines chosen
     if leading:
-        # First the lines whose first characters begin a leading literal (a set lookup per
-        # line), then those the whole tuple of literals is compared with.
+        # The lines whose first characters (after their spaces) are one of the literals' first
+        # ``cut``: at a line break (one put before the text stands for its start), the spaces
+        # the line starts with (``[^\S\n]*``, what ``lstrip`` strips from it), then one of them.
         cut = min(MIN_LEADING_LITERAL, *map(len, leading))
         heads = frozenset(s[:cut] for s in leading)
-        chosen = {i for i, line in enumerate(lines) if line.lstrip()[:cut] in heads}
-        chosen = {i for i in chosen if lines[i].lstrip().startswith(leading)}
+        for m in _line_heads(heads).finditer("\n" + lowered):
+            start = m.start()  # (the line break before the line, in the text with one put first)
+            end = find("\n", start)
+            stripped = lowered[start:end if end >= 0 else size].lstrip()
+            if stripped[:cut] in heads and stripped.startswith(leading):
+                chosen.add(start)
     for literal, icase in anywhere:
-        find = (lowered if icase else text).find
-        i = find(literal)
+        search = (lowered if icase else text).find
+        i = search(literal)
         while i >= 0:
-            k = bisect_right(starts, i) - 1
-            chosen.add(k)
-            i = find(literal, starts[k] + len(lines[k]))  # on from the end of its line
-    for k in sorted(chosen):
-        m = _TRIMMED_LINE.search(text, starts[k], starts[k] + len(lines[k]))
+            chosen.add(rfind("\n", 0, i) + 1)
+            end = find("\n", i)
+            if end < 0:
+                break
+            i = search(literal, end)  # on from the end of its line
+    for start in sorted(chosen):
+        end = find("\n", start)
+        m = _TRIMMED_LINE.search(text, start, end if end >= 0 else size)
         if m is not None:
             yield m.span()
+
+
+@lru_cache(maxsize=4)
+def _line_heads(heads: frozenset[str]) -> re.Pattern:
+    """A line break, the spaces after it, and one of ``heads`` (literals of one length; one
+    holding a line break starts no line's stripped text, and would let a match run into the
+    next line)."""
+    return re.compile(r"\n[^\S\n]*(?:" + "|".join(map(re.escape, sorted(h for h in heads if "\n" not in h))) + ")")
 
 
 def _pattern_lines(doc: Document, data: _BoilerplateData, ctx: Context, taken: set[int]) -> Iterator[Finding]:
@@ -348,9 +363,6 @@ def _page_furniture(doc: Document, data: _BoilerplateData, ctx: Context) -> Iter
 
 
 _TITLE_STOPS = ".!?:;…"  # what _normalised strips from a line's end
-# Every space but " " and the line breaks (no code point above U+3000 is a space:
-# tests/test_rule_prefilters.py checks).
-_OTHER_SPACES = tuple(c for c in map(chr, range(0x3001)) if c.isspace() and c not in " \n\r")
 
 
 def _normalised(line: str) -> str:
@@ -359,27 +371,26 @@ def _normalised(line: str) -> str:
 
 def _repeat_candidates(text: str) -> Iterator[tuple[tuple[int, int], tuple[int, int]]]:
     """The pairs of consecutive trimmed lines of ``text`` (as ``line_spans``, in order) that
-    might be one title twice: every pair whose ``_normalised`` forms are equal is among them.
-    Each line's ``_normalised`` form without its spaces is compared with the next one's: made
-    with a few string methods per line (the regex of ``line_spans`` is not run over all of a
-    text of short lines)."""
-    # Case folding keeps the lines: it turns no character into a space or a line break, nor a
-    # space into anything else, so the i-th line of the folded text is the i-th line's fold.
+    might be one title twice: every pair whose first line ends in no sentence end (``_TITLE_ENDS``:
+    B106 reports no other) and whose ``_normalised`` forms are equal is among them. Each
+    such first line's ``_normalised`` form without its spaces is compared with the next
+    line's: made with a few string methods per line (the regex of ``line_spans`` is not run
+    over all of a text of short lines), and only the lines compared are case-folded (a story
+    of paragraphs has few lines without a full stop at the end)."""
     # (\r\n, a lone \r and \n all end a line, as in line_spans: all made \n; \r\n gives an
     # empty line more, which holds no trimmed line.)
     breaks = text.replace("\r", "\n") if "\r" in text else text
-    folded = breaks.casefold().split("\n")
-    stripped = list(map(str.strip, folded))  # (strip knows the spaces the regex \s knows)
-    full = [i for i, line in enumerate(stripped) if line]  # the lines line_spans yields
-    if any(c in text for c in _OTHER_SPACES):
-        keys = ["".join(stripped[i].rstrip(_TITLE_STOPS).split()) for i in full]
-    else:
-        keys = [stripped[i].rstrip(_TITLE_STOPS).replace(" ", "") for i in full]
-    seconds = [k for k in range(1, len(keys)) if keys[k] == keys[k - 1]]
+    raw = breaks.split("\n")
+    # The lines line_spans yields: those holding a non-space (strip knows the spaces the regex
+    # \s knows).
+    full = [i for i, line in enumerate(raw) if not line.isspace() and line]
+    # Case folding turns no character into a space, nor a space into anything else: a line's
+    # key is its fold trimmed, without the stops at its end and without spaces.
+    seconds = [k for k in range(1, len(full)) if raw[full[k - 1]].rstrip()[-1:] not in _TITLE_ENDS
+               and _repeat_key(raw[full[k - 1]]) == _repeat_key(raw[full[k]])]
     if not seconds:
         return
-    raw = breaks.split("\n")
-    starts = [0, *accumulate(len(line) + 1 for line in raw[:-1])]
+    starts = split_line_starts(raw)
 
     def span(i: int) -> tuple[int, int]:
         line = raw[i]
@@ -389,13 +400,23 @@ def _repeat_candidates(text: str) -> Iterator[tuple[tuple[int, int], tuple[int, 
         yield span(full[k - 1]), span(full[k])
 
 
+# What ends a line that is no title (B106 looks for a title printed twice, and a title has no
+# sentence end): the last character of its first copy.
+_TITLE_ENDS = ".!?…\"”»"
+
+
+def _repeat_key(line: str) -> str:
+    """``_normalised(line)`` without its spaces."""
+    return "".join(line.casefold().strip().rstrip(_TITLE_STOPS).split())
+
+
 def _repeated_titles(doc: Document, taken: set[int]) -> Iterator[Finding]:
     text = doc.text
     for (pa, pb), (a, b) in _repeat_candidates(text):
         if a in taken:
             continue
         earlier = text[pa:pb]
-        heading_like = earlier.rstrip()[-1:] not in ".!?…\"”»"
+        heading_like = earlier.rstrip()[-1:] not in _TITLE_ENDS
         if heading_like and len(earlier.split()) >= 2 and _normalised(earlier) == _normalised(text[a:b]):
             taken.add(a)
             line, _ = doc.line_col(pa)
@@ -410,6 +431,23 @@ def _repeated_titles(doc: Document, taken: set[int]) -> Iterator[Finding]:
 # -- B107: text cut off -------------------------------------------------------------------
 
 _LAST_WORD = re.compile(r"(?<![\w'’-])([A-Za-z]+)$")
+_ASCII_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+
+
+def _last_word(text: str, start: int, end: int) -> str | None:
+    """``_LAST_WORD.search(text[start:end])``'s word (None: no match) for a span that ends in
+    no line break, read backwards from its end: the only match can be the whole run of ASCII
+    letters that ends the span (a later start has a letter before it), and only when no word
+    character, apostrophe or hyphen stands before the run. (``search`` tried every position
+    of the paragraph.)"""
+    j = end
+    while j > start and text[j - 1] in _ASCII_LETTERS:
+        j -= 1
+    if j == end:
+        return None
+    if j > start and (text[j - 1].isalnum() or text[j - 1] in "_'’-"):  # (?<![\w'’-]); \w: alphanumeric or _
+        return None
+    return text[j:end]
 _SENTENCE_END = re.compile(r"(?<!\b[A-Z])[.!?…][\"”’»)]*\s+(?=[\"“«(]?[A-Z0-9])")
 
 
@@ -420,13 +458,12 @@ def _truncated(doc: Document, data: _BoilerplateData, taken: set[int]) -> Iterat
         last_line_start = max(text.rfind("\n", para.start, para.end) + 1, para.start)
         if last_line_start in taken:
             continue
-        body = text[para.start:para.end]
-        if body[-1] in _TERMINAL or body[-1].isdigit():
+        last = text[para.end - 1]
+        if last in _TERMINAL or last.isdigit():
             continue
-        tail = _LAST_WORD.search(body)
-        if tail is None:
+        word = _last_word(text, para.start, para.end)
+        if word is None:
             continue  # ends in a symbol, a number or a compound, not a plain word
-        word = tail.group(1)
         if not word.islower():
             continue  # a name or an acronym may end a heading
         line_words = text[last_line_start:para.end].split()

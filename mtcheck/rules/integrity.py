@@ -250,10 +250,25 @@ def _non_space_count(doc: Document) -> int:
     count = doc.user_data.get("integrity.non_space")
     if count is None:
         text = doc.text
-        # (each space character counted by str.count, in C: no piece of the text is made)
-        count = len(text) - sum(map(text.count, _ASCII_SPACES if text.isascii() else _spaces()))
+        # Counted in C in two passes, not one per space character (25 of them): the ASCII
+        # spaces (a byte each in UTF-8) deleted from the encoded text by one ``bytes.translate``,
+        # the others (in a text that is not plain ASCII) found by one regex class.
+        raw = text.encode("utf-8", "surrogatepass")
+        spaces = len(raw) - len(raw.translate(None, _ASCII_SPACE_BYTES))
+        if len(raw) != len(text):
+            spaces += len(_non_ascii_space().findall(text))
+        count = len(text) - spaces
         doc.user_data["integrity.non_space"] = count
     return count
+
+
+_ASCII_SPACE_BYTES = _ASCII_SPACES.encode("ascii")
+
+
+@lru_cache(maxsize=1)
+def _non_ascii_space() -> re.Pattern:
+    """A space character of ``_spaces`` outside ASCII."""
+    return re.compile("[" + "".join(re.escape(c) for c in _spaces() if not c.isascii()) + "]")
 
 
 # Bytes one of which joins the sentences ``_could_repeat`` reads together: the first
@@ -272,7 +287,8 @@ def _could_repeat(doc: Document, letters: int) -> bool:
     texts = [s.text for s in doc.sentences]
     if not texts:
         return False
-    plain = [t for t in texts if t.isascii()]
+    whole_ascii = doc.text.isascii()  # (then so is every sentence: none is asked)
+    plain = texts if whole_ascii else [t for t in texts if t.isascii()]
     classes: Counter[str] = Counter()
     if plain:
         for joiner in _JOINERS:
@@ -284,8 +300,9 @@ def _could_repeat(doc: Document, letters: int) -> bool:
             return True
         delete = bytes(b for b in range(256) if b not in _ASCII_WORD_BYTES and b != joiner)
         classes.update(joined.lower().encode("ascii").translate(None, delete).decode("ascii").split(mark))
-    findall = _WORDS.findall
-    classes.update("".join(findall(t.lower())) for t in texts if not t.isascii())
+    if not whole_ascii:
+        findall = _WORDS.findall
+        classes.update("".join(findall(t.lower())) for t in texts if not t.isascii())
     classes.pop("", None)  # (a sentence without a word has no key)
     if not classes:
         return False

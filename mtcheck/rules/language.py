@@ -18,7 +18,8 @@ from __future__ import annotations
 import re
 import threading
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, compress
+from operator import attrgetter
 from typing import Iterable, Iterator
 
 from mtcheck.document import Document
@@ -182,12 +183,14 @@ def check(doc: Document, ctx: Context) -> Iterable[Finding]:
     # what it reads as, in place of a not-English finding per segment.
     skip_l102 = bool(mismatch)
     out.extend(mismatch)
+    # (the story's UTF-8 bytes: L101/L103 and L104 each look at them first)
+    encoded = doc.text.encode("utf-8", "surrogatepass") if ctx.on("L101") or ctx.on("L103") or ctx.on("L104") else b""
     if ctx.on("L101") or ctx.on("L103"):
-        out.extend(_cyrillic(doc, ctx))
+        out.extend(_cyrillic(doc, ctx, encoded))
     if ctx.on("L102") and not skip_l102:
         out.extend(_not_english(doc))
     if ctx.on("L104"):
-        out.extend(_overlong_words(doc))
+        out.extend(_overlong_words(doc, encoded))
     out.sort(key=Finding.sort_key)
     return out
 
@@ -195,9 +198,16 @@ def check(doc: Document, ctx: Context) -> Iterable[Finding]:
 _ANY_CYRILLIC = re.compile(rf"[{_CYR}]")
 
 
-def _cyrillic(doc: Document, ctx: Context) -> Iterator[Finding]:
-    if doc.text.isascii() or not _ANY_CYRILLIC.search(doc.text):
-        return  # every pattern below needs a Cyrillic letter: one scan in C says there is none
+# Every byte but the lead bytes of the UTF-8 characters U+0400-U+053F (0xD0-0xD4): a text
+# whose bytes are all deleted by it holds no letter of _CYR.
+_NOT_CYRILLIC_LEAD = bytes(b for b in range(256) if not 0xD0 <= b <= 0xD4)
+
+
+def _cyrillic(doc: Document, ctx: Context, encoded: bytes) -> Iterator[Finding]:
+    # Every pattern below needs a Cyrillic letter: one pass of bytes.translate over the UTF-8
+    # bytes says there is none (a few times faster than the regex scan of the text after it).
+    if doc.text.isascii() or not encoded.translate(None, _NOT_CYRILLIC_LEAD) or not _ANY_CYRILLIC.search(doc.text):
+        return
     lookalikes: list[tuple[int, int]] = []
     for m in _homoglyph_words(doc.text):
         lookalikes.append(m.span())
@@ -233,12 +243,12 @@ def _homoglyph_words(text: str) -> Iterator[re.Match]:
             yield m
 
 
-def _overlong_words(doc: Document) -> Iterator[Finding]:
+def _overlong_words(doc: Document, encoded: bytes) -> Iterator[Finding]:
     """L104: one finding per run of more than ``MAX_WORD_LETTERS`` Latin letters, whatever its
     length (outside URLs, addresses and hashtags)."""
     from mtcheck.rules.style import _in_link
 
-    if _LONG_RUN_BYTES not in doc.text.encode("utf-8", "surrogatepass").translate(_LETTER_BYTES):
+    if _LONG_RUN_BYTES not in encoded.translate(_LETTER_BYTES):
         return  # no run that long: said in C, without the regex trying every character
     for m in _LONG_RUN.finditer(doc.text):
         if _in_link(doc, m.start(), m.end()):
@@ -263,22 +273,23 @@ def _segments(doc: Document) -> Iterator[tuple[int, int]]:
     sentences = doc.sentences
     # (a text shorter than MIN_LETTERS characters has fewer letters: not counted)
     wide = [s for s in sentences if s.end - s.start >= MIN_LETTERS]
-    long: dict[int, list] = {}
-    for s, letters in zip(wide, _letters_many([s.text for s in wide])):
-        if letters >= MIN_LETTERS:
-            long.setdefault(s.paragraph, []).append(s)
+    # The long sentences and their paragraphs, picked and read in C (compress, attrgetter): a
+    # story of short lines has 200,000 sentences.
+    long = list(compress(wide, map(MIN_LETTERS.__le__, _letters_many(list(map(_TEXT, wide))))))
+    long_paragraphs = set(map(_PARAGRAPH, long))
     # The paragraphs of short sentences, in order (the sentences come paragraph by paragraph).
-    short = [p for p in dict.fromkeys(s.paragraph for s in sentences) if p not in long]
-    text = doc.text
-    wide_paragraphs = [p for p in short if doc.paragraphs[p].end - doc.paragraphs[p].start >= MIN_LETTERS]
-    judged = dict(zip(wide_paragraphs, _letters_many(
-        [text[doc.paragraphs[p].start:doc.paragraphs[p].end] for p in wide_paragraphs])))
-    for p_index in sorted(set(long) | set(short)):
-        if p_index in long:
-            yield from ((s.start, s.end) for s in long[p_index])
-        elif judged.get(p_index, 0) >= MIN_LETTERS:
-            para = doc.paragraphs[p_index]
-            yield para.start, para.end
+    short = [p for p in dict.fromkeys(map(_PARAGRAPH, sentences)) if p not in long_paragraphs]
+    text, paragraphs = doc.text, doc.paragraphs
+    wide_paragraphs = [paragraphs[p] for p in short if paragraphs[p].end - paragraphs[p].start >= MIN_LETTERS]
+    judged = [(para.start, para.end) for para, letters in zip(wide_paragraphs, _letters_many(
+        [text[para.start:para.end] for para in wide_paragraphs])) if letters >= MIN_LETTERS]
+    # Paragraph by paragraph, the long sentences of one or the other whole: the two lists are
+    # each in text order and no span of one overlaps one of the other, so in text order
+    # together (one merge by ``sorted``).
+    yield from sorted([(s.start, s.end) for s in long] + judged)
+
+
+_TEXT, _PARAGRAPH = attrgetter("text"), attrgetter("paragraph")
 
 
 def _letters_many(texts: list[str]) -> list[int]:
@@ -300,6 +311,8 @@ def _letters_many(texts: list[str]) -> list[int]:
         return out
     joiner, joined = free
     kept = joined.encode("ascii").translate(None, _not_letters(joiner)).split(bytes([joiner]))
+    if len(plain) == len(texts):
+        return list(map(len, kept))  # (every text plain ASCII, the common case)
     for i, letters in zip(plain, map(len, kept)):
         out[i] = letters
     return out
@@ -435,7 +448,9 @@ def looks_english_many(texts: list[str]) -> list[bool | None]:
     split out in C (the other bytes made spaces by ``bytes.translate``, then ``str.split``:
     without an apostrophe, _ASCII_WORD's words are the runs of letters) and counted by prefix
     sums, so a story of many short sentences costs a few passes over its text, not a dozen
-    calls per sentence."""
+    calls per sentence. Both tests read the same words (lower-casing ASCII keeps the runs of
+    letters where they are): one split and one sum of each word's ``_WORD_WEIGHTS`` count the
+    function words, the common words and the known ones at once."""
     out: list[bool | None] = [None] * len(texts)
     plain = []
     for i, text in enumerate(texts):
@@ -452,36 +467,47 @@ def looks_english_many(texts: list[str]) -> list[bool | None]:
         return out
     joiner, joined = free
     mark = chr(joiner)
-    # The function-word test, on the lower-cased words.
-    runs = _word_runs(joined.lower().encode("ascii"), _ASCII_LOWER, joiner)
-    function = word_lists()["function_words"]
-    is_function = list(accumulate(map(function.__contains__, runs), initial=0))
-    undecided = []
+    runs = _word_runs(joined.encode("ascii"), _ASCII_ALPHA, joiner)
+    # (the joiner is no word: weight 0, and dropped from the memo again)
+    totals = list(accumulate(map(_WORD_WEIGHTS.__getitem__, runs), initial=0))
+    _WORD_WEIGHTS.pop(mark, None)
+    _WORD_CLASSES.pop(mark, None)
+    index = runs.index
     previous = -1
     for i in plain:
-        end = runs.index(mark, previous + 1)
+        end = index(mark, previous + 1)
         words = end - previous - 1
-        if words and is_function[end] - is_function[previous + 1] >= ENGLISH_FUNCTION_SHARE * words:
-            out[i] = True
-        elif words:
-            undecided.append(i)
-        previous = end
-    if not undecided:
-        return out
-    # The lexicon test, on the words as written, each word's class looked up in C (the joiner
-    # is no common word, and is dropped from the memo again).
-    runs = _word_runs((mark.join(texts[i] for i in undecided) + mark).encode("ascii"), _ASCII_ALPHA, joiner)
-    totals = list(accumulate(map(_WORD_CLASSES.__getitem__, runs), initial=0))  # (classes are weights)
-    _WORD_CLASSES.pop(mark, None)
-    previous = -1
-    for i in undecided:
-        end = runs.index(mark, previous + 1)
-        total = totals[end] - totals[previous + 1]
-        count = total & _COMMON_MASK  # (fewer than 2**32 words in a text)
-        if count < MIN_COMMON_WORDS or total >> _KNOWN_SHIFT >= ENGLISH_LEXICON_SHARE * count:
-            out[i] = True
+        if words:
+            total = totals[end] - totals[previous + 1]
+            if total >> _FUNCTION_SHIFT >= ENGLISH_FUNCTION_SHARE * words:
+                out[i] = True
+            else:
+                # The lexicon test (fewer than 2**32 words in a text: the counts do not mix).
+                count = total & _COMMON_MASK
+                if count < MIN_COMMON_WORDS or (total >> _KNOWN_SHIFT) & _COMMON_MASK >= ENGLISH_LEXICON_SHARE * count:
+                    out[i] = True
         previous = end
     return out
+
+
+# A word's weight in ``looks_english_many``: its class (``_WORD_CLASSES``: the common and the
+# known counts) and, in the bits above those, whether it is a function word once lower-cased.
+_FUNCTION_SHIFT = 2 * _KNOWN_SHIFT
+_FUNCTION_UNIT = 1 << _FUNCTION_SHIFT
+
+
+class _WordWeights(dict):
+    """A word as written (ASCII letters) → its ``looks_english_many`` weight; filled on first lookup."""
+
+    def __missing__(self, word: str) -> int:
+        answer = _WORD_CLASSES[word] + (_FUNCTION_UNIT if word.lower() in word_lists()["function_words"] else 0)
+        if len(self) >= WORD_CLASS_MEMO_SIZE:
+            self.clear()
+        self[word] = answer
+        return answer
+
+
+_WORD_WEIGHTS = _WordWeights()
 
 
 def _not_english(doc: Document) -> Iterator[Finding]:

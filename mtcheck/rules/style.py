@@ -20,7 +20,7 @@ from mtcheck.data import load_toml, words
 from mtcheck.document import LETTER_RUN, Document, Sentence, is_bmp, letter_run_split
 from mtcheck.findings import Finding, Severity
 from mtcheck.lexicon import lexicon
-from mtcheck.rules.base import Context, Family, Rule, finditer_from
+from mtcheck.rules.base import Context, Family, Rule, finditer_from, literal_positions, matches_from
 
 CALQUED_CAPITALS = Rule(
     code="S101",
@@ -274,6 +274,18 @@ def _is_initial(text: str, pos: int) -> bool:
 
 _LINK_MARK = re.compile(r"[/@#_=\\]|www\.|\.[a-z]{2,}\b")
 _LINK_MARK_STARTS = ("/", "@", "#", "_", "=", "\\", "www.", ".")  # what its matches start with (finditer_from)
+# Where a match can start, found in C: one of its literals but the full stop (found by
+# ``str.find``), or a full stop before two lower-case letters (by this pattern, which the regex
+# engine skips to). Every sentence of a story ends in a full stop; few are a domain's.
+_LINK_MARK_LITERALS = ("/", "@", "#", "_", "=", "\\", "www.")
+_DOMAIN_DOT = re.compile(r"\.(?=[a-z]{2})")
+
+
+def _link_marks(text: str) -> Iterator[re.Match]:
+    """``_LINK_MARK.finditer(text)``, tried only where a match can start."""
+    candidates = set(literal_positions(text, _LINK_MARK_LITERALS))
+    candidates.update(m.start() for m in _DOMAIN_DOT.finditer(text))
+    return matches_from(_LINK_MARK, text, sorted(candidates))
 _LAST_SPACE = re.compile(r".*\s", re.DOTALL)
 _NON_SPACES = re.compile(r"\S*")
 
@@ -287,7 +299,7 @@ def _link_chunks(doc: Document) -> tuple[list[int], list[int]]:
         starts: list[int] = []
         ends: list[int] = []
         pos = 0  # the end of the last chunk found: marks before it are inside it
-        for m in finditer_from(_LINK_MARK, text, _LINK_MARK_STARTS):
+        for m in _link_marks(text):
             if m.start() < pos:
                 continue
             space = _LAST_SPACE.match(text, pos, m.start())
@@ -350,14 +362,15 @@ def _case_trap_characters() -> str:
     re.IGNORECASE does: non-ASCII characters that IGNORECASE matches with an ASCII letter
     ("ſ", the Kelvin sign), that lower-case to ASCII, or whose lower case changes length
     ("İ") or whether it is a word character."""
-    ascii_letter = re.compile(r"[a-z]", re.IGNORECASE)
-    traps = []
-    for code in range(128, 0x10000):
-        c = chr(code)
-        low = c.lower()
-        if ascii_letter.fullmatch(c) or len(low) != 1 or low.isascii() or low.isalnum() != c.isalnum():
-            traps.append(c)
-    return "".join(traps)
+    # Built once per process, over every code point: the regex engine picks out the letters it
+    # takes for ASCII ones; the other three tests can only hold for a character that lower-
+    # casing changes (a non-ASCII one that it keeps stays non-ASCII, one long, as alphanumeric),
+    # and those few (a thousand of 65,000) are compared with their lower case one by one.
+    chars = "".join(map(chr, range(128, 0x10000)))
+    folds_to_ascii = set(re.findall(r"[a-z]", chars, re.IGNORECASE))
+    changed = {c: low for c, low in zip(chars, map(str.lower, chars)) if low != c}
+    return "".join(c for c in sorted(folds_to_ascii | changed.keys()) if c in folds_to_ascii or (
+        len(changed[c]) != 1 or changed[c].isascii() or changed[c].isalnum() != c.isalnum()))
 
 
 @lru_cache(maxsize=1)
@@ -660,13 +673,16 @@ _CAPS_NEIGHBOUR_BEFORE = re.compile(r"[A-Z]{2,}[\s&]+$")
 _CAPS_NEIGHBOUR_AFTER = re.compile(r"[\s&]+[A-Z]{2,}\b")
 # What every match of _CAPS_WORD holds: a cheap test (the regex engine skips to a capital) that
 # passes over the sentences without one, before the lookbehind-led pattern tries every character.
-_THREE_CAPITALS = re.compile(r"[A-Z]{3}")
+# (Spelled [A-Z][A-Z]{2}, the same three capitals: a pattern that starts with a plain class,
+# not a repeat of one, lets the regex engine skip to the next capital in a tight loop: twice
+# as fast over a story.)
+_THREE_CAPITALS = re.compile(r"[A-Z][A-Z]{2}")
 
 
 def _shouting_sentence(text: str) -> bool:
     """A sentence mostly in capitals (a shouted headline): its words are not reported one by one."""
-    letters = [c for c in text if c.isalpha()]
-    return bool(letters) and sum(c.isupper() for c in letters) / len(letters) > 0.5
+    letters = list(filter(str.isalpha, text))  # (filter and map step through the characters in C)
+    return bool(letters) and sum(map(str.isupper, letters)) / len(letters) > 0.5
 
 
 def _looks_like_name(text: str, start: int, end: int, cfg: dict) -> bool:

@@ -253,7 +253,7 @@ _BARE_NO = re.compile(r"(?P<prev>[^\W\d_][\w’'-]*)[ \t,]+(?P<no>no)[ \t]*[.!�
 def check(doc: Document, ctx: Context) -> Iterable[Finding]:
     structural: dict[int, dict[str, Finding]] = {}
     if ctx.on("X102"):
-        for s in doc.sentences:
+        for s in _bare_negation_candidates(doc):
             f = _bare_negation(doc, s)
             if f is not None:
                 structural.setdefault(s.index, {})["X102"] = f
@@ -343,6 +343,23 @@ def _bare_negation(doc: Document, s: Sentence) -> Finding | None:
 
 
 _CLOSING = "\"”»’')]"
+# What every sentence ``_bare_no`` matches holds: "no", spaces or tabs, a terminal (read back
+# from its end it is the terminal run, the spaces, then "no").
+_NO_BEFORE_TERMINAL = re.compile(r"no[ \t]*[.!…]")
+
+
+def _bare_negation_candidates(doc: Document) -> Iterator[Sentence]:
+    """The sentences holding ``_NO_BEFORE_TERMINAL``, in order: the only ones X102 can report.
+    Found by one search of the whole text, each match placed in its sentence (a story of short
+    lines has 200,000 sentences, and reading each one's end was most of X102's time). A match
+    is found wherever a sentence holds one: an earlier match never covers the "n" it starts
+    with (it starts with "n" and holds none after that)."""
+    sentences = doc.sentences
+    starts = [s.start for s in sentences]
+    found = dict.fromkeys(bisect.bisect_right(starts, m.start()) - 1 for m in _NO_BEFORE_TERMINAL.finditer(doc.text))
+    for k in found:
+        if k >= 0:
+            yield sentences[k]
 
 
 def _bare_no(text: str) -> re.Match | None:
@@ -415,6 +432,9 @@ def _written_after_lower_case(doc: Document, word: str) -> bool:
         head = re.match(r"\w*", word).group()
         if len(cache) < _DIRECT_SEARCHES or not head:
             cache[word] = _after_lower_somewhere(doc.text, word)
+        elif head == word and "A" <= word[:1] <= "Z":
+            # A capitalised word (what X102 asks about): one of the few capitalised runs.
+            cache[word] = word in _capitalised_runs_after_lower_case(doc)
         elif head == word:
             # Many words asked: one pass over the text answers the rest. An indexed run is a
             # whole run of word characters, so ``word\b`` holds wherever one is the word: its
@@ -432,6 +452,22 @@ def _runs_after_lower_case(doc: Document) -> frozenset[str]:
     runs = doc.user_data.get("syntax.after_lower_runs")
     if runs is None:
         runs = doc.user_data["syntax.after_lower_runs"] = frozenset(_AFTER_LOWER.findall(doc.text))
+    return runs
+
+
+# _AFTER_LOWER's matches whose run starts with a capital A-Z: the same runs (a match starts
+# at the first space of a run after one of [a-z,;] and takes the whole word run after the
+# spaces), found faster. The pattern starts with its literal space, which the regex engine
+# skips to, where _AFTER_LOWER's leading lookbehind is tried at every character, and only
+# the few capitalised runs are made into strings, not every word of the story.
+_CAPITAL_AFTER_LOWER = re.compile(r" (?<=[a-z,;] ) *([A-Z]\w*)")
+
+
+def _capitalised_runs_after_lower_case(doc: Document) -> frozenset[str]:
+    """The runs of ``_runs_after_lower_case`` that start with a capital A-Z, once per document."""
+    runs = doc.user_data.get("syntax.capitalised_after_lower_runs")
+    if runs is None:
+        runs = doc.user_data["syntax.capitalised_after_lower_runs"] = frozenset(_CAPITAL_AFTER_LOWER.findall(doc.text))
     return runs
 
 
