@@ -53,6 +53,11 @@ def corpus(tmp_path_factory) -> Path:
     return make_corpus(tmp_path_factory.mktemp("parallel") / "stories")
 
 
+def _messages(stderr: str) -> list[str]:
+    """stderr without the progress lines, which appear only when a run is slow (a loaded machine)."""
+    return [line for line in stderr.splitlines() if not line.endswith("still working...")]
+
+
 @pytest.mark.parametrize("fmt", ["json", "text"])
 def test_jobs_2_report_is_identical_to_jobs_1(corpus, fmt):
     runner = CliRunner()
@@ -61,7 +66,7 @@ def test_jobs_2_report_is_identical_to_jobs_1(corpus, fmt):
     two = runner.invoke(cli, base + ["--jobs", "2"])
     assert one.exit_code == two.exit_code == 2, one.output  # the empty and binary files
     assert one.stdout == two.stdout
-    assert one.stderr == two.stderr
+    assert _messages(one.stderr) == _messages(two.stderr)
     if fmt == "json":
         report = json.loads(one.stdout)
         assert report["summary"]["files_scanned"] == 31 and report["summary"]["findings"] > 0

@@ -294,6 +294,19 @@ def _parse(texts):
         pytest.skip(str(e))
 
 
+def test_the_features_own_parse_skips_the_attribute_ruler_and_reads_the_same_orders():
+    from mtcheck.neural import parse
+
+    texts = ["Police detained two suspects.", "15 September was held the sixth round of talks in Astana.",
+             "Russian soldiers in the area of Deir ez-Zor no.", "In the SDS said that the LIH fighters left the city."]
+    full = _parse(texts)
+    lite = parse.parse_for_dependency_order(texts)
+    assert [quality.dependency_sequences(d) for d in lite] == [quality.dependency_sequences(d) for d in full]
+    assert [quality.dep_order_features(d) for d in lite] == [quality.dep_order_features(d) for d in full]
+    # the component left out really did not run: no coarse POS, which the syntax rules' parse has
+    assert all(t.pos_ == "" for d in lite for t in d) and any(t.pos_ == "VERB" for d in full for t in d)
+
+
 def test_dependency_sequences_list_each_heads_dependents_in_order():
     (sdoc,) = _parse(["Police detained two suspects."])
     seqs = quality.dependency_sequences(sdoc)
@@ -318,6 +331,20 @@ def test_russian_word_order_is_more_surprising_to_the_dependency_order_model(eng
     assert bad["dep_order_mean"] > good["dep_order_mean"]
     assert bad["dep_order_top3"] > good["dep_order_top3"]
     assert bad["dep_order_win3"] > good["dep_order_win3"]
+
+
+def test_remembered_surprisals_are_the_computed_ones(monkeypatch):
+    counts = {1: {("nsubj",): 3, ("*",): 4, ("dobj",): 2, ("</s>",): 4},
+              2: {("H=VBD", "nsubj"): 3, ("nsubj", "*"): 3, ("*", "dobj"): 2, ("dobj", "</s>"): 2, ("*", "</s>"): 2}}
+    om = quality.DependencyOrderModel(2, 0.75, counts)
+    seq = ["H=VBD", "nsubj", "*", "dobj"]
+    first = om.surprisals(seq)
+    first.append(99.0)  # the caller's list is its own: the memo keeps what was computed
+    assert om.surprisals(seq) == first[:-1] == quality.DependencyOrderModel(2, 0.75, counts).surprisals(seq)
+    assert om.surprisals(["H=VBD", "*", "nsubj"]) != first[:-1]  # another sequence, other bits
+    monkeypatch.setattr(quality, "SCORED_SEQUENCES", 0)  # a full memo: still computed, not stored
+    fresh = quality.DependencyOrderModel(2, 0.75, counts)
+    assert fresh.surprisals(seq) == first[:-1] and not fresh._scored
 
 
 def test_the_dependency_order_model_is_the_one_the_quality_model_was_fitted_with():
@@ -355,7 +382,7 @@ def test_a_rebuilt_dependency_order_model_is_a_one_line_error(tmp_path, monkeypa
 def test_without_a_parser_the_dependency_order_features_take_their_training_mean(monkeypatch):
     from mtcheck.neural import parse
 
-    def unavailable(texts, batch_size=0):
+    def unavailable(texts, batch_size=0, disable=()):
         raise parse.ParseUnavailable("no spaCy here")
 
     monkeypatch.setattr(parse, "parse_texts", unavailable)
