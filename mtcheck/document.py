@@ -86,6 +86,18 @@ _SENT_BOUNDARY = re.compile(
     r"([" + re.escape(_TERMINAL) + r"](?<![" + re.escape(_TERMINAL) + r"]{2})[" + re.escape(_TERMINAL) + r"]*"
     r"[" + re.escape(_CLOSERS) + r"]*)([^\S\r\n]+)(?=[" + re.escape(_OPENERS) + r"]?[\w\"“«(\-—–])"
 )
+_ELLIPSIS = "…"
+
+
+@lru_cache(maxsize=4)
+def _without_ellipsis(pattern: re.Pattern) -> re.Pattern:
+    """``pattern`` with "…" left out of its character classes: the same matches in a text that
+    holds no "…" (most write "..."). Why: with it, the terminals' class, which the engine tests
+    at every character of the story, is a big-charset table; without it, a bitmap, about 10
+    instructions a character fewer (2% of segmenting a story of short lines)."""
+    return re.compile(pattern.pattern.replace(_ELLIPSIS, ""), pattern.flags)
+
+
 # The word before a boundary, matched on the reversed unit (a run of word characters and dots
 # ending there), so that finding it costs its own length, not the sentence's.
 _WORD_RUN = re.compile(r"[\w.]*")
@@ -373,7 +385,8 @@ class _Splitter:
 
     def __init__(self, text: str):
         self.text = text
-        self.matches = _SENT_BOUNDARY.finditer(text)
+        pattern = _SENT_BOUNDARY if _ELLIPSIS in text else _without_ellipsis(_SENT_BOUNDARY)
+        self.matches = pattern.finditer(text)
         self.match = next(self.matches, None)
 
     def skip_to(self, start: int) -> None:

@@ -27,7 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
-from mtcheck import __version__
+from mtcheck import __version__, collector
 from mtcheck.document import Document
 from mtcheck.findings import Finding
 from mtcheck.rules import Context, families, rule_by_code, select_rules
@@ -353,6 +353,7 @@ class Pipeline:
         docs = list(docs)
         if not docs:
             return
+        collector.next_batch()
         todo = list(self.stages if stages is None else stages)
         # -- stage overlap (issue 16) ---------------------------------------------------------
         # The language model scores in a thread while spaCy loads and parses here: CTranslate2

@@ -125,6 +125,12 @@ def test_the_detector_gives_langdetects_own_probabilities(text):
     assert fast.langprob == plain.langprob  # every language's, not only those reported
 
 
+def test_the_detector_draws_its_ngrams_without_random_choice():
+    """The trials draw an n-gram as ``random.Random.choice`` would, by getrandbits (this
+    Python's choice is checked to draw so): the probabilities test above then covers that path."""
+    assert language._choice_is_getrandbits()
+
+
 def test_plain_english_never_consults_the_detector(seeds_dir, monkeypatch):
     def refuse():
         raise AssertionError("langdetect loaded for plain English")

@@ -202,7 +202,9 @@ def test_language_segments_are_those_judged_one_by_one():
     for _ in range(400):
         text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 80)))
         doc = Document.from_text(text)
-        assert list(language._segments(doc)) == _plain_segments(doc), repr(text)
+        segments, texts = language._segments(doc)
+        assert [(seg.start, seg.end) for seg in segments] == _plain_segments(doc), repr(text)
+        assert texts == [doc.text[seg.start:seg.end] for seg in segments], repr(text)
 
 
 def test_link_marks_are_found_from_their_literals():
@@ -217,6 +219,27 @@ def test_link_marks_are_found_from_their_literals():
         assert ([m.span() for m in finditer_from(style._LINK_MARK, text, style._LINK_MARK_STARTS)]
                 == [m.span() for m in style._LINK_MARK.finditer(text)]
                 == [m.span() for m in style._link_marks(text)]), repr(text)
+
+
+def test_month_words_are_found_among_the_runs_of_letters():
+    """S103's months, read off the story's runs of letters, are the matches of its two patterns
+    over the text, in text order: whatever stands beside a month word (digits, marks, other
+    letters, a non-ASCII letter, a capital)."""
+    import dataclasses
+
+    from mtcheck.rules import style
+
+    data = style.style_data()
+    assert data.months_always_words and data.months_ambiguous_words  # (the runs are what is tested)
+    patterns_only = dataclasses.replace(data, months_always_words=None, months_ambiguous_words=None)
+    rng = random.Random(12)
+    bits = ["may", "May", "march", "marched", "june", "july", "august", "jun", " ", "\n", ".", "-", "@", "/", "#", "_",
+            "1", "9 ", "é", "ß", "x", "of", "'", "’", "mayé", "http://", "Mayday"]
+    for _ in range(2000):
+        text = "".join(rng.choice(bits) for _ in range(rng.randint(1, 25)))
+        doc = Document.from_text(text)
+        got = [(m.span(), always) for m, always in style._month_hits(doc, data)]
+        assert got == [(m.span(), always) for m, always in style._month_hits(doc, patterns_only)], repr(text)
 
 
 def test_looks_english_many_reads_function_words_in_any_case():

@@ -455,11 +455,12 @@ def _truncated(doc: Document, data: _BoilerplateData, taken: set[int]) -> Iterat
     text = doc.text
     lex = None
     for para in doc.paragraphs:
-        last_line_start = max(text.rfind("\n", para.start, para.end) + 1, para.start)
-        if last_line_start in taken:
-            continue
+        # (the cheapest test first: most paragraphs end in a full stop)
         last = text[para.end - 1]
         if last in _TERMINAL or last.isdigit():
+            continue
+        last_line_start = max(text.rfind("\n", para.start, para.end) + 1, para.start)
+        if last_line_start in taken:
             continue
         word = _last_word(text, para.start, para.end)
         if word is None:

@@ -268,28 +268,38 @@ def _clip(text: str, limit: int = 40) -> str:
 
 # -- L102 -----------------------------------------------------------------------------------
 
-def _segments(doc: Document) -> Iterator[tuple[int, int]]:
-    """Sentences long enough to judge; a paragraph of short sentences is judged whole."""
+def _segments(doc: Document) -> tuple[list, list[str]]:
+    """Sentences long enough to judge; a paragraph of short sentences is judged whole: the
+    segments (``Sentence`` and ``Paragraph`` objects: their ``start`` and ``end``) in text
+    order, and their texts."""
     sentences = doc.sentences
     # (a text shorter than MIN_LETTERS characters has fewer letters: not counted)
     wide = [s for s in sentences if s.end - s.start >= MIN_LETTERS]
     # The long sentences and their paragraphs, picked and read in C (compress, attrgetter): a
-    # story of short lines has 200,000 sentences.
-    long = list(compress(wide, map(MIN_LETTERS.__le__, _letters_many(list(map(_TEXT, wide))))))
+    # story of short lines has 200,000 sentences. (A sentence's text is the document's text
+    # over its span: not sliced again.)
+    wide_texts = list(map(_TEXT, wide))
+    is_long = list(map(MIN_LETTERS.__le__, _letters_many(wide_texts)))
+    long, long_texts = list(compress(wide, is_long)), list(compress(wide_texts, is_long))
     long_paragraphs = set(map(_PARAGRAPH, long))
     # The paragraphs of short sentences, in order (the sentences come paragraph by paragraph).
     short = [p for p in dict.fromkeys(map(_PARAGRAPH, sentences)) if p not in long_paragraphs]
     text, paragraphs = doc.text, doc.paragraphs
     wide_paragraphs = [paragraphs[p] for p in short if paragraphs[p].end - paragraphs[p].start >= MIN_LETTERS]
-    judged = [(para.start, para.end) for para, letters in zip(wide_paragraphs, _letters_many(
-        [text[para.start:para.end] for para in wide_paragraphs])) if letters >= MIN_LETTERS]
+    paragraph_texts = [text[para.start:para.end] for para in wide_paragraphs]
+    is_judged = list(map(MIN_LETTERS.__le__, _letters_many(paragraph_texts)))
+    judged, judged_texts = list(compress(wide_paragraphs, is_judged)), list(compress(paragraph_texts, is_judged))
+    if not judged:
+        return long, long_texts
     # Paragraph by paragraph, the long sentences of one or the other whole: the two lists are
-    # each in text order and no span of one overlaps one of the other, so in text order
-    # together (one merge by ``sorted``).
-    yield from sorted([(s.start, s.end) for s in long] + judged)
+    # each in text order and no span of one overlaps one of the other (nor shares its start),
+    # so in text order together by their starts (one merge by ``sorted``, keyed in C).
+    segments, texts = long + judged, long_texts + judged_texts
+    order = sorted(range(len(segments)), key=list(map(_START, segments)).__getitem__)
+    return [segments[k] for k in order], [texts[k] for k in order]
 
 
-_TEXT, _PARAGRAPH = attrgetter("text"), attrgetter("paragraph")
+_TEXT, _PARAGRAPH, _START = attrgetter("text"), attrgetter("paragraph"), attrgetter("start")
 
 
 def _letters_many(texts: list[str]) -> list[int]:
@@ -511,9 +521,9 @@ _WORD_WEIGHTS = _WordWeights()
 
 
 def _not_english(doc: Document) -> Iterator[Finding]:
-    segments = list(_segments(doc))
-    judged_english = looks_english_many([doc.text[start:end] for start, end in segments])
-    uncertain = [span for span, english in zip(segments, judged_english) if english is None]
+    segments, texts = _segments(doc)
+    judged_english = looks_english_many(texts)
+    uncertain = [(seg.start, seg.end) for seg, english in zip(segments, judged_english) if english is None]
     judged = _sample(uncertain, MAX_DETECTOR_CALLS)
     sampled = len(judged) < len(uncertain)
     for start, end in judged:
@@ -682,6 +692,13 @@ def _fast_detector_class():
             langprob = [0.0] * len(self.langlist)
             rnd = self.random
             rnd.seed(self.seed)
+            # ``rnd.choice(drawn)`` is ``drawn[r]`` for the first ``getrandbits(k)`` below
+            # ``len(drawn)`` (CPython's Random._randbelow): drawn here without its two Python
+            # calls per step, where this Python's ``choice`` is checked to draw so.
+            size = len(drawn)
+            bits = size.bit_length()
+            getrandbits = rnd.getrandbits
+            inline = _choice_is_getrandbits()
             choice = rnd.choice
             for _ in range(n_trial):
                 prob = np.array(self._init_probability(), dtype=np.float64)
@@ -689,7 +706,13 @@ def _fast_detector_class():
                 factors = (alpha / self.BASE_FREQ) + table  # _update_lang_prob's: weight + p
                 i = 0
                 while True:
-                    prob *= factors[choice(drawn)]
+                    if inline:
+                        r = getrandbits(bits)
+                        while r >= size:
+                            r = getrandbits(bits)
+                        prob *= factors[drawn[r]]
+                    else:
+                        prob *= factors[choice(drawn)]
                     if i % 5 == 0:
                         # _normalize_prob: the probabilities over their sum, and the largest
                         prob /= sum(prob.tolist())
@@ -700,6 +723,25 @@ def _fast_detector_class():
             self.langprob = langprob
 
     return FastDetector
+
+
+@lru_cache(maxsize=1)
+def _choice_is_getrandbits() -> bool:
+    """Whether ``random.Random.choice(seq)`` is ``seq[r]`` for the first ``getrandbits(k)``
+    (k the bits of ``len(seq)``) below ``len(seq)``, as in CPython 3.x: checked on draws from
+    two generators seeded alike (a Python that draws otherwise keeps ``choice``)."""
+    import random
+
+    by_choice, by_bits = random.Random(0), random.Random(0)
+    for size in (1, 2, 3, 5, 7, 100, 255, 256, 257, 1000, 4097):
+        bits = size.bit_length()
+        for _ in range(50):
+            r = by_bits.getrandbits(bits)
+            while r >= size:
+                r = by_bits.getrandbits(bits)
+            if by_choice.choice(range(size)) != r:
+                return False
+    return True
 
 
 def detect_languages(text: str) -> list[tuple[str, float]]:

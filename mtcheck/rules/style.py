@@ -167,6 +167,10 @@ class _StyleData:
     months_always_starts: tuple[str, ...] | None = None
     months_ambiguous_starts: tuple[str, ...] | None = None
     usa_starts: tuple[str, ...] | None = None
+    # The month words of months_always and months_ambiguous, when every one is a run of letters
+    # (then each match is one of the story's runs: see _month_hits); None otherwise.
+    months_always_words: frozenset[str] | None = None
+    months_ambiguous_words: frozenset[str] | None = None
 
 
 def _alternation(items: Iterable[str], lower: bool = False) -> str:
@@ -248,7 +252,17 @@ def _load(name: str = "style.toml") -> _StyleData:
         months_always_starts=_literals(months["always"]) if months["always"] else None,
         months_ambiguous_starts=_literals(months["ambiguous"]) if months["ambiguous"] else None,
         usa_starts=_literals([raw["usa_adjective"]["word"]]),
+        **_month_words(months["always"], months["ambiguous"]),
     )
+
+
+def _month_words(always: Iterable[str], ambiguous: Iterable[str]) -> dict:
+    """``months_always_words`` and ``months_ambiguous_words`` for _StyleData: set only when both
+    lists are non-empty and every word is a run of letters."""
+    always, ambiguous = frozenset(always), frozenset(ambiguous)
+    if not always or not ambiguous or not all(LETTER_RUN.fullmatch(w) for w in always | ambiguous):
+        return {}
+    return {"months_always_words": always, "months_ambiguous_words": ambiguous}
 
 
 @lru_cache(maxsize=1)
@@ -548,12 +562,39 @@ def _month_context(text: str, start: int, end: int, data: _StyleData) -> bool:
     return after_prep and bool(_DATE_END.match(after))
 
 
+def _month_hits(doc: Document, data: _StyleData) -> list[tuple[re.Match, bool]]:
+    """The matches of ``months_always`` and ``months_ambiguous`` in text order, each with
+    whether it is of the first."""
+    text = doc.text
+    always_words, ambiguous_words = data.months_always_words, data.months_ambiguous_words
+    if always_words is None or ambiguous_words is None:
+        hits = [(m, True) for m in finditer_from(data.months_always, text, data.months_always_starts)]
+        hits += [(m, False) for m in finditer_from(data.months_ambiguous, text, data.months_ambiguous_starts)]
+        return sorted(hits, key=lambda h: h[0].start())
+    # A match has no word character on either side and its month word is letters: it is a
+    # whole run of letters, the match at the start of a run that is a month word (if any). So
+    # the runs (``_runs``, shared with S101/S104) are tested in C, not the text searched for
+    # each month with str.find (a story of short lines has 18,000 of them); the two patterns'
+    # matches never share a start, and the runs are in text order.
+    words, starts, _ = _runs(doc)
+    month_words = always_words | ambiguous_words
+    match_always, match_ambiguous = data.months_always.match, data.months_ambiguous.match
+    hits = []
+    for k in compress(range(len(words)), map(month_words.__contains__, words)):
+        always = words[k] in always_words
+        m = (match_always if always else match_ambiguous)(text, starts[k])
+        if m is not None:
+            hits.append((m, always))
+    return hits
+
+
 def _lowercase_months(doc: Document, data: _StyleData) -> Iterator[Finding]:
     text = doc.text
-    hits = [(m, True) for m in finditer_from(data.months_always, text, data.months_always_starts)]
-    hits += [(m, False) for m in finditer_from(data.months_ambiguous, text, data.months_ambiguous_starts)]
-    for m, always in sorted(hits, key=lambda h: h[0].start()):
-        if _in_link(doc, m.start(), m.end()):
+    link_starts, link_ends = _link_chunks(doc)  # (_in_link, inlined: one test per month)
+    bisect_right = bisect.bisect_right
+    for m, always in _month_hits(doc, data):
+        i = bisect_right(link_starts, m.start()) - 1
+        if i >= 0 and link_ends[i] >= m.end():
             continue
         if not always and not _month_context(text, m.start(), m.end(), data):
             continue
@@ -652,10 +693,13 @@ def _glued_words(doc: Document, data: _StyleData) -> Iterator[Finding]:
                 splits[token] = split
     if not splits:
         return
+    link_starts, link_ends = _link_chunks(doc)  # (_in_link, inlined: one test per token)
+    bisect_right = bisect.bisect_right
     for m in _glued_occurrences(text, splits, runs):
         token = m.group()
         split = splits[token]
-        if _in_link(doc, m.start(), m.end()):
+        i = bisect_right(link_starts, m.start()) - 1
+        if i >= 0 and link_ends[i] >= m.end():
             continue
         suggestion = f"{split[0]} {split[1]}"
         yield GLUED_WORDS.finding(

@@ -22,6 +22,7 @@ damage by how far the score is below the threshold: ``minor`` (below the thresho
 from __future__ import annotations
 
 import re
+from operator import attrgetter
 from typing import Iterable
 
 from mtcheck.document import Document, Sentence
@@ -96,8 +97,15 @@ def classify(sentence: Sentence) -> tuple[Rule, str]:
     return LOW_QUALITY_SENTENCE, "body"
 
 
+_SCORES = attrgetter("scores")
+
+
 def check(doc: Document, ctx: Context) -> Iterable[Finding]:
     if not any(ctx.on(r.code) for r in RULES):
+        return
+    # A run without the quality model scores no sentence: every ``scores`` is empty, said by
+    # one pass in C (a story of short lines has 200,000 sentences) before the test per sentence.
+    if not any(map(_SCORES, doc.sentences)):
         return
     scored = [s for s in doc.sentences if isinstance(s.scores.get("quality"), (int, float))]
     if not scored:
