@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -390,20 +389,12 @@ _CUES_FIELDS = ("near", "document")
 def _index_key(user_files: tuple[str, ...]) -> str | None:
     """The hash naming the index of these user files; None when a source cannot be read
     (the build then says why)."""
-    import hashlib
+    from mtcheck.locations import sources_digest
 
-    digest = hashlib.sha256(f"{INDEX_CACHE_FORMAT}\0{sys.version}\0".encode())
     sources = [Path(__file__), Path(translit.__file__), CUES_FILE, *builtin_files(), *map(Path, user_files)]
     if MINED_FILE.exists():
         sources.append(MINED_FILE)
-    for path in sources:
-        try:
-            data = path.read_bytes()
-        except OSError:
-            return None
-        digest.update(f"{path}\0{len(data)}\0".encode())
-        digest.update(data)
-    return digest.hexdigest()
+    return sources_digest(f"{INDEX_CACHE_FORMAT}\0{sys.version}\0", sources)
 
 
 def _index_folder() -> Path:
@@ -413,40 +404,24 @@ def _index_folder() -> Path:
 
 
 def _read_index(key: str) -> Gazetteer | None:
-    from mtcheck import codec
+    from mtcheck.locations import read_kept
 
-    path = _index_folder() / (key + INDEX_CACHE_SUFFIX)
-    try:
-        info = os.lstat(path)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_INDEX_CACHE_BYTES:
-            return None
-        payload = codec.decode(path.read_bytes())
-        gaz = _from_plain(payload, key)
-    except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
+    payload = read_kept(_index_folder() / (key + INDEX_CACHE_SUFFIX), MAX_INDEX_CACHE_BYTES)
+    if payload is None:
         return None
     try:
-        os.utime(path)  # (recently used: kept by the pruning)
-    except OSError:
-        pass
-    return gaz
+        return _from_plain(payload, key)
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+        return None
 
 
 def _write_index(key: str, gaz: Gazetteer) -> None:
     """Store the index; a cache folder that cannot be written only costs the next build."""
-    from mtcheck import codec
-    from mtcheck.fsutil import atomic_write
+    from mtcheck.locations import write_kept
 
     payload = _plain(gaz, key)
-    if payload is None:
-        return
-    folder = _index_folder()
-    try:
-        atomic_write(folder / (key + INDEX_CACHE_SUFFIX), codec.encode(payload), replace_links=True)
-        stored = sorted(folder.glob("*" + INDEX_CACHE_SUFFIX), key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in stored[INDEX_CACHE_KEEP:]:
-            old.unlink()
-    except (OSError, ValueError, TypeError):
-        pass
+    if payload is not None:
+        write_kept(_index_folder() / (key + INDEX_CACHE_SUFFIX), payload, INDEX_CACHE_KEEP, "*" + INDEX_CACHE_SUFFIX)
 
 
 def _field_names(cls) -> tuple[str, ...]:

@@ -16,8 +16,6 @@ mtcheck's cache folder (see "the lexicon cache" below).
 
 from __future__ import annotations
 
-import os
-import stat
 import sys
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -275,17 +273,10 @@ MAX_LEXICON_CACHE_BYTES = 64 * 1024 * 1024
 def _cache_key(side: str, sources: tuple) -> str | None:
     """The hash naming a side's stored file; None when a source cannot be read (the build
     then says why)."""
-    import hashlib
+    from mtcheck.locations import sources_digest
 
-    digest = hashlib.sha256(f"{LEXICON_CACHE_FORMAT}\0{side}\0{sys.version}\0".encode())
-    for path in (Path(__file__), Path(translit.__file__), *map(Path, sources)):
-        try:
-            data = path.read_bytes()
-        except OSError:
-            return None
-        digest.update(f"{path}\0{len(data)}\0".encode())
-        digest.update(data)
-    return digest.hexdigest()
+    return sources_digest(f"{LEXICON_CACHE_FORMAT}\0{side}\0{sys.version}\0",
+                          (Path(__file__), Path(translit.__file__), *sources))
 
 
 def _cache_path(side: str, key: str) -> Path:
@@ -309,37 +300,18 @@ def _cached(side: str, sources: tuple, build, lists: tuple[str, ...]) -> dict[st
 
 
 def _read_side(side: str, key: str) -> dict | None:
-    from mtcheck import codec
+    from mtcheck.locations import read_kept
 
-    path = _cache_path(side, key)
-    try:
-        info = os.lstat(path)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_LEXICON_CACHE_BYTES:
-            return None
-        payload = codec.decode(path.read_bytes())
-    except (OSError, ValueError):
+    payload = read_kept(_cache_path(side, key), MAX_LEXICON_CACHE_BYTES)
+    data = payload.get("data") if type(payload) is dict else None
+    if (data is None or payload.get("format") != LEXICON_CACHE_FORMAT or payload.get("key") != key
+            or type(data) is not dict or not all(type(v) is list for v in data.values())):
         return None
-    data = payload.get("data")
-    if (payload.get("format") != LEXICON_CACHE_FORMAT or payload.get("key") != key or type(data) is not dict
-            or not all(type(v) is list for v in data.values())):
-        return None
-    try:
-        os.utime(path)  # (recently used: kept by the pruning)
-    except OSError:
-        pass
     return data
 
 
 def _write_side(side: str, key: str, data: dict) -> None:
-    from mtcheck import codec
-    from mtcheck.fsutil import atomic_write
+    from mtcheck.locations import write_kept
 
-    path = _cache_path(side, key)
-    try:
-        blob = codec.encode({"format": LEXICON_CACHE_FORMAT, "key": key, "data": data})
-        atomic_write(path, blob, replace_links=True)
-        stored = sorted(path.parent.glob("*." + side), key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in stored[LEXICON_CACHE_KEEP:]:
-            old.unlink()
-    except (OSError, ValueError, TypeError):
-        pass
+    write_kept(_cache_path(side, key), {"format": LEXICON_CACHE_FORMAT, "key": key, "data": data},
+               LEXICON_CACHE_KEEP, "*." + side)
