@@ -25,10 +25,12 @@ from typing import Callable, Iterator, TypeVar
 
 F = TypeVar("F", bound=Callable)
 
-# Frozen objects past which a pause hands everything back to the collector: a process that
-# pauses without ever starting a batch (the review server's exports and fixes) would otherwise
-# keep the cyclic garbage of every request frozen. 20 million is several 20 MiB stories' worth.
-FROZEN_LIMIT = 20_000_000
+# Pauses after which one hands everything frozen back to the collector: a process that pauses
+# without ever starting a batch (the review server's exports and fixes) would otherwise keep
+# the cyclic garbage of every request frozen. Counted, not measured: gc.get_freeze_count()
+# walks the frozen list, and a pause per rule family would make that quadratic.
+PAUSES_PER_THAW = 1000
+_pauses = 0  # outermost pauses since the last hand-back
 
 
 @contextmanager
@@ -39,9 +41,13 @@ def paused() -> Iterator[None]:
         yield
     finally:
         if collecting:
-            gc.freeze()  # what the paused work left alive (O(1): the generations' lists are spliced)
-            if gc.get_freeze_count() > FROZEN_LIMIT:
+            global _pauses
+            _pauses += 1
+            if _pauses > PAUSES_PER_THAW:
+                _pauses = 0
                 gc.unfreeze()  # a process that runs no batches (review's server): bound what waits
+            else:
+                gc.freeze()  # what the paused work left alive (O(1): the generations' lists are spliced)
             gc.enable()
 
 
@@ -53,9 +59,10 @@ def next_batch() -> None:
     what earlier ones froze goes back to the collector, so cycles among it can be freed. The
     first batch keeps start-up's freeze (``mtcheck.tune_collector``) and a one-batch run
     freezes to its end."""
-    global _batches
+    global _batches, _pauses
     if _batches:
         gc.unfreeze()
+        _pauses = 0
     _batches += 1
 
 

@@ -59,11 +59,17 @@ def test_cyclic_garbage_frozen_by_one_batch_is_freed_after_the_next_starts(colle
     assert alive() is None
 
 
-def test_a_process_without_batches_hands_its_frozen_objects_back_past_the_limit(collecting, monkeypatch):
-    monkeypatch.setattr(collector, "FROZEN_LIMIT", 1000)
-    with collector.paused():
-        nodes = [_Node() for _ in range(2000)]
-    assert gc.get_freeze_count() == 0  # past the limit: back to the collector
+def test_a_process_without_batches_hands_its_frozen_objects_back_now_and_then(collecting, monkeypatch):
+    monkeypatch.setattr(collector, "PAUSES_PER_THAW", 3)
+    monkeypatch.setattr(collector, "_pauses", 0)
+    nodes = []
+    for _ in range(3):
+        with collector.paused():
+            nodes.append(_Node())
+    assert gc.get_freeze_count() >= 3
+    with collector.paused():  # the fourth pause: everything back to the collector
+        pass
+    assert gc.get_freeze_count() == 0
     alive = weakref.ref(nodes[0])
     del nodes
     gc.collect()
