@@ -21,11 +21,12 @@ from __future__ import annotations
 import bisect
 import hashlib
 import json
+import operator
 import os
 import unicodedata
 from collections import Counter
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from mtcheck import __version__, codec
 from mtcheck.document import Document
@@ -48,46 +49,57 @@ def normalise(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
-def _digest(code: str, sentence: str, matched: str) -> str:
-    h = hashlib.sha256("\0".join((code, sentence, matched)).encode("utf-8", "surrogatepass"))
-    return h.hexdigest()[:24]
-
-
 def fingerprints(doc: Document, findings: Sequence[Finding] | None = None) -> list[tuple[str, int]]:
     """(fingerprint, occurrence) of each finding of ``doc`` (default ``doc.findings``), in order:
     occurrence counts the findings before it with the same fingerprint (0 for the first)."""
-    findings = doc.findings if findings is None else findings
-    starts = [s.start for s in doc.sentences]
+    return list(_fingerprints(doc, doc.findings if findings is None else findings))
+
+
+def _fingerprints(doc: Document, findings: Sequence[Finding]) -> Iterator[tuple[str, int]]:
+    # A finding's fingerprint: the first 24 hex digits of the SHA-256 of its rule, its sentence
+    # and its matched text (both normalised), joined by NULs. The JSON report asks for 47,000
+    # of them in a story of short lines: each sentence is normalised once, by its index.
+    sentences = doc.sentences
+    starts = [s.start for s in sentences]
+    sha256 = hashlib.sha256
     seen: dict[str, int] = {}
-    out = []
-    last: tuple[str, str] | None = None  # (sentence, normalised): findings come sentence by sentence
+    last = -2  # the index of the sentence last normalised (-1: a finding in none)
+    sentence = ""
     matched: dict[str, str] = {}  # normalised matched text: a long story repeats the same few
     for f in findings:
-        i = bisect.bisect_right(starts, f.start) - 1
-        sentence = doc.sentences[i].text if i >= 0 and f.start < max(doc.sentences[i].end, doc.sentences[i].start + 1) else ""
-        if last is None or last[0] != sentence:
-            last = (sentence, normalise(sentence))
+        start = f.start
+        i = bisect.bisect_right(starts, start) - 1
+        if i >= 0:  # the sentence it starts in: an empty one holds the offset of its start
+            s = sentences[i]
+            if not (start < s.end or start == s.start):
+                i = -1
+        if i != last:  # findings come sentence by sentence
+            last = i
+            sentence = normalise(sentences[i].text) if i >= 0 else ""
         text = matched.get(f.text)
         if text is None:
             text = matched[f.text] = normalise(f.text)
-        fp = _digest(f.code, last[1], text)
+        fp = sha256("\0".join((f.code, sentence, text)).encode("utf-8", "surrogatepass")).hexdigest()[:24]
         n = seen.get(fp, 0)
-        out.append((fp, n))
         seen[fp] = n + 1
-    return out
+        yield fp, n
 
 
 def fingerprint_strings(doc: Document, findings: Sequence[Finding] | None = None) -> list[str]:
     """``fingerprint:occurrence`` per finding: unique within a file, stable across edits elsewhere."""
-    return [f"{fp}:{n}" for fp, n in fingerprints(doc, findings)]
+    return [f"{fp}:{n}" for fp, n in _fingerprints(doc, doc.findings if findings is None else findings)]
 
 
 def fingerprint_map(doc: Document) -> dict[int, str]:
     """``fingerprint:occurrence`` of every finding of ``doc``, reported or suppressed, by
     ``id(finding)``: occurrences are counted over both, so a finding keeps its fingerprint
     whether or not its twin was suppressed."""
-    every = sorted([*doc.findings, *(f for f, _ in codec.suppressed(doc))], key=Finding.sort_key)
-    return {id(f): fp for f, fp in zip(every, fingerprint_strings(doc, every))}
+    # Finding.sort_key's tuple, built in C (the same for a subclass: the key is the base's).
+    every = sorted([*doc.findings, *(f for f, _ in codec.suppressed(doc))], key=_SORT_KEY)
+    return {id(f): f"{fp}:{n}" for f, (fp, n) in zip(every, _fingerprints(doc, every))}
+
+
+_SORT_KEY = operator.attrgetter("start", "end", "code")
 
 
 def _key(path: str, base: Path) -> str:

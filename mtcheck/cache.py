@@ -6,7 +6,7 @@ One SQLite file, ``<base>/results.sqlite``; ``<base>`` is the run's cache folder
 ``$MTCHECK_CACHE_DIR``, else the user cache directory). Two tables:
 
 - ``documents``: key = hash(pipeline key, file suffix, encoding, text) → the analysis of the
-  whole document (``mtcheck.codec``);
+  whole document (``mtcheck.codec.stored_annotations``: the findings in columns);
 - ``sentences``: key = hash(quality stage key, sentence kind, quote flag, text) → the neural
   scores of one sentence, so an edited story only re-scores the sentences that changed.
 
@@ -304,7 +304,7 @@ class ResultStore:
         if not blob:
             return False
         try:
-            result.extras.update(codec.apply_annotations(doc, codec.decode(next(iter(blob.values())))))
+            result.extras.update(codec.apply_stored(doc, codec.decode(next(iter(blob.values())))))
         except (ValueError, KeyError, TypeError):  # an entry this code cannot read: analyse afresh
             return False
         return True
@@ -340,7 +340,7 @@ class ResultStore:
             # Written without the pickler's memo (half the time of storing a long story): an object
             # the annotations refer to twice (a data dict two findings share) comes back as two
             # equal ones, which renders and fixes the same; a cyclic one is not stored.
-            blob = codec.encode_faithful(codec.annotations(doc, r.extras), keep_sharing=False)
+            blob = codec.encode_faithful(codec.stored_annotations(doc, r.extras), keep_sharing=False)
             if blob is not None:
                 documents.append((document_key(self._document_fingerprint(doc), doc), blob))
             if self.sentence_fingerprint is None:

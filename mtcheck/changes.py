@@ -217,6 +217,7 @@ def _plan_ordered(text: str, ordered: Iterable[Change]) -> tuple[list[Change], l
     starts: list[int] = []
     ends: list[int] = []  # (beside them: the kept changes' ends)
     dropped: list[tuple[Change, str]] = []
+    n = 0  # len(kept)
     size = len(text)
     bisect_left, bisect_right = bisect.bisect_left, bisect.bisect_right
     for c in ordered:
@@ -227,8 +228,9 @@ def _plan_ordered(text: str, ordered: Iterable[Change]) -> tuple[list[Change], l
         # Whether c overlaps a kept change (non-overlapping, sorted by start), in line (90,000
         # changes in a story of short lines): only the one starting last before c and those
         # starting inside it can (linear time overall).
-        j = max(0, bisect_left(starts, start) - 1)
-        n = len(starts)
+        j = bisect_left(starts, start)
+        if j:
+            j -= 1
         while j < n and starts[j] <= end:
             other_start, other_end = starts[j], ends[j]
             # _overlaps: spans that intersect, or an empty one at the other's start
@@ -241,11 +243,32 @@ def _plan_ordered(text: str, ordered: Iterable[Change]) -> tuple[list[Change], l
             starts.insert(i, start)
             ends.insert(i, end)
             kept.insert(i, c)
+            n += 1
     return kept, dropped
 
 
 def apply_changes(text: str, kept: Sequence[Change]) -> str:
     """Apply changes chosen by ``plan`` (non-overlapping, verified)."""
+    # What ``plan`` hands over (in text order, each span after the last, holding its original)
+    # is spliced in directly: ``apply_edits`` would sort them, find none to skip and join the
+    # same pieces, after an Edit and an entry of ``expected`` per change (44,000 in a story of
+    # short lines). Anything else goes through ``apply_edits``, which decides what to skip.
+    pieces: list[str] = []
+    append = pieces.append
+    pos = prev_start = prev_end = 0
+    first = True
+    for c in kept:
+        start, end, original = c.start, c.end, c.original
+        if start < pos or not (first or (start, end) > (prev_start, prev_end)) or end < start:
+            break
+        if original is not None and text[start:end] != original:
+            break
+        append(text[pos:start])
+        append(c.replacement)
+        pos, prev_start, prev_end, first = end, start, end, False
+    else:
+        append(text[pos:])
+        return "".join(pieces)
     return apply_edits(
         text,
         [Edit(c.start, c.end, c.replacement) for c in kept],
@@ -297,10 +320,12 @@ def fix_story(doc: Document, unsafe: bool = False) -> FixedStory:
     remaining: list[Finding] = []
     rule_fixes = sum(c.kind == RULE_FIX for c in kept)
     bisect_right = bisect.bisect_right
+    safe_kind, unsafe_kind = Applicability.SAFE, Applicability.UNSAFE
     for f in doc.findings:
         # The applied change that addresses f, if any (in line: 47,000 findings in a story of
         # short lines). The kept changes do not overlap, so only the last ones starting at or
-        # before the finding can hold it, the latest first.
+        # before the finding can hold it, the latest first. Their origins are ChangeOrigins
+        # (_story_changes), which have a source.
         fstart, fend, ffix = f.start, f.end, f.fix
         i = bisect_right(starts, fstart)
         cover = None
@@ -312,8 +337,16 @@ def fix_story(doc: Document, unsafe: bool = False) -> FixedStory:
                 # fix it folded in: those applied automatically (safe ones; unsafe ones too with
                 # --unsafe-fixes), not an unsafe fix left out, nor one `unfixable` turned off.
                 # Another rewrite rewrites the whole sentence.
-                if getattr(c.ref, "source", "") == "rules" and not (ffix is not None and ffix.applies(unsafe)):
-                    continue
+                if c.ref.source == "rules":
+                    if ffix is None:
+                        continue
+                    if type(ffix) is Fix:  # Fix.applies, in line
+                        applicability = ffix.applicability
+                        if not (applicability == safe_kind or (unsafe and applicability == unsafe_kind)):
+                            continue
+                    elif not ffix.applies(unsafe):
+                        continue
+                    rule_fixes += 1  # a rewrite made of rule fixes only counts as those rule fixes
             elif ffix is None:
                 # A rule fix replaced this span: the findings inside it that offered a fix are
                 # addressed (two rules proposing the same change share one suggestion).
@@ -322,9 +355,7 @@ def fix_story(doc: Document, unsafe: bool = False) -> FixedStory:
             break
         if cover is None:
             remaining.append(f)
-        elif cover.kind == REWRITE and getattr(cover.ref, "source", "") == "rules":
-            rule_fixes += 1  # a rewrite made of rule fixes only counts as those rule fixes
-    rewrites = [c for c in kept if c.kind == REWRITE and getattr(c.ref, "source", "") != "rules"]
+    rewrites = [c for c in kept if c.kind == REWRITE and c.ref.source != "rules"]
     return FixedStory(
         path=doc.path, original=doc.text, text=text, rewrites=len(rewrites), rule_fixes=rule_fixes,
         dropped=dropped, remaining=remaining, applied=kept,
@@ -378,9 +409,14 @@ def _story_changes(doc: Document, unsafe: bool) -> list[Change]:
             continue
         seen[key] = len(rules)
         rules.append([start, end, original, proposed, safe, applicability, source, f.code])
-    # (rewrite first, start, end, unsafe group, proposed, change)
-    entries: list[tuple] = []
-    new = _new_change
+    # Each change with its place in ``plan``'s order, (not a rewrite, start, end, unsafe group),
+    # as one int (every span lies inside the text, so each part is below its radix): sorted
+    # and compared in C, without a tuple per change.
+    radix = size + 1
+    changes: list[Change] = []
+    places: list[int] = []
+    add_change, add_place = changes.append, places.append
+    new = object.__new__
     # One origin per distinct (kind, source, transforms, code), shared by the changes it
     # describes: nothing changes an origin once made (90,000 changes, a few dozen origins).
     origins: dict[tuple, ChangeOrigin] = {}
@@ -395,7 +431,14 @@ def _story_changes(doc: Document, unsafe: bool) -> list[Change]:
             origin = origins.get(key)
             if origin is None:
                 origin = origins[key] = ChangeOrigin(*key)
-            entries.append((False, start, end, 0, new(start, end, original, rw["text"], REWRITE, origin)))
+            # Change(...) without the frozen dataclass's __init__ (90,000 changes in a story of short lines)
+            change = new(Change)
+            state = change.__dict__
+            state["start"], state["end"], state["original"] = start, end, original
+            state["replacement"], state["kind"], state["ref"] = rw["text"], REWRITE, origin
+            add_change(change)
+            add_place((start * radix + end) * 2)
+    rule_origins: dict[tuple, ChangeOrigin] = {}  # by (source, code)
     for start, end, original, proposed, safe, applicability, source, code in rules:
         if safe:
             group = 0
@@ -403,22 +446,30 @@ def _story_changes(doc: Document, unsafe: bool) -> list[Change]:
             group = 1  # appended after the default changes
         else:
             continue
-        key = (RULE_FIX, source, (), code)
-        origin = origins.get(key)
+        origin = rule_origins.get((source, code))
         if origin is None:
-            origin = origins[key] = ChangeOrigin(*key)
-        entries.append((True, start, end, group, new(start, end, original, proposed, RULE_FIX, origin)))
-    entries.sort(key=_entry_order)
-    ordered = [e[4] for e in entries]
+            key = (RULE_FIX, source, (), code)
+            origin = origins.get(key)
+            if origin is None:
+                origin = origins[key] = ChangeOrigin(*key)
+            rule_origins[(source, code)] = origin
+        change = new(Change)
+        state = change.__dict__
+        state["start"], state["end"], state["original"] = start, end, original
+        state["replacement"], state["kind"], state["ref"] = proposed, RULE_FIX, origin
+        add_change(change)
+        add_place(((radix + start) * radix + end) * 2 + group)
+    order = sorted(range(len(places)), key=places.__getitem__)  # stable, as sorting the changes by place
+    ordered = list(map(changes.__getitem__, order))
     # Ties in (kind, span, group): suggestions() puts them in the order of their ids. Looked
     # for in C first: a long story seldom has any.
-    keys = list(map(_entry_order, entries))
+    keys = list(map(places.__getitem__, order))
     if not any(map(operator.eq, keys, keys[1:])):
         return ordered
-    i, n = 0, len(entries)
+    i, n = 0, len(ordered)
     while i < n:
         j = i + 1
-        while j < n and _entry_order(entries[j]) == _entry_order(entries[i]):
+        while j < n and keys[j] == keys[i]:
             j += 1
         if j - i > 1:
             ordered[i:j] = sorted(ordered[i:j], key=lambda c: suggestion_id(c.kind, c.start, c.end, c.original, c.replacement))
@@ -426,15 +477,4 @@ def _story_changes(doc: Document, unsafe: bool) -> list[Change]:
     return ordered
 
 
-_entry_order = operator.itemgetter(0, 1, 2, 3)  # an entry's place: (not a rewrite, start, end, unsafe group)
-
-
-def _new_change(start: int, end: int, original: str, replacement: str, kind: str, ref) -> Change:
-    """``Change(...)`` without the frozen dataclass's ``__init__`` (90,000 of them in a story of
-    short lines)."""
-    obj = object.__new__(Change)
-    obj.__dict__.update(start=start, end=end, original=original, replacement=replacement, kind=kind, ref=ref)
-    return obj
-
-
-require_fields(Change, ("start", "end", "original", "replacement", "kind", "ref"), "_new_change")
+require_fields(Change, ("start", "end", "original", "replacement", "kind", "ref"), "_story_changes")

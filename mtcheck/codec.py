@@ -15,12 +15,14 @@ is derived data, recomputed on demand where it is needed.
 from __future__ import annotations
 
 import io
+import operator
 import pickle
 import zlib
+from itertools import chain, compress, repeat
 from typing import Any
 
 from mtcheck.document import Document
-from mtcheck.findings import Edit, Finding, Fix, Severity
+from mtcheck.findings import Edit, Finding, Fix, Severity, require_fields
 
 FORMAT_VERSION = 3  # 3: suppressed findings travel too
 
@@ -119,6 +121,138 @@ def apply_annotations(doc: Document, payload: dict) -> dict:
         sentence.scores = scores
         sentence.rewrite = rewrite
     return payload["extras"]
+
+
+# -- the result store's form ----------------------------------------------------------------------
+# ``annotations`` in columns, for ``mtcheck.cache``: the findings as one tuple per field (a story
+# of short lines has 47,000 findings: a dict each, its keys written out each time, made most of
+# the bytes to pickle and compress, and building a Finding from each dict most of the restore),
+# and only the sentences that hold scores or a rewrite. ``apply_stored`` puts back what
+# ``apply_annotations`` puts back for ``annotations``: equal findings, scores and rewrites, of
+# the same types, each empty score dict its own.
+STORED_FORM = "columns-1"
+
+
+def stored_annotations(doc: Document, extras: dict | None = None) -> dict:
+    """``annotations(doc, extras)`` in the result store's form (``apply_stored`` reads it)."""
+    sentences = doc.sentences
+    scores = [(i, s.scores) for i, s in enumerate(sentences) if s.scores or type(s.scores) is not dict]
+    rewrites = [(i, s.rewrite) for i, s in enumerate(sentences) if s.rewrite is not None]
+    return {
+        "v": FORMAT_VERSION,
+        "form": STORED_FORM,
+        "sentences": len(doc.sentences),
+        "findings": _finding_columns(doc.findings),
+        "suppressed": [dict(finding_data(f), suppressed_by=by) for f, by in suppressed(doc)],
+        "scores": scores,
+        "rewrites": rewrites,
+        "extras": extras or {},
+    }
+
+
+def apply_stored(doc: Document, payload: dict) -> dict:
+    """Put a ``stored_annotations`` payload back onto a freshly segmented ``doc``; return the extras."""
+    if payload.get("v") != FORMAT_VERSION or payload.get("form") != STORED_FORM or payload["sentences"] != len(doc.sentences):
+        raise MismatchError(f"{doc.path}: annotations do not fit this document")
+    findings = _findings_from_columns(payload["findings"])
+    suppressed_pairs = [(finding_from_data(r), r["suppressed_by"]) for r in payload["suppressed"]]
+    sentences = doc.sentences
+    for sentence in sentences:
+        sentence.scores = {}
+        sentence.rewrite = None
+    for i, scores in payload["scores"]:
+        sentences[i].scores = scores
+    for i, rewrite in payload["rewrites"]:
+        sentences[i].rewrite = rewrite
+    doc.findings = findings
+    doc.user_data[SUPPRESSED] = suppressed_pairs
+    return payload["extras"]
+
+
+def _severity_texts(severities: list) -> list:
+    if set(map(type, severities)) == {Severity}:
+        return list(map(_SEVERITY_TEXT.__getitem__, severities))
+    return [_SEVERITY_TEXT[s] if type(s) is Severity else str(s) for s in severities]  # as finding_data
+
+
+def _finding_columns(findings: list[Finding]) -> dict:
+    """The fields ``finding_data`` records, a tuple each; the fixes' fields for the findings
+    with a fix, and their edits' fields one tuple for all. Each object is read once, its fields
+    together (``attrgetter``), and the rows turned into columns in C: a pass in Python over the
+    findings per field would cost more than all of ``finding_data``."""
+    rows = list(map(_FINDING_FIELDS, findings))
+    code, category, severity, start, end, text, message, suggestion, fix, data = zip(*rows) if rows else ((),) * 10
+    has_fix = list(map(operator.is_not, fix, repeat(None)))
+    fix_rows = list(map(_FIX_FIELDS, compress(fix, has_fix)))
+    edit_lists, applicability, source, score = zip(*fix_rows) if fix_rows else ((),) * 4
+    edit_rows = list(map(_EDIT_FIELDS, chain.from_iterable(edit_lists)))
+    edit_start, edit_end, replacement = zip(*edit_rows) if edit_rows else ((),) * 3
+    return {
+        "n": len(findings),
+        "rule": code,
+        "category": category,
+        "severity": _severity_texts(severity),
+        "start": start,
+        "end": end,
+        "text": text,
+        "message": message,
+        "suggestion": suggestion,
+        "data": [d or None for d in data],  # finding_data records a data that is not empty
+        "fix": has_fix,
+        "edits": list(map(len, edit_lists)),  # how many of the edits each fix has, in turn
+        "applicability": applicability,
+        "source": source,
+        "score": score,
+        "edit_start": edit_start,
+        "edit_end": edit_end,
+        "replacement": replacement,
+    }
+
+
+_FINDING_FIELDS = operator.attrgetter("code", "category", "severity", "start", "end", "text", "message", "suggestion", "fix", "data")
+_FIX_FIELDS = operator.attrgetter("edits", "applicability", "source", "score")
+_EDIT_FIELDS = operator.attrgetter("start", "end", "replacement")
+
+
+def _findings_from_columns(columns: dict) -> list[Finding]:
+    """The findings ``finding_from_data`` makes of each record, from ``_finding_columns``."""
+    n = columns["n"]
+    parse = {}  # severity text -> Severity.parse of it (raises ValueError as it does)
+    severities = columns["severity"]
+    for text in dict.fromkeys(severities):
+        parse[text] = Severity.parse(text)
+    fields = [columns["rule"], columns["category"], list(map(parse.__getitem__, severities)),
+              list(map(int, columns["start"])), list(map(int, columns["end"])), columns["text"],
+              columns["message"], columns["suggestion"], columns["data"]]
+    has_fix, edit_counts = columns["fix"], columns["edits"]
+    if any(len(f) != n for f in fields) or len(has_fix) != n:
+        raise ValueError("stored findings: columns of different lengths")
+    applicability, source, score = columns["applicability"], columns["source"], columns["score"]
+    edits = list(map(Edit, map(int, columns["edit_start"]), map(int, columns["edit_end"]), columns["replacement"]))
+    if not (sum(has_fix) == len(edit_counts) == len(applicability) == len(source) == len(score)) or sum(edit_counts) != len(edits):
+        raise ValueError("stored findings: fixes and edits do not add up")
+    fixes = []
+    e = 0  # the next fix's first edit
+    for count, fix_applicability, fix_source, fix_score in zip(edit_counts, applicability, source, score):
+        fix = _new_fix(Fix)
+        fix.__dict__ = {"edits": tuple(edits[e:e + count]), "applicability": fix_applicability, "source": fix_source, "score": fix_score}
+        fixes.append(fix)
+        e += count
+    next_fix = iter(fixes).__next__
+    out = []
+    new = _new_finding
+    for code, category, severity, start, end, text, message, suggestion, data, with_fix in zip(*fields, has_fix):
+        f = new(Finding)
+        f.__dict__ = {"code": code, "category": category, "severity": severity, "start": start, "end": end, "text": text,
+                      "message": message, "suggestion": suggestion, "fix": next_fix() if with_fix else None, "data": data or {}}
+        out.append(f)
+    return out
+
+
+_new_fix, _new_finding = Fix.__new__, Finding.__new__
+require_fields(Fix, ("edits", "applicability", "source", "score"), "codec._findings_from_columns")
+require_fields(Finding, ("code", "category", "severity", "start", "end", "text", "message", "suggestion", "fix", "data"),
+               "codec._findings_from_columns")
 
 
 def restore(text: str, payload: dict, path: str = "<text>", encoding: str = "utf-8") -> tuple[Document, dict]:

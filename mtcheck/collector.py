@@ -35,13 +35,13 @@ _pauses = 0  # outermost pauses since the last hand-back
 
 @contextmanager
 def paused() -> Iterator[None]:
+    global _pauses
     collecting = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if collecting:
-            global _pauses
             _pauses += 1
             if _pauses > PAUSES_PER_THAW:
                 _pauses = 0

@@ -9,11 +9,12 @@ adds per-sentence scores in ``Sentence.scores``, the spaCy parse is attached laz
 from __future__ import annotations
 
 import bisect
+import heapq
 import operator
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, chain, compress, islice, repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
@@ -68,7 +69,7 @@ def _holds_sentence_together(word: str, next_text: str) -> bool:
     if token in lists["before_number"]:
         return next_text.lstrip(_OPENERS)[:1].isdigit()
     # "U.S." / "e.g." (dotted acronyms) and "F." (an initial) have the shape of an abbreviation.
-    return (len(token) == 1 and token.isalpha()) or _DOTTED.fullmatch(token) is not None
+    return (len(token) == 1 and token.isalpha()) or "." in token and _DOTTED.fullmatch(token) is not None
 
 
 _DOTTED = re.compile(r"(\w\.)+\w")
@@ -96,6 +97,34 @@ def _without_ellipsis(pattern: re.Pattern) -> re.Pattern:
     at every character of the story, is a big-charset table; without it, a bitmap, about 10
     instructions a character fewer (2% of segmenting a story of short lines)."""
     return re.compile(pattern.pattern.replace(_ELLIPSIS, ""), pattern.flags)
+
+
+def _boundaries(text: str) -> list[re.Match]:
+    """``_SENT_BOUNDARY.finditer(text)``, as a list: the matches of one pattern per terminal
+    character (``_by_terminal``), merged by their starts. Why: a pattern that starts with a
+    literal character is searched for with a C loop over the text that compares characters
+    (a couple of instructions each); one that starts with a class tests the class at every
+    character (about 60 instructions each). Merging gives the same matches: no match holds the
+    start of another (after its run of terminals, each following a terminal, it holds only
+    closers and spaces), so the one-pattern search, which goes on from where its last match
+    ended, finds a match at every place one starts, as each terminal's search does for its own."""
+    pattern = _SENT_BOUNDARY if _ELLIPSIS in text else _without_ellipsis(_SENT_BOUNDARY)
+    found = [list(p.finditer(text)) for terminal, p in _by_terminal(pattern) if terminal in text]
+    if len(found) == 1:
+        return found[0]
+    return list(heapq.merge(*found, key=re.Match.start))
+
+
+@lru_cache(maxsize=4)
+def _by_terminal(pattern: re.Pattern) -> tuple[tuple[str, re.Pattern], ...]:
+    """``_SENT_BOUNDARY`` (``pattern``: it, or it without "…") split into one pattern per
+    terminal character it starts with, each starting with that character itself: (the
+    character, its pattern)."""
+    source = pattern.pattern
+    assert source.startswith("([") and source.index("]") < source.index("(?<!")  # (the shape split here)
+    terminals = re.findall(r"\\?(.)", source[2:source.index("]")])
+    rest = source[source.index("(?<!"):]
+    return tuple((c, re.compile("(" + re.escape(c) + rest, pattern.flags)) for c in terminals)
 
 
 # The word before a boundary, matched on the reversed unit (a run of word characters and dots
@@ -159,9 +188,14 @@ class Document:
         # walked them all again and again (a third of the time on 200,000 lines). Paused here;
         # reference counting frees what is dropped.
         with collector.paused():
-            doc._line_starts = _line_starts(text)
-            doc.paragraphs = list(_paragraphs(text))
-            doc.sentences = list(_sentences(text, doc.paragraphs))
+            if "\r" in text:  # (\r\n or a lone \r ends a line too: the general passes)
+                doc._line_starts = _line_starts(text)
+                doc.paragraphs = list(_paragraphs(text))
+                doc.sentences = list(_sentences(text, doc.paragraphs))
+            else:
+                lines = text.split("\n")
+                doc._line_starts = split_line_starts(lines)
+                doc.paragraphs, doc.sentences = _segment_lines(text, lines, doc._line_starts)
         return doc
 
     @property
@@ -383,10 +417,10 @@ class _Splitter:
     unit alone finds; a match that starts before the unit (in a heading line not split, or one
     reaching past its own unit's end) is no unit's."""
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, matches: list[re.Match] | None = None):
+        """``matches``: those of ``_SENT_BOUNDARY`` in ``text``, when already found."""
         self.text = text
-        pattern = _SENT_BOUNDARY if _ELLIPSIS in text else _without_ellipsis(_SENT_BOUNDARY)
-        self.matches = pattern.finditer(text)
+        self.matches = iter(_boundaries(text) if matches is None else matches)
         self.match = next(self.matches, None)
 
     def skip_to(self, start: int) -> None:
@@ -413,17 +447,18 @@ class _Splitter:
                 m = self.match
                 continue
             first, cut = m.span(1)
-            # The run of word characters and dots that ends with the boundary's first character,
-            # not reaching back before the sentence's start.
-            if reverse is None:
-                reverse = text[start:end][::-1]
-            stop = first + 1  # the run ends here
-            run = _WORD_RUN.match(reverse, end - stop, end - pos)
-            length = run.end() - run.start()
-            token = text[stop - length:stop].rstrip(".") if length else ""
-            if text[first] == "." and token and _holds_sentence_together(token, text[after:after + 3]):
-                m = self.match
-                continue
+            if text[first] == ".":  # (only a period may be an abbreviation's)
+                # The run of word characters and dots that ends with the boundary's first
+                # character, not reaching back before the sentence's start.
+                if reverse is None:
+                    reverse = text[start:end][::-1]
+                stop = first + 1  # the run ends here
+                run = _WORD_RUN.match(reverse, end - stop, end - pos)
+                length = run.end() - run.start()
+                token = text[stop - length:stop].rstrip(".") if length else ""
+                if token and _holds_sentence_together(token, text[after:after + 3]):
+                    m = self.match
+                    continue
             pieces.append((pos, cut))
             pos = after
             m = self.match
@@ -497,3 +532,103 @@ def _sentences(text: str, paragraphs: list[Paragraph]) -> Iterator[Sentence]:
                 body = text[a:b]
                 yield Sentence(index, a, b, body, p_index, "body", body[:1] in "\"“«'‘")
                 index += 1
+
+
+_QUOTE_OPENERS = frozenset("\"“«'‘")  # (what makes ``Sentence.is_quote``: the first character)
+_CLOSER_SET = frozenset(_CLOSERS)
+_KIND_BY_ENDS = ("heading", "body")  # (indexed by whether the line ends a sentence)
+
+
+def _segment_lines(text: str, lines: list[str], line_starts: list[int]) -> tuple[list[Paragraph], list[Sentence]]:
+    """``_paragraphs`` and ``_sentences`` of a text whose lines end at \\n alone (no \\r), from
+    its lines (``text.split("\\n")``) and their offsets: the same paragraphs and sentences,
+    field for field. Why: the general passes step through the text line by line in Python
+    (about 4 us a line: most of segmenting a story of 200,000 short lines); here the lines'
+    trimmed spans, paragraphs, ends and first letters are worked out a list at a time in C
+    (``map``, ``compress``), and the sentences of the lines that are one sentence whole (all
+    but the lines joined to a neighbour or cut by a boundary) are made in one ``map``. Only
+    those other lines take a step in Python each.
+
+    The shapes it relies on: a blank line is one of only whitespace (``str.strip`` knows the
+    spaces the regex ``\\s`` knows), so a paragraph is a run of non-blank lines, from the first
+    one's first non-space to the last one's last; a sentence boundary (``_SENT_BOUNDARY``) starts
+    on a terminal and ends before a non-space of the same line, so it lies in one trimmed line."""
+    rlens = list(map(len, map(str.rstrip, lines)))  # 0: a blank line
+    numbers = list(compress(range(len(lines)), rlens))  # the non-blank lines' numbers
+    count = len(numbers)
+    if not count:
+        return [], []
+    # The trimmed lines (``strip`` hands back a line with no space at either end itself, not a
+    # copy: the common case), and their spans [A, B) in the text.
+    bodies = list(map(str.strip, compress(lines, rlens)))
+    B = list(map(operator.add, compress(line_starts, rlens), compress(rlens, rlens)))
+    A = list(map(operator.sub, B, map(len, bodies)))
+    # A paragraph starts at the first non-blank line and at each one after a blank line.
+    firsts = [0, *compress(range(1, count), map((1).__ne__, map(operator.sub, islice(numbers, 1, None), numbers)))]
+    lasts = [*map((-1).__add__, islice(firsts, 1, None)), count - 1]
+    paragraphs = list(map(Paragraph, map(A.__getitem__, firsts), map(B.__getitem__, lasts)))
+    para_of = list(chain.from_iterable(map(repeat, range(len(firsts)), map(operator.sub, map((1).__add__, lasts), firsts))))
+    first_chars = list(map(operator.itemgetter(0), bodies))
+    last_chars = list(map(operator.itemgetter(-1), bodies))
+    # Whether each line ends a sentence (``_span_ends_sentence``: at once unless it ends in a closer).
+    ends = list(map(_ENDS_AT_ONCE.__contains__, last_chars))
+    for k in compress(range(count), map(_CLOSER_SET.__contains__, last_chars)):
+        ends[k] = _span_ends_sentence(text, A[k], B[k])
+    # A line that ends no sentence is joined to the next one of its paragraph that starts lower-case.
+    starts_paragraph = set(firsts)
+    joined = [k for k in compress(range(count - 1), map(operator.and_, map(operator.not_, ends),
+                                                         map(str.islower, islice(first_chars, 1, None))))
+              if k + 1 not in starts_paragraph]
+    matches = _boundaries(text)
+    # (line number + 1 of each boundary: ``bisect_right`` of its start among the line starts)
+    cut = set(map(bisect.bisect_right, repeat(A), map(re.Match.start, matches)))
+    # The lines not one sentence whole: those joined to a neighbour, and those that end a
+    # sentence and hold a boundary (a line that ends none is a heading, boundaries or not).
+    special = set(joined)
+    special.update(map((1).__add__, joined))
+    special.update(k - 1 for k in cut if ends[k - 1])
+    kinds = list(map(_KIND_BY_ENDS.__getitem__, ends))
+    if not ends[0] and 0 not in special:
+        kinds[0] = "title"
+    columns = (range(count), A, B, bodies, para_of, kinds,
+               map(_QUOTE_OPENERS.__contains__, first_chars))
+    if not special:
+        return paragraphs, list(map(Sentence, *columns))
+    keep = [True] * count
+    for k in special:
+        keep[k] = False
+    # The lines kept, made one by one as the others' sentences are put between them; each is
+    # numbered by its line until a unit makes more or fewer sentences than it has lines.
+    whole = map(Sentence, *(compress(column, keep) for column in columns))
+    sentences: list[Sentence] = []
+    splitter = _Splitter(text, matches)
+    join_next = set(joined)
+    renumber = None  # the first sentence of a kept line whose index is not its line's number
+    done = 0  # the lines handled
+    for k in sorted(special):
+        if k < done:
+            continue  # (a later line of a unit already handled)
+        if k > done:
+            sentences.extend(islice(whole, k - done))
+        last = k
+        while last in join_next:
+            last += 1
+        done = last + 1
+        u_start, u_end = A[k], B[last]
+        if not (k + 1 in cut if last == k else any(j + 1 in cut for j in range(k, done))):  # no boundary inside: one sentence
+            sentences.append(Sentence(len(sentences), u_start, u_end, text[u_start:u_end], para_of[k], "body",
+                                      first_chars[k] in _QUOTE_OPENERS))
+        else:
+            for a, b in splitter.split(u_start, u_end):
+                while b > a and text[b - 1].isspace():
+                    b -= 1
+                if b > a:
+                    sentences.append(Sentence(len(sentences), a, b, text[a:b], para_of[k], "body",
+                                              text[a] in _QUOTE_OPENERS))
+        if renumber is None and len(sentences) != done:
+            renumber = len(sentences)
+    sentences.extend(whole)
+    if renumber is not None:
+        for i in range(renumber, len(sentences)):
+            sentences[i].index = i
+    return paragraphs, sentences

@@ -251,3 +251,31 @@ def test_crlf_text_and_empty_text():
     assert apply_edits(text, [e for f in found for e in f.fix.edits]) == "Moscow calls a meeting\r\n\r\nThe story.\r\n"
     for empty in ("", "\n\n", " \u00a0 "):
         assert check(empty)[1] == []
+
+
+# -- the screens: a line is tried only on the patterns whose literals it has -------------------
+
+
+def test_screened_patterns_find_what_every_pattern_finds():
+    import random
+
+    data = boilerplate.boilerplate_data()
+    ctx = Context(config=Config(), enabled=ALL)
+    enabled = tuple(p for _, patterns in data.patterns for p in patterns)
+    screens = boilerplate._pattern_screens(enabled)
+    rules = [rule for rule, patterns in data.patterns for _ in patterns]
+    rng = random.Random(5)
+    lines = [line for _, line in POSITIVE + NEGATIVE]
+    pieces = [w for line in lines for w in line.split()] + ["12", "views", "captcha", "Cookies", "Accept", "|", "By"]
+    for _ in range(3000):
+        lines.append(" ".join(rng.choice(pieces) for _ in range(rng.randint(1, 8))))
+    lines += [line.upper() for line in lines[:200]] + [line.lower() for line in lines[:200]]
+    found = 0
+    for line in lines:
+        want = boilerplate._junk_line(line, data, ctx, None)  # (every pattern tried, in order)
+        places = boilerplate._screened(line, line.lower(), screens)
+        got = next(((rules[i], enabled[i]) for i in places if enabled[i].fullmatch(line)), None)
+        assert got == want, line
+        found += want is not None
+        assert len(places) < len(enabled) / 2 or want is not None  # (most lines are tried on few)
+    assert found > 100

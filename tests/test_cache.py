@@ -150,6 +150,62 @@ def test_store_payload_without_sharing_comes_back_equal_and_cycles_are_not_store
     assert codec.decode(codec.encode_faithful(codec.annotations(fresh.document)))["findings"][0]["data"]["self"] is not None
 
 
+def _variants() -> list[FileResult]:
+    """The synthetic document, and copies with what the stored form must also carry: a fix of
+    no edits and one of three, empty and falsy data, a plain-int severity, suppressed findings,
+    scores that are not a dict, no findings at all; and the seeds with their rule rewrites."""
+    out = [_synthetic()]
+    r = _synthetic()
+    doc = r.document
+    f0, f1 = doc.findings[0], doc.findings[1]
+    doc.findings += [
+        Finding(f0.code, "style", Severity.INFO, f0.start, f0.end, f0.text, "no edits", None, Fix((), Applicability.SAFE), None),
+        Finding(f1.code, "style", Severity.WARNING, f1.start, f1.end, f1.text, "three edits", "x",
+                Fix((Edit(f1.start, f1.start + 1, "A"), Edit(f1.start + 2, f1.start + 3, ""), Edit(f1.end, f1.end, "!")),
+                    Applicability.UNSAFE, "both", 0.5), {"k": (1, 2.0, True)}),
+    ]
+    doc.findings[2].data = {}
+    doc.user_data[codec.SUPPRESSED] = [(f0, "noqa"), (f1, "per-file-ignores")]
+    doc.sentences[0].scores = None
+    out.append(r)
+    empty = _synthetic()
+    empty.document.findings = []
+    out.append(empty)
+    cfg = Config()
+    scanner = Scanner(Settings(config=cfg, neural=False, parse=False, rewrite=True))
+    out += list(scanner.scan([str(SEEDS)]))
+    return out
+
+
+def test_the_stored_form_puts_back_what_annotations_put_back():
+    """The store keeps ``stored_annotations`` (findings in columns): restored onto a freshly
+    segmented document it gives the annotations ``annotations``/``apply_annotations`` give, to
+    the key order and the types, with each empty score dict its own."""
+    seen_rewrites = 0
+    for fresh in _variants():
+        doc = fresh.document
+        want_doc = Document.from_text(doc.text, path=doc.path)
+        want_extras = codec.apply_annotations(want_doc, codec.decode(codec.encode(codec.annotations(doc, fresh.extras), keep_sharing=False)))
+        got_doc = Document.from_text(doc.text, path=doc.path)
+        got_extras = codec.apply_stored(got_doc, codec.decode(codec.encode(codec.stored_annotations(doc, fresh.extras), keep_sharing=False)))
+        assert repr(codec.annotations(got_doc, got_extras)) == repr(codec.annotations(want_doc, want_extras))
+        assert got_doc.findings == want_doc.findings  # (a data of None comes back {} in both)
+        assert repr(got_doc.findings) == repr(want_doc.findings)
+        for got, want in zip(got_doc.findings, want_doc.findings):
+            assert [type(x) for x in vars(got).values()] == [type(x) for x in vars(want).values()]
+            if want.fix is not None:
+                assert list(vars(got.fix)) == list(vars(want.fix)) and type(got.fix.edits) is tuple
+        assert repr(codec.suppressed(got_doc)) == repr(codec.suppressed(want_doc))
+        empty = [s.scores for s in got_doc.sentences if s.scores == {}]
+        assert len({id(d) for d in empty}) == len(empty)
+        seen_rewrites += sum(s.rewrite is not None for s in got_doc.sentences)
+    assert seen_rewrites > 10
+    with pytest.raises(codec.MismatchError):  # the other form, or another segmentation, is refused
+        codec.apply_stored(Document.from_text(_synthetic().document.text), codec.annotations(_synthetic().document))
+    with pytest.raises(codec.MismatchError):
+        codec.apply_stored(Document.from_text("One sentence only."), codec.stored_annotations(_synthetic().document))
+
+
 def test_annotations_for_another_segmentation_are_refused():
     fresh = _synthetic()
     payload = codec.annotations(fresh.document)

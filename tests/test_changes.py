@@ -243,6 +243,32 @@ def test_fix_story_applies_what_the_suggestions_plan_gives():
             assert [c.ref.source for c in story.applied] == [c.ref.source for c in kept]
 
 
+def test_apply_changes_is_apply_edits_of_their_edits():
+    """``apply_changes`` splices in what ``plan`` keeps directly and hands anything else
+    (unsorted, overlapping, repeated spans, an original the text no longer holds, none at all)
+    to ``apply_edits``: the same text either way."""
+    from mtcheck.findings import Edit, apply_edits
+
+    text = "abcdefghijklmnopqrstuvwxyz" * 2
+    rng = random.Random(7)
+    planned = 0
+    for _ in range(400):
+        changes = []
+        for _ in range(rng.randint(0, 10)):
+            start = rng.randint(0, len(text))
+            end = min(len(text), start + rng.choice((0, 0, 1, 2, 5)))
+            roll = rng.random()
+            original = text[start:end] if roll > 0.1 else ("?" if roll > 0.05 else None)
+            changes.append(Change(start, end, original, rng.choice(("X", "", "yz")), rng.choice((REWRITE, RULE_FIX))))
+        if rng.random() < 0.5:
+            changes, _ = plan(text, changes)  # the usual caller's: in order, no overlap, verified
+            planned += 1
+        want = apply_edits(text, [Edit(c.start, c.end, c.replacement) for c in changes],
+                           expected={(c.start, c.end): c.original for c in changes})
+        assert apply_changes(text, changes) == want, changes
+    assert planned > 100
+
+
 def test_plan_matches_a_plain_pairwise_reading_of_overlap():
     """``plan`` places changes greedily (rewrites first, then by start and end) and drops one
     that overlaps a change already placed: spans that intersect, or an empty one (an insertion)

@@ -131,6 +131,54 @@ def test_the_detector_draws_its_ngrams_without_random_choice():
     assert language._choice_is_getrandbits()
 
 
+def test_the_detectors_ngram_rows_made_together_are_add_profiles_lists():
+    """``LazyProbabilities.rows`` makes the lists of the n-grams it has not made yet together
+    (numpy), each the list made alone (``add_profile``'s arithmetic), whichever were made before."""
+    factory = language._detector_factory()
+    profiles, size = factory.word_lang_prob_map._profiles, factory.word_lang_prob_map._langsize
+    words = sorted(factory.word_lang_prob_map._keys)[::997] + ["a", "e", "th", " t", "the", "ин", "ся "]
+    words = [w for w in dict.fromkeys(words) if w in factory.word_lang_prob_map]
+    together, alone = language.LazyProbabilities(profiles, size), language.LazyProbabilities(profiles, size)
+    assert together.rows(words[:3]) == [alone[w] for w in words[:3]]
+    assert together.rows(words) == [alone[w] for w in words]  # (some made before, most not)
+    assert any(0.0 < p < 1.0 for row in together.rows(words) for p in row)
+    with pytest.raises(KeyError):
+        together.rows(["not an n-gram"])
+
+
+def test_looks_english_many_counts_a_text_of_more_words_than_a_weight_field_holds(monkeypatch):
+    """A text of more words than ``MAX_PACKED_WORDS`` has its counts summed field by field (the
+    packed sum would carry one count into the next): judged as ``looks_english`` judges it."""
+    texts = [
+        "The ministry said on Tuesday that the strike hit a depot near the airport",
+        "Stallion Vulnerable blossoms Reconcile prostitution Sanctuary Ramirez depot",
+        "Voennye zayavili chto boeviki obstrelyali pozitsii siriyskoy armii v rayone aeroporta",
+        "Moscow Kremlin Putin",
+        "strike depot airport ministry tuesday night",
+    ]
+    expected = [language.looks_english(t) for t in texts]
+    assert expected.count(True) >= 2 and None in expected  # (both outcomes are exercised)
+    assert language.looks_english_many(texts) == expected
+    monkeypatch.setattr(language, "MAX_PACKED_WORDS", 3)
+    assert language.looks_english_many(texts) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "“The ministry said on Tuesday that the strike hit a depot — near the airport”",
+    "Stallion Vulnerable blossoms — Reconcile prostitution Sanctuary Ramirez «depot»",
+    "Voennye zayavili — chto boeviki obstrelyali pozitsii siriyskoy armii v rayone aeroporta…",
+    "“Moscow” – “Kremlin” – “Putin”",
+    "“It’s the ministry’s depot,” the officials said on Tuesday near the airport",
+    "Erdoğan said the strike hit a depot near the airport on Tuesday — officials",
+    "— … —",
+])
+def test_looks_english_many_judges_text_past_ascii_by_marks_as_looks_english(text):
+    """A text past ASCII by marks only (curly quotes, dashes; no letter, no apostrophe) is
+    judged with the plain texts, its marks made spaces: as ``looks_english`` judges it."""
+    texts = [text, "The ministry said the strike hit a depot near the airport on Tuesday night."]
+    assert language.looks_english_many(texts) == [language.looks_english(t) for t in texts]
+
+
 def test_plain_english_never_consults_the_detector(seeds_dir, monkeypatch):
     def refuse():
         raise AssertionError("langdetect loaded for plain English")

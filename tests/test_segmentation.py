@@ -90,3 +90,51 @@ def test_one_pass_over_the_story_finds_the_sentences_each_unit_alone_has():
         text = "".join(rng.choice(_FRAGMENTS) + rng.choice(["", " ", "", "\n"]) for _ in range(rng.randint(1, 60)))
         got = [(s.start, s.end) for s in Document.from_text(text).sentences]
         assert got == _sentences_unit_by_unit(text), repr(text)
+
+
+# -- the line-at-a-time path (texts without \r) against the general passes --------------------
+
+_LINE_FRAGMENTS = _FRAGMENTS + ["\t", "\xa0", "\n \n", "\n\t\n", "\x0c", "\u2028", "\x85", "é", "İ", "ß", "𝐀", "x.", "y"]
+
+
+def _general_segmentation(text: str) -> tuple[list, list]:
+    """Paragraphs and sentences by the general passes (the ones a text with \r takes)."""
+    paragraphs = list(document._paragraphs(text))
+    return paragraphs, list(document._sentences(text, paragraphs))
+
+
+def test_line_at_a_time_segmentation_is_the_general_one_field_for_field():
+    import random
+
+    rng = random.Random(21)
+    kinds = set()
+    for _ in range(3000):
+        text = "".join(rng.choice(_LINE_FRAGMENTS) + rng.choice(["", " ", "", "\n", "\n\n"])
+                       for _ in range(rng.randint(0, 70)))
+        doc = Document.from_text(text)
+        paragraphs, sentences = _general_segmentation(text)
+        assert doc.paragraphs == paragraphs, repr(text)
+        # (dataclass equality: every field, the index, kind and quote flag among them)
+        assert doc.sentences == sentences, repr(text)
+        assert [s.index for s in doc.sentences] == list(range(len(sentences)))
+        kinds.update(s.kind for s in sentences)
+    assert kinds == {"title", "heading", "body"}  # (the texts reach every kind)
+
+
+def test_boundaries_merged_per_terminal_are_those_of_one_pattern():
+    import random
+
+    rng = random.Random(22)
+    for _ in range(2000):
+        text = "".join(rng.choice(_LINE_FRAGMENTS) + rng.choice(["", " ", "", "\n"]) for _ in range(rng.randint(0, 60)))
+        pattern = document._SENT_BOUNDARY
+        want = [(m.span(), m.span(1), m.span(2)) for m in pattern.finditer(text)]
+        assert [(m.span(), m.span(1), m.span(2)) for m in document._boundaries(text)] == want, repr(text)
+
+
+def test_a_text_with_carriage_returns_segments_as_with_line_feeds():
+    text = "Title line\r\n\r\nFirst one. Second one\r\ncontinues here.\r\nA heading\r\n"
+    doc = Document.from_text(text)
+    same = Document.from_text(text.replace("\r\n", "\n "))  # (a space for each \r: the same offsets)
+    assert [(s.start, s.end, s.kind) for s in doc.sentences] == [(s.start, s.end, s.kind) for s in same.sentences]
+    assert [s.text for s in doc.sentences] == ["Title line", "First one.", "Second one\r\ncontinues here.", "A heading"]

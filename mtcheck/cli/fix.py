@@ -311,7 +311,9 @@ def _write(story, encoding: str, root: str, out_dir: str | None, in_place: bool,
 
     rel = os.path.relpath(os.path.abspath(story.path), root)
     data, _ = _encode(story.text, encoding, story.path)
-    diff = unified_diff(patch_path(rel), story.original, story.text)
+    # (a wire story's applied changes are offsets into its own text, not the file's: unified_diff
+    # finds that they do not make the one from the other and aligns the lines instead)
+    diff = unified_diff(patch_path(rel), story.original, story.text, changes=story.applied)
     try:
         if in_place:
             if not story.changed:

@@ -119,7 +119,22 @@ def scan(paths, config_path, select, ignore, extend_select, unfixable, neural, p
         if counts["fixed"]:
             warn(f"baseline: {counts['fixed']} of its findings are gone from these files (fixed); "
                  f"--write-baseline {known.path} records the current state")
-    rendered = _render("diff" if show_diff else fmt, results, scanner, color, output, show_suppressed)
+    if fmt == "json" and not show_diff and (output or _byte_stdout() is not None):
+        _write_json(results, scanner, output)
+    else:
+        _write_rendered(_render("diff" if show_diff else fmt, results, scanner, color, output, show_suppressed),
+                        output, color)
+
+    if any(r.error is not None for r in results):
+        sys.exit(EXIT_ERROR)
+    if threshold is not None and any(f.severity >= threshold for r in results for f in r.findings):
+        sys.exit(EXIT_FINDINGS)
+    sys.exit(EXIT_OK)
+
+
+# -- output -----------------------------------------------------------------------------------
+
+def _write_rendered(rendered: str, output, color) -> None:
     if output:
         from mtcheck.fsutil import atomic_write
 
@@ -133,11 +148,40 @@ def scan(paths, config_path, select, ignore, extend_select, unfixable, neural, p
         # of 200,000 short lines), skipped where the report holds no escape character at all.
         click.echo(rendered, nl=False, color=True if color is None and "\x1b" not in rendered else color)
 
-    if any(r.error is not None for r in results):
-        sys.exit(EXIT_ERROR)
-    if threshold is not None and any(f.severity >= threshold for r in results for f in r.findings):
-        sys.exit(EXIT_FINDINGS)
-    sys.exit(EXIT_OK)
+
+def _byte_stdout():
+    """Standard output's binary layer, where writing bytes to it in its encoding gives what
+    ``click.echo`` of the text gives; None where it has none, or where text mode would turn
+    each line break into the system's (Windows)."""
+    import os
+
+    if os.linesep != "\n" or sys.stdout is None:
+        return None
+    return getattr(sys.stdout, "buffer", None)
+
+
+def _write_json(results, scanner, output) -> None:
+    """The JSON report written as it is produced (``report.json.write_report``): to ``output``
+    atomically, or to standard output's bytes in its encoding, the bytes ``_write_rendered``
+    writes. Colour and click's stripping of escape sequences do not apply: the JSON escaper
+    writes every control character as \\u00XX, so the report holds no escape character."""
+    from mtcheck.report.json import write_report
+
+    signature = scanner.signature()
+    if output:
+        from mtcheck.fsutil import atomic_writer
+
+        try:
+            with atomic_writer(output) as fh:
+                write_report(fh, results, signature)
+        except OSError as e:
+            fail(f"{output}: cannot write report: {e.strerror or e}")
+        return
+    stdout = sys.stdout
+    stdout.flush()  # whatever its text layer holds goes first
+    binary = stdout.buffer
+    write_report(binary, results, signature, encoding=stdout.encoding or "utf-8", errors=stdout.errors or "strict")
+    binary.flush()
 
 
 # -- input: standard input and the files left out --------------------------------------------

@@ -14,7 +14,7 @@ import difflib
 import os
 import re
 from collections import Counter
-from itertools import compress
+from itertools import chain, compress
 from operator import add, sub
 from typing import Iterable, Iterator, Sequence
 
@@ -54,27 +54,304 @@ _SMALL_STRETCH = 24  # lines on both sides together, below which _anchors counts
 
 
 @pausing
-def unified_diff(path: str, old: str, new: str, context: int = 3) -> str:
-    """A git-style unified diff of one file (``diff --git a/P b/P``); '' when unchanged."""
+def unified_diff(path: str, old: str, new: str, context: int = 3, changes: Sequence | None = None) -> str:
+    """A git-style unified diff of one file (``diff --git a/P b/P``); '' when unchanged.
+
+    ``changes``: the edits that made ``new`` from ``old`` (``.start``/``.end`` offsets into
+    ``old``, ``.replacement``; in text order, non-overlapping: ``changes.FixedStory.applied``).
+    Past DIFFLIB_MAX_LINES the patience diff's opcodes are then worked out from them and the
+    lines they touch, instead of from every line (the same patch: ``_change_opcodes``); edits
+    that do not make ``new`` from ``old`` (offsets into another text) are not used."""
     if old == new:
         return ""
+    if changes is not None and max(_line_count(old), _line_count(new)) > DIFFLIB_MAX_LINES:
+        a = lines(old)
+        found = _change_opcodes(old, new, a, changes)
+        if found is not None:
+            return _patch(path, old, new, _hunks(a, _NewSide(found[1]), found[0], context))
     a, b = lines(old), lines(new)
-    out = [f"diff --git a/{path} b/{path}\n", f"--- a/{path}\n", f"+++ b/{path}\n"]
     if max(len(a), len(b)) <= DIFFLIB_MAX_LINES:
         body = list(difflib.unified_diff(a, b, n=context, lineterm="\n"))[2:]  # without difflib's ---/+++ header
     else:
         body = _hunks(a, b, _patience_opcodes(a, b), context)
+    return _patch(path, old, new, body)
+
+
+def _patch(path: str, old: str, new: str, body: list[str]) -> str:
+    """The header and the hunks' lines, with git's mark after a last line that lacks its break."""
+    out = [f"diff --git a/{path} b/{path}\n", f"--- a/{path}\n", f"+++ b/{path}\n"]
     # Only the last line of either side can lack its line break, and it is in the hunks at most
-    # once per side (each line of the body is a prefixed copy of one line of a or b).
-    for last in {a[-1] if a else "\n", b[-1] if b else "\n"}:
-        if last[-1:] != "\n":
-            body = [line if line[-1:] == "\n" else line + "\n" + NO_NEWLINE for line in body]
-            break
+    # once per side (each line of the body is a prefixed copy of one line of old or new).
+    if old[-1:] not in ("\n", "") or new[-1:] not in ("\n", ""):
+        body = [line if line[-1:] == "\n" else line + "\n" + NO_NEWLINE for line in body]
     out += body
     return "".join(out)
 
 
-def _patience_opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
+def _line_count(text: str) -> int:
+    return text.count("\n") + (text[-1:] not in ("\n", ""))
+
+
+def _change_opcodes(old: str, new: str, a: list[str], changes: Sequence) -> tuple[list[tuple], dict] | None:
+    """The patience diff's opcodes of ``a`` (the lines of ``old``) and the lines of ``new``,
+    worked out from the edits that made one from the other instead of from every line; with
+    the new side's lines of each changed stretch by where it starts (``_NewSide``). None when
+    the edits are out of order or do not make ``new`` from ``old``, or where the patience
+    diff would align a line with one elsewhere (see below): the caller aligns every line then.
+
+    The lines no edit touches are the same on both sides. An edit touches the lines from the
+    one holding its start to the one holding its end (the line after its last break when it
+    ends on one); edits touching the same lines make one region, which begins after and ends
+    with a line break no edit touches (or at an end of the text): so what lies between two
+    regions is the same on both sides, as checked while the regions' new text is built.
+
+    The patience diff keeps the common head and tail, then aligns the lines found once on
+    each side of what is left (its anchors) and solves each stretch between two anchors by
+    itself. The anchors are counted here from the lines of ``old`` and the regions' lines:
+    an untouched line is one where it is once in the middle of ``old`` and in no region; a
+    region's line where it is once in its old and once in its new lines. An anchor that would
+    pair lines otherwise (a line moved, or in a region and untouched elsewhere), or a head or
+    tail that runs past a region's lines into the untouched ones, gives None. The regions
+    that no untouched anchor parts make clusters (most often one region alone); each
+    cluster's stretch is then solved as the patience diff solves it (a cluster of one line for
+    one, or one that ``_plain`` finds, directly), and the rest is equal."""
+    size, n = len(old), len(a)
+    find, rfind, count, startswith, old_startswith = old.find, old.rfind, old.count, new.startswith, old.startswith
+    r_i1: list[int] = []  # the regions that change lines: their line ranges and new lines
+    r_i2: list[int] = []
+    r_j1: list[int] = []
+    r_j2: list[int] = []
+    r_new: list[list[str]] = []
+    line = pos = 0  # the line of ``old`` that starts at offset ``pos`` (after the last region)
+    shift = 0  # lines of ``new`` less lines of ``old`` before ``pos``
+    delta = 0  # characters of ``new`` less those of ``old`` before the end of the last edit walked
+    done = 0  # the end of the last edit walked
+    k, count_changes = 0, len(changes)
+    unended = old[-1:] != "\n"  # the last line lacks its break
+    while k < count_changes:
+        c = changes[k]
+        s, e = c.start, c.end
+        if s < done or e < s or e > size:
+            return None
+        ls = rfind("\n", 0, s) + 1  # the region: from the start of the line holding s ...
+        if not startswith(old[pos:ls], pos + delta):
+            return None
+        nls = ls + delta
+        delta += len(c.replacement) - (e - s)
+        done = e
+        le = find("\n", e) + 1 or size  # ... to the end of the line holding e
+        k += 1
+        if k < count_changes and (changes[k].start < le or le == size):  # an edit touching these lines too
+            pieces = [old[ls:s], c.replacement]
+            while k < count_changes and (changes[k].start < le or le == size):
+                c = changes[k]
+                s, e = c.start, c.end
+                if s < done or e < s or e > size:
+                    return None
+                pieces += (old[done:s], c.replacement)
+                delta += len(c.replacement) - (e - s)
+                done = e
+                le = find("\n", e) + 1 or size
+                k += 1
+            pieces.append(old[done:le])
+            now = "".join(pieces)
+        else:
+            now = old[ls:s] + c.replacement + old[e:le]
+        if not startswith(now, nls):
+            return None
+        i1 = line + count("\n", pos, ls)
+        i2 = i1 + count("\n", ls, le) + (le == size and ls < le and unended)
+        if len(now) != le - ls or not old_startswith(now, ls):  # (else the edits changed nothing here)
+            b_lines = [now] if now[-1:] == "\n" and now.count("\n") == 1 else lines(now)
+            r_i1.append(i1)
+            r_i2.append(i2)
+            r_j1.append(i1 + shift)
+            r_j2.append(i1 + shift + len(b_lines))
+            r_new.append(b_lines)
+            shift += len(b_lines) - (i2 - i1)
+        line, pos = i2, le
+    if len(new) != size + delta or not startswith(old[pos:], pos + delta):
+        return None
+    if not r_i1:
+        return None  # (old == new: not asked)
+    m = n + shift
+    regions = len(r_i1)
+
+    def new_lines(j1: int, j2: int) -> list[str]:
+        """The lines of ``new`` from j1 to j2: regions' lines, and between them those of ``a``."""
+        out: list[str] = []
+        r = bisect.bisect_right(r_j1, j1) - 1
+        j = j1
+        while j < j2:
+            if r >= 0 and j < r_j2[r]:
+                stop = min(j2, r_j2[r])
+                out += r_new[r][j - r_j1[r]:stop - r_j1[r]]
+            else:
+                moved = r_j2[r] - r_i2[r] if r >= 0 else 0
+                stop = min(j2, r_j1[r + 1]) if r + 1 < regions else j2
+                out += a[j - moved:stop - moved]
+                r += 1
+            j = stop
+        return out
+
+    # The common head: to the first line the first region changes (where one side's lines run
+    # out first, the next lines differ, or the head would go on into the untouched lines).
+    old_lines, now_lines = a[r_i1[0]:r_i2[0]], r_new[0]
+    x = 0
+    while x < len(old_lines) and x < len(now_lines) and old_lines[x] == now_lines[x]:
+        x += 1
+    head = r_i1[0] + x
+    if (x == len(old_lines) or x == len(now_lines)) and head < n and head < m and a[head] == new_lines(head, head + 1)[0]:
+        return None
+    # The common tail, as far back as the head allows.
+    after = n - r_i2[-1]  # the untouched lines after the last region
+    tail = min(after, n - head, m - head)
+    if tail == after:
+        old_lines, now_lines = a[r_i1[-1]:r_i2[-1]], r_new[-1]
+        x = 0
+        while (x < len(old_lines) and x < len(now_lines) and n - tail > head and m - tail > head
+               and old_lines[-1 - x] == now_lines[-1 - x]):
+            x += 1
+            tail += 1
+        if ((x == len(old_lines) or x == len(now_lines)) and n - tail > head and m - tail > head
+                and a[n - tail - 1] == new_lines(m - tail - 1, m - tail)[0]):
+            return None
+    end_a, end_b = n - tail, m - tail
+
+    # The anchors among the regions' lines (and lines of theirs untouched elsewhere: refused).
+    middle = Counter(a[head:end_a])
+    in_old = Counter(chain.from_iterable(map(a.__getitem__, map(slice, r_i1, r_i2))))
+    in_new = Counter(chain.from_iterable(r_new))
+    inner: dict[int, list[tuple[int, int]]] = {}  # the regions' own anchors, by region
+    kept = [text for text, times in in_new.items() if times == in_old.get(text) and middle.get(text) == 1]
+    where = {text: r for r in range(regions) for text in r_new[r]} if kept else {}
+    for text in kept:  # once on each side of the middle (most often a line a region keeps)
+        if in_new[text] != 1:
+            return None
+        r = where[text]
+        i = r_i1[r] + a[r_i1[r]:r_i2[r]].index(text) if text in a[r_i1[r]:r_i2[r]] else -1
+        j = r_j1[r] + r_new[r].index(text)
+        if not (head <= i < end_a and head <= j < end_b):
+            return None  # paired with a line outside its region, or in the head or tail
+        inner.setdefault(r, []).append((i, j))
+    for pairs in inner.values():
+        pairs.sort()
+        if [j for _, j in pairs] != sorted(j for _, j in pairs):
+            return None
+
+    middle_count = middle.get
+    ops: list[tuple] = []
+    plus: dict[int, list[str]] = {}  # the new lines of each changed opcode, by its j1
+    at = [0, 0]  # where the opcodes so far end, in a and in new
+
+    def change(tag: str, i1: int, i2: int, j1: int, j2: int, new_side: list[str]) -> None:
+        if i1 > at[0]:  # the lines since the last change are equal
+            ops.append(("equal", at[0], i1, at[1], j1))
+        elif ops and ops[-1][0] != "equal":  # (a change right after another: one, as difflib gives it)
+            _, i1, _, j1, _ = ops.pop()
+            new_side = plus.pop(j1) + new_side
+            tag = "replace" if i1 < i2 and j1 < j2 else "delete" if i1 < i2 else "insert"
+        ops.append((tag, i1, i2, j1, j2))
+        plus[j1] = new_side
+        at[:] = i2, j2
+
+    def solve(i1: int, i2: int, j1: int, j2: int, depth: int) -> None:
+        """A stretch between anchors, as the patience diff solves it."""
+        side_a, side_b = a[i1:i2], new_lines(j1, j2)
+        lead = 0
+        while lead < len(side_a) and lead < len(side_b) and side_a[lead] == side_b[lead]:
+            lead += 1
+        trail = 0
+        while (trail < len(side_a) - lead and trail < len(side_b) - lead
+               and side_a[-1 - trail] == side_b[-1 - trail]):
+            trail += 1
+        x1, x2, y1, y2 = i1 + lead, i2 - trail, j1 + lead, j2 - trail
+        if x2 - x1 <= 1 and y2 - y1 <= 1:  # nothing to align
+            if x1 < x2 or y1 < y2:
+                change("replace" if x1 < x2 and y1 < y2 else "delete" if x1 < x2 else "insert",
+                       x1, x2, y1, y2, side_b[lead:len(side_b) - trail])
+            return
+        for tag, x1, x2, y1, y2 in _patience_opcodes(side_a, side_b, depth):
+            if tag != "equal":
+                change(tag, i1 + x1, i1 + x2, j1 + y1, j1 + y2, side_b[y1:y2])
+
+    # The regions in clusters that no untouched anchor parts: each cluster's lines, from the
+    # last anchor before it to the first after it, one stretch (parted at its regions' own
+    # anchors). A cluster of one region of one line for another is that line replaced,
+    # whatever equal lines lie around it.
+    r = 0
+    while r < regions:
+        q = r
+        closing = -1  # the first anchor after the cluster
+        while True:
+            g, stop = r_i2[q], (r_i1[q + 1] if q + 1 < regions else end_a)
+            while g < stop:  # (``anchor`` written out: most regions come here)
+                text = a[g]
+                if middle_count(text) == 1 and text not in in_old and text not in in_new:
+                    break
+                g += 1
+            if g < stop:
+                closing = g
+                break
+            if q + 1 == regions:
+                break
+            q += 1
+        if q == r and r_i2[r] - r_i1[r] == 1 and r_j2[r] - r_j1[r] == 1:
+            change("replace", r_i1[r], r_i2[r], r_j1[r], r_j2[r], r_new[r])
+        elif _plain(a, r_i1, r_i2, r_new, r, q):  # (so no anchors of its own)
+            for x in range(r, q + 1):
+                i1, i2, j1, j2 = r_i1[x], r_i2[x], r_j1[x], r_j2[x]
+                change("replace" if i1 < i2 and j1 < j2 else "delete" if i1 < i2 else "insert", i1, i2, j1, j2, r_new[x])
+        else:
+            # The stretch from the cluster's first line (its equal lines since the anchor before
+            # would go to the common head of the stretch, whatever they are) to the anchor after.
+            si = max(r_i1[r], head)
+            sj = si + r_j1[r] - r_i1[r]
+            if closing >= 0:
+                ei, ej = closing, closing + r_j2[q] - r_i2[q]
+            else:
+                ei, ej = end_a, end_b
+            cuts = [pair for x in range(r, q + 1) for pair in inner.get(x, ())]
+            # the top level solves each stretch between anchors one level down; with no anchors
+            # at all the middle is solved at the top level
+            depth = 0 if (r == 0 and closing < 0 and not inner) else 1
+            for i, j in cuts:
+                solve(si, i, sj, j, depth)
+                si, sj = i + 1, j + 1
+            solve(si, ei, sj, ej, depth)
+        r = q + 1
+    if at[0] < n:
+        ops.append(("equal", at[0], n, at[1], m))
+    return ops, plus
+
+
+def _plain(a: list[str], r_i1: list[int], r_i2: list[int], r_new: list[list[str]], r: int, q: int) -> bool:
+    """Whether the patience diff replaces each of the regions r to q (a cluster) as a whole:
+    when none of their old lines is among their new lines or the untouched lines between them,
+    none of their new lines among those untouched lines, and those are each there once. Then
+    the only equal lines of the stretch are the untouched ones, with themselves: once on each
+    side of what its common head and tail (the untouched lines before and after the cluster)
+    leave, they are its anchors, and each region (no line of it equal to one on the other
+    side) a change between two of them."""
+    old = set(chain.from_iterable(map(a.__getitem__, map(slice, r_i1[r:q + 1], r_i2[r:q + 1]))))
+    new = set(chain.from_iterable(r_new[r:q + 1]))
+    between = list(chain.from_iterable(map(a.__getitem__, map(slice, r_i2[r:q], r_i1[r + 1:q + 1]))))
+    unique = set(between)
+    return len(unique) == len(between) and old.isdisjoint(new) and old.isdisjoint(unique) and new.isdisjoint(unique)
+
+
+class _NewSide:
+    """The new side's lines as ``_hunks`` reads them from ``_change_opcodes``: only the lines of
+    a changed stretch, ``side[j1:j2]`` for an opcode's j1 and j2."""
+
+    def __init__(self, by_start: dict[int, list[str]]):
+        self.by_start = by_start
+
+    def __getitem__(self, span: slice) -> list[str]:
+        return self.by_start[span.start]
+
+
+def _patience_opcodes(a: list[str], b: list[str], depth: int = 0) -> list[tuple[str, int, int, int, int]]:
     """difflib-style opcodes in time O(n log n): the common head and tail, then the lines that
     occur once on each side as anchors (the longest run of them in the same order on both
     sides), and between anchors the same again; a stretch without anchors goes to difflib
@@ -142,7 +419,7 @@ def _patience_opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, i
         if tail:
             append(("equal", i2, i2 + tail, j2, j2 + tail))
 
-    solve(0, len(a), 0, len(b))
+    solve(0, len(a), 0, len(b), depth)
     merged: list[list] = []
     last: list = [None, -1, -1, -1, -1]
     for op in ops:  # neighbouring equal or changed stretches as one opcode, as difflib gives them
@@ -327,7 +604,7 @@ def result_patch(result: FileResult) -> str:
         except WireError:
             return ""
         return _with_notes(notes, unified_diff(patch_path(story.path), story.original, story.text))
-    return _with_notes(notes, unified_diff(patch_path(result.path), doc.text, story.text))
+    return _with_notes(notes, unified_diff(patch_path(result.path), doc.text, story.text, changes=story.applied))
 
 
 def repair_notes(doc, story) -> list[str]:

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import itertools
 import json
-from typing import Sequence
+import sys
+from typing import BinaryIO, Callable, Sequence
 
 from mtcheck import baseline, codec
 from mtcheck.collector import pausing
@@ -109,6 +110,16 @@ def render(results: Sequence[FileResult], signature: dict | None = None, **_) ->
     return dumps(report(results, signature, _SentenceRecords), end="\n")
 
 
+@pausing
+def write_report(fh: BinaryIO, results: Sequence[FileResult], signature: dict | None = None, *,
+                 encoding: str = "utf-8", errors: str = "strict") -> None:
+    """``render``'s text, encoded, written to the binary file ``fh`` chunk by chunk as it is
+    produced: the report of 200,000 short lines (60 MB) is never one string, nor one bytes
+    object (each would be fresh memory, page faults that cost more than the writing)."""
+    dumps(report(results, signature, _SentenceRecords), end="\n",
+          write=lambda text: fh.write(text.encode(encoding, errors)))
+
+
 # -- the text -------------------------------------------------------------------------------------
 # ``json.dumps(obj, ensure_ascii=False, indent=1)``, character for character, two to three times
 # faster. With an indent the standard library's encoder is pure Python and every token climbs a
@@ -128,6 +139,7 @@ _SCALARS = frozenset((str, int, float, bool, type(None)))
 _JOINT = "\x1e"
 _c_make_encoder = json.encoder.c_make_encoder
 _chain = itertools.chain.from_iterable
+_CHUNK_PIECES = 2048  # pieces of text dumps gathers before handing them to its ``write``
 
 
 def _float_text(v: float) -> str:
@@ -140,12 +152,27 @@ def _float_text(v: float) -> str:
     return float.__repr__(v)
 
 
-def dumps(obj, indent: int = 1, *, end: str = "") -> str:
+def dumps(obj, indent: int = 1, *, end: str = "", write: Callable[[str], object] | None = None) -> str | None:
     """``json.dumps(obj, ensure_ascii=False, indent=indent)``, the same text (tests compare),
     followed by ``end``: joined with the rest, not appended to a copy (a report of 200,000
-    short lines is 60 MB of text, copied again for its final line break)."""
+    short lines is 60 MB of text, copied again for its final line break).
+
+    With ``write``, the text is handed to it in chunks as it is produced (a few thousand
+    pieces, up to a few megabytes, each) and None is returned: the pieces of a chunk are
+    freed before the next is written, so a long report is never held whole, joined or
+    encoded."""
     out: list[str] = []
     append = out.append
+    # The long loops (sentences, findings, any list) hand what they have to ``write`` past
+    # this many pieces. The last piece stays: it may be a separator that the loop's end
+    # turns into the close.
+    chunk_pieces = _CHUNK_PIECES if write is not None else sys.maxsize
+
+    def flush() -> None:
+        last = out.pop()
+        write("".join(out))
+        out.clear()
+        append(last)
     escape = _escape
     int_text = int.__repr__
     newlines: list[str] = []  # "\n" and the indent of each level
@@ -214,22 +241,28 @@ def dumps(obj, indent: int = 1, *, end: str = "") -> str:
 
     def sentences(doc: Document, level: int) -> None:
         """What ``sequence(sentence_records(doc), level)`` writes. A record of the usual shape
-        (plain ints and strings, no score, no rewrite) is one %-format; any other is built and
+        (plain ints and strings, no score, no rewrite) is one f-string of constant parts and
+        values (faster than a %-format), its separator included; any other is built and
         written the general way."""
         if not doc.sentences:
             append("[]")
             return
         flagged = doc.flagged_sentences()
         outer, inner = newline(level + 1), newline(level + 2)
-        template = ("{" + inner + '"start": %d,' + inner + '"end": %d,' + inner + '"text": %s,' + inner
-                    + '"flagged": %s,' + inner + '"kind": %s' + outer + "}")
         separator = "," + outer
+        start_key, end_key, text_key = "{" + inner + '"start": ', "," + inner + '"end": ', "," + inner + '"text": '
+        flagged_key, kind_key, close = "," + inner + '"flagged": ', "," + inner + '"kind": ', outer + "}" + separator
+        kinds: dict[str, str] = {}  # "body", "title", "heading": each escaped once
         append("[" + outer)
         for s in doc.sentences:
             start, end, text, kind = s.start, s.end, s.text, s.kind
-            if (s.rewrite is None and s.scores.get("quality") is None and type(start) is int and type(end) is int
-                    and type(text) is str and type(kind) is str):
-                append(template % (start, end, escape(text), "true" if s.index in flagged else "false", escape(kind)))
+            if (s.rewrite is None and (not s.scores or s.scores.get("quality") is None) and type(start) is int
+                    and type(end) is int and type(text) is str and type(kind) is str):
+                kind_text = kinds.get(kind)
+                if kind_text is None:
+                    kind_text = kinds[kind] = escape(kind)
+                append(f"{start_key}{start}{end_key}{end}{text_key}{escape(text)}{flagged_key}"
+                       f"{'true' if s.index in flagged else 'false'}{kind_key}{kind_text}{close}")
             else:
                 rec = {"start": start, "end": end, "text": text, "flagged": s.index in flagged, "kind": kind}
                 quality = s.scores.get("quality")
@@ -238,8 +271,10 @@ def dumps(obj, indent: int = 1, *, end: str = "") -> str:
                 if s.rewrite is not None:
                     rec["rewrite"] = s.rewrite
                 value(rec, level + 1)
-            append(separator)
-        out[-1] = newline(level) + "]"
+                append(separator)
+            if len(out) > chunk_pieces:
+                flush()
+        out[-1] = out[-1][:-len(separator)] + newline(level) + "]"  # the last separator becomes the close
 
     def findings(records: _FindingRecords, level: int) -> None:
         """What ``sequence([records.record(f) for f in doc.findings], level)`` writes. A finding of
@@ -264,33 +299,85 @@ def dumps(obj, indent: int = 1, *, end: str = "") -> str:
         tail = k + '"line": %d' + k + '"col": %d' + k + '"end_line": %d' + k + '"end_col": %d'
         separator = "," + outer
         severity_text = codec._SEVERITY_TEXT
-        # The usual finding of a plain-text story (a rule fix of one edit, no data) as one
-        # %-format: 47,000 of them in a story of short lines, each written field by field before.
-        one_edit = head + fix_head + "[" + ek + edit + edits_close + tail + k + '"fingerprint": %s' + outer + "}"
+        # A finding of a plain-text story with the usual types (strings, plain ints, no fix or
+        # a fix of plain edits) is one f-string of these constant parts and its values (two
+        # with its data between them): faster than %-formats, and 47,000 of them in a story of
+        # short lines. Each key comes with the separator before it; the record with the one after.
+        rule_key, category_key, severity_key = "{" + k[1:] + '"rule": ', k + '"category": ', k + '"severity": '
+        start_key, end_key, text_key, message_key = k + '"start": ', k + '"end": ', k + '"text": ', k + '"message": '
+        suggestion_key, safe_key, data_key = k + '"suggestion": ', k + '"safe_fix": ', k + '"data": '
+        applicability_key = k + '"fix": {' + fk[1:] + '"applicability": '
+        source_key, score_key, edits_key = fk + '"source": ', fk + '"score": ', fk + '"edits": '
+        edit_start_key, edit_end_key = "{" + edit_key[1:] + '"start": ', edit_key + '"end": '
+        replacement_key, edit_close = edit_key + '"replacement": ', ek + "}"
+        no_edits = "[]" + newline(level + 2) + "}"
+        line_key, col_key, end_line_key, end_col_key = k + '"line": ', k + '"col": ', k + '"end_line": ', k + '"end_col": '
+        fingerprint_key, close = k + '"fingerprint": ', outer + "}" + separator
+        safe = Applicability.SAFE
         line_col = doc.text_line_col  # finding_lines of a story that is no wire story
+
+        def fix_text(fix) -> str | None:
+            """The record's "safe_fix" and "fix" members of a fix of the usual types; None for any other."""
+            if fix is None:
+                return safe_key + "false"
+            if type(fix) is not Fix:
+                return None
+            edits, applicability, source, score = fix.edits, fix.applicability, fix.source, fix.score
+            if not (type(applicability) is str and type(source) is str and type(edits) in (tuple, list)):
+                return None
+            if score is None:
+                score_text = "null"
+            elif type(score) is float:
+                score_text = _float_text(score)
+            elif type(score) is int:
+                score_text = int_text(score)
+            else:
+                return None
+            if len(edits) == 1:  # the usual rule fix
+                e = edits[0]
+                if not (type(e) is Edit and type(e.start) is int and type(e.end) is int and type(e.replacement) is str):
+                    return None
+                edits_text = (f"[{ek}{edit_start_key}{e.start}{edit_end_key}{e.end}{replacement_key}"
+                              f"{escape(e.replacement)}{edit_close}{edits_close}")
+            elif not edits:
+                edits_text = no_edits
+            elif not all(type(e) is Edit and type(e.start) is int and type(e.end) is int and type(e.replacement) is str
+                         for e in edits):
+                return None
+            else:
+                edits_text = "[" + ek + edit_separator.join(
+                    [f"{edit_start_key}{e.start}{edit_end_key}{e.end}{replacement_key}{escape(e.replacement)}{edit_close}"
+                     for e in edits]) + edits_close
+            return (f"{safe_key}{'true' if applicability == safe else 'false'}{applicability_key}{escape(applicability)}"
+                    f"{source_key}{escape(source)}{score_key}{score_text}{edits_key}{edits_text}")
+
         append("[" + outer)
         for f in doc.findings:
             code, category, severity, start, end, text, message, suggestion, fix = (
                 f.code, f.category, f.severity, f.start, f.end, f.text, f.message, f.suggestion, f.fix)
-            if not wire and type(f) is Finding and type(fix) is Fix and not f.data:
-                edits, applicability, source, score = fix.edits, fix.applicability, fix.source, fix.score
-                if type(edits) in (tuple, list) and len(edits) == 1:
-                    e = edits[0]
-                    if (type(e) is Edit and type(e.start) is int and type(e.end) is int and type(e.replacement) is str
-                            and type(code) is str and type(category) is str and type(severity) is Severity
-                            and type(start) is int and type(end) is int and type(text) is str and type(message) is str
-                            and (suggestion is None or type(suggestion) is str)
-                            and type(applicability) is str and type(source) is str
-                            and (score is None or type(score) is float or type(score) is int)):
-                        append(one_edit % (
-                            escape(code), escape(category), escape(severity_text[severity]), start, end, escape(text),
-                            escape(message), "null" if suggestion is None else escape(suggestion),
-                            "true" if applicability == Applicability.SAFE else "false",  # f.safe_fix
-                            escape(applicability), escape(source),
-                            "null" if score is None else (_float_text(score) if type(score) is float else int_text(score)),
-                            e.start, e.end, escape(e.replacement), *line_col(start), *line_col(end), escape(prints[id(f)])))
-                        append(separator)
-                        continue
+            if (not wire and type(f) is Finding and type(code) is str and type(category) is str and type(severity) is Severity
+                    and type(start) is int and type(end) is int and type(text) is str and type(message) is str
+                    and (suggestion is None or type(suggestion) is str)):
+                fixed = fix_text(fix)
+                if fixed is not None:
+                    line, col = line_col(start)
+                    end_line, end_col = line_col(end)
+                    opening = (f"{rule_key}{escape(code)}{category_key}{escape(category)}{severity_key}"
+                            f"{escape(severity_text[severity])}{start_key}{start}{end_key}{end}{text_key}{escape(text)}"
+                            f"{message_key}{escape(message)}{suggestion_key}"
+                            f"{'null' if suggestion is None else escape(suggestion)}{fixed}")
+                    closing = (f"{line_key}{line}{col_key}{col}{end_line_key}{end_line}{end_col_key}{end_col}"
+                            f"{fingerprint_key}{escape(prints[id(f)])}{close}")
+                    data = f.data
+                    if data:
+                        append(opening + data_key)
+                        value(data, level + 2)
+                        append(closing)
+                    else:
+                        append(opening + closing)
+                    if len(out) > chunk_pieces:
+                        flush()
+                    continue
             lines = doc.finding_lines(f)
             place = doc.source.finding_place(f) if wire else None
             if not (type(code) is str and type(category) is str and type(severity) is Severity and type(start) is int
@@ -300,6 +387,8 @@ def dumps(obj, indent: int = 1, *, end: str = "") -> str:
                     and (fix is None or _plain_fix(fix))):
                 value(records.record(f), level + 1)
                 append(separator)
+                if len(out) > chunk_pieces:
+                    flush()
                 continue
             parts = [head % (escape(code), escape(category), escape(severity_text[severity]), start, end, escape(text),
                              escape(message), "null" if suggestion is None else escape(suggestion),
@@ -324,7 +413,9 @@ def dumps(obj, indent: int = 1, *, end: str = "") -> str:
             parts.append(k + '"fingerprint": ' + escape(prints[id(f)]) + outer + "}")
             append("".join(parts))
             append(separator)
-        out[-1] = newline(level) + "]"
+            if len(out) > chunk_pieces:
+                flush()
+        out[-1] = out[-1][:-len(separator)] + newline(level) + "]"  # the last separator becomes the close
 
     def sequence(items, level: int) -> None:
         if not items:
@@ -346,6 +437,8 @@ def dumps(obj, indent: int = 1, *, end: str = "") -> str:
             else:
                 value(v, level + 1)
             append(separator)
+            if len(out) > chunk_pieces:
+                flush()
         out[-1] = newline(level) + "]"  # the last separator becomes the close
 
     def mapping(d: dict, level: int) -> None:
@@ -379,6 +472,10 @@ def dumps(obj, indent: int = 1, *, end: str = "") -> str:
     if end:
         append(end)
     text = "".join(out)
+    if write is not None:
+        out.clear()
+        write(text)
+        return None
     # The writers above refer to one another through their closures, a cycle that holds ``out``
     # (the pieces of a 60 MB report) until the cyclic collector finds it: emptied, the pieces
     # are freed as soon as they are joined.

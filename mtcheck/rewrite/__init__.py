@@ -285,20 +285,23 @@ def _annotate_rule_rewrites(docs, settings: Settings, run: RewriteRun) -> None:
     candidate is a target's only one, scored lexically against itself. The same records, and
     the same fix scores on the findings, without a ``Target`` and a ``Candidate`` per sentence
     (44,000 of them on a story of short lines, where they were most of the stage's time)."""
+    from mtcheck.findings import Applicability, Fix
     from mtcheck.rewrite import fixscore
-    from mtcheck.rewrite.candidates import normalize_space, rule_fixed_text
+    from mtcheck.rewrite.candidates import rule_fixed_text
 
     unsafe = settings.unsafe_fixes
-    pending = []  # (sentence, fixed text, its normalised form, the findings whose fixes made it)
+    pending = []  # (sentence, fixed text, its words, the findings whose fixes made it)
     for _doc, s, _flagged, findings in _rewrite_targets(docs, unsafe):
         run.targets += 1
         fixed, applied = rule_fixed_text(s, findings, unsafe)
         if not applied:  # rule_candidate: no rule fix, no candidate, no record
             continue
-        fixed_normalized = normalize_space(fixed)
-        if fixed_normalized == normalize_space(s.text):
+        # normalize_space(fixed) == normalize_space(s.text), as word lists: the same test (the
+        # joined words hold no space), without joining them
+        words = fixed.split()
+        if words == s.text.split():
             continue
-        pending.append((s, fixed, fixed_normalized, applied))
+        pending.append((s, fixed, words, applied))
     if not run.targets:
         return
     model = fixscore.load_model(settings.model_path)
@@ -307,32 +310,41 @@ def _annotate_rule_rewrites(docs, settings: Settings, run: RewriteRun) -> None:
     threshold = settings.threshold if settings.threshold is not None else formula.threshold
     safe_bar = min(SAFE_RULES_BAR, threshold)
     bars = {True: (safe_bar, round(safe_bar, 4), "safe rule fixes"), False: (threshold, round(threshold, 4), "calibrated")}
-    rounded: dict[int, dict] = {}  # id of a shared components dict -> its values rounded (as _score)
-    scores = fixscore.unchanged_lexical_scores([p[2] for p in pending], model=model)
-    for (s, fixed, _, applied), (score, comps) in zip(pending, scores):
-        done = rounded.get(id(comps))
-        if done is None:
-            done = rounded[id(comps)] = {k: round(float(v), 4) for k, v in comps.items()}
+    # Texts with as many letters share one (score, components) (``unchanged_lexical_scorer``):
+    # what a record holds of it is made once per such class and copied into each record,
+    # by id of the shared components: (fix score, rounded components, {safe rules: (the
+    # record's components, accepted)}), as _score, _record and _candidate_record make them.
+    classes: dict[int, tuple] = {}
+    score_of = fixscore.unchanged_lexical_scorer(model)
+    safe_kind = Applicability.SAFE
+    for s, fixed, words, applied in pending:
+        score, comps = score_of(words)
+        made = classes.get(id(comps))
+        if made is None:
+            done = {k: round(float(v), 4) for k, v in comps.items()}
+            by_bar = {}
+            for safe_rules, (bar, bar_rounded, kind) in bars.items():
+                components = dict(done)
+                components.update(formula=formula.name, threshold=bar_rounded, bar=kind)
+                by_bar[safe_rules] = (components, score >= bar)
+            made = classes[id(comps)] = (round(score, 4), done, by_bar)  # comps stays alive: score_of keeps it
+        fix_score, done, by_bar = made
         # _record of the one candidate: source "rules", never rejected, never vetoed
         if len(applied) == 1:  # the all(...) below for the usual one finding, without a generator
             fix = applied[0].fix
-            safe_rules = fix is not None and fix.safe
+            safe_rules = fix is not None and (fix.applicability == safe_kind if type(fix) is Fix else fix.safe)
         else:
             safe_rules = all(f.fix is not None and f.fix.safe for f in applied)
-        bar, bar_rounded, kind = bars[safe_rules]
-        accepted = score >= bar
-        fix_score = round(score, 4)
-        components = dict(done)
-        components.update(formula=formula.name, threshold=bar_rounded, bar=kind)
+        components, accepted = by_bar[safe_rules]
         s.rewrite = {
             "text": fixed,
             "source": "rules",
             "fix_score": fix_score,
             "accepted": accepted,
             "transforms": [],
-            "components": components,
+            "components": components.copy(),
             "candidates": [{"text": fixed, "source": "rules", "fix_score": fix_score, "transforms": [],
-                            "components": dict(done)}],
+                            "components": done.copy()}],
         }
         run.accepted += accepted
         if len(applied) == 1 and applied[0].fix is not None:  # _score_rule_fix

@@ -30,7 +30,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from mtcheck.rewrite import protect
 
@@ -273,6 +273,14 @@ def unchanged_lexical_scores(texts: Sequence[str], model: FixScoreModel | None =
     count is scored once; texts with the same count share one (score, components) tuple, whose
     dict the caller must copy before changing it. ``tests/test_fixscore.py`` holds it to
     ``score_pairs``."""
+    score = unchanged_lexical_scorer(model)
+    return [score(text.split()) for text in texts]
+
+
+def unchanged_lexical_scorer(model: FixScoreModel | None = None) -> Callable[[list[str]], tuple[float, dict]]:
+    """``unchanged_lexical_scores`` one text at a time, the text given as its words
+    (``text.split()``, which a caller comparing texts by their normalised form has in hand):
+    the same (score, components) tuple for every text with as many letters."""
     from sacrebleu.metrics import CHRF
 
     model = model or load_model()
@@ -280,15 +288,16 @@ def unchanged_lexical_scores(texts: Sequence[str], model: FixScoreModel | None =
     chrf = CHRF()
     same_chrf: dict[int, float] = {}
     by_letters: dict[int, tuple[float, dict]] = {}
-    out = []
-    for text in texts:
-        letters = sum(map(len, text.split()))
+
+    def score(words: list[str]) -> tuple[float, dict]:
+        letters = sum(map(len, words))
         scored = by_letters.get(letters)
         if scored is None:
-            comps = _unchanged_components(text, chrf, same_chrf)
+            comps = _unchanged_components(" ".join(words), chrf, same_chrf)  # the normalised text
             scored = by_letters[letters] = (formula.score(comps), comps)
-        out.append(scored)
-    return out
+        return scored
+
+    return score
 
 
 def score_pairs(pairs: Sequence[Pair], neural: bool = True, model: FixScoreModel | None = None) -> list[tuple[float, dict]]:

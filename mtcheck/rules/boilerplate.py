@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain, compress, groupby, islice
+from operator import and_, attrgetter, eq, itemgetter, methodcaller, not_, or_
 from typing import Iterable, Iterator
 
 from mtcheck.data import load_toml, regex, words
@@ -99,6 +101,7 @@ RULES = (COOKIE_BANNER, SHARE_PROMPT, CAPTCHA, TEASER, BYLINE, REPEATED_TITLE, T
 _PATTERN_RULES = (CAPTCHA, COOKIE_BANNER, TEASER, SHARE_PROMPT, BYLINE)
 
 _TERMINAL = ".!?…:;\"'”’»)]"
+_TERMINAL_SET = frozenset(_TERMINAL)
 _DATA_KEY = {COOKIE_BANNER: "cookie-banner", SHARE_PROMPT: "share-prompt", CAPTCHA: "captcha", TEASER: "teaser", BYLINE: "byline"}
 _SCHEMA = {
     **{key: {"patterns": [regex()]} for key in _DATA_KEY.values()},
@@ -233,10 +236,9 @@ def _candidate_lines(text: str, needs: tuple[tuple[str, ...], tuple[tuple[str, b
     """The trimmed lines of ``text`` (as ``line_spans``, in order) that start with one of the
     leading literals of ``needs`` or hold one of its other literals (every line when ``needs``
     is None): the only lines the patterns it was made from can match. Found in C: one regex
-    over the lower-cased text finds the lines whose first characters begin a leading literal
-    (those are then compared with ``startswith``), each other literal is found with
-    ``str.find``, so no regex is tried on a line of ordinary prose and the text is not split
-    into its lines (a story of short lines has 200,000)."""
+    over the lower-cased text finds the lines that start with a leading literal, each other
+    literal is found with ``str.find``, so no regex is tried on a line of ordinary prose and
+    the text is not split into its lines (a story of short lines has 200,000)."""
     if lowered is None:
         lowered = text.lower()
     if needs is None or not _lowering_keeps_offsets(text, lowered):
@@ -250,18 +252,13 @@ def _candidate_lines(text: str, needs: tuple[tuple[str, ...], tuple[tuple[str, b
     find, rfind, size = lowered.find, lowered.rfind, len(lowered)
     chosen: set[int] = set()  # the starts of the lines chosen
     if leading:
-        # The lines whose first characters (after their spaces) are one of the literals' first
-        # ``cut``: at a line break (one put before the text stands for its start), the spaces
-        # the line starts with (``[^\S\n]*``, what ``lstrip`` strips from it), then one of them.
-        cut = min(MIN_LEADING_LITERAL, *map(len, leading))
-        heads = frozenset(s[:cut] for s in leading)
-        for m in _line_heads(heads).finditer("\n" + lowered):
-            start = m.start()  # (the line break before the line, in the text with one put first)
-            end = find("\n", start)
-            stripped = lowered[start:end if end >= 0 else size].lstrip()
-            if stripped[:cut] in heads and stripped.startswith(leading):
-                chosen.add(start)
-    for literal, icase in anywhere:
+        # The lines that start (after their spaces) with one of the literals: at a line break
+        # (one put before the text stands for its start), the spaces the line starts with (all
+        # of them, ``[^\S\n]*+``: what ``lstrip`` strips from it), then one of the literals.
+        # (Each match starts at the line break before its line, in the text with one put first:
+        # at the line's own start in the text.)
+        chosen.update(map(re.Match.start, _line_leads(frozenset(leading)).finditer("\n" + lowered)))
+    for literal, icase in _searched(anywhere):
         search = (lowered if icase else text).find
         i = search(literal)
         while i >= 0:
@@ -278,21 +275,59 @@ def _candidate_lines(text: str, needs: tuple[tuple[str, ...], tuple[tuple[str, b
 
 
 @lru_cache(maxsize=4)
-def _line_heads(heads: frozenset[str]) -> re.Pattern:
-    """A line break, the spaces after it, and one of ``heads`` (literals of one length; one
-    holding a line break starts no line's stripped text, and would let a match run into the
-    next line)."""
-    return re.compile(r"\n[^\S\n]*(?:" + "|".join(map(re.escape, sorted(h for h in heads if "\n" not in h))) + ")")
+def _searched(anywhere: tuple[tuple[str, bool], ...]) -> tuple[tuple[str, bool], ...]:
+    """The literals of ``anywhere`` that hold no other one found ignoring case (each search is a
+    pass over the text): a line holding "site uses cookies" holds "cookie", and is chosen for it."""
+    def held(literal: str, icase: bool) -> bool:
+        return "\n" not in literal and any(
+            other_icase and other != literal and other in literal.lower() and "\n" not in other
+            for other, other_icase in anywhere)
+    return tuple((literal, icase) for literal, icase in anywhere if not held(literal, icase))
+
+
+@lru_cache(maxsize=4)
+def _line_leads(literals: frozenset[str]) -> re.Pattern:
+    """A line break, all the spaces after it, and one of ``literals`` (one holding a line break
+    starts no line's stripped text, and would let a match run into the next line). The literals
+    are spelled as a tree of their letters (``_letter_tree``): where the line starts with none,
+    the engine tries a branch per first letter, not one per literal."""
+    return re.compile(r"\n[^\S\n]*+" + _letter_tree(sorted(w for w in literals if "\n" not in w)))
+
+
+def _letter_tree(words: list[str]) -> str:
+    """A regex that matches where one of ``words`` (sorted) starts: a group per first letter,
+    holding the tree of what follows it ("(?:a(?:bc|x)|b)" for abc, ax, b)."""
+    if not words:
+        return "(?!)"  # (none: matches nowhere)
+    if "" in words:
+        return ""  # (a word ends here: what may follow does not matter to where a match starts)
+    branches = []
+    for letter, group in groupby(words, key=itemgetter(0)):
+        rests = [w[1:] for w in group]
+        rest = rests[0] if len(rests) == 1 else _letter_tree(rests)
+        branches.append(re.escape(letter) + (re.escape(rest) if len(rests) == 1 else rest))
+    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
 
 
 def _pattern_lines(doc: Document, data: _BoilerplateData, ctx: Context, taken: set[int]) -> Iterator[Finding]:
     text = doc.text
     enabled = tuple(p for rule, patterns in data.patterns if ctx.on(rule.code) for p in patterns)
     prefilter = _any_pattern(enabled)
-    for a, b in _candidate_lines(text, _line_requirements(enabled), doc.lowered()):
+    lowered = doc.lowered()
+    # Each line is screened by what each pattern requires (``_pattern_screens``), where the
+    # lower-cased text can stand in for the line (as in ``_candidate_lines``).
+    screens = _pattern_screens(enabled) if _lowering_keeps_offsets(text, lowered) else None
+    if screens is not None:
+        rules = [rule for rule, patterns in data.patterns if ctx.on(rule.code) for _ in patterns]
+    for a, b in _candidate_lines(text, _line_requirements(enabled), lowered):
         if b - a > MAX_PATTERN_LINE:
             continue  # a paragraph, not page furniture (and ".*x.*" patterns would crawl over it)
-        hit = _junk_line(text[a:b], data, ctx, prefilter)
+        if screens is None:
+            hit = _junk_line(text[a:b], data, ctx, prefilter)
+        else:
+            line = text[a:b]
+            hit = next(((rules[i], enabled[i]) for i in _screened(line, lowered[a:b], screens)
+                        if enabled[i].fullmatch(line)), None)
         if hit is None:
             continue
         rule, pattern = hit
@@ -303,6 +338,45 @@ def _pattern_lines(doc: Document, data: _BoilerplateData, ctx: Context, taken: s
             safe=rule.fix == Applicability.SAFE,
             data={"pattern": pattern.pattern},
         )
+
+
+@lru_cache(maxsize=4)
+def _pattern_screens(patterns: tuple[re.Pattern, ...]) -> tuple[dict, tuple] | None:
+    """What a line must have to match each of ``patterns`` (``_requirement``), arranged to screen
+    one line: (the patterns a line may match by how it starts, by the first character of their
+    literals: {character: ((place in ``patterns``, lower-cased literals), ...)}; each literal a
+    line must hold somewhere: ((literal, ignoring case, places of the patterns needing it), ...)).
+    None: some pattern requires nothing known."""
+    by_first: dict[str, list] = {}
+    holders: dict[tuple[str, bool], list[int]] = {}
+    for i, p in enumerate(patterns):
+        need = _requirement(p)
+        if need is None:
+            return None
+        kind, literals = need
+        if kind == "starts":
+            for first in sorted({w[:1] for w in literals}):
+                by_first.setdefault(first, []).append((i, literals))
+        else:
+            for literal in literals:
+                holders.setdefault(literal, []).append(i)
+    return ({first: tuple(entries) for first, entries in by_first.items()},
+            tuple((literal, icase, tuple(places)) for (literal, icase), places in holders.items()))
+
+
+def _screened(line: str, lowered: str, screens: tuple[dict, tuple]) -> list[int]:
+    """The places (in order) of the patterns of ``screens`` that ``line`` (trimmed; ``lowered``:
+    it lower-cased, offset for offset) has what they require for: the only ones it may match.
+    Why: trying the others cost a match each (those starting ".*" a pass over the line)."""
+    by_first, holders = screens
+    places = set()
+    for i, literals in chain(by_first.get(lowered[:1], ()), by_first.get("", ())):
+        if lowered.startswith(literals):
+            places.add(i)
+    for literal, icase, needing in holders:
+        if literal in (lowered if icase else line):
+            places.update(needing)
+    return sorted(places)
 
 
 def _junk_line(line: str, data: _BoilerplateData, ctx: Context, prefilter: re.Pattern | None) -> tuple[Rule, re.Pattern] | None:
@@ -374,22 +448,35 @@ def _repeat_candidates(text: str) -> Iterator[tuple[tuple[int, int], tuple[int, 
     might be one title twice: every pair whose first line ends in no sentence end (``_TITLE_ENDS``:
     B106 reports no other) and whose ``_normalised`` forms are equal is among them. Each
     such first line's ``_normalised`` form without its spaces is compared with the next
-    line's: made with a few string methods per line (the regex of ``line_spans`` is not run
-    over all of a text of short lines), and only the lines compared are case-folded (a story
-    of paragraphs has few lines without a full stop at the end)."""
+    line's: made with a few string methods per line, each ``map``ped over the lines at once (the
+    regex of ``line_spans`` is not run over all of a text of short lines, nor a Python function
+    per line), and only the lines compared are case-folded (a story of paragraphs has few lines
+    without a full stop at the end)."""
     # (\r\n, a lone \r and \n all end a line, as in line_spans: all made \n; \r\n gives an
     # empty line more, which holds no trimmed line.)
     breaks = text.replace("\r", "\n") if "\r" in text else text
     raw = breaks.split("\n")
     # The lines line_spans yields: those holding a non-space (strip knows the spaces the regex
-    # \s knows).
-    full = [i for i, line in enumerate(raw) if not line.isspace() and line]
+    # \s knows). (Each step below is a list at a time, in C: no Python call per line.)
+    trimmed_ends = list(map(str.rstrip, raw))
+    full = list(compress(range(len(raw)), trimmed_ends))
+    # The pairs whose first line ends in no sentence end, and the keys of their two lines.
     # Case folding turns no character into a space, nor a space into anything else: a line's
     # key is its fold trimmed, without the stops at its end and without spaces.
-    seconds = [k for k in range(1, len(full)) if raw[full[k - 1]].rstrip()[-1:] not in _TITLE_ENDS
-               and _repeat_key(raw[full[k - 1]]) == _repeat_key(raw[full[k]])]
-    if not seconds:
+    open_first = map(not_, map(_TITLE_END_SET.__contains__, map(itemgetter(-1), compress(trimmed_ends, trimmed_ends))))
+    # A key starts with the fold's first character of the line's first non-space, unless it is
+    # empty (a line of stops): only pairs whose lines start so alike, or with a stop, are keyed
+    # (making a key splits the line into its words, most of the cost on a story of short lines).
+    heads = list(map(itemgetter(0), map(str.casefold, map(itemgetter(0), map(str.lstrip, compress(raw, trimmed_ends))))))
+    stop_heads = list(map(_TITLE_STOP_SET.__contains__, heads))
+    alike = map(or_, map(or_, map(eq, heads, islice(heads, 1, None)), stop_heads), islice(stop_heads, 1, None))
+    paired = list(map(and_, open_first, alike))  # (the last line starts no pair: alike is one shorter)
+    firsts = compress(map(raw.__getitem__, full), paired)
+    nexts = compress(map(raw.__getitem__, islice(full, 1, None)), paired)
+    same = list(map(eq, _repeat_keys(firsts), _repeat_keys(nexts)))
+    if not any(same):
         return
+    seconds = list(compress(compress(range(1, len(full)), paired), same))  # (indices in full)
     starts = split_line_starts(raw)
 
     def span(i: int) -> tuple[int, int]:
@@ -405,9 +492,18 @@ def _repeat_candidates(text: str) -> Iterator[tuple[tuple[int, int], tuple[int, 
 _TITLE_ENDS = ".!?…\"”»"
 
 
+_TITLE_END_SET = frozenset(_TITLE_ENDS)
+_TITLE_STOP_SET = frozenset(_TITLE_STOPS)
+
+
 def _repeat_key(line: str) -> str:
     """``_normalised(line)`` without its spaces."""
     return "".join(line.casefold().strip().rstrip(_TITLE_STOPS).split())
+
+
+def _repeat_keys(lines: Iterable[str]) -> Iterator[str]:
+    """``map(_repeat_key, lines)``, each step a ``map`` of a string method (no Python call per line)."""
+    return map("".join, map(str.split, map(methodcaller("rstrip", _TITLE_STOPS), map(str.strip, map(str.casefold, lines)))))
 
 
 def _repeated_titles(doc: Document, taken: set[int]) -> Iterator[Finding]:
@@ -431,7 +527,9 @@ def _repeated_titles(doc: Document, taken: set[int]) -> Iterator[Finding]:
 # -- B107: text cut off -------------------------------------------------------------------
 
 _LAST_WORD = re.compile(r"(?<![\w'’-])([A-Za-z]+)$")
-_ASCII_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+_ASCII_LETTER_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+_ASCII_LETTERS = frozenset(_ASCII_LETTER_CHARS)
+_LAST_WORD_TAIL = 32  # (longer than most words)
 
 
 def _last_word(text: str, start: int, end: int) -> str | None:
@@ -439,10 +537,13 @@ def _last_word(text: str, start: int, end: int) -> str | None:
     no line break, read backwards from its end: the only match can be the whole run of ASCII
     letters that ends the span (a later start has a letter before it), and only when no word
     character, apostrophe or hyphen stands before the run. (``search`` tried every position
-    of the paragraph.)"""
-    j = end
-    while j > start and text[j - 1] in _ASCII_LETTERS:
-        j -= 1
+    of the paragraph.) The run is stripped off the span's last characters in C, read one by one
+    only past them."""
+    tail = text[max(start, end - _LAST_WORD_TAIL):end]
+    j = end - (len(tail) - len(tail.rstrip(_ASCII_LETTER_CHARS)))
+    if j == end - len(tail):  # (the run may go on before the tail)
+        while j > start and text[j - 1] in _ASCII_LETTERS:
+            j -= 1
     if j == end:
         return None
     if j > start and (text[j - 1].isalnum() or text[j - 1] in "_'’-"):  # (?<![\w'’-]); \w: alphanumeric or _
@@ -454,11 +555,10 @@ _SENTENCE_END = re.compile(r"(?<!\b[A-Z])[.!?…][\"”’»)]*\s+(?=[\"“«(]?
 def _truncated(doc: Document, data: _BoilerplateData, taken: set[int]) -> Iterator[Finding]:
     text = doc.text
     lex = None
-    for para in doc.paragraphs:
-        # (the cheapest test first: most paragraphs end in a full stop)
-        last = text[para.end - 1]
-        if last in _TERMINAL or last.isdigit():
-            continue
+    # The cheapest test first, for all paragraphs at once (in C): most end in a full stop.
+    lasts = list(map(text.__getitem__, map((-1).__add__, map(attrgetter("end"), doc.paragraphs))))
+    open_ends = map(not_, map(or_, map(_TERMINAL_SET.__contains__, lasts), map(str.isdigit, lasts)))
+    for para in compress(doc.paragraphs, open_ends):
         last_line_start = max(text.rfind("\n", para.start, para.end) + 1, para.start)
         if last_line_start in taken:
             continue

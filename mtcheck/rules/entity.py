@@ -471,7 +471,8 @@ def find_mentions(doc: Document, gaz: gz.Gazetteer) -> list[Mention]:
     # Only a token that is a name itself, or whose key joined to the next token's starts some
     # indexed key, can start a name: one set probe a token in a C map, then two for the tokens
     # that start some key ("the", "in", "to" do, but rarely with the next word).
-    # (``joined[i]`` written out: asked of every such token)
+    # (``joined[i]`` written out here and below: asked of every such token, and of each token
+    # of a longer candidate)
     gaps, breaks, dots = joined.gaps, joined.breaks, joined.dots
     firsts = [i for i in tokens.where(map(prefixes.__contains__, t_keys))
               if t_keys[i] in index or (i in dots or gaps[i] in _JOINERS and i not in breaks)
@@ -488,7 +489,7 @@ def find_mentions(doc: Document, gaz: gz.Gazetteer) -> list[Mention]:
         if i < resume:
             continue
         key = t_keys[i]
-        if not joined[i] or key + t_keys[i + 1] not in prefixes:
+        if not (i in dots or gaps[i] in _JOINERS and i not in breaks) or key + t_keys[i + 1] not in prefixes:
             # One word that is a name itself (the common case): no longer candidate; its
             # surface is its spelling.
             surface = words[i]
@@ -502,8 +503,8 @@ def find_mentions(doc: Document, gaz: gz.Gazetteer) -> list[Mention]:
             key = ""
             candidates = []
             for j in range(i, min(n, i + max_tokens)):
-                if j > i and not joined[j - 1]:
-                    break
+                if j > i and not (j - 1 in dots or gaps[j - 1] in _JOINERS and j - 1 not in breaks):
+                    break  # (``joined[j - 1]`` written out)
                 key += t_keys[j]
                 if key in index:
                     candidates.append((j, key))

@@ -18,8 +18,8 @@ from __future__ import annotations
 import re
 import threading
 from functools import lru_cache
-from itertools import accumulate, compress
-from operator import attrgetter
+from itertools import compress
+from operator import attrgetter, not_
 from typing import Iterable, Iterator
 
 from mtcheck.document import Document
@@ -296,7 +296,7 @@ def _segments(doc: Document) -> tuple[list, list[str]]:
     # so in text order together by their starts (one merge by ``sorted``, keyed in C).
     segments, texts = long + judged, long_texts + judged_texts
     order = sorted(range(len(segments)), key=list(map(_START, segments)).__getitem__)
-    return [segments[k] for k in order], [texts[k] for k in order]
+    return list(map(segments.__getitem__, order)), list(map(texts.__getitem__, order))
 
 
 _TEXT, _PARAGRAPH, _START = attrgetter("text"), attrgetter("paragraph"), attrgetter("start")
@@ -306,15 +306,15 @@ def _letters_many(texts: list[str]) -> list[int]:
     """``[_letters(t) for t in texts]``: the plain-ASCII texts counted together, joined by a
     byte none holds, every other byte deleted by ``bytes.translate`` and the rest split (in C)."""
     out = [0] * len(texts)
-    plain = []
-    for i, t in enumerate(texts):
-        if t.isascii():
-            plain.append(i)
-        else:
-            out[i] = _letters(t)
+    # (which texts are plain ASCII, asked by a C-level map: a story of short lines has 100,000)
+    is_plain = list(map(str.isascii, texts))
+    plain = list(compress(range(len(texts)), is_plain))
+    if len(plain) < len(texts):
+        for i in compress(range(len(texts)), map(not_, is_plain)):
+            out[i] = _letters(texts[i])
     if not plain:
         return out
-    free = _free_join([texts[i] for i in plain])
+    free = _free_join(texts if len(plain) == len(texts) else list(map(texts.__getitem__, plain)))
     if free is None:
         for i in plain:
             out[i] = _letters(texts[i])
@@ -403,12 +403,9 @@ def looks_english(text: str) -> bool | None:
     return None
 
 
-# A word's class is also its weight in two counts at once: the common words (the low 32 bits)
-# and the known ones (the bits above), so one running sum over a text's words gives both.
-_KNOWN_SHIFT = 32
-_KNOWN_UNIT = 1 << _KNOWN_SHIFT
-_COMMON_MASK = _KNOWN_UNIT - 1
-_NOT_COMMON, _UNKNOWN, _KNOWN = 0, 1, 1 + _KNOWN_UNIT
+# A word's class (``looks_english`` counts each; ``looks_english_many`` weighs them, see
+# ``_WordWeights``).
+_NOT_COMMON, _UNKNOWN, _KNOWN = 0, 1, 1 + (1 << 32)
 WORD_CLASS_MEMO_SIZE = 200_000  # words judged (a long-running server empties the memo when full)
 
 
@@ -454,23 +451,34 @@ def _word_runs(encoded: bytes, keep: bytes, joiner: int) -> list[str]:
 
 def looks_english_many(texts: list[str]) -> list[bool | None]:
     """``[looks_english(t) for t in texts]``, with the texts of plain ASCII letters and no
-    apostrophe (most of a story) judged together: joined by a byte none holds, their words
-    split out in C (the other bytes made spaces by ``bytes.translate``, then ``str.split``:
-    without an apostrophe, _ASCII_WORD's words are the runs of letters) and counted by prefix
-    sums, so a story of many short sentences costs a few passes over its text, not a dozen
-    calls per sentence. Both tests read the same words (lower-casing ASCII keeps the runs of
-    letters where they are): one split and one sum of each word's ``_WORD_WEIGHTS`` count the
-    function words, the common words and the known ones at once."""
+    apostrophe (most of a story, and those past ASCII by marks only) judged together: joined
+    by a byte none holds, their words split out in C (the other bytes made spaces by
+    ``bytes.translate``, then ``str.split``: without an apostrophe, _ASCII_WORD's words are the
+    runs of letters) and counted by one sum per text, so a story of many short sentences costs
+    a few passes over its text, not a dozen calls per sentence. Both tests read the same words
+    (lower-casing ASCII keeps the runs of letters where they are): one split and, per text, one
+    sum of its words' ``_WORD_WEIGHTS`` count the function words, the common words and the
+    known ones at once."""
     out: list[bool | None] = [None] * len(texts)
     plain = []
+    plain_texts = []
     for i, text in enumerate(texts):
-        if text.isascii() and "'" not in text:
+        if text.isascii():
+            if "'" not in text:
+                plain.append(i)
+                plain_texts.append(text)
+                continue
+        elif "'" not in text and "’" not in text and not _non_ascii_letters(text):
+            # Past ASCII by marks only, no letter (curly quotes, dashes: a tenth of a story's
+            # sentences): ``looks_english`` reads the same words in it as in the text with those
+            # marks made spaces (no such mark lower-cases to an ASCII letter), a plain text.
             plain.append(i)
-        else:
-            out[i] = looks_english(text)
+            plain_texts.append(_NON_ASCII_RUN.sub(" ", text))
+            continue
+        out[i] = looks_english(text)
     if not plain:
         return out
-    free = _free_join([texts[i] for i in plain], trailing=True)
+    free = _free_join(plain_texts, trailing=True)
     if free is None:
         for i in plain:
             out[i] = looks_english(texts[i])
@@ -479,7 +487,7 @@ def looks_english_many(texts: list[str]) -> list[bool | None]:
     mark = chr(joiner)
     runs = _word_runs(joined.encode("ascii"), _ASCII_ALPHA, joiner)
     # (the joiner is no word: weight 0, and dropped from the memo again)
-    totals = list(accumulate(map(_WORD_WEIGHTS.__getitem__, runs), initial=0))
+    weights = list(map(_WORD_WEIGHTS.__getitem__, runs))
     _WORD_WEIGHTS.pop(mark, None)
     _WORD_CLASSES.pop(mark, None)
     index = runs.index
@@ -488,29 +496,45 @@ def looks_english_many(texts: list[str]) -> list[bool | None]:
         end = index(mark, previous + 1)
         words = end - previous - 1
         if words:
-            total = totals[end] - totals[previous + 1]
-            if total >> _FUNCTION_SHIFT >= ENGLISH_FUNCTION_SHARE * words:
-                out[i] = True
+            if words <= MAX_PACKED_WORDS:
+                # (the counts of fewer words than a field holds do not mix; ``sum`` adds
+                # machine-size integers in C)
+                total = sum(weights[previous + 1:end])
+                function, known, common = total >> _FUNCTION_WEIGHT_SHIFT, total >> _WEIGHT_BITS & _FIELD_MASK, \
+                    total & _FIELD_MASK
             else:
-                # The lexicon test (fewer than 2**32 words in a text: the counts do not mix).
-                count = total & _COMMON_MASK
-                if count < MIN_COMMON_WORDS or (total >> _KNOWN_SHIFT) & _COMMON_MASK >= ENGLISH_LEXICON_SHARE * count:
-                    out[i] = True
+                function, known, common = _weight_counts(weights[previous + 1:end])
+            if function >= ENGLISH_FUNCTION_SHARE * words or common < MIN_COMMON_WORDS \
+                    or known >= ENGLISH_LEXICON_SHARE * common:
+                out[i] = True  # (else the lexicon test failed: the detector decides)
         previous = end
     return out
 
 
-# A word's weight in ``looks_english_many``: its class (``_WORD_CLASSES``: the common and the
-# known counts) and, in the bits above those, whether it is a function word once lower-cased.
-_FUNCTION_SHIFT = 2 * _KNOWN_SHIFT
-_FUNCTION_UNIT = 1 << _FUNCTION_SHIFT
+# A word's weight in ``looks_english_many``: three counts in one small integer, each in a field
+# of ``_WEIGHT_BITS`` bits: 1 if it is a common word, 1 (in the field above) if it is a known one
+# (``_WORD_CLASSES``), 1 (in the top field) if it is a function word once lower-cased. The sum of
+# a text's weights holds its three counts while they fit a field (up to ``MAX_PACKED_WORDS``
+# words); its integers stay under 2**63, which Python's ``sum`` adds in C.
+_WEIGHT_BITS = 21
+_FIELD_MASK = (1 << _WEIGHT_BITS) - 1
+_FUNCTION_WEIGHT_SHIFT = 2 * _WEIGHT_BITS
+MAX_PACKED_WORDS = _FIELD_MASK  # a text of more words (10 MB of one segment) is counted field by field
+
+
+def _weight_counts(weights: list[int]) -> tuple[int, int, int]:
+    """The function, known and common words among these weights, counted field by field."""
+    return (sum(w >> _FUNCTION_WEIGHT_SHIFT for w in weights), sum(w >> _WEIGHT_BITS & _FIELD_MASK for w in weights),
+            sum(w & _FIELD_MASK for w in weights))
 
 
 class _WordWeights(dict):
     """A word as written (ASCII letters) → its ``looks_english_many`` weight; filled on first lookup."""
 
     def __missing__(self, word: str) -> int:
-        answer = _WORD_CLASSES[word] + (_FUNCTION_UNIT if word.lower() in word_lists()["function_words"] else 0)
+        word_class = _WORD_CLASSES[word]
+        answer = ((word_class != _NOT_COMMON) + ((word_class == _KNOWN) << _WEIGHT_BITS)
+                  + ((word.lower() in word_lists()["function_words"]) << _FUNCTION_WEIGHT_SHIFT))
         if len(self) >= WORD_CLASS_MEMO_SIZE:
             self.clear()
         self[word] = answer
@@ -634,6 +658,35 @@ class LazyProbabilities:
             self._made[word] = probs
         return probs
 
+    def rows(self, words: Iterable[str]) -> list[list[float]]:
+        """``[self[word] for word in words]`` (distinct n-grams of the profiles), the lists not
+        made yet made together: each profile's counts of them looked up by one C-level map, and
+        divided in numpy by the profile's total of n-grams of each one's length (the quotient
+        ``add_profile`` computes, ``1.0 * count / n_words``: an IEEE division of the same two
+        floats). Why: a list made alone takes a Python step per language (55 per n-gram); a
+        story's 100 detector calls meet about 2,000 n-grams for the first time."""
+        words = list(words)
+        made = self._made
+        missing = [word for word in words if word not in made]
+        if missing:
+            import numpy as np
+
+            for word in missing:
+                if word not in self._keys:
+                    raise KeyError(word)
+            lengths = np.fromiter(map(len, missing), dtype=np.intp, count=len(missing))
+            counts = np.zeros((self._langsize, len(missing)), dtype=np.float64)
+            totals = np.ones((self._langsize, len(missing)), dtype=np.float64)
+            absent = [0] * len(missing)
+            columns = np.minimum(lengths, 3) - 1  # (n_words holds the totals of lengths 1 to 3)
+            for index, profile in self._profiles:
+                counts[index] = list(map(profile.freq.get, missing, absent))
+                totals[index] = np.asarray(profile.n_words[:3], dtype=np.float64)[columns]
+            counts[:, (lengths < 1) | (lengths > 3)] = 0.0  # (add_profile sets only lengths 1 to 3)
+            probs = np.divide(counts, totals, out=np.zeros_like(counts), where=counts != 0.0)
+            made.update(zip(missing, probs.T.tolist()))
+        return [made[word] for word in words]
+
 
 @lru_cache(maxsize=1)
 def _lazy_factory_class():
@@ -686,7 +739,7 @@ def _fast_detector_class():
             # Each distinct n-gram's probabilities once, as a row; the draws pick row numbers
             # (``choice`` of a list draws the same position whatever the list holds).
             rows = {word: k for k, word in enumerate(dict.fromkeys(ngrams))}
-            table = np.array([self.word_lang_prob_map[word] for word in rows], dtype=np.float64)
+            table = np.array(self.word_lang_prob_map.rows(rows), dtype=np.float64)
             drawn = [rows[word] for word in ngrams]
             n_trial = self.n_trial
             langprob = [0.0] * len(self.langlist)
@@ -700,10 +753,13 @@ def _fast_detector_class():
             getrandbits = rnd.getrandbits
             inline = _choice_is_getrandbits()
             choice = rnd.choice
+            maximum = np.maximum.reduce  # (``ndarray.max`` without its Python-level wrapper)
             for _ in range(n_trial):
                 prob = np.array(self._init_probability(), dtype=np.float64)
                 alpha = self.alpha + rnd.gauss(0.0, 1.0) * self.ALPHA_WIDTH
-                factors = (alpha / self.BASE_FREQ) + table  # _update_lang_prob's: weight + p
+                # _update_lang_prob's factors (weight + p), a view of each row made once per
+                # trial: indexing the array made one per draw
+                factors = list((alpha / self.BASE_FREQ) + table)
                 i = 0
                 while True:
                     if inline:
@@ -716,7 +772,7 @@ def _fast_detector_class():
                     if i % 5 == 0:
                         # _normalize_prob: the probabilities over their sum, and the largest
                         prob /= sum(prob.tolist())
-                        if prob.max() > self.CONV_THRESHOLD or i >= self.ITERATION_LIMIT:
+                        if maximum(prob) > self.CONV_THRESHOLD or i >= self.ITERATION_LIMIT:
                             break
                     i += 1
                 langprob = [total + p / n_trial for total, p in zip(langprob, prob.tolist())]
