@@ -170,3 +170,37 @@ def test_fix_with_tiny_translation_models(tmp_path, monkeypatch, tmp_path_factor
     rewrites = rewritten + repaired + passive_repaired
     assert f" {rewrites} rewrite{'s' * (rewrites != 1)}," in res.stderr
     assert (out / "story.txt.diff").is_file()
+
+
+# A story whose rule fixes crowd one another: two in a word (glued words beside a lower-case
+# month), neighbouring fixes, fixes in a heading and a repeated line, unsafe ones beside safe ones.
+CROWDED = (
+    "Syrian Democratic forces (SDS) saidthat in may2017 the defense Ministry,, spoke.\n\n"
+    "In may the ministers saidthat in june they would meet in Moscow .\n\n"
+    "In may the ministers saidthat in june they would meet in Moscow .\n\n"
+    "According to Medusa , the  Kremlin saidthat nothing happened on 5 september.\n"
+)
+
+
+@pytest.mark.parametrize("unsafe", [False, True])
+def test_rules_only_fix_needs_no_rewrite_records(unsafe):
+    """`fix --no-neural` leaves the rewrite stage out (cli.fix): a sentence's only rewrite there is
+    its rule fixes folded together. Applying those records must give what applying the rule fixes
+    one by one gives: the text, the counts and the findings left, on every seed and a crowded story."""
+    from mtcheck.changes import fix_story
+    from mtcheck.config import Config
+    from mtcheck.pipeline import Pipeline
+    from mtcheck.settings import Settings
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))] + [CROWDED]
+    base = Settings(config=Config(unsafe_fixes=unsafe), neural=False, parse=False)
+    with_records, without = Pipeline(base.but(rewrite=True)), Pipeline(base.but(rewrite=False))
+    folded = 0
+    for text in texts:
+        a, b = with_records.check_text(text), without.check_text(text)
+        folded += sum(1 for s in a.sentences if s.rewrite)
+        fa, fb = fix_story(a, unsafe=unsafe), fix_story(b, unsafe=unsafe)
+        assert fa.text == fb.text
+        assert (fa.rule_fixes, fa.rewrites, fa.changed) == (fb.rule_fixes, fb.rewrites, fb.changed)
+        assert [(f.code, f.start, f.end) for f in fa.remaining] == [(f.code, f.start, f.end) for f in fb.remaining]
+    assert folded >= 10  # the records were there to fold

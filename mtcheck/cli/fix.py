@@ -83,12 +83,18 @@ def fix(paths, out_dir, in_place, backup, force, unsafe_fixes, config_path, sele
     from mtcheck.engine import Scanner
     from mtcheck.rules import codes_named
 
-    # The configured jobs and result store apply as in `scan`; rewrites are always on.
+    # The configured jobs and result store apply as in `scan`; rewrites are on (off below where none can be made).
     settings = build_settings(
         config_path, paths, select=select, ignore=ignore, extend_select=extend_select, unfixable=unfixable, neural=neural, parse=parse,
         rewrite=True, unsafe_fixes=unsafe_fixes, include=include, exclude=exclude,
         translator_en_ru=translator_en_ru, translator_ru_en=translator_ru_en,
     )
+    if not settings.neural and not settings.parse:
+        # Without back-translation and the offline repairs, a sentence's only rewrite would be its
+        # rule fixes folded together, which fix_story applies one by one anyway (the same text,
+        # counts and findings left): the records are for scan --rewrite and review to show, and
+        # making them was a tenth of fixing 200,000 short lines.
+        settings = settings.but(rewrite=False)
     cfg = settings.config
     threshold = parse_fail_on(fail_on, cfg)
     scanner = Scanner(settings)
