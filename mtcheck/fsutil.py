@@ -147,16 +147,27 @@ def atomic_write(path: str | os.PathLike, data: str | bytes, encoding: str = "ut
         _write_through(target, payload)
         return target
 
+    with _replacing(folder, target, meta, times_of=like if keep_times else None, exclusive=exclusive) as fh:
+        fh.write(payload)
+    return target
+
+
+@contextlib.contextmanager
+def _replacing(folder: Path, target: Path, meta: os.stat_result | None, *, times_of: os.stat_result | None = None,
+               exclusive: bool = False) -> Iterator[BinaryIO]:
+    """A temporary file in ``folder`` to write to, put in place at ``target`` when the block
+    ends (mode and owner of ``meta``, times of ``times_of``, fsynced, renamed, or linked where
+    ``exclusive``), and removed if the block raises."""
     fd, tmp = _create_temp(folder, target.name)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
+            yield fh
             fh.flush()
             if meta is not None:
                 _copy_meta(fh.fileno(), meta)
             os.fsync(fh.fileno())
-        if keep_times and like is not None:
-            os.utime(tmp, ns=(like.st_atime_ns, like.st_mtime_ns))
+        if times_of is not None:
+            os.utime(tmp, ns=(times_of.st_atime_ns, times_of.st_mtime_ns))
         if exclusive:
             _link_exclusive(tmp, target)
         else:
@@ -168,7 +179,6 @@ def atomic_write(path: str | os.PathLike, data: str | bytes, encoding: str = "ut
             pass
         raise
     fsync_dir(folder)
-    return target
 
 
 @contextlib.contextmanager
@@ -188,22 +198,8 @@ def atomic_writer(path: str | os.PathLike) -> Iterator[BinaryIO]:
         current = None
     if current is not None and stat.S_ISDIR(current.st_mode):
         raise IsADirectoryError(21, "Is a directory", str(path))
-    fd, tmp = _create_temp(folder, target.name)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            yield fh
-            fh.flush()
-            if current is not None:
-                _copy_meta(fh.fileno(), current)
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    fsync_dir(folder)
+    with _replacing(folder, target, current) as fh:
+        yield fh
 
 
 def _temp_stem(name: str) -> str:
