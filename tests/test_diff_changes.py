@@ -189,6 +189,59 @@ def test_changes_into_another_text_are_not_used():
     assert unified_diff("s", old, new, changes=right) == unified_diff("s", old, new)
 
 
+def test_edits_that_do_not_make_the_new_text_are_refused():
+    """The opcodes are read off the edits only when they make ``new`` from ``old`` exactly:
+    a difference elsewhere in an edited line, between two edits, or past the last one, or
+    edits out of order, give None (the caller then diffs every line)."""
+    old = "".join(f"line {i}\n" for i in range(DIFFLIB_MAX_LINES + 10))
+    five, nine = old.index("line 5\n") + 5, old.index("line 9\n") + 5
+    both = [Edit(five, five + 1, "five"), Edit(nine, nine + 1, "nine")]
+    new = applied(old, both)
+    assert _change_opcodes(old, new, lines(old), both) is not None
+    for other in (new.replace("line five", "lime five"),  # in the edited line, by no edit
+                  new.replace("line 7\n", "line seven\n"),  # between the edits
+                  new.replace("line 20\n", "line 2O\n"),  # after the last one
+                  new.replace("line 1\n", "line one\n"),  # before the first one
+                  new + "more\n"):
+        assert _change_opcodes(old, other, lines(old), both) is None
+        assert unified_diff("s", old, other, changes=both) == unified_diff("s", old, other)
+    assert _change_opcodes(old, new, lines(old), both[::-1]) is None
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_a_line_deleted_or_inserted_near_the_end_slides_as_in_the_patience_diff(seed):
+    """The last edit deletes or inserts lines among repeated ones (paragraphs parted by blank
+    lines, a line deleted with the break before or after it): the patience diff's common
+    tail slides the change up, and the patch read off the edits slides it the same way."""
+    rng = random.Random(f"slide {seed}")
+    paragraphs = [f"paragraph {i} {rng.random():.6f}\n" for i in range(DIFFLIB_MAX_LINES + 50)]
+    filler = rng.choice(["\n", "--\n", "\n\n"])
+    old = filler.join(paragraphs)
+    changes = []
+    for k in sorted(rng.sample(range(len(paragraphs) - 8), rng.randrange(0, 4))):  # others before
+        at = old.index(paragraphs[k]) + len("paragraph")
+        changes.append(Edit(at, at + 1, "P"))
+    for k in sorted(rng.sample(range(len(paragraphs) - 6, len(paragraphs)), rng.randrange(1, 3))):
+        start = old.index(paragraphs[k])
+        end = start + len(paragraphs[k])
+        how = rng.randrange(4)
+        if how == 0:  # the line and the filler after it
+            changes.append(Edit(start, min(end + len(filler), len(old)), ""))
+        elif how == 1 and start >= len(filler):  # the filler before it and the line
+            changes.append(Edit(start - len(filler), end, ""))
+        elif how == 2:  # a filler and a new line inserted before it
+            changes.append(Edit(start, start, f"inserted {seed}\n" + filler))
+        else:  # the line's text, keeping its break
+            changes.append(Edit(start, end - 1, ""))
+    changes.sort(key=lambda c: c.start)
+    if any(b.start < a.end for a, b in zip(changes, changes[1:])):
+        return
+    new = applied(old, changes)
+    patch = unified_diff("story.txt", old, new, changes=changes)
+    assert patch == unified_diff("story.txt", old, new)
+    assert apply_patch(old, patch) == new
+
+
 def test_a_short_story_keeps_difflib():
     old = "a\nb\nc\n"
     new = "a\nB\nc\n"

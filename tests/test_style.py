@@ -3,6 +3,7 @@ and the text that applying the safe fixes gives."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from mtcheck.config import Config
 from mtcheck.data import DataError, load_toml, regex, words
 from mtcheck.document import Document
 from mtcheck.engine import Scanner
-from mtcheck.findings import apply_edits
+from mtcheck.findings import apply_edits, replacement_fix
 from mtcheck.rules import style
 from mtcheck.rules.base import Context
 from mtcheck.settings import Settings
@@ -270,3 +271,26 @@ def test_rule_names_are_unique_across_families():
 
     names = [r.name for r in all_rules()]
     assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)
+
+
+@pytest.mark.parametrize("fix", ["safe", "unsafe"])
+def test_replacement_finder_makes_what_finding_makes(fix):
+    # S103 and S104 build their findings with Rule.replacement_finder, which sets the fields
+    # itself: they must be the ones (values, order, types) that Rule.finding gives.
+    rule = dataclasses.replace(style.GLUED_WORDS, fix=fix)
+    doc = Document.from_text("He saidthat it rained.")
+    start, end = 3, 11
+    want = rule.finding(doc, start, end, "a message", suggestion="said that")
+    normal = replacement_fix(start, end, "said that", safe=fix == "safe")
+    assert want.fix == normal and list(vars(want.fix)) == list(vars(normal))
+    assert vars(want.fix.edits[0]) == vars(normal.edits[0])
+    make = rule.replacement_finder()
+    got = make(doc.text[start:end], start, end, "a message", "said that")
+    assert type(got) is type(want) and got == want
+    assert list(vars(got)) == list(vars(want))
+    assert list(vars(got.fix)) == list(vars(want.fix)) and got.fix == want.fix
+    assert type(got.fix.edits) is tuple and got.fix.edits == want.fix.edits
+    assert vars(got.fix.edits[0]) == vars(want.fix.edits[0])
+    assert got.fix.safe is (fix == "safe") and got.safe_fix is want.safe_fix
+    again = make(doc.text[start:end], start, end, "a message", "said that")
+    assert again.data is not got.data  # each finding gets its own data dict, as from finding()

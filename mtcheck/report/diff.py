@@ -15,7 +15,7 @@ import os
 import re
 from collections import Counter
 from itertools import chain, compress
-from operator import add, sub
+from operator import add, attrgetter, sub
 from typing import Iterable, Iterator, Sequence
 
 from mtcheck.collector import pausing
@@ -116,64 +116,56 @@ def _change_opcodes(old: str, new: str, a: list[str], changes: Sequence) -> tupl
     cluster's stretch is then solved as the patience diff solves it (a cluster of one line for
     one, or one that ``_plain`` finds, directly), and the rest is equal."""
     size, n = len(old), len(a)
-    find, rfind, count, startswith, old_startswith = old.find, old.rfind, old.count, new.startswith, old.startswith
-    r_i1: list[int] = []  # the regions that change lines: their line ranges and new lines
-    r_i2: list[int] = []
-    r_j1: list[int] = []
-    r_j2: list[int] = []
-    r_new: list[list[str]] = []
+    find, rfind, count, old_startswith = old.find, old.rfind, old.count, old.startswith
+    # the regions that change lines: (i1, i2, j1, j2, new lines) each, one append per region
+    # (then one list per field, below)
+    found: list[tuple[int, int, int, int, list[str]]] = []
+    found_append = found.append
     line = pos = 0  # the line of ``old`` that starts at offset ``pos`` (after the last region)
     shift = 0  # lines of ``new`` less lines of ``old`` before ``pos``
-    delta = 0  # characters of ``new`` less those of ``old`` before the end of the last edit walked
     done = 0  # the end of the last edit walked
+    # Whether the edits make ``new`` from ``old``: checked at once in C (the walk below checks
+    # that they are in order; out of order, what is joined here does not matter).
+    starts = list(map(attrgetter("start"), changes))
+    ends = list(map(attrgetter("end"), changes))
+    replacements = list(map(attrgetter("replacement"), changes))
+    kept_text = map(old.__getitem__, map(slice, chain((0,), ends), chain(starts, (size,))))
+    if "".join(chain.from_iterable(zip(kept_text, chain(replacements, ("",))))) != new:
+        return None
     k, count_changes = 0, len(changes)
     unended = old[-1:] != "\n"  # the last line lacks its break
     while k < count_changes:
-        c = changes[k]
-        s, e = c.start, c.end
+        s, e = starts[k], ends[k]
         if s < done or e < s or e > size:
             return None
         ls = rfind("\n", 0, s) + 1  # the region: from the start of the line holding s ...
-        if not startswith(old[pos:ls], pos + delta):
-            return None
-        nls = ls + delta
-        delta += len(c.replacement) - (e - s)
         done = e
         le = find("\n", e) + 1 or size  # ... to the end of the line holding e
         k += 1
-        if k < count_changes and (changes[k].start < le or le == size):  # an edit touching these lines too
-            pieces = [old[ls:s], c.replacement]
-            while k < count_changes and (changes[k].start < le or le == size):
-                c = changes[k]
-                s, e = c.start, c.end
+        if k < count_changes and (starts[k] < le or le == size):  # an edit touching these lines too
+            pieces = [old[ls:s], replacements[k - 1]]
+            while k < count_changes and (starts[k] < le or le == size):
+                s, e = starts[k], ends[k]
                 if s < done or e < s or e > size:
                     return None
-                pieces += (old[done:s], c.replacement)
-                delta += len(c.replacement) - (e - s)
+                pieces += (old[done:s], replacements[k])
                 done = e
                 le = find("\n", e) + 1 or size
                 k += 1
             pieces.append(old[done:le])
             now = "".join(pieces)
         else:
-            now = old[ls:s] + c.replacement + old[e:le]
-        if not startswith(now, nls):
-            return None
+            now = old[ls:s] + replacements[k - 1] + old[e:le]
         i1 = line + count("\n", pos, ls)
         i2 = i1 + count("\n", ls, le) + (le == size and ls < le and unended)
         if len(now) != le - ls or not old_startswith(now, ls):  # (else the edits changed nothing here)
             b_lines = [now] if now[-1:] == "\n" and now.count("\n") == 1 else lines(now)
-            r_i1.append(i1)
-            r_i2.append(i2)
-            r_j1.append(i1 + shift)
-            r_j2.append(i1 + shift + len(b_lines))
-            r_new.append(b_lines)
+            found_append((i1, i2, i1 + shift, i1 + shift + len(b_lines), b_lines))
             shift += len(b_lines) - (i2 - i1)
         line, pos = i2, le
-    if len(new) != size + delta or not startswith(old[pos:], pos + delta):
-        return None
-    if not r_i1:
+    if not found:
         return None  # (old == new: not asked)
+    r_i1, r_i2, r_j1, r_j2, r_new = map(list, zip(*found))
     m = n + shift
     regions = len(r_i1)
 
@@ -206,6 +198,7 @@ def _change_opcodes(old: str, new: str, a: list[str], changes: Sequence) -> tupl
     # The common tail, as far back as the head allows.
     after = n - r_i2[-1]  # the untouched lines after the last region
     tail = min(after, n - head, m - head)
+    slid = False  # the tail goes on past the last region's start on one side
     if tail == after:
         old_lines, now_lines = a[r_i1[-1]:r_i2[-1]], r_new[-1]
         x = 0
@@ -215,7 +208,16 @@ def _change_opcodes(old: str, new: str, a: list[str], changes: Sequence) -> tupl
             tail += 1
         if ((x == len(old_lines) or x == len(now_lines)) and n - tail > head and m - tail > head
                 and a[n - tail - 1] == new_lines(m - tail - 1, m - tail)[0]):
-            return None
+            # One side's lines of the region ran out and the tail goes on (a line deleted or
+            # inserted between equal ones slides up): followed while the other side stays in
+            # the region's lines, and past the region before on neither side; the last
+            # cluster's stretch then starts early enough to hold the tail's new end (below).
+            while n - tail > head and m - tail > head and a[n - tail - 1] == new_lines(m - tail - 1, m - tail)[0]:
+                tail += 1
+            low = r_i2[-2] if regions > 1 else 0
+            if not (n - tail > r_i1[-1] or m - tail > r_j1[-1]) or min(n - tail, m - tail - (r_j1[-1] - r_i1[-1])) < low:
+                return None
+            slid = True
     end_a, end_b = n - tail, m - tail
 
     # The anchors among the regions' lines (and lines of theirs untouched elsewhere: refused).
@@ -223,7 +225,9 @@ def _change_opcodes(old: str, new: str, a: list[str], changes: Sequence) -> tupl
     in_old = Counter(chain.from_iterable(map(a.__getitem__, map(slice, r_i1, r_i2))))
     in_new = Counter(chain.from_iterable(r_new))
     inner: dict[int, list[tuple[int, int]]] = {}  # the regions' own anchors, by region
-    kept = [text for text, times in in_new.items() if times == in_old.get(text) and middle.get(text) == 1]
+    # (from the lines on both sides, found in C: most regions' new lines are new; the order of
+    # ``kept`` does not matter, each region's pairs being sorted below)
+    kept = [text for text in in_new.keys() & in_old.keys() if in_new[text] == in_old[text] and middle.get(text) == 1]
     where = {text: r for r in range(regions) for text in r_new[r]} if kept else {}
     for text in kept:  # once on each side of the middle (most often a line a region keeps)
         if in_new[text] != 1:
@@ -296,9 +300,16 @@ def _change_opcodes(old: str, new: str, a: list[str], changes: Sequence) -> tupl
             if q + 1 == regions:
                 break
             q += 1
-        if q == r and r_i2[r] - r_i1[r] == 1 and r_j2[r] - r_j1[r] == 1:
-            change("replace", r_i1[r], r_i2[r], r_j1[r], r_j2[r], r_new[r])
-        elif _plain(a, r_i1, r_i2, r_new, r, q):  # (so no anchors of its own)
+        if q == r and r_i2[r] - r_i1[r] == 1 and r_j2[r] - r_j1[r] == 1 and not (slid and q == regions - 1):
+            i1, j1 = r_i1[r], r_j1[r]
+            if i1 > at[0]:  # (``change`` written out: most regions come here)
+                ops.append(("equal", at[0], i1, at[1], j1))
+                ops.append(("replace", i1, i1 + 1, j1, j1 + 1))
+                plus[j1] = r_new[r]
+                at[0], at[1] = i1 + 1, j1 + 1
+            else:
+                change("replace", i1, i1 + 1, j1, j1 + 1, r_new[r])
+        elif _plain(a, r_i1, r_i2, r_new, r, q) and not (slid and q == regions - 1):  # (so no anchors of its own)
             for x in range(r, q + 1):
                 i1, i2, j1, j2 = r_i1[x], r_i2[x], r_j1[x], r_j2[x]
                 change("replace" if i1 < i2 and j1 < j2 else "delete" if i1 < i2 else "insert", i1, i2, j1, j2, r_new[x])
@@ -306,6 +317,10 @@ def _change_opcodes(old: str, new: str, a: list[str], changes: Sequence) -> tupl
             # The stretch from the cluster's first line (its equal lines since the anchor before
             # would go to the common head of the stretch, whatever they are) to the anchor after.
             si = max(r_i1[r], head)
+            if slid and q == regions - 1:  # (the stretch's lines before the tail on both sides)
+                si = min(si, end_a, end_b - (r_j1[r] - r_i1[r]))
+                if si < max(head, at[0], r_i2[r - 1] if r else 0):
+                    return None
             sj = si + r_j1[r] - r_i1[r]
             if closing >= 0:
                 ei, ej = closing, closing + r_j2[q] - r_i2[q]
@@ -492,6 +507,9 @@ def _hunks(a: list[str], b: list[str], opcodes: list[tuple], context: int) -> li
     out: list[str] = []
     extend, append = out.extend, out.append
     same, minus, plus = " ".__add__, "-".__add__, "+".__add__
+    # _change_opcodes' new side: its changed stretches read from the dict directly (a method
+    # call per opcode otherwise, on 44,000 opcodes of one-line replacements)
+    by_start = b.by_start if isinstance(b, _NewSide) else None
     for group in _grouped(opcodes, context):
         first, last = group[0], group[-1]
         append(f"@@ -{_range(first[1], last[2])} +{_range(first[3], last[4])} @@\n")
@@ -500,9 +518,16 @@ def _hunks(a: list[str], b: list[str], opcodes: list[tuple], context: int) -> li
                 extend(map(same, a[i1:i2]))
                 continue
             if tag != "insert":  # replace, delete
-                extend(map(minus, a[i1:i2]))
+                if i2 - i1 == 1:
+                    append(minus(a[i1]))
+                else:
+                    extend(map(minus, a[i1:i2]))
             if tag != "delete":  # replace, insert
-                extend(map(plus, b[j1:j2]))
+                side = b[j1:j2] if by_start is None else by_start[j1]
+                if len(side) == 1:
+                    append(plus(side[0]))
+                else:
+                    extend(map(plus, side))
     return out
 
 

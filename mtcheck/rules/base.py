@@ -15,7 +15,7 @@ from typing import Callable, Iterable, Iterator
 from mtcheck import collector
 from mtcheck.config import Config
 from mtcheck.document import Document
-from mtcheck.findings import Applicability, Finding, Fix, Severity, replacement_fix, require_fields
+from mtcheck.findings import Applicability, Edit, Finding, Fix, Severity, require_fields
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,13 @@ class Rule:
         fix: Fix | None = None
         if suggestion is not None:
             is_safe = (self.fix == Applicability.SAFE) if safe is None else safe
-            fix = replacement_fix(start, end, suggestion, safe=is_safe)
+            # replacement_fix(start, end, suggestion, safe=is_safe), built here: one call less
+            # for each of a story's findings.
+            edit = _new_edit(Edit)
+            edit.__dict__.update(start=start, end=end, replacement=suggestion)  # (Edit is frozen)
+            fix = _new_fix(Fix)
+            fix.__dict__ = {"edits": (edit,), "applicability": Applicability.SAFE if is_safe else Applicability.UNSAFE,
+                            "source": "rules", "score": None}
         # Finding(code=..., ...) with its fields set straight into a new one's __dict__: the
         # generated initialiser (keyword arguments, a default per field) was a tenth of the cost
         # of a finding, and a story of short lines makes tens of thousands.
@@ -58,8 +64,34 @@ class Rule:
                             "fix": fix, "data": data or {}}
         return finding
 
+    def replacement_finder(self) -> Callable[[str, int, int, str, str], Finding]:
+        """``finding`` for a rule that makes thousands: a function of (the span's text, start,
+        end, message, suggestion) making what ``finding(doc, start, end, message,
+        suggestion=suggestion)`` makes, a replacement fix of the rule's safety included, with
+        the rule's fields looked up once and the finding, fix and edit built in one call (a
+        story of short lines has tens of thousands of glued words and lower-case months, and
+        three calls per finding were a third of their cost). The caller passes the span's
+        text, ``doc.text[start:end]``, which it usually holds already."""
+        code, category, severity = self.code, self.category, self.severity
+        applicability = Applicability.SAFE if self.fix == Applicability.SAFE else Applicability.UNSAFE
+        new_finding, new_fix, new_edit = _new_finding, _new_fix, _new_edit
 
-_new_finding = Finding.__new__
+        def make(text: str, start: int, end: int, message: str, suggestion: str) -> Finding:
+            edit = new_edit(Edit)
+            edit.__dict__.update(start=start, end=end, replacement=suggestion)  # (Edit is frozen)
+            fix = new_fix(Fix)
+            fix.__dict__ = {"edits": (edit,), "applicability": applicability, "source": "rules", "score": None}
+            finding = new_finding(Finding)
+            finding.__dict__ = {"code": code, "category": category, "severity": severity, "start": start, "end": end,
+                                "text": text, "message": message, "suggestion": suggestion, "fix": fix, "data": {}}
+            return finding
+
+        return make
+
+
+_new_finding, _new_fix, _new_edit = Finding.__new__, Fix.__new__, Edit.__new__
+require_fields(Fix, ("edits", "applicability", "source", "score"), "Rule.replacement_finder")
+require_fields(Edit, ("start", "end", "replacement"), "Rule.replacement_finder")
 require_fields(Finding, ("code", "category", "severity", "start", "end", "text", "message", "suggestion", "fix", "data"),
                "Rule.finding")
 

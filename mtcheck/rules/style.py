@@ -547,10 +547,10 @@ _DATE_END = re.compile(r"\s*(?:[.,;:)!?]|$|\s(?:and|to|till|until|through)\s|\s(
 
 def _month_context(text: str, start: int, end: int, data: _StyleData) -> bool:
     """Whether an ambiguous month word ("may") stands in a date, not as a verb or noun."""
-    before = text[max(0, start - 40):start]
     after = text[end:end + 40]
     if _YEAR_AFTER.match(after):
         return True
+    before = text[max(0, start - 40):start]
     after_prep = bool(data.month_before.search(before))
     day = _DAY_BEFORE.search(before)
     if day and (data.month_before.search(before[:day.start()]) or _DATE_END.match(after)):
@@ -592,23 +592,28 @@ def _lowercase_months(doc: Document, data: _StyleData) -> Iterator[Finding]:
     text = doc.text
     link_starts, link_ends = _link_chunks(doc)  # (_in_link, inlined: one test per month)
     bisect_right = bisect.bisect_right
+    make = LOWERCASE_MONTH.replacement_finder()
+    of_year_match = _OF_YEAR.match
+    messages: dict[str, str] = {}  # by suggestion: a story writes the same months again
     for m, always in _month_hits(doc, data):
-        i = bisect_right(link_starts, m.start()) - 1
-        if i >= 0 and link_ends[i] >= m.end():
+        start, end = m.span()
+        i = bisect_right(link_starts, start) - 1
+        if i >= 0 and link_ends[i] >= end:
             continue
-        if not always and not _month_context(text, m.start(), m.end(), data):
+        if not always and not _month_context(text, start, end, data):
             continue
-        month = _capitalise(m.group())
-        end, suggestion = m.end(), month
-        of_year = _OF_YEAR.match(text, m.end())
+        word = m.group()
+        of_year = of_year_match(text, end)
         if of_year:
             # News style: "in May 2017", not "in May of 2017".
-            end, suggestion = of_year.end(), f"{month} {of_year.group(1)}"
-        yield LOWERCASE_MONTH.finding(
-            doc, m.start(), end,
-            f"month name in lower case: write '{suggestion}'",
-            suggestion=suggestion,
-        )
+            end, suggestion = of_year.end(), f"{_capitalise(word)} {of_year.group(1)}"
+            word = text[start:end]
+        else:
+            suggestion = _capitalise(word)
+        message = messages.get(suggestion)
+        if message is None:
+            message = messages[suggestion] = f"month name in lower case: write '{suggestion}'"
+        yield make(word, start, end, message, suggestion)
 
 
 # -- S104 glued words ---------------------------------------------------------------------
@@ -695,18 +700,20 @@ def _glued_words(doc: Document, data: _StyleData) -> Iterator[Finding]:
         return
     link_starts, link_ends = _link_chunks(doc)  # (_in_link, inlined: one test per token)
     bisect_right = bisect.bisect_right
+    # Each token's message and suggestion, made once (a story glues the same words again).
+    said: dict[str, tuple[str, str]] = {}
+    for token, (a, b) in splits.items():
+        suggestion = f"{a} {b}"
+        said[token] = f"'{token}' is not a word: a missing space? Write '{suggestion}'", suggestion
+    make = GLUED_WORDS.replacement_finder()
     for m in _glued_occurrences(text, splits, runs):
-        token = m.group()
-        split = splits[token]
-        i = bisect_right(link_starts, m.start()) - 1
-        if i >= 0 and link_ends[i] >= m.end():
+        start, end = m.span()
+        i = bisect_right(link_starts, start) - 1
+        if i >= 0 and link_ends[i] >= end:
             continue
-        suggestion = f"{split[0]} {split[1]}"
-        yield GLUED_WORDS.finding(
-            doc, m.start(), m.end(),
-            f"'{token}' is not a word: a missing space? Write '{suggestion}'",
-            suggestion=suggestion,
-        )
+        token = m.group()
+        message, suggestion = said[token]
+        yield make(token, start, end, message, suggestion)
 
 
 # -- S105 shouted words -------------------------------------------------------------------
