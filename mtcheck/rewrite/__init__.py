@@ -285,7 +285,6 @@ def _annotate_rule_rewrites(docs, settings: Settings, run: RewriteRun) -> None:
     candidate is a target's only one, scored lexically against itself. The same records, and
     the same fix scores on the findings, without a ``Target`` and a ``Candidate`` per sentence
     (44,000 of them on a story of short lines, where they were most of the stage's time)."""
-    from mtcheck.findings import Applicability, Fix
     from mtcheck.rewrite import fixscore
     from mtcheck.rewrite.candidates import rule_fixed_text
 
@@ -316,7 +315,6 @@ def _annotate_rule_rewrites(docs, settings: Settings, run: RewriteRun) -> None:
     # record's components, accepted)}), as _score, _record and _candidate_record make them.
     classes: dict[int, tuple] = {}
     score_of = fixscore.unchanged_lexical_scorer(model)
-    safe_kind = Applicability.SAFE
     for s, fixed, words, applied in pending:
         score, comps = score_of(words)
         made = classes.get(id(comps))
@@ -332,7 +330,7 @@ def _annotate_rule_rewrites(docs, settings: Settings, run: RewriteRun) -> None:
         # _record of the one candidate: source "rules", never rejected, never vetoed
         if len(applied) == 1:  # the all(...) below for the usual one finding, without a generator
             fix = applied[0].fix
-            safe_rules = fix is not None and (fix.applicability == safe_kind if type(fix) is Fix else fix.safe)
+            safe_rules = fix is not None and fix.safe
         else:
             safe_rules = all(f.fix is not None and f.fix.safe for f in applied)
         components, accepted = by_bar[safe_rules]
