@@ -400,6 +400,13 @@ def test_the_stats_view_after_a_sequence_of_decisions(tmp_path, page):
         proc.stop()
 
 
+def wait_scanning_rows(page, count):
+    """Wait until the queue shows `count` rows still being scanned (fails after the timeout)."""
+    page.wait_for_function(
+        f"() => document.querySelectorAll('#queue tbody tr.scanning').length === {count}"
+        " && document.querySelectorAll('#queue tbody tr').length === 5", timeout=15_000)
+
+
 def test_progress_is_shown_while_a_slow_scan_runs(tmp_path, page):
     """The scan is the real rules-only scanner, held back between stories so that the page
     can be looked at in the middle of it."""
@@ -423,7 +430,8 @@ def test_progress_is_shown_while_a_slow_scan_runs(tmp_path, page):
         page.goto(served.url)
         page.wait_for_selector("#scan-progress:not([hidden])")
         assert "Scanning: 0 of 5 stories ready" in page.locator("#scan-progress").inner_text()
-        assert page.locator("#queue tbody tr.scanning").count() == 5
+        # The progress line is drawn before the queue's rows: wait for the rows, not just the line.
+        wait_scanning_rows(page, 5)
         # A story not scanned yet says so, and opens by itself once its scan is in.
         first = next(iter(session.entries))
         page.goto(served.url + "#/doc/" + first)
@@ -432,13 +440,13 @@ def test_progress_is_shown_while_a_slow_scan_runs(tmp_path, page):
         page.wait_for_selector("#cards .card.current", timeout=15_000)
         page.goto(served.url + "#/")
         page.wait_for_function("() => document.getElementById('scan-progress').textContent.includes('1 of 5')")
-        assert page.locator("#queue tbody tr.scanning").count() == 4
+        wait_scanning_rows(page, 4)
         release.release()
         page.wait_for_function("() => document.getElementById('scan-progress').textContent.includes('2 of 5')")
         for _ in range(3):
             release.release()
         page.wait_for_selector("#scan-progress", state="hidden", timeout=15_000)
-        assert page.locator("#queue tbody tr.scanning").count() == 0
+        wait_scanning_rows(page, 0)
         assert not page.errors, page.errors
     finally:
         for _ in range(5):
