@@ -25,8 +25,9 @@ NOTICE_S = 5.0  # off a terminal: the one line comes after this long
 
 class Progress:
     def __init__(self, description: str = "", stream: TextIO | None = None, enabled: bool | None = None,
-                 delay: float = DELAY_S, notice: float | None = NOTICE_S):
+                 delay: float = DELAY_S, notice: float | None = NOTICE_S, redraw: float = 0.1):
         self.delay = delay
+        self.redraw = redraw  # least seconds between two redraws of the bar (tqdm's mininterval)
         self.notice = notice  # None: not even the one line off a terminal
         self.stream = stream if stream is not None else sys.stderr
         if enabled is None:
@@ -60,7 +61,7 @@ class Progress:
 
         self._bar = tqdm(
             total=total, desc=self.description or None, unit="doc", file=self.stream,
-            delay=self.delay, dynamic_ncols=True, leave=False, smoothing=0.1,
+            delay=self.delay, mininterval=self.redraw, dynamic_ncols=True, leave=False, smoothing=0.1,
         )
 
     def update(self, documents: int = 1, sentences: int = 0) -> None:
