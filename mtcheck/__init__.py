@@ -2,18 +2,11 @@
 
 __version__ = "0.1.0"
 
-import os as _os
+from mtcheck import kernels as _kernels
 
-# One set of numbers on every x86 machine. The calibrated quality model (and the fix scorer on
-# top of it) was fitted on the int8 log-probabilities that oneDNN's AVX2 kernels give; on a
-# processor with AVX-512 VNNI oneDNN picks other int8 kernels, whose numbers differ enough to
-# move sentences across the flag threshold, and torch/MKL pick other float kernels (the
-# translation models' greedy output changed). Set before ctranslate2 or torch is loaded; a
-# user's own setting wins.
-for _name, _value in (("ONEDNN_MAX_CPU_ISA", "AVX2"), ("ATEN_CPU_CAPABILITY", "avx2"),
-                      ("MKL_ENABLE_INSTRUCTIONS", "AVX2")):
-    _os.environ.setdefault(_name, _value)
-del _name, _value
+# One of two known sets of numbers on every x86 machine (the quality model is fitted on each):
+# set before ctranslate2 or torch is loaded, as they read it once. See mtcheck/kernels.py.
+_kernels.pin()
 
 
 def tune_collector() -> None:

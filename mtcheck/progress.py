@@ -21,13 +21,14 @@ from typing import TextIO
 
 DELAY_S = 1.0
 NOTICE_S = 5.0  # off a terminal: the one line comes after this long
+REDRAW_S = 0.1  # least seconds between two redraws of the bar (tqdm's mininterval)
 
 
 class Progress:
     def __init__(self, description: str = "", stream: TextIO | None = None, enabled: bool | None = None,
-                 delay: float = DELAY_S, notice: float | None = NOTICE_S, redraw: float = 0.1):
+                 delay: float = DELAY_S, notice: float | None = NOTICE_S, redraw: float = REDRAW_S):
         self.delay = delay
-        self.redraw = redraw  # least seconds between two redraws of the bar (tqdm's mininterval)
+        self.redraw = redraw
         self.notice = notice  # None: not even the one line off a terminal
         self.stream = stream if stream is not None else sys.stderr
         if enabled is None:

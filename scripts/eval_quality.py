@@ -97,14 +97,15 @@ def main() -> None:
                     help="folder to keep language-model scores in (default: <model cache>/quality-features)")
     args = ap.parse_args()
 
-    from mtcheck import quality
+    from mtcheck import kernels, quality
     from mtcheck.neural import cache, fluency
 
     feat_cache = args.features_cache or (cache.base_dir() / "quality-features")
     qm = quality.model()
     print(f"quality model: {len(qm.features)} features; thresholds body {qm.threshold}, quote {qm.quote_threshold}, "
           f"heading {qm.heading_threshold}; language model {fluency.backend()} {fluency.quantize_mode()} "
-          f"(fitted on {qm.meta.get('training', {}).get('quantize', '?')})")
+          f"on the {kernels.family()} kernels (fitted on {qm.meta.get('training', {}).get('quantize', '?')}, "
+          f"{qm.meta.get('training', {}).get('kernels', '?')})")
 
     daseg_dir = args.shared / "daseg-ru-en-2015"
     if daseg_dir.is_dir():

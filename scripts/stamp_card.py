@@ -1,4 +1,5 @@
-"""Record in a model card which artifact it describes: its packaged path and sha256.
+"""Record in a model card which artifacts it describes: each one's packaged path and sha256, one
+line per artifact (a model fitted per kernel family has one per family).
 
     python scripts/stamp_card.py models/QUALITY_CARD.md mtcheck/data/models/quality.json
 
@@ -13,7 +14,7 @@ import re
 import sys
 from pathlib import Path
 
-LINE = re.compile(r"^Artifact: `[^`]+` \(sha256 `[0-9a-f]{64}`\)\n?", re.M)
+LINE = re.compile(r"^Artifact: `([^`]+)` \(sha256 `[0-9a-f]{64}`\)\n?", re.M)
 
 
 def line_for(artifact: Path) -> str:
@@ -26,8 +27,12 @@ def line_for(artifact: Path) -> str:
 def stamp(card: Path, artifact: Path) -> None:
     text = card.read_text(encoding="utf-8")
     new = line_for(artifact)
-    if LINE.search(text):
-        text = LINE.sub(new, text, count=1)
+    lines = list(LINE.finditer(text))
+    same = [m for m in lines if m.group(1) == new.split("`")[1]]
+    if same:
+        text = text[:same[0].start()] + new + text[same[0].end():]
+    elif lines:  # after the card's other artifact lines
+        text = text[:lines[-1].end()] + new + text[lines[-1].end():]
     else:  # after the title line
         head, _, rest = text.partition("\n")
         text = f"{head}\n\n{new}{rest}"

@@ -1,4 +1,5 @@
-"""Train the calibrated sentence-quality model: ``mtcheck/data/models/quality.json``.
+"""Train the calibrated sentence-quality model: ``mtcheck/data/models/quality.json`` (and, run with
+``MTCHECK_KERNELS=avx512_vnni`` on a processor that has them, ``quality-avx512_vnni.json``).
 
 A ridge regression from the sentence features of ``mtcheck.quality.features`` (language-model
 log-probabilities normalised for length, rarity, names and numbers, position-adjusted against
@@ -6,8 +7,9 @@ clean news English, plus structural signals) to the human direct-assessment z-sc
 Russian-English news MT (``daseg-ru-en-2015``: 500 system outputs, each the mean of 15+ crowd
 ratings). The quality in [0, 1] is the normal CDF of the standardised prediction (its
 percentile among the training outputs). Features come from the scorer's default numeric
-path (CTranslate2 int8, ``mtcheck.neural.fluency.quantize_mode``): the model is fitted on the
-numbers it will be applied to.
+path (CTranslate2 int8, ``mtcheck.neural.fluency.quantize_mode``) on the kernel family in force
+(``mtcheck.kernels``; int8 numbers differ by family): the model is fitted on the numbers it will
+be applied to, and written to that family's artifact.
 
 Unlabelled clean English (the *calibration* set) sets two things: the per-position baseline of
 the ``pos_*`` features, and the flag threshold. It is professional human translation of
@@ -19,7 +21,7 @@ Reports, and stores in the artifact's metadata: 10-fold cross-validated Pearson 
 (mean and spread over repeated shuffles), the calibration flag rate, and the daseg MT flag
 rate out of fold.
 
-    python scripts/train_quality.py [--shared ../shared/data] [--out mtcheck/data/models/quality.json]
+    [MTCHECK_KERNELS=avx2|avx512_vnni] python scripts/train_quality.py [--shared ../shared/data] [--out FILE]
 
 Flag thresholds (see models/QUALITY_CARD.md): the body threshold is a false-alarm budget, the
 largest value that flags at most CLEAN_BUDGET of the calibration sentences the rule judges
@@ -31,6 +33,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -136,7 +139,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--shared", type=Path, default=qd.DEFAULT_SHARED, help="the shared data folder")
     ap.add_argument("--seeds", type=Path, default=qd.ROOT / "seeds")
-    ap.add_argument("--out", type=Path, default=qd.ROOT / "mtcheck" / "data" / "models" / "quality.json")
+    ap.add_argument("--out", type=Path, default=None,
+                    help="default: the artifact of the kernel family in force (mtcheck.kernels; "
+                         "ONEDNN_MAX_CPU_ISA=AVX2 fits the avx2 one on any x86 machine)")
     ap.add_argument("--folds", type=int, default=10)
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--features-cache", type=Path, default=None,
@@ -145,9 +150,16 @@ def main() -> None:
                     help="the dependency-order model (scripts/build_dep_order.py); kept beside --out")
     args = ap.parse_args()
 
-    from mtcheck import quality
+    from mtcheck import kernels, quality
     from mtcheck.fsutil import atomic_write
-    from mtcheck.neural import cache, fluency
+    from mtcheck.neural import cache, fluency, registry
+
+    if kernels.family() is None:
+        sys.exit(f"ONEDNN_MAX_CPU_ISA={os.environ.get('ONEDNN_MAX_CPU_ISA')} is no kernel family of mtcheck.kernels")
+    asked = os.environ.get("MTCHECK_KERNELS", "").strip().lower()
+    if asked in kernels.FAMILIES and asked != kernels.family():
+        sys.exit(f"MTCHECK_KERNELS={asked}: this processor does not run those kernels, so no model can be fitted on them here")
+    args.out = args.out or registry.artifact_path("quality")
 
     feat_cache = args.features_cache or (cache.base_dir() / "quality-features")
     daseg_dir, mlqe_file = args.shared / "daseg-ru-en-2015", args.shared / "mlqe-pe-ru-en" / "da.dev.tsv"
@@ -217,6 +229,7 @@ def main() -> None:
             "fluency_model": fluency.current_key(),
             "backend": fluency.backend(),
             "quantize": fluency.quantize_mode(),
+            "kernels": kernels.family(),
             "scoring_version": fluency.SCORING_VERSION,
         },
         "figures": {
@@ -236,7 +249,8 @@ def main() -> None:
 
     stamp(qd.ROOT / "models" / "QUALITY_CARD.md", args.out)
 
-    print(f"features: {len(FEATURES)}; ridge alpha {ridge.alpha_:.3g}; language model {fluency.backend()} {fluency.quantize_mode()}")
+    print(f"features: {len(FEATURES)}; ridge alpha {ridge.alpha_:.3g}; language model {fluency.backend()} {fluency.quantize_mode()} "
+          f"on the {kernels.family()} kernels")
     print(f"daseg {args.folds}-fold CV Pearson r: {np.mean(rs):.3f} (sd {np.std(rs):.3f} over {args.repeats} shuffles)")
     if mlqe_r is not None:
         print(f"mlqe-pe da.dev Pearson r (trained on daseg): {mlqe_r:.3f}")

@@ -16,20 +16,33 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-ARTIFACTS = {"QUALITY_CARD.md": "quality.json", "FIX_SCORE_CARD.md": "fix_score.json"}
+# card -> the artifacts it describes (the quality model is fitted once per kernel family: mtcheck.kernels)
+ARTIFACTS = [("QUALITY_CARD.md", "quality.json"), ("QUALITY_CARD.md", "quality-avx512_vnni.json"),
+             ("FIX_SCORE_CARD.md", "fix_score.json")]
 
 
-@pytest.mark.parametrize("card, artifact", sorted(ARTIFACTS.items()))
+@pytest.mark.parametrize("card, artifact", ARTIFACTS)
 def test_each_card_names_the_packaged_artifact(card, artifact):
     from mtcheck.neural import registry
 
     packaged = registry.MODELS_DIR / artifact
     assert packaged.is_file() and packaged.is_relative_to(ROOT / "mtcheck")
     text = (ROOT / "models" / card).read_text(encoding="utf-8")
-    m = re.search(r"^Artifact: `([^`]+)` \(sha256 `([0-9a-f]{64})`\)", text, re.M)
-    assert m, f"{card} does not say which artifact it describes (scripts/stamp_card.py)"
-    assert m.group(1) == f"mtcheck/data/models/{artifact}"
-    assert m.group(2) == hashlib.sha256(packaged.read_bytes()).hexdigest(), f"{card} describes another {artifact}: refit or restamp"
+    named = dict(re.findall(r"^Artifact: `([^`]+)` \(sha256 `([0-9a-f]{64})`\)", text, re.M))
+    assert f"mtcheck/data/models/{artifact}" in named, f"{card} does not say it describes {artifact} (scripts/stamp_card.py)"
+    assert named[f"mtcheck/data/models/{artifact}"] == hashlib.sha256(packaged.read_bytes()).hexdigest(), \
+        f"{card} describes another {artifact}: refit or restamp"
+
+
+def test_every_kernel_family_has_its_fitted_quality_model():
+    from mtcheck import kernels
+    from mtcheck.neural import registry
+
+    files = registry.roles()["quality"]["kernels"]
+    assert set(files) | {"avx2"} == set(kernels.FAMILIES)
+    for name, file in files.items():
+        data = json.loads((registry.MODELS_DIR / file).read_text(encoding="utf-8"))
+        assert data["training"]["kernels"] == name, f"{file} was fitted on other numbers"
 
 
 @pytest.fixture(scope="module")

@@ -54,7 +54,9 @@ def models(ctx, cache_dir, config_path, fmt):
     \b
     Roles: fluency (sentence language model), fluency-baseline and quality (trained
     artifacts under models/), similarity (sentence embeddings), parse (spaCy pipeline),
-    translate-en-ru / translate-ru-en (back-translation), fix-score.
+    translate-en-ru / translate-ru-en (back-translation), fix-score. The last line names
+    the processor kernels the fluency numbers come from (MTCHECK_KERNELS: avx2, the default,
+    avx512_vnni or auto; the quality model is fitted on each).
     Subcommands: prepare (one-time conversions ahead of time), pull (download the
     translation models, when the translation layer is installed).
     Exit codes: 0 listed (even if some roles are not ready), 2 usage or config errors.
@@ -84,6 +86,17 @@ def models(ctx, cache_dir, config_path, fmt):
         click.echo(line)
         if not r["ready"] and r.get("reason"):
             click.echo(f"{'':{width}}  {'':8}  {'':5}  {'':>8}  ↳ {r['reason']}")
+    click.echo(_kernels_line())
+
+
+def _kernels_line() -> str:
+    from mtcheck import kernels
+
+    here, best = kernels.family(), kernels.best_family()
+    line = f"kernels: {here or os.environ.get('ONEDNN_MAX_CPU_ISA', '?') + ' (no quality model is fitted on these)'}"
+    if here != best and best != kernels.DEFAULT_FAMILY:
+        line += f"; this processor also runs {best} (MTCHECK_KERNELS=auto: about twice as fast, see models/QUALITY_CARD.md)"
+    return line
 
 
 @models.command()

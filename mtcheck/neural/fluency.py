@@ -133,17 +133,17 @@ def configure_threads() -> int:
 
 def quantize_mode() -> str:
     """``int8`` (the default) or ``none`` (env MTCHECK_FLUENCY_QUANTIZE). int8 weights run on
-    the processor's integer dot-product instructions through CTranslate2 (AVX-512 VNNI or AMX
-    where the CPU has them; AVX2 otherwise, as on the machine the figures in models/ come from:
-    an AMD EPYC with AVX2 and FMA only). Measured there on 100 newstest2016 sentences, CPU time
-    per sentence: CTranslate2 int8 73 ms, float32 126 ms (1.7x); torch dynamic int8 136 ms,
-    torch float32 197 ms. CTranslate2 runs its int8 matrix products with oneDNN on AMD
-    processors; forcing Intel MKL there (CT2_USE_MKL=1) makes int8 six times slower (460 ms),
-    so mtcheck leaves CTranslate2's own choice alone. About 3/4 of the int8 time is oneDNN's
-    matrix-product kernels (perf): the model's arithmetic, not overhead. The calibrated quality model is
-    fitted on the int8 log-probabilities (the path that is the default; see
-    models/QUALITY_CARD.md); ``none`` gives float32 log-probabilities, which that model was not
-    fitted on, for comparison."""
+    the processor's integer dot-product instructions through CTranslate2 and oneDNN, in the
+    kernel family ``mtcheck.kernels`` pins (AVX2 by default; AVX-512 VNNI, twice as fast, with
+    ``MTCHECK_KERNELS=auto``): the numbers differ by family, and the calibrated quality model is
+    fitted on each (see models/QUALITY_CARD.md). Measured on an AMD EPYC with AVX2 and FMA only,
+    on 100 newstest2016 sentences, CPU time per sentence: CTranslate2 int8 73 ms, float32 126 ms
+    (1.7x); torch dynamic int8 136 ms, torch float32 197 ms. CTranslate2 runs its int8 matrix
+    products with oneDNN on AMD processors; forcing Intel MKL there (CT2_USE_MKL=1) makes int8
+    six times slower (460 ms), so mtcheck leaves CTranslate2's own choice alone. About 3/4 of
+    the int8 time is oneDNN's matrix-product kernels (perf): the model's arithmetic, not
+    overhead. ``none`` gives float32 log-probabilities, which no fitted model was fitted on,
+    for comparison."""
     mode = os.environ.get("MTCHECK_FLUENCY_QUANTIZE", "int8").lower()
     if mode not in ("none", "int8"):
         raise FluencyUnavailable(f"MTCHECK_FLUENCY_QUANTIZE must be 'none' or 'int8', got {mode!r}")

@@ -35,7 +35,15 @@ def package_dir(package: str) -> Path | None:
 
 
 def artifact_path(role: str) -> Path:
-    return MODELS_DIR / roles()[role]["path"]
+    """The role's artifact; a role fitted per kernel family (``kernels`` in the registry) gives
+    the one fitted for the family in force (``mtcheck.kernels``), ``path`` for any other."""
+    entry = roles()[role]
+    per_family = entry.get("kernels")
+    if per_family:
+        from mtcheck import kernels
+
+        return MODELS_DIR / per_family.get(kernels.family() or "", entry["path"])
+    return MODELS_DIR / entry["path"]
 
 
 def packaged_path(role: str) -> Path | None:
@@ -63,6 +71,10 @@ def signature(names) -> dict:
             out[name] = hashlib.sha256(p.read_bytes()).hexdigest()[:12] if p.exists() else "missing"
         else:
             out[name] = entry.get("model_id", name)
+        if entry.get("kernel_dependent"):  # its numbers depend on the processor kernels (mtcheck.kernels)
+            from mtcheck import kernels
+
+            out[name] += f" @ {kernels.family() or os.environ.get('ONEDNN_MAX_CPU_ISA', 'native')}"
     return out
 
 
@@ -87,7 +99,8 @@ def status(role: str, config=None) -> dict:
 
     Looks at the disk only: loads no model, imports no model framework, never reaches the
     network. Keys: role, description, source, model, location, prepared, ready, size_bytes,
-    and reason when not ready.
+    reason when not ready, and kernels (``mtcheck.kernels.family``) for a role whose numbers
+    depend on the processor kernels.
     """
     entry = roles()[role]
     rec = {
@@ -100,6 +113,10 @@ def status(role: str, config=None) -> dict:
         "ready": False,
         "size_bytes": 0,
     }
+    if entry.get("kernels") or entry.get("kernel_dependent"):
+        from mtcheck import kernels
+
+        rec["kernels"] = kernels.family()  # the processor kernels its numbers come from
     source = entry["source"]
     if source == "package":
         path = packaged_path(role)
