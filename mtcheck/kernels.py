@@ -7,8 +7,8 @@ pairs) and AVX-512 VNNI kernels (exact 32-bit sums) disagree on every token, by 
 nats, and the VNNI ones are the nearer to float32 (mean |difference| 0.31 against 0.43 nats)
 and twice as fast. Even AVX-512 without VNNI, or AVX2 with VNNI, gives a third and a fourth
 set of numbers. A quality model fitted on one set moves sentences across its flag threshold
-on another, so mtcheck runs one of two families, each with its own fitted model
-(``mtcheck/data/models/registry.toml``, ``kernels`` keys), chosen by ``MTCHECK_KERNELS``:
+on another, so mtcheck runs one of two families, each with its own fitted quality and fix-score
+models (``mtcheck/data/models/registry.toml``, ``kernels`` keys), chosen by ``MTCHECK_KERNELS``:
 
 - ``avx2`` (the default): oneDNN capped at ``AVX2``, on every x86 machine;
 - ``avx512_vnni``: oneDNN capped at ``AVX512_CORE_VNNI``, where the processor has AVX-512

@@ -285,11 +285,12 @@ def _key(text: str) -> str:
 
 
 def fluency_signature() -> str:
-    """What the language-model feature rows depend on: the LM and its unigram baseline (not
+    """What the language-model feature rows depend on: the LM, its numeric path (quantization,
+    the processor kernels of mtcheck.kernels, the scoring version) and its unigram baseline (not
     the quality calibration, which is applied afterwards)."""
-    from mtcheck.neural import registry
+    from mtcheck.neural import fluency, registry
 
-    parts = [registry.roles()["fluency"].get("model_id", "")]
+    parts = [registry.signature(("fluency",))["fluency"], fluency.quantize_mode(), f"v{fluency.SCORING_VERSION}"]
     baseline = registry.artifact_path("fluency-baseline")
     parts.append(hashlib.sha256(baseline.read_bytes()).hexdigest()[:12] if baseline.exists() else "missing")
     return hashlib.sha1("|".join(parts).encode()).hexdigest()[:10]

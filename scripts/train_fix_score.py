@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections import Counter
@@ -171,7 +172,9 @@ def main(argv=None) -> int:
     ap.add_argument("--max-zero-accept", type=float, default=0.01, help="share of HTER = 0 sentences allowed an accepted candidate")
     ap.add_argument("--max-hter", type=float, default=0.5, help="leave out sentences whose post-edit changed more than this share of words")
     ap.add_argument("--free-signs", action="store_true", help="fit without the sign constraints (for comparison)")
-    ap.add_argument("--out", type=Path, default=HERE.parent / "mtcheck" / "data" / "models" / "fix_score.json")
+    ap.add_argument("--out", type=Path, default=None,
+                    help="default: the artifact of the kernel family in force (mtcheck.kernels): fix_score.json for "
+                         "avx2, fix_score-avx512_vnni.json with MTCHECK_KERNELS=avx512_vnni")
     ap.add_argument("--card", type=Path, default=HERE.parent / "models" / "FIX_SCORE_CARD.md")
     ap.add_argument("--cache", type=Path, default=None, help="folder of the feature caches (default: the user cache folder)")
     ap.add_argument("--shared", type=Path, default=rx_default_shared(), help="shared data folder (daseg, WMT21, newstest) for the repair examples")
@@ -181,6 +184,19 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
 
     import numpy as np
+
+    from mtcheck import kernels
+    from mtcheck.neural import registry
+
+    if kernels.family() is None:
+        print(f"error: ONEDNN_MAX_CPU_ISA={os.environ.get('ONEDNN_MAX_CPU_ISA')} is no kernel family of mtcheck.kernels",
+              file=sys.stderr)
+        return 2
+    asked = os.environ.get("MTCHECK_KERNELS", "").strip().lower()
+    if asked in kernels.FAMILIES and asked != kernels.family():
+        print(f"error: MTCHECK_KERNELS={asked}: this processor does not run those kernels", file=sys.stderr)
+        return 2
+    args.out = args.out or registry.artifact_path("fix-score")
 
     if not (args.data / "pe.train.mt").exists():
         print(f"error: {args.data}/pe.train.mt not found (pass --data)", file=sys.stderr)
@@ -264,11 +280,27 @@ def main(argv=None) -> int:
     print(json.dumps(artifact["figures"], indent=1))
     print(f"wrote {args.out} in {time.time() - t0:.0f} s", file=sys.stderr)
     if args.card:
-        write_card(args.card, artifact)
         from stamp_card import stamp
 
-        stamp(args.card, args.out)
+        from mtcheck import kernels
+        from mtcheck.neural import registry
+
+        main_artifact = registry.MODELS_DIR / registry.roles()["fix-score"]["path"]
+        if kernels.family() == kernels.DEFAULT_FAMILY:
+            write_card(args.card, artifact)
+        else:  # the card describes the default family's fit; the others get their section from write_card
+            write_card(args.card, json.loads(main_artifact.read_text(encoding="utf-8")))
+        for other in [main_artifact] + [registry.MODELS_DIR / f for f in registry.roles()["fix-score"].get("kernels", {}).values()]:
+            if other.is_file():
+                stamp(args.card, other)
     return 0
+
+
+def registry_kernel_files() -> dict:
+    """Family -> artifact file of the fix-score fits beside the default one."""
+    from mtcheck.neural import registry
+
+    return dict(registry.roles()["fix-score"].get("kernels", {}))
 
 
 def rx_default_shared() -> Path:
@@ -353,6 +385,20 @@ def write_card(path: Path, a: dict) -> None:
                 au = v.get("auroc_good_repairs_vs_this")
                 lines.append(f"| {kind} | {v['n']} | {v['accepted']:.1%} | {'' if au is None else f'{au:.3f}'} |")
             lines.append("")
+    for family, file in registry_kernel_files().items():
+        other_path = HERE.parent / "mtcheck" / "data" / "models" / file
+        if not other_path.is_file():
+            continue
+        o = json.loads(other_path.read_text(encoding="utf-8"))
+        lines += [f"## The {family} kernel family (`mtcheck/data/models/{file}`)",
+                  f"The same script, data and rule on the {family} numbers (`MTCHECK_KERNELS={family}`; see "
+                  "`mtcheck/kernels.py`, models/QUALITY_CARD.md), fitted with that family's quality model:", ""]
+        for name, f in o["formulas"].items():
+            fig = o["figures"][name]
+            lines.append(f"- `{name}`: threshold **{f['threshold']}**; AUROC good vs all bad "
+                         f"{fig['cv_auroc_by_kind']['all_bad']['auroc']:.3f}; good fixes accepted {fig['cv_good_fix_accept_rate']:.1%}; "
+                         f"HTER = 0 sentences with any candidate accepted {fig['cv_zero_hter_sentences_any_accepted']:.1%}.")
+        lines.append("")
     lines += [
         "## Limits",
         "- The threshold is set for precision: most good post-edits are *not* accepted; the aim is that editors",

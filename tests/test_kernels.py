@@ -70,15 +70,20 @@ def test_importing_mtcheck_pins_the_kernels_and_a_users_setting_wins():
     assert auto["ATEN_CPU_CAPABILITY"] == "avx2"  # the translation models' float kernels stay put
 
 
-def test_each_family_reads_the_quality_model_fitted_on_its_numbers(monkeypatch):
+def test_each_family_reads_the_models_fitted_on_its_numbers(monkeypatch):
+    from mtcheck.rewrite import fixscore
+
     seen = {}
     for name, cap in kernels.FAMILIES.items():
         monkeypatch.setenv("ONEDNN_MAX_CPU_ISA", cap)
         path = registry.artifact_path("quality")
         assert json.loads(path.read_text(encoding="utf-8"))["training"]["kernels"] == name
-        seen[name] = path.name
+        seen[name] = (path.name, registry.artifact_path("fix-score").name)
         assert registry.signature(("fluency",))["fluency"].endswith(f"@ {name}")  # caches keep the families apart
-    assert seen == {"avx2": "quality.json", "avx512_vnni": "quality-avx512_vnni.json"}
+        fit = fixscore.load_model(str(registry.artifact_path("fix-score")))
+        assert not fit.stale_quality(), f"the {name} fix-score fit predates that family's quality model"
+    assert seen == {"avx2": ("quality.json", "fix_score.json"),
+                    "avx512_vnni": ("quality-avx512_vnni.json", "fix_score-avx512_vnni.json")}
     monkeypatch.setenv("ONEDNN_MAX_CPU_ISA", "AVX512_CORE")
     assert registry.artifact_path("quality").name == "quality.json"
     monkeypatch.setenv("ONEDNN_MAX_CPU_ISA", "AVX2")

@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-# card -> the artifacts it describes (the quality model is fitted once per kernel family: mtcheck.kernels)
+# card -> the artifacts it describes (the quality and fix-score models are fitted once per kernel
+# family: mtcheck.kernels)
 ARTIFACTS = [("QUALITY_CARD.md", "quality.json"), ("QUALITY_CARD.md", "quality-avx512_vnni.json"),
-             ("FIX_SCORE_CARD.md", "fix_score.json")]
+             ("FIX_SCORE_CARD.md", "fix_score.json"), ("FIX_SCORE_CARD.md", "fix_score-avx512_vnni.json")]
 
 
 @pytest.mark.parametrize("card, artifact", ARTIFACTS)
@@ -34,15 +35,17 @@ def test_each_card_names_the_packaged_artifact(card, artifact):
         f"{card} describes another {artifact}: refit or restamp"
 
 
-def test_every_kernel_family_has_its_fitted_quality_model():
+def test_every_kernel_family_has_its_fitted_models():
     from mtcheck import kernels
     from mtcheck.neural import registry
 
-    files = registry.roles()["quality"]["kernels"]
-    assert set(files) | {"avx2"} == set(kernels.FAMILIES)
-    for name, file in files.items():
-        data = json.loads((registry.MODELS_DIR / file).read_text(encoding="utf-8"))
-        assert data["training"]["kernels"] == name, f"{file} was fitted on other numbers"
+    for role in ("quality", "fix-score"):
+        files = {"avx2": registry.roles()[role]["path"], **registry.roles()[role]["kernels"]}
+        assert set(files) == set(kernels.FAMILIES)
+        for name, file in files.items():
+            data = json.loads((registry.MODELS_DIR / file).read_text(encoding="utf-8"))
+            fitted_on = data["training"]["kernels"] if role == "quality" else data["data"]["quality_models"]["fluency"]
+            assert fitted_on == name or fitted_on.endswith(f"@ {name}"), f"{file} was fitted on other numbers"
 
 
 @pytest.fixture(scope="module")

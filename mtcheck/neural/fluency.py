@@ -47,7 +47,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
-from mtcheck.neural import cache, registry
+from mtcheck.neural import cache, framework_imports, registry
 
 ROLE = "fluency"
 CONVERSION_VERSION = 1  # bump when a prepared folder's layout changes
@@ -108,7 +108,8 @@ def device(backend_name: str | None = None) -> str:
         import ctranslate2
 
         return "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
-    import torch
+    with framework_imports:
+        import torch
 
     return "cuda" if torch.cuda.is_available() else "cpu"
 
@@ -237,9 +238,10 @@ def _announced(build):
 
 def _build_torch(gguf: Path, out: Path, progress: bool) -> dict:
     """De-quantize the GGUF (slow) and save it as safetensors + tokenizer into ``out``."""
-    import transformers
-    from transformers import modeling_gguf_pytorch_utils as gguf_utils
-    from transformers.utils import logging as hf_logging
+    with framework_imports:
+        import transformers
+        from transformers import modeling_gguf_pytorch_utils as gguf_utils
+        from transformers.utils import logging as hf_logging
 
     # (The one-line notice is printed by ``prepare``, terminal or not.)
     was = hf_logging.is_progress_bar_enabled()
@@ -310,7 +312,12 @@ def load() -> "FluencyModel":
             if _model is None:
                 name = backend()
                 quantize = quantize_mode()
-                path = prepare(backend_name=name, quantize=quantize)
+                try:
+                    path = prepare(backend_name=name, quantize=quantize)
+                except FluencyUnavailable:
+                    raise
+                except Exception as e:  # a failed conversion: one line, as for a failed load
+                    raise FluencyUnavailable(f"cannot prepare the fluency model: {type(e).__name__}: {e}") from None
                 _model = FluencyModel(path, backend_name=name, device=device(name), quantize=quantize)
     return _model
 
@@ -380,9 +387,10 @@ class FluencyModel:
                                                 intra_threads=1 if self.device == "cpu" else 0, inter_threads=threads)
 
     def _load_torch(self) -> None:
-        import torch
-        import transformers
-        from transformers.utils import logging as hf_logging
+        with framework_imports:
+            import torch
+            import transformers
+            from transformers.utils import logging as hf_logging
 
         if not any(os.environ.get(v) for v in ("OMP_NUM_THREADS", "MKL_NUM_THREADS")) or os.environ.get("MTCHECK_THREADS"):
             torch.set_num_threads(thread_count())

@@ -52,12 +52,19 @@ def import_spacy():
         return spacy
     # A None entry in sys.modules makes `import torch` raise ImportError, which thinc.compat
     # catches (has_torch = False). Only our own placeholder is removed afterwards.
-    sys.modules["torch"] = None  # type: ignore[assignment]
-    try:
-        import spacy
-    finally:
-        if "torch" in sys.modules and sys.modules["torch"] is None:
-            del sys.modules["torch"]
+    from mtcheck.neural import framework_imports
+
+    with framework_imports:
+        if "torch" in sys.modules:  # another thread imported it meanwhile
+            import spacy
+
+            return spacy
+        sys.modules["torch"] = None  # type: ignore[assignment]
+        try:
+            import spacy
+        finally:
+            if "torch" in sys.modules and sys.modules["torch"] is None:
+                del sys.modules["torch"]
     return spacy
 
 

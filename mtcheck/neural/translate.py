@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Sequence
 
 from mtcheck.config import Section
+from mtcheck.neural import framework_imports
 
 DIRECTIONS = ("en-ru", "ru-en")
 BACKENDS = ("auto", "transformers", "ctranslate2")
@@ -144,7 +145,8 @@ class quiet_loading:
     not loading noise. Restores the previous setting afterwards."""
 
     def __enter__(self):
-        from transformers.utils import logging as hf_logging
+        with framework_imports:
+            from transformers.utils import logging as hf_logging
 
         self._was = hf_logging.is_progress_bar_enabled()
         hf_logging.disable_progress_bar()
@@ -161,7 +163,8 @@ class quiet_loading:
 def _device(requested: str) -> str:
     if requested and requested != "auto":
         return requested
-    import torch
+    with framework_imports:
+        import torch
 
     return "cuda" if torch.cuda.is_available() else "cpu"
 
@@ -180,8 +183,9 @@ class Translator:
             self._ct2 = ctranslate2.Translator(str(path), device=device)
             self._model = None
         else:
-            import torch
-            from transformers import AutoModelForSeq2SeqLM
+            with framework_imports:
+                import torch
+                from transformers import AutoModelForSeq2SeqLM
 
             with quiet_loading():
                 self._model = AutoModelForSeq2SeqLM.from_pretrained(str(path), local_files_only=True)
@@ -247,7 +251,8 @@ class Translator:
 
 
 def _load_tokenizer(path: Path):
-    from transformers import AutoTokenizer
+    with framework_imports:
+        from transformers import AutoTokenizer
 
     with warnings.catch_warnings():
         # MarianTokenizer recommends sacremoses for its *source* pre-processing of some
