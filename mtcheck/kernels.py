@@ -59,9 +59,13 @@ def best_family(flags: frozenset[str] | None = None) -> str:
     return "avx512_vnni" if _VNNI_FLAGS <= (cpu_flags() if flags is None else flags) else DEFAULT_FAMILY
 
 
+def is_x86() -> bool:
+    return platform.machine().lower() in ("x86_64", "amd64")
+
+
 def family() -> str | None:
     """The family in force (from ``ONEDNN_MAX_CPU_ISA``), or None for a cap no model was fitted on."""
-    if platform.machine().lower() not in ("x86_64", "amd64"):
+    if not is_x86():
         return None  # other processors run other kernels altogether
     isa = os.environ.get("ONEDNN_MAX_CPU_ISA", "").upper()
     for name, cap in FAMILIES.items():
@@ -80,6 +84,8 @@ def requested_family() -> str:
 
 
 def pin() -> None:
+    if not is_x86():  # these are x86 instruction sets; elsewhere the libraries choose
+        return
     os.environ.setdefault("ONEDNN_MAX_CPU_ISA", FAMILIES[requested_family()])
     for name, value in _FLOAT_PINS:
         os.environ.setdefault(name, value)

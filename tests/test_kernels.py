@@ -44,6 +44,13 @@ def test_requested_family(monkeypatch, asked, flags, runs):
     assert kernels.requested_family() == runs
 
 
+def test_other_processors_are_left_to_the_libraries(monkeypatch):
+    monkeypatch.setattr(kernels.platform, "machine", lambda: "aarch64")
+    monkeypatch.delenv("ONEDNN_MAX_CPU_ISA", raising=False)
+    kernels.pin()
+    assert "ONEDNN_MAX_CPU_ISA" not in os.environ and kernels.family() is None
+
+
 def test_family_follows_the_onednn_cap(monkeypatch):
     monkeypatch.setenv("ONEDNN_MAX_CPU_ISA", "AVX2")
     assert kernels.family() == "avx2"
