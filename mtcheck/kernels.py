@@ -74,6 +74,21 @@ def family() -> str | None:
     return None
 
 
+def label() -> str:
+    """The family in force, or the raw oneDNN cap a user set ("native": none)."""
+    return family() or os.environ.get("ONEDNN_MAX_CPU_ISA") or "native"
+
+
+def unfit_reason() -> str | None:
+    """Why no model can be fitted on the kernels in force here, or None (the training scripts)."""
+    if family() is None:
+        return f"the kernels in force ({label()}) are no kernel family of mtcheck.kernels"
+    asked = os.environ.get("MTCHECK_KERNELS", "").strip().lower()
+    if asked in FAMILIES and asked != family():
+        return f"MTCHECK_KERNELS={asked}: this processor does not run those kernels, so no model can be fitted on them here"
+    return None
+
+
 def requested_family() -> str:
     """The family ``MTCHECK_KERNELS`` asks for and this processor runs; ``avx2`` otherwise."""
     wanted = os.environ.get("MTCHECK_KERNELS", DEFAULT_FAMILY).strip().lower()

@@ -29,7 +29,7 @@ MTCHECK = [sys.executable, "-m", "mtcheck"]
 def load_note() -> str:
     from mtcheck import kernels  # speed depends on the kernel family in force (MTCHECK_KERNELS)
 
-    family = f"{kernels.family() or os.environ.get('ONEDNN_MAX_CPU_ISA')} kernels"
+    family = f"{kernels.label()} kernels"
     try:
         one, five, _ = os.getloadavg()
         return f"load average {one:.2f} (1 min), {five:.2f} (5 min) on {os.cpu_count()} cores, {family}"

@@ -290,7 +290,7 @@ def fluency_signature() -> str:
     the quality calibration, which is applied afterwards)."""
     from mtcheck.neural import fluency, registry
 
-    parts = [registry.signature(("fluency",))["fluency"], fluency.quantize_mode(), f"v{fluency.SCORING_VERSION}"]
+    parts = [registry.roles()["fluency"].get("model_id", ""), fluency.numeric_path()]
     baseline = registry.artifact_path("fluency-baseline")
     parts.append(hashlib.sha256(baseline.read_bytes()).hexdigest()[:12] if baseline.exists() else "missing")
     return hashlib.sha1("|".join(parts).encode()).hexdigest()[:10]

@@ -51,11 +51,9 @@ def load_seeds(folder: Path) -> list[dict]:
 
 def _store_path(cache_dir: Path) -> Path:
     """One append-only file per language model and numeric path: ``text -> token scores``."""
-    from mtcheck import kernels
     from mtcheck.neural import fluency
 
-    key_src = (f"{fluency.current_key()}|{fluency.quantize_mode()}|{fluency.MAX_TOKENS}|v{fluency.SCORING_VERSION}"
-               f"|{kernels.family()}")
+    key_src = f"{fluency.current_key()}|{fluency.numeric_path()}"
     return cache_dir / f"token-scores-{hashlib.sha256(key_src.encode()).hexdigest()[:16]}.jsonl"
 
 

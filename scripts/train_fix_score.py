@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from collections import Counter
@@ -188,13 +187,8 @@ def main(argv=None) -> int:
     from mtcheck import kernels
     from mtcheck.neural import registry
 
-    if kernels.family() is None:
-        print(f"error: ONEDNN_MAX_CPU_ISA={os.environ.get('ONEDNN_MAX_CPU_ISA')} is no kernel family of mtcheck.kernels",
-              file=sys.stderr)
-        return 2
-    asked = os.environ.get("MTCHECK_KERNELS", "").strip().lower()
-    if asked in kernels.FAMILIES and asked != kernels.family():
-        print(f"error: MTCHECK_KERNELS={asked}: this processor does not run those kernels", file=sys.stderr)
+    if kernels.unfit_reason():
+        print(f"error: {kernels.unfit_reason()}", file=sys.stderr)
         return 2
     args.out = args.out or registry.artifact_path("fix-score")
 

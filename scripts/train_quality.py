@@ -33,7 +33,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -154,11 +153,8 @@ def main() -> None:
     from mtcheck.fsutil import atomic_write
     from mtcheck.neural import cache, fluency, registry
 
-    if kernels.family() is None:
-        sys.exit(f"ONEDNN_MAX_CPU_ISA={os.environ.get('ONEDNN_MAX_CPU_ISA')} is no kernel family of mtcheck.kernels")
-    asked = os.environ.get("MTCHECK_KERNELS", "").strip().lower()
-    if asked in kernels.FAMILIES and asked != kernels.family():
-        sys.exit(f"MTCHECK_KERNELS={asked}: this processor does not run those kernels, so no model can be fitted on them here")
+    if kernels.unfit_reason():
+        sys.exit(kernels.unfit_reason())
     args.out = args.out or registry.artifact_path("quality")
 
     feat_cache = args.features_cache or (cache.base_dir() / "quality-features")

@@ -93,7 +93,7 @@ def _kernels_line() -> str:
     from mtcheck import kernels
 
     here, best = kernels.family(), kernels.best_family()
-    line = f"kernels: {here or os.environ.get('ONEDNN_MAX_CPU_ISA', '?') + ' (no quality model is fitted on these)'}"
+    line = f"kernels: {here or kernels.label() + ' (no quality model is fitted on these)'}"
     if here != best and best != kernels.DEFAULT_FAMILY:
         line += f"; this processor also runs {best} (MTCHECK_KERNELS=auto: about twice as fast, see models/QUALITY_CARD.md)"
     return line

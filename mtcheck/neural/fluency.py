@@ -132,6 +132,14 @@ def configure_threads() -> int:
     return thread_count()
 
 
+def numeric_path() -> str:
+    """What a text's token scores depend on besides the weights: quantization, scoring version,
+    token cap and the processor kernels (``mtcheck.kernels``). Caches of scores key on it."""
+    from mtcheck import kernels
+
+    return f"{quantize_mode()}|{MAX_TOKENS}|v{SCORING_VERSION}|{kernels.label()}"
+
+
 def quantize_mode() -> str:
     """``int8`` (the default) or ``none`` (env MTCHECK_FLUENCY_QUANTIZE). int8 weights run on
     the processor's integer dot-product instructions through CTranslate2 and oneDNN, in the

@@ -74,7 +74,7 @@ def signature(names) -> dict:
         if entry.get("kernel_dependent"):  # its numbers depend on the processor kernels (mtcheck.kernels)
             from mtcheck import kernels
 
-            out[name] += f" @ {kernels.family() or os.environ.get('ONEDNN_MAX_CPU_ISA', 'native')}"
+            out[name] += f" @ {kernels.label()}"
     return out
 
 
