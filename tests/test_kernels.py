@@ -86,7 +86,7 @@ def test_each_family_reads_the_models_fitted_on_its_numbers(monkeypatch):
         path = registry.artifact_path("quality")
         assert json.loads(path.read_text(encoding="utf-8"))["training"]["kernels"] == name
         seen[name] = (path.name, registry.artifact_path("fix-score").name)
-        assert registry.signature(("fluency",))["fluency"].endswith(f"@ {name}")  # caches keep the families apart
+        assert f"@ {name}" in registry.signature(("fluency",))["fluency"]  # caches keep the families apart
         fit = fixscore.load_model(str(registry.artifact_path("fix-score")))
         assert not fit.stale_quality(), f"the {name} fix-score fit predates that family's quality model"
     assert seen == {"avx2": ("quality.json", "fix_score.json"),

@@ -104,7 +104,9 @@ def _seed_documents():
     from mtcheck.document import Document
 
     root = Path(__file__).resolve().parents[1] / "seeds"
-    return [Document.from_text(p.read_text(encoding="utf-8"), path=p.name) for p in sorted(root.glob("*.txt"))]
+    docs = [Document.from_text(p.read_text(encoding="utf-8"), path=p.name) for p in sorted(root.glob("*.txt"))]
+    # and one sentence the quality model flags by itself (X2), so the scores must reach the rules
+    return docs + [Document.from_text("By Russia supported forces in Deir ezzor to those US support came close.", path="x2.txt")]
 
 
 def _outcome(docs):

@@ -207,7 +207,7 @@ def test_scanner_flags_a_damaged_sentence_and_not_a_fluent_one():
     from mtcheck.settings import Settings
 
     scanner = Scanner(Settings(config=Config(), neural=True, parse=False))
-    doc = scanner.scan_text("In Deir ezzor forces supported by Russia came close to those who support US. "
+    doc = scanner.scan_text("By Russia supported forces in Deir ezzor to those US support came close. "
                             "The ministry said on Monday that the strike had killed three people.")
     x2 = [f for f in doc.findings if f.code.startswith("X2")]
     assert [doc.sentence_at(f.start).index for f in x2] == [0]
@@ -242,7 +242,7 @@ def test_a_finding_from_the_real_model_points_inside_its_sentence():
     from mtcheck.settings import Settings
 
     scanner = Scanner(Settings(config=Config(), neural=True, parse=False))
-    doc = scanner.scan_text("In Deir ezzor forces supported by Russia came close to those who support US.")
+    doc = scanner.scan_text("By Russia supported forces in Deir ezzor to those US support came close.")
     (s,) = doc.sentences
     a, b = s.scores["window"]
     assert 0 <= a < b <= len(s.text) and (a, b) != (0, len(s.text))  # a window, not the whole sentence

@@ -442,8 +442,9 @@ def test_rewrites_from_the_result_cache_still_say_back_translation_is_off(tmp_pa
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "empty-cache"))
     for var in ("MTCHECK_TRANSLATOR_EN_RU", "MTCHECK_TRANSLATOR_RU_EN"):
         monkeypatch.delenv(var, raising=False)
-    story = tmp_path / "002_4226bccabad467d5.txt"  # holds a sentence X201 flags without the parse
-    story.write_bytes((SEEDS / story.name).read_bytes())
+    story = tmp_path / "002_4226bccabad467d5.txt"
+    # a seed story and a sentence X201 flags without the parse (a flagged sentence gets a rewrite)
+    story.write_bytes((SEEDS / story.name).read_bytes() + b"\n\nBy Russia supported forces in Deir ezzor to those US support came close.\n")
     options = Settings(rewrite=True, neural=True, parse=False, cache=True, cache_dir=cache_folder)
     for run in ("fresh", "from the cache"):
         monkeypatch.setattr(rewrite, "_notified", set())  # a new process

@@ -14,7 +14,7 @@ INPUT = ("Police detained the suspect near the station on Tuesday evening.\n"
          "\n"
          "The Russian defense Ministry said that the LIH fighters attacked. It was bad.\n"
          "   \n"
-         "In Deir ezzor forces supported by Russia came close to those who support US.\n")
+         "By Russia supported forces in Deir ezzor to those US support came close.\n")
 
 
 def _run(args, input_bytes):

@@ -46,6 +46,19 @@ def artifact_path(role: str) -> Path:
     return MODELS_DIR / entry["path"]
 
 
+def context(role: str) -> str:
+    """The text a language-model role scores each sentence after (``context``, with a
+    ``context_by_kernels`` entry for a kernel family whose fitted models were fitted after
+    another); empty for none."""
+    entry = roles()[role]
+    per_family = entry.get("context_by_kernels")
+    if per_family:
+        from mtcheck import kernels
+
+        return per_family.get(kernels.family() or "", entry.get("context", ""))
+    return entry.get("context", "")
+
+
 def packaged_path(role: str) -> Path | None:
     entry = roles()[role]
     base = package_dir(entry["package"])
@@ -75,6 +88,8 @@ def signature(names) -> dict:
             from mtcheck import kernels
 
             out[name] += f" @ {kernels.label()}"
+        if context(name):
+            out[name] += f" after {context(name)!r}"
     return out
 
 
